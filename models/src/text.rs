@@ -1,1 +1,142 @@
-//! (being written)
+//! Cleaning of the texts exported by the platform: subjects, post bodies and replies.
+//!
+//! The exports wrap every post body in `\n\t\t\t\t\t\n\t\t\t\t\t … \n\t\t\t\t`, spell carriage
+//! returns as the literal `_x000D_` (Excel's escape), indent paragraphs with two ideographic
+//! spaces (U+3000) and pad signatures with runs of NBSP. None of that is part of what was written;
+//! everything downstream (scoring evidence offsets, search, duplicate detection) works on the
+//! cleaned text, so cleaning must never change a word, only the white space between words.
+
+/// The export's escape for a carriage return (`\r`), found inside cells.
+const ESCAPED_CR: &str = "_x000D_";
+
+/// The text with the export's white space removed, words untouched.
+///
+/// Rules, read off the data (replies_dev.xlsx, posts_likes.xlsx, posts_unlabelled.xlsx):
+/// - white space of any kind (`\t`, `\r`, `\n`, space, U+3000, NBSP, `_x000D_`) is removed at
+///   both ends;
+/// - inside, a run of white space becomes one `"\n"` when it holds a line break (`\n`, `\r`,
+///   `_x000D_`) or two or more U+3000: "此致\u{3000}\u{3000}敬礼" and "监督！\u{3000}\u{3000}
+///   2018年3月19日" are paragraph indents whose line break the export lost, and keeping the
+///   break is what lets a signature be found at the end of a reply;
+/// - any other run (tabs, spaces, one U+3000, NBSP) becomes one space when a neighbour is an
+///   ASCII letter or digit ("楚A\u{a0}XC179" → "楚A XC179", "A市交通运输局 2019-05-09"
+///   stays), and nothing when both neighbours are CJK characters or punctuation ("金毛地产
+///   精装房" → "金毛地产精装房", "没处理！ 希望" → "没处理！希望"): Chinese is written without
+///   spaces, and those spaces are line-wrapping debris.
+///
+/// One pass over the characters, no allocation besides the result.
+pub fn clean_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    // The pending white-space run: whether it breaks a line, how many U+3000 it holds.
+    let mut in_run = false;
+    let mut run_breaks_line = false;
+    let mut run_ideographic = 0u32;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let (is_space, is_break, width) = if c == '_' && rest.starts_with(ESCAPED_CR) {
+            (true, true, ESCAPED_CR.len())
+        } else if c.is_whitespace() {
+            (true, c == '\n' || c == '\r', c.len_utf8())
+        } else {
+            (false, false, c.len_utf8())
+        };
+        rest = &rest[width..];
+        if is_space {
+            in_run = true;
+            run_breaks_line |= is_break;
+            run_ideographic += u32::from(c == '\u{3000}');
+            continue;
+        }
+        if in_run && !out.is_empty() {
+            if run_breaks_line || run_ideographic >= 2 {
+                out.push('\n');
+            } else if out.chars().next_back().is_some_and(|p| p.is_ascii_alphanumeric()) || c.is_ascii_alphanumeric() {
+                out.push(' ');
+            }
+        }
+        in_run = false;
+        run_breaks_line = false;
+        run_ideographic = 0;
+        out.push(c);
+    }
+    out
+}
+
+/// Full-width ASCII forms (Ａ-Ｚ, ａ-ｚ, ０-９, ＃％－．／＠ …) and the ideographic space as
+/// their half-width ASCII forms, for code that matches codes, numbers and Latin words.
+///
+/// The full-width marks that are ordinary Chinese punctuation stay as they are — ，！？：；（）
+/// (and 。、《》“” which have no ASCII form anyway) — because they carry the sentence structure
+/// that scoring reads.
+pub fn normalize_width(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '，' | '！' | '？' | '：' | '；' | '（' | '）' => c,
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(raw: &str, expected: &str) {
+        assert_eq!(clean_text(raw), expected, "cleaning {raw:?}");
+    }
+
+    #[test]
+    fn export_padding_around_post_bodies_goes() {
+        check(
+            "\n\t\t\t\t\t\n\t\t\t\t\t胡书记：您好，我想请问一下。\n\t\t\t\t\t\n\t\t\t\t\t\n\t\t\t\t",
+            "胡书记：您好，我想请问一下。",
+        );
+        check("\u{3000}\u{a0} 反映A5区问题\u{3000}", "反映A5区问题");
+        check("\n\t\t", "");
+        check("", "");
+    }
+
+    #[test]
+    fn line_breaks_and_escaped_carriage_returns_become_one_newline() {
+        check("尊敬的易书记：_x000D_\n\u{3000}\u{3000}我爱人于2015年", "尊敬的易书记：\n我爱人于2015年");
+        check("不予办理生育津贴。_x000D_\n\u{3000}\u{3000}本人就", "不予办理生育津贴。\n本人就");
+        check("一_x000D_二", "一\n二");
+        check("损害职工合法权益。\n\n\u{3000}\u{3000}M6州电业局", "损害职工合法权益。\nM6州电业局");
+        check("期待事情能得到解决！\n                2019-08-11", "期待事情能得到解决！\n2019-08-11");
+    }
+
+    #[test]
+    fn two_ideographic_spaces_are_a_lost_paragraph_break() {
+        check("领导您好，\u{3000}\u{3000}关于实施", "领导您好，\n关于实施");
+        check("理解与监督！\u{3000}\u{3000}\u{3000}\u{3000}2018年4月2日", "理解与监督！\n2018年4月2日");
+        check("第四十八条\u{3000}修改控制性", "第四十八条修改控制性");
+    }
+
+    #[test]
+    fn spaces_stay_only_beside_latin_letters_and_digits() {
+        check("我要反应A市金毛地产 精装房劣质", "我要反应A市金毛地产精装房劣质");
+        check("噪音问题一直没处理！ 希望相关", "噪音问题一直没处理！希望相关");
+        check("包括水管\u{a0}电缆\u{a0}水泵", "包括水管电缆水泵");
+        check("牌照：楚A\u{a0}XC179\u{a0}表示", "牌照：楚A XC179 表示");
+        check("目前1. 2 3期近7000户", "目前1. 2 3期近7000户");
+        check("的关心、监督与支持！ A市交通运输局 2019-05-09", "的关心、监督与支持！ A市交通运输局 2019-05-09");
+        check("电话号码\t备注陈某明\t98500", "电话号码备注陈某明 98500");
+        check("情况，督促加以解决。 \u{a0} \u{a0}凌君艳 \u{a0}2018年", "情况，督促加以解决。凌君艳 2018年");
+    }
+
+    #[test]
+    fn words_and_underscores_are_never_touched() {
+        check("file_x000 name_x000D", "file_x000 name_x000D");
+        check("A3区洋湖街道\n2019年5月9日", "A3区洋湖街道\n2019年5月9日");
+    }
+
+    #[test]
+    fn full_width_ascii_becomes_half_width_but_chinese_punctuation_stays() {
+        assert_eq!(normalize_width("Ａ市Ｋ７县０７３１－８８８８"), "A市K7县0731-8888");
+        assert_eq!(normalize_width("２０１８．９．１８，好！对吗？"), "2018.9.18，好！对吗？");
+        assert_eq!(normalize_width("您好。收悉、谢谢：（略）；"), "您好。收悉、谢谢：（略）；");
+        assert_eq!(normalize_width("ａ\u{3000}ｂ"), "a b");
+    }
+}
