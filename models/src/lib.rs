@@ -7,8 +7,10 @@
 pub mod calendar;
 pub mod deadline;
 pub mod kind;
+pub mod kind_rules;
 pub mod region;
 pub mod scoring;
+pub mod segment;
 pub mod text;
 pub mod units;
 

@@ -1,0 +1,146 @@
+//! From what a reply holds to the rubric's levels: evasive 0/1/2, vague 0/1/2 and a reply type.
+//!
+//! Scores are continuous (for ranking) and levels are bands of them, so a reply ranked worse
+//! never has a lower level. The rules follow shared/RUBRIC.md in order of precedence: a reply
+//! with no content is judged by its formula (receipt, forwarding, deflection, refusal); a reply
+//! with content is judged by how specific it is and whether it answers what the post asked.
+
+use super::lexicon::Lexicon;
+use super::signals::{ask, Findings};
+use super::ReplyType;
+
+/// Content this short with no fact and no promise is a formula ("经核实，诉求有两点。").
+const SHORT_CONTENT_CHARS: usize = 40;
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Judgement {
+    pub evasive_score: f64,
+    pub vague_score: f64,
+    pub reply_type: ReplyType,
+    pub answers_question: bool,
+    /// the post asked something the reply does not answer
+    pub unanswered: bool,
+}
+
+/// Weighted count of the facts specific to this post (see `[specific]` in the lexicon).
+pub(crate) fn specificity(f: &Findings, asks: u8, lexicon: &Lexicon) -> f64 {
+    let s = &lexicon.specific;
+    let capped = |n: u32, cap: u32, w: f64| f64::from(n.min(cap)) * w;
+    let mut spec = capped(f.dates, s.date_cap, s.date_weight)
+        + capped(f.amounts, s.amount_cap, s.amount_weight)
+        + capped(f.actions, s.action_cap, s.action_weight)
+        + capped(f.place_units, s.place_unit_cap, s.place_unit_weight)
+        + (f.shared_terms as f64 * s.shared_term_weight).min(s.shared_term_cap);
+    if asks & f.answers & (ask::YES_NO | ask::REASON) != 0 {
+        spec += s.answer_weight;
+    }
+    spec
+}
+
+/// Whether the content answers the kinds of question the post asked (a post that asks nothing
+/// directly is a request, answered by whatever the unit did).
+/// An answer word counts only next to something of this case: "你可以就近选择学校" has "可以"
+/// but names nothing the citizen asked about.
+/// "How" questions are too loose to hold a reply to ("怎么办?" ends many complaints).
+fn answered(f: &Findings, asks: u8) -> bool {
+    let direct = asks & !ask::HOW;
+    let about_the_case = f.shared_terms > 0 || f.dates + f.amounts + f.place_units > 0;
+    direct == 0 || (direct & f.answers != 0 && about_the_case)
+}
+
+fn band(level: u8, within: f64, lexicon: &Lexicon) -> f64 {
+    let l = &lexicon.levels;
+    let within = within.clamp(0.0, 1.0);
+    match level {
+        0 => within * (l.level1 - 0.01),
+        1 => l.level1 + within * (l.level2 - l.level1 - 0.01),
+        _ => l.level2 + within * (1.0 - l.level2),
+    }
+}
+
+pub(crate) fn judge(f: &Findings, asks: u8, lexicon: &Lexicon) -> Judgement {
+    let l = &lexicon.levels;
+    let spec = specificity(f, asks, lexicon);
+    let answered = answered(f, asks);
+    let unanswered = !answered;
+    let with = |reply_type, evasive_level: u8, ev_within: f64, vague_level: u8, va_within: f64| Judgement {
+        evasive_score: band(evasive_level, ev_within, lexicon),
+        vague_score: band(vague_level, va_within, lexicon),
+        reply_type,
+        answers_question: evasive_level == 0 && answered,
+        unanswered,
+    };
+
+    if f.content_chars < l.min_content_chars {
+        return if f.refusal_without_reason {
+            with(ReplyType::RefusalWithoutReason, 2, 0.7, 2, 0.9)
+        } else if f.deflection {
+            with(ReplyType::Deflection, 2, if f.deflection_generic { 0.8 } else { 0.6 }, 2, 0.9)
+        } else if f.forwarded_unnamed {
+            with(ReplyType::Forwarded, 2, 0.5, 2, 0.9)
+        } else if f.forwarded_named {
+            with(ReplyType::Forwarded, 1, 0.5, 2, 0.8)
+        } else {
+            with(ReplyType::AcknowledgementOnly, 2, 1.0, 2, 1.0)
+        };
+    }
+
+    // vague: how much of the content is specific to this post
+    let facts = f.dates + f.amounts + f.actions + f.place_units;
+    let promise_share = f64::from(f.promises) / f64::from(f.promises + facts).max(1.0);
+    let (vague_level, va_within) = if spec < l.vague2_below {
+        (2, 1.0 - spec / l.vague2_below)
+    } else if spec < l.vague0_from || promise_share >= l.mixed_promise_share {
+        (1, (1.0 - (spec - l.vague2_below) / (l.vague0_from - l.vague2_below)).max(promise_share))
+    } else {
+        (0, promise_share / l.mixed_promise_share)
+    };
+    let with_vague = |reply_type, evasive_level: u8, ev_within: f64| {
+        with(reply_type, evasive_level, ev_within, vague_level, va_within)
+    };
+
+    let o = &lexicon.off_topic;
+    let share = f.shared_terms as f64 / f.reply_terms.max(1) as f64;
+    if f.reply_terms >= o.min_reply_terms && f.shared_terms <= o.max_shared_terms && share <= o.max_shared_share {
+        // its facts, however precise, are not facts of this post
+        return with(ReplyType::OffTopic, 2, 0.5, 2, 0.5);
+    }
+    let r = &lexicon.rule;
+    if f.rules >= r.min_rules && share < r.max_shared_share {
+        // the rule explained in general; with its figures it is at least part of an answer
+        let level = if f.dates + f.amounts > 0 { 1 } else { 2 };
+        return with(ReplyType::GenericPolicy, level, 0.5, level, 0.5);
+    }
+    let thin = spec < l.vague2_below * 1.5;
+    if f.deflection && thin {
+        // sent to a named office after saying something: the rubric's hard case, level 1
+        let named_with_content = !f.deflection_generic && f.content_chars >= 2 * l.min_content_chars;
+        return if named_with_content {
+            with_vague(ReplyType::Deflection, 1, 0.7)
+        } else {
+            with_vague(ReplyType::Deflection, 2, if f.deflection_generic { 0.8 } else { 0.5 })
+        };
+    }
+    if f.refusal_without_reason && thin {
+        return with_vague(ReplyType::RefusalWithoutReason, 2, 0.6);
+    }
+    if vague_level == 2 {
+        return if f.rules > 0 && asks & (ask::YES_NO | ask::WHEN | ask::AMOUNT) != 0 && unanswered {
+            with_vague(ReplyType::GenericPolicy, 2, 0.4)
+        } else if f.forwarded_unnamed {
+            with_vague(ReplyType::Forwarded, 2, 0.3)
+        } else if f.forwarded_named {
+            with_vague(ReplyType::Forwarded, 1, 0.6)
+        } else if f.promises > 0 || f.rules > 0 {
+            with_vague(ReplyType::GenericPolicy, 1, 0.8)
+        } else if f.content_chars < SHORT_CONTENT_CHARS {
+            with_vague(ReplyType::AcknowledgementOnly, 2, 0.2)
+        } else {
+            with_vague(ReplyType::Partial, 1, 0.9)
+        };
+    }
+    if unanswered && spec < l.vague0_from {
+        return with_vague(ReplyType::Partial, 1, 0.5 * (1.0 - spec / (2.0 * l.vague0_from)));
+    }
+    with_vague(ReplyType::Substantive, 0, 1.0 - spec / (2.0 * l.vague0_from))
+}

@@ -1,0 +1,209 @@
+//! The scoring lexicon: phrases, patterns and weights read from commented TOML
+//! (`models/data/scoring/lexicon.toml`), so a supervision office extends them without code.
+
+use serde::Deserialize;
+
+/// The shipped lexicon, compiled in.
+pub const DEFAULT_LEXICON: &str = include_str!("../../data/scoring/lexicon.toml");
+
+/// Why a lexicon could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum LexiconError {
+    #[error("scoring lexicon is not valid TOML: {0}\nhint: compare with models/data/scoring/lexicon.toml")]
+    Toml(#[from] toml::de::Error),
+    #[error("scoring lexicon pattern {pattern:?} in [{section}] does not compile: {message}\nhint: patterns are Rust regular expressions written with half-width punctuation")]
+    Pattern { section: &'static str, pattern: String, message: String },
+    #[error("scoring lexicon: {0}\nhint: compare with models/data/scoring/lexicon.toml")]
+    Invalid(String),
+}
+
+/// Everything the scorer knows about how replies are written; see the comments of the TOML file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lexicon {
+    pub version: u32,
+    pub courtesy: Courtesy,
+    pub acknowledgement: Formulas,
+    pub forwarding: Forwarding,
+    pub deflection: Deflection,
+    pub refusal: Refusal,
+    pub generic_promise: Phrases,
+    pub specific: Specific,
+    pub rule: Rule,
+    pub questions: QuestionWords,
+    pub answers: AnswerWords,
+    pub off_topic: OffTopic,
+    pub levels: Levels,
+    pub common_terms: CommonTerms,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Courtesy {
+    pub patterns: Vec<String>,
+    pub clause_patterns: Vec<String>,
+    pub signature_suffixes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Formulas {
+    pub patterns: Vec<String>,
+    pub clause_patterns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phrases {
+    pub phrases: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub min_rules: u32,
+    pub max_shared_share: f64,
+    pub phrases: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Forwarding {
+    pub patterns: Vec<String>,
+    pub markers: Vec<String>,
+    pub unit_words: Vec<String>,
+    pub generic_units: Vec<String>,
+    pub self_units: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deflection {
+    pub patterns: Vec<String>,
+    pub generic_targets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Refusal {
+    pub phrases: Vec<String>,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Specific {
+    pub actions: Vec<String>,
+    pub dates: Vec<String>,
+    pub amounts: Vec<String>,
+    pub documents: Vec<String>,
+    pub place_units: Vec<String>,
+    pub date_weight: f64,
+    pub date_cap: u32,
+    pub amount_weight: f64,
+    pub amount_cap: u32,
+    pub action_weight: f64,
+    pub action_cap: u32,
+    pub place_unit_weight: f64,
+    pub place_unit_cap: u32,
+    pub shared_term_weight: f64,
+    pub shared_term_cap: f64,
+    pub answer_weight: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionWords {
+    pub yes_no: Vec<String>,
+    pub when: Vec<String>,
+    pub amount: Vec<String>,
+    pub reason: Vec<String>,
+    pub how: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerWords {
+    pub yes_no: Vec<String>,
+    pub reason: Vec<String>,
+    pub how: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OffTopic {
+    pub min_reply_terms: usize,
+    pub max_shared_share: f64,
+    pub max_shared_terms: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Levels {
+    pub level1: f64,
+    pub level2: f64,
+    pub min_content_chars: usize,
+    pub vague2_below: f64,
+    pub vague0_from: f64,
+    pub mixed_promise_share: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommonTerms {
+    pub pairs: Vec<String>,
+}
+
+impl Lexicon {
+    /// Parses a lexicon written like `models/data/scoring/lexicon.toml`.
+    pub fn from_toml_str(text: &str) -> Result<Self, LexiconError> {
+        let lexicon: Lexicon = toml::from_str(text)?;
+        lexicon.validate()?;
+        Ok(lexicon)
+    }
+
+    fn validate(&self) -> Result<(), LexiconError> {
+        let levels = &self.levels;
+        if !(0.0 < levels.level1 && levels.level1 < levels.level2 && levels.level2 <= 1.0) {
+            return Err(LexiconError::Invalid(format!(
+                "[levels] needs 0 < level1 < level2 <= 1, found level1 = {} and level2 = {}",
+                levels.level1, levels.level2
+            )));
+        }
+        if levels.vague0_from <= levels.vague2_below {
+            return Err(LexiconError::Invalid("[levels] vague0_from must be above vague2_below".into()));
+        }
+        super::signals::Matchers::new(self).map(drop)
+    }
+}
+
+impl Default for Lexicon {
+    fn default() -> Self {
+        Lexicon::from_toml_str(DEFAULT_LEXICON).expect("the shipped scoring lexicon is valid")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_lexicon_parses() {
+        let lexicon = Lexicon::default();
+        assert!(lexicon.generic_promise.phrases.iter().any(|p| p == "加强"));
+        assert!(lexicon.common_terms.pairs.len() > 10);
+    }
+
+    #[test]
+    fn bad_levels_are_rejected_with_a_hint() {
+        let text = DEFAULT_LEXICON.replace("level1 = 0.34", "level1 = 0.9");
+        let err = Lexicon::from_toml_str(&text).unwrap_err().to_string();
+        assert!(err.contains("level1 < level2") && err.contains("hint"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let text = DEFAULT_LEXICON.replace("version = 1", "version = 1\nverison = 2");
+        assert!(Lexicon::from_toml_str(&text).is_err());
+    }
+}

@@ -1,0 +1,103 @@
+//! The text the scorer matches on: whitespace removed and full-width ASCII folded to half-width,
+//! with a map back to character offsets of the original, so evidence points into what the
+//! citizen and the unit actually wrote.
+//!
+//! Folding first makes the judgement blind to "，" vs "," and to stray `\t\n` runs and
+//! `_x000D_` left by spreadsheet exports: the same reply must score the same however typed.
+
+/// Folds one character: `None` drops it (whitespace), otherwise the character to match on.
+pub fn fold_char(c: char) -> Option<char> {
+    match c {
+        c if c.is_whitespace() => None,
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+        '\u{200B}' | '\u{FEFF}' => None,
+        c => Some(c),
+    }
+}
+
+/// Folds a lexicon phrase the same way as the text it is matched against.
+pub fn fold(text: &str) -> String {
+    text.chars().filter_map(fold_char).collect()
+}
+
+/// A folded text and, for every byte of it, the character offset in the original text.
+#[derive(Debug, Default)]
+pub struct Folded {
+    pub text: String,
+    /// `orig_at[b]` = original char index of the character covering folded byte `b`;
+    /// one extra entry at the end holds the original length in chars.
+    orig_at: Vec<u32>,
+}
+
+const CARRIAGE_RETURN_ESCAPE: &str = "_x000D_";
+
+impl Folded {
+    pub fn new(original: &str) -> Self {
+        let mut text = String::with_capacity(original.len());
+        let mut orig_at = Vec::with_capacity(original.len() + 1);
+        let mut skip_until = 0;
+        let mut count = 0u32;
+        for (byte, c) in original.char_indices() {
+            let index = count;
+            count += 1;
+            if byte < skip_until {
+                continue;
+            }
+            if c == '_' && original[byte..].starts_with(CARRIAGE_RETURN_ESCAPE) {
+                skip_until = byte + CARRIAGE_RETURN_ESCAPE.len();
+                continue;
+            }
+            if let Some(f) = fold_char(c) {
+                text.push(f);
+                orig_at.extend(std::iter::repeat_n(index, f.len_utf8()));
+            }
+        }
+        orig_at.push(count);
+        Folded { text, orig_at }
+    }
+
+    /// The original character range of the folded byte range `start..end` (end exclusive).
+    pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
+        if start >= end {
+            let at = self.orig_at[start] as usize;
+            return (at, at);
+        }
+        (self.orig_at[start] as usize, self.orig_at[end - 1] as usize + 1)
+    }
+}
+
+/// The characters `start..end` (in chars) of `text`.
+pub fn char_slice(text: &str, start: usize, end: usize) -> String {
+    text.chars().skip(start).take(end.saturating_sub(start)).collect()
+}
+
+/// Characters that carry content: Chinese, letters, digits.
+pub fn is_content_char(c: char) -> bool {
+    // the common Chinese block first: `is_alphanumeric` takes a slow table lookup for it
+    matches!(c, '\u{4E00}'..='\u{9FFF}') || c.is_alphanumeric()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(original: &str, folded: &str, span: (usize, usize), expected: &str) {
+        let f = Folded::new(original);
+        assert_eq!(f.text, folded);
+        let (start, end) = f.original_span(span.0, span.1);
+        assert_eq!(char_slice(original, start, end), expected);
+    }
+
+    #[test]
+    fn folds_width_and_drops_whitespace() {
+        check("您好！　已转\tA2区。", "您好!已转A2区。", (0, 7), "您好！");
+        check("a_x000D_\nb，c", "ab,c", (1, 4), "b，c");
+    }
+
+    #[test]
+    fn spans_cover_whole_characters() {
+        let f = Folded::new("经 查，属实");
+        let start = f.text.find("属实").unwrap();
+        assert_eq!(f.original_span(start, start + "属实".len()), (4, 6));
+    }
+}

@@ -1,0 +1,391 @@
+//! Finding the signals of one reply: which parts are courtesy, receipt, forwarding, deflection or
+//! refusal, and what the rest (the content) holds — promises, facts, answers, the post's terms.
+//!
+//! Everything is compiled once in [`Matchers::new`]; a reply costs a handful of regex scans and
+//! one Aho-Corasick pass, no segmentation.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+
+use super::lexicon::{Lexicon, LexiconError};
+use super::normalize::{fold, is_content_char, Folded};
+use super::terms::TermSet;
+use super::SignalKind;
+
+/// What a stretch of the reply is; everything not content is ignored when judging substance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Content,
+    Courtesy,
+    Acknowledgement,
+    Forwarding,
+    Deflection,
+    Refusal,
+}
+
+/// Categories of a lexicon phrase (one phrase may be in several lists).
+mod cat {
+    pub const GENERIC: u16 = 1;
+    pub const ACTION: u16 = 1 << 1;
+    pub const RULE: u16 = 1 << 2;
+    pub const ANSWER_YES_NO: u16 = 1 << 3;
+    pub const ANSWER_REASON: u16 = 1 << 4;
+    pub const ANSWER_HOW: u16 = 1 << 5;
+    pub const REFUSAL: u16 = 1 << 6;
+    pub const REASON: u16 = 1 << 7;
+}
+
+/// Kinds of question a post asks.
+pub(crate) mod ask {
+    pub const YES_NO: u8 = 1;
+    pub const WHEN: u8 = 1 << 1;
+    pub const AMOUNT: u8 = 1 << 2;
+    pub const REASON: u8 = 1 << 3;
+    pub const HOW: u8 = 1 << 4;
+}
+
+/// A signal found, as a byte span of the folded reply (or post).
+#[derive(Debug, Clone)]
+pub(crate) struct Signal {
+    pub kind: SignalKind,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// What the judge needs to know about one reply.
+#[derive(Debug, Default)]
+pub(crate) struct Findings {
+    pub signals: Vec<Signal>,
+    pub content_chars: usize,
+    pub forwarded_named: bool,
+    pub forwarded_unnamed: bool,
+    pub deflection: bool,
+    pub deflection_generic: bool,
+    pub refusal_without_reason: bool,
+    pub promises: u32,
+    pub actions: u32,
+    pub rules: u32,
+    pub dates: u32,
+    pub amounts: u32,
+    pub documents: u32,
+    pub place_units: u32,
+    pub answers: u8,
+    pub reply_terms: usize,
+    pub shared_terms: usize,
+}
+
+pub(crate) struct Matchers {
+    courtesy: PatternList,
+    courtesy_clauses: PatternList,
+    full_date: Regex,
+    signature_suffixes: Vec<String>,
+    acknowledgement: PatternList,
+    acknowledgement_clauses: PatternList,
+    forwarding: Vec<Regex>,
+    forwarding_markers: Vec<String>,
+    unit_words: Vec<String>,
+    generic_units: Vec<String>,
+    self_units: Vec<String>,
+    deflection: PatternList,
+    generic_targets: Vec<String>,
+    phrases: AhoCorasick,
+    phrase_cats: Vec<u16>,
+    dates: PatternList,
+    amounts: PatternList,
+    documents: PatternList,
+    place_units: PatternList,
+    questions: AhoCorasick,
+    question_kinds: Vec<u8>,
+    pub common: TermSet,
+}
+
+/// A list of patterns, each its own regex: one alternation of them all would lose each pattern's
+/// literal prefilter and run many times slower.
+pub(crate) struct PatternList(Vec<Regex>);
+
+impl PatternList {
+    /// Spans (byte offsets) of every pattern's matches, pattern by pattern.
+    fn spans<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (usize, usize)> + 't {
+        self.0.iter().flat_map(move |r| r.find_iter(text).map(|m| (m.start(), m.end())))
+    }
+
+    fn count(&self, text: &str, keep: impl Fn(usize) -> bool) -> u32 {
+        self.spans(text).filter(|&(start, _)| keep(start)).count() as u32
+    }
+}
+
+fn compile(section: &'static str, patterns: &[String]) -> Result<PatternList, LexiconError> {
+    let compiled = patterns
+        .iter()
+        .map(|p| {
+            Regex::new(p).map_err(|e| LexiconError::Pattern { section, pattern: p.clone(), message: e.to_string() })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(PatternList(compiled))
+}
+
+/// Longest stretch a clause formula is extended back over.
+const CLAUSE_CHARS: usize = 40;
+
+/// The start of the clause that ends at `start`: back to the previous clause mark, at most
+/// [`CLAUSE_CHARS`] characters.
+fn clause_start(text: &str, start: usize) -> usize {
+    let mut at = start;
+    for (i, c) in text[..start].char_indices().rev().take(CLAUSE_CHARS) {
+        if matches!(c, ',' | '。' | '!' | ';' | '?' | ':') {
+            break;
+        }
+        at = i;
+    }
+    at
+}
+
+/// An automaton over phrase lists, each tagged with a category; phrases are folded first.
+fn phrase_automaton<T: Copy + std::ops::BitOr<Output = T>>(
+    lists: &[(&[String], T)],
+) -> Result<(AhoCorasick, Vec<T>), LexiconError> {
+    let mut phrases: Vec<String> = Vec::new();
+    let mut cats: Vec<T> = Vec::new();
+    for (list, category) in lists {
+        for phrase in list.iter().map(|p| fold(p)).filter(|p| !p.is_empty()) {
+            match phrases.iter().position(|p| *p == phrase) {
+                Some(i) => cats[i] = cats[i] | *category,
+                None => {
+                    phrases.push(phrase);
+                    cats.push(*category);
+                }
+            }
+        }
+    }
+    let automaton = AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(&phrases)
+        .map_err(|e| LexiconError::Invalid(format!("phrase automaton: {e}")))?;
+    Ok((automaton, cats))
+}
+
+impl Matchers {
+    pub fn new(lexicon: &Lexicon) -> Result<Self, LexiconError> {
+        let (phrases, phrase_cats) = phrase_automaton(&[
+            (&lexicon.generic_promise.phrases[..], cat::GENERIC),
+            (&lexicon.specific.actions[..], cat::ACTION),
+            (&lexicon.rule.phrases[..], cat::RULE),
+            (&lexicon.answers.yes_no[..], cat::ANSWER_YES_NO),
+            (&lexicon.answers.reason[..], cat::ANSWER_REASON),
+            (&lexicon.answers.how[..], cat::ANSWER_HOW),
+            (&lexicon.refusal.phrases[..], cat::REFUSAL),
+            (&lexicon.refusal.reasons[..], cat::REASON),
+        ])?;
+        let q = &lexicon.questions;
+        let (questions, question_kinds) = phrase_automaton(&[
+            (&q.yes_no[..], ask::YES_NO),
+            (&q.when[..], ask::WHEN),
+            (&q.amount[..], ask::AMOUNT),
+            (&q.reason[..], ask::REASON),
+            (&q.how[..], ask::HOW),
+        ])?;
+        let forwarding = compile("forwarding", &lexicon.forwarding.patterns)?.0;
+        let folded = |list: &[String]| list.iter().map(|s| fold(s)).collect::<Vec<_>>();
+        Ok(Matchers {
+            courtesy: compile("courtesy", &lexicon.courtesy.patterns)?,
+            courtesy_clauses: compile("courtesy", &lexicon.courtesy.clause_patterns)?,
+            full_date: Regex::new(r"[0-9]{4}(?:年[0-9]{1,2}月[0-9]{1,2}日?|[./-][0-9]{1,2}[./-][0-9]{1,2})")
+                .expect("date"),
+            signature_suffixes: folded(&lexicon.courtesy.signature_suffixes),
+            acknowledgement: compile("acknowledgement", &lexicon.acknowledgement.patterns)?,
+            acknowledgement_clauses: compile("acknowledgement", &lexicon.acknowledgement.clause_patterns)?,
+            forwarding,
+            forwarding_markers: folded(&lexicon.forwarding.markers),
+            unit_words: folded(&lexicon.forwarding.unit_words),
+            generic_units: folded(&lexicon.forwarding.generic_units),
+            self_units: folded(&lexicon.forwarding.self_units),
+            deflection: compile("deflection", &lexicon.deflection.patterns)?,
+            generic_targets: folded(&lexicon.deflection.generic_targets),
+            phrases,
+            phrase_cats,
+            dates: compile("specific.dates", &lexicon.specific.dates)?,
+            amounts: compile("specific.amounts", &lexicon.specific.amounts)?,
+            documents: compile("specific.documents", &lexicon.specific.documents)?,
+            place_units: compile("specific.place_units", &lexicon.specific.place_units)?,
+            questions,
+            question_kinds,
+            common: TermSet::from_words(lexicon.common_terms.pairs.iter().flat_map(|l| l.split_whitespace())),
+        })
+    }
+
+    /// The kinds of question the (folded) post asks, with the span of the first of each kind.
+    pub fn questions(&self, post: &str) -> (u8, Vec<(u8, usize, usize)>) {
+        let mut kinds = 0u8;
+        let mut spans = Vec::new();
+        for m in self.questions.find_iter(post) {
+            let kind = self.question_kinds[m.pattern().as_usize()];
+            if kinds & kind == 0 {
+                spans.push((kind, m.start(), m.end()));
+            }
+            kinds |= kind;
+        }
+        (kinds, spans)
+    }
+
+    /// Marks the roles of the reply's parts and counts what its content holds.
+    pub fn find(&self, reply: &Folded, post_terms: &TermSet) -> Findings {
+        let text = reply.text.as_str();
+        let mut roles = vec![Role::Content; text.len()];
+        let mut found = Findings::default();
+
+        self.find_forwarding(text, &mut roles, &mut found);
+        for (start, end) in self.deflection.spans(text) {
+            if mark(&mut roles, start, end, Role::Deflection) {
+                found.deflection = true;
+                let generic = self.generic_targets.iter().any(|g| text[start..end].contains(g.as_str()));
+                found.deflection_generic |= generic;
+                found.signals.push(Signal { kind: SignalKind::Deflection, start, end });
+            }
+        }
+        let clauses = self.acknowledgement_clauses.spans(text).map(|(start, end)| (clause_start(text, start), end));
+        let receipts: Vec<_> = clauses.chain(self.acknowledgement.spans(text)).collect();
+        for (start, end) in receipts {
+            if mark(&mut roles, start, end, Role::Acknowledgement) {
+                found.signals.push(Signal { kind: SignalKind::Acknowledgement, start, end });
+            }
+        }
+        self.find_courtesy(text, &mut roles);
+        self.count_phrases(text, &mut roles, &mut found);
+        self.count_facts(text, &roles, &mut found);
+
+        let (reply_terms, shared_terms) = post_terms.overlap(text, |i| roles[i] == Role::Content, &self.common);
+        found.reply_terms = reply_terms;
+        found.shared_terms = shared_terms;
+        found.content_chars =
+            text.char_indices().filter(|&(i, c)| roles[i] == Role::Content && is_content_char(c)).count();
+        found
+    }
+
+    fn find_forwarding(&self, text: &str, roles: &mut [Role], found: &mut Findings) {
+        for regex in &self.forwarding {
+            for caps in regex.captures_iter(text) {
+                let (Some(whole), Some(unit)) = (caps.get(0), caps.name("unit")) else { continue };
+                let unit = unit.as_str();
+                let lead = &text[clause_start(text, whole.start())..unit.as_ptr() as usize - text.as_ptr() as usize];
+                if !self.forwarding_markers.iter().any(|m| lead.contains(m.as_str())) {
+                    continue;
+                }
+                let is_unit = self.unit_words.iter().any(|w| unit.contains(w.as_str()));
+                let is_self = self.self_units.iter().any(|w| unit.starts_with(w.as_str()));
+                if !is_unit || is_self || !mark(roles, whole.start(), whole.end(), Role::Forwarding) {
+                    continue;
+                }
+                let generic = self.generic_units.iter().any(|g| unit.contains(g.as_str()));
+                let kind = if generic { SignalKind::ForwardedUnnamed } else { SignalKind::ForwardedToUnit };
+                found.forwarded_unnamed |= generic;
+                found.forwarded_named |= !generic;
+                found.signals.push(Signal { kind, start: whole.start(), end: whole.end() });
+            }
+        }
+    }
+
+    /// Greetings, thanks, the reply's own date and the signature before it.
+    fn find_courtesy(&self, text: &str, roles: &mut [Role]) {
+        let mut starts = Vec::new();
+        let clauses = self.courtesy_clauses.spans(text).map(|(start, end)| (clause_start(text, start), end));
+        let formulas: Vec<_> = clauses.chain(self.courtesy.spans(text)).collect();
+        for (start, end) in formulas {
+            mark(roles, start, end, Role::Courtesy);
+            starts.push(start);
+        }
+        for m in self.full_date.find_iter(text) {
+            let after = text[m.end()..].trim_start_matches(['。', '.', ')', '）', '!', ',']);
+            let ends_a_part = after.is_empty()
+                || starts.contains(&(text.len() - after.len()))
+                || after.starts_with(['“', '"', '网', '尊'])
+                || after.starts_with("UU");
+            if !ends_a_part {
+                continue;
+            }
+            mark(roles, m.start(), m.end(), Role::Courtesy);
+            let before = &text[..m.start()];
+            let run_start = before
+                .char_indices()
+                .rev()
+                .take_while(|&(i, c)| is_content_char(c) && roles[i] == Role::Content)
+                .last()
+                .map_or(m.start(), |(i, _)| i);
+            let run = &text[run_start..m.start()];
+            if run.chars().count() <= 24 && self.signature_suffixes.iter().any(|s| run.ends_with(s.as_str())) {
+                mark(roles, run_start, m.start(), Role::Courtesy);
+            }
+        }
+    }
+
+    fn count_phrases(&self, text: &str, roles: &mut [Role], found: &mut Findings) {
+        let mut refusals = Vec::new();
+        let mut reasons = Vec::new();
+        for m in self.phrases.find_iter(text) {
+            let cats = self.phrase_cats[m.pattern().as_usize()];
+            if cats & cat::REASON != 0 {
+                reasons.push(m.start());
+            }
+            if roles[m.start()] != Role::Content {
+                continue;
+            }
+            if cats & cat::REFUSAL != 0 {
+                refusals.push((m.start(), m.end()));
+            }
+            if cats & cat::GENERIC != 0 {
+                found.promises += 1;
+                found.signals.push(Signal { kind: SignalKind::GenericPromise, start: m.start(), end: m.end() });
+            }
+            found.actions += u32::from(cats & cat::ACTION != 0);
+            if cats & cat::RULE != 0 {
+                found.rules += 1;
+                found.signals.push(Signal { kind: SignalKind::RuleQuote, start: m.start(), end: m.end() });
+            }
+            found.answers |= if cats & cat::ANSWER_YES_NO != 0 { ask::YES_NO } else { 0 };
+            found.answers |= if cats & cat::ANSWER_REASON != 0 { ask::REASON } else { 0 };
+            found.answers |= if cats & cat::ANSWER_HOW != 0 { ask::HOW } else { 0 };
+        }
+        for (start, end) in refusals {
+            let (s, e) = sentence_around(text, start, end);
+            let reasoned = reasons.iter().any(|&r| r >= s && r < e);
+            if !reasoned {
+                found.refusal_without_reason = true;
+                mark(roles, s, e, Role::Refusal);
+                found.signals.push(Signal { kind: SignalKind::Refusal, start, end });
+            }
+        }
+    }
+
+    fn count_facts(&self, text: &str, roles: &[Role], found: &mut Findings) {
+        let in_content = |start: usize| roles[start] == Role::Content;
+        found.dates = self.dates.count(text, in_content);
+        found.amounts = self.amounts.count(text, in_content);
+        found.documents = self.documents.count(text, in_content);
+        found.place_units = self.place_units.count(text, in_content);
+        if found.dates > 0 {
+            found.answers |= ask::WHEN;
+        }
+        if found.amounts > 0 {
+            found.answers |= ask::AMOUNT;
+        }
+    }
+}
+
+/// Marks `start..end` with `role` where it is still content; true if anything was marked.
+fn mark(roles: &mut [Role], start: usize, end: usize, role: Role) -> bool {
+    let mut any = false;
+    for r in &mut roles[start..end] {
+        if *r == Role::Content {
+            *r = role;
+            any = true;
+        }
+    }
+    any
+}
+
+/// The sentence (between 。!?; marks) around `start..end`.
+fn sentence_around(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let is_stop = |c: char| matches!(c, '。' | '!' | '?' | ';');
+    let s = text[..start].rfind(is_stop).map_or(0, |i| i + text[i..].chars().next().map_or(1, char::len_utf8));
+    let e = text[end..].find(is_stop).map_or(text.len(), |i| end + i);
+    (s, e)
+}

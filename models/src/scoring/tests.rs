@@ -1,0 +1,238 @@
+//! The scorer against the rubric: anchoring examples, one case each way per signal, invariants,
+//! and the real development set (every reply scores; agreement with the tuning labels).
+
+mod dev_set;
+mod invariants;
+
+use super::*;
+
+/// What a test expects of one reply: levels, type, and evidence kinds each with a text they
+/// must cover (the evidence's text must contain it).
+struct Expect<'a> {
+    evasive: u8,
+    vague: u8,
+    reply_type: ReplyType,
+    evidence: &'a [(SignalKind, &'a str)],
+}
+
+fn scorer() -> &'static Scorer {
+    static SCORER: std::sync::LazyLock<Scorer> = std::sync::LazyLock::new(Scorer::default);
+    &SCORER
+}
+
+fn check(post: &str, reply: &str, expected: Expect) {
+    let (subject, body) = post.split_once('|').unwrap_or(("", post));
+    let score = scorer().score(subject, body, reply);
+    let got = (score.evasive_level, score.vague_level, score.reply_type);
+    assert_eq!(
+        got,
+        (expected.evasive, expected.vague, expected.reply_type),
+        "reply {reply:?}\nevidence {:?}\nscores {} / {}",
+        score.evidence,
+        score.evasive_score,
+        score.vague_score
+    );
+    for (kind, text) in expected.evidence {
+        assert!(
+            score.evidence.iter().any(|e| e.kind == *kind && e.text.contains(text)),
+            "no {kind:?} evidence covering {text:?} in {:?}",
+            score.evidence
+        );
+    }
+    for e in &score.evidence {
+        let source = if e.in_post { body } else { reply };
+        assert_eq!(normalize::char_slice(source, e.start, e.end), e.text, "evidence span {e:?}");
+    }
+}
+
+fn expect(evasive: u8, vague: u8, reply_type: ReplyType) -> Expect<'static> {
+    Expect { evasive, vague, reply_type, evidence: &[] }
+}
+
+const DIRTY_COMPOUND: &str = "小区环境脏乱差|我们小区垃圾堆积，环境脏乱差，请环保局管一管。";
+
+#[test]
+fn anchoring_example_deflection() {
+    check(
+        DIRTY_COMPOUND,
+        "这位朋友您好,您反映的问题已超出我局职权范围,请您向有关单位、部门反映。",
+        Expect {
+            evidence: &[(SignalKind::Deflection, "超出我局职权范围")], ..expect(2, 2, ReplyType::Deflection)
+        },
+    );
+}
+
+#[test]
+fn anchoring_example_general_rule() {
+    check(
+        "孩子读书问题|我住在如意小区，请问我的孩子能否到杏坛中学读书？",
+        "你好,你可以就近选择学校就读。谢谢!",
+        Expect {
+            evidence: &[(SignalKind::RuleQuote, "就近"), (SignalKind::UnansweredQuestion, "能否")],
+            ..expect(2, 2, ReplyType::GenericPolicy)
+        },
+    );
+}
+
+const STREET_LIGHT: &str = "路灯不亮|A5区曲塘路融科东南海小区门口的路灯坏了三个月，请问什么时候能修好？";
+
+#[test]
+fn acknowledgement_only_is_evasive_and_vague() {
+    check(
+        STREET_LIGHT,
+        "网友：您好！留言已收悉",
+        Expect {
+            evidence: &[(SignalKind::Acknowledgement, "留言已收悉")],
+            ..expect(2, 2, ReplyType::AcknowledgementOnly)
+        },
+    );
+    check(STREET_LIGHT, "已收悉", expect(2, 2, ReplyType::AcknowledgementOnly));
+}
+
+#[test]
+fn acknowledgement_followed_by_an_answer_is_judged_on_the_answer() {
+    check(
+        STREET_LIGHT,
+        "网友：您好！留言已收悉。经查，曲塘路融科东南海小区门口3盏路灯线路老化，A5区城管局已于2019年5月3日更换线路并修复。",
+        expect(0, 0, ReplyType::Substantive),
+    );
+}
+
+#[test]
+fn forwarding_to_a_named_unit_is_level_1() {
+    check(
+        STREET_LIGHT,
+        "“UU0081160”：您好，您反映的问题已转K7县城市管理局调查处理。2018年12月6日",
+        Expect {
+            evidence: &[(SignalKind::ForwardedToUnit, "已转K7县城市管理局")],
+            ..expect(1, 2, ReplyType::Forwarded)
+        },
+    );
+}
+
+#[test]
+fn forwarding_to_relevant_departments_is_level_2() {
+    check(
+        STREET_LIGHT,
+        "网友：您好！您反映的问题已转相关部门调查核处，如有相关情况将及时反馈，谢谢！2019年12月11日",
+        Expect {
+            evidence: &[(SignalKind::ForwardedUnnamed, "已转相关部门")], ..expect(2, 2, ReplyType::Forwarded)
+        },
+    );
+    check(STREET_LIGHT, "您好，你所反映的问题已转交有关单位处理。", expect(2, 2, ReplyType::Forwarded));
+}
+
+#[test]
+fn forwarding_note_then_an_answer_is_judged_on_the_answer() {
+    check(
+        STREET_LIGHT,
+        "网友：您反映的问题已转A5区城管局调查核处。2019年5月1日网友您好！经查，融科东南海小区门口路灯因电缆被盗损坏，\
+         我局已于2019年5月3日更换电缆，3盏路灯已恢复照明。2019年5月4日",
+        expect(0, 0, ReplyType::Substantive),
+    );
+}
+
+#[test]
+fn deflection_to_an_unnamed_department_is_level_2() {
+    check(
+        STREET_LIGHT,
+        "网友朋友：你好！路灯维护不属于我局职责范围，请你向有关部门反映。2016年4月11日",
+        Expect {
+            evidence: &[(SignalKind::Deflection, "不属于我局职责范围")], ..expect(2, 2, ReplyType::Deflection)
+        },
+    );
+    check(STREET_LIGHT, "您好，该问题请自行咨询当地有关部门。", expect(2, 2, ReplyType::Deflection));
+}
+
+#[test]
+fn a_pointer_to_an_office_after_an_answer_is_not_deflection() {
+    check(
+        STREET_LIGHT,
+        "经查，融科东南海小区门口3盏路灯因电缆老化损坏，A5区城管局已于5月3日完成维修。\
+         今后如有路灯问题，可直接拨打12319向城管服务热线反映。",
+        expect(0, 0, ReplyType::Substantive),
+    );
+}
+
+#[test]
+fn refusal_without_reason_and_with_one() {
+    check(
+        STREET_LIGHT,
+        "网友：您好！对您反映的问题不予答复。",
+        Expect { evidence: &[(SignalKind::Refusal, "不予答复")], ..expect(2, 2, ReplyType::RefusalWithoutReason) },
+    );
+    let with_reason = scorer().score(
+        "路灯不亮",
+        "请问什么时候能修好？",
+        "因您未提供具体路段，故不予答复，补充地址后我局将于3个工作日内派人到现场核查。",
+    );
+    assert_ne!(with_reason.reply_type, ReplyType::RefusalWithoutReason);
+}
+
+#[test]
+fn generic_promises_without_facts_are_vague() {
+    check(
+        STREET_LIGHT,
+        "网友“UU008285”您好！您的留言已收悉。现将有关情况回复如下：我局将进一步加强管理，积极协调，尽快研究解决。\
+         感谢您对我们工作的支持、理解与监督！2019年12月11日",
+        Expect { evidence: &[(SignalKind::GenericPromise, "进一步")], ..expect(1, 2, ReplyType::GenericPolicy) },
+    );
+}
+
+#[test]
+fn a_specific_reply_that_says_jiaqiang_is_not_vague() {
+    check(
+        STREET_LIGHT,
+        "经查，融科东南海小区门口3盏路灯因电缆被盗损坏。A5区城管局已于2019年5月3日更换电缆，路灯已恢复照明，\
+         并对曲塘路沿线12盏路灯逐一检修。下一步将加强巡查。",
+        expect(0, 0, ReplyType::Substantive),
+    );
+}
+
+#[test]
+fn a_long_polite_reply_with_no_content_is_vague() {
+    check(
+        STREET_LIGHT,
+        "网友“UU0082081”　　你好！您的留言已收悉。现将有关情况回复如下：感谢您对我们工作的关心、监督与支持。\
+         欢迎您一如既往地关注和支持我们的工作，多提宝贵意见和建议。祝您生活愉快！A7县城市管理和行政执法局　2013年7月25日",
+        expect(2, 2, ReplyType::AcknowledgementOnly),
+    );
+}
+
+#[test]
+fn a_yes_no_question_answered_for_the_case_is_substantive() {
+    check(
+        "咨询二套房购买资格|我在A市落户8年，首套房产权证满4年，请问能否购买二套房？",
+        "您在A市落户已满8年，并且首套房产权证已满4年，作为A市户籍家庭具备购买二套房资格。",
+        expect(0, 0, ReplyType::Substantive),
+    );
+}
+
+#[test]
+fn a_reply_about_something_else_is_off_topic() {
+    check(
+        STREET_LIGHT,
+        "关于城乡居民基本医疗保险缴费问题，参保人员按年度缴纳保费，个人缴费标准为每人每年220元，\
+         财政补助标准为每人每年520元。参保人员可在乡镇人社服务站、村社区服务点或者通过手机银行、\
+         微信公众号缴费。住院费用按医院等级分档报销，一级医院报销比例为百分之九十，二级医院报销\
+         比例为百分之八十，三级医院报销比例为百分之六十五。门诊慢特病患者须提交病历资料经专家鉴定\
+         后方可享受待遇，异地就医应事先办理备案登记手续，未备案的按规定降低报销比例。",
+        Expect { evidence: &[(SignalKind::OffTopic, "医疗保险")], ..expect(2, 2, ReplyType::OffTopic) },
+    );
+}
+
+#[test]
+fn evidence_serializes_with_character_offsets() {
+    let score = scorer().score("", "", "您好！已转相关部门调查处理。");
+    let json = serde_json::to_string(&score.evidence).unwrap();
+    assert_eq!(json, r#"[{"kind":"forwarded_unnamed","text":"已转相关部门调查处理。","start":3,"end":14}]"#);
+    let post = scorer().score("", "能否修好路灯？", "你好,你可以就近选择。");
+    let in_post = post.evidence.iter().find(|e| e.in_post).expect("an unanswered question in the post");
+    assert!(serde_json::to_string(in_post).unwrap().ends_with(r#""in":"post"}"#));
+}
+
+#[test]
+fn scorer_is_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Scorer>();
+}
