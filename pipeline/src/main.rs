@@ -1,1 +1,116 @@
-fn main() {}
+//! `wenzheng`: the command line of the product (SPEC §1).
+//!
+//! Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input that stopped the run.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use pipeline::commands;
+
+/// Evidence from the records of an online government-inquiry platform (网络问政):
+/// evasive and vague replies, recurring problems, and each unit's performance.
+#[derive(Parser)]
+#[command(name = "wenzheng", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read xlsx / csv / jsonl exports into the Parquet tables of a data folder.
+    /// Files already ingested (same content) add nothing.
+    Ingest {
+        /// Input files: .xlsx, .csv (UTF-8 or GB18030) or .jsonl, with Chinese or English headers.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// The data folder (created when missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The main job: ingest the inputs, then run every later stage on the data folder.
+    Run {
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Judge every reply against its post: evasive and vague levels, type, evidence.
+    Score {
+        /// The data folder.
+        #[arg(long)]
+        data: PathBuf,
+    },
+    /// Agreement of the scorer with human labels (csv or jsonl: id, evasive, vague, type).
+    Eval {
+        #[arg(long)]
+        data: PathBuf,
+        /// The labels: a reply id or post id (`id`, `reply_id` or `post_id`), `evasive`, `vague`, optional `type`.
+        #[arg(long)]
+        labels: PathBuf,
+    },
+    /// Write a realistic sample corpus (posts.csv, replies.csv and the planted truth).
+    Synth {
+        #[arg(long, default_value_t = 5000)]
+        posts: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Generate a sample corpus and run every stage on it.
+    Demo {
+        #[arg(long, default_value_t = 5000)]
+        posts: usize,
+        /// Where to put the corpus and the data folder (default: a folder under the system's temp dir).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    init_logging();
+    let result = match cli.command {
+        Command::Ingest { inputs, out } => commands::ingest(&inputs, &out),
+        Command::Run { inputs, out } => commands::run(&inputs, &out),
+        Command::Score { data } => commands::score(&data),
+        Command::Eval { data, labels } => commands::eval(&data, &labels),
+        Command::Synth { posts, seed, out } => commands::synth(posts, seed, &out),
+        Command::Demo { posts, dir } => commands::demo(posts, dir),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // A closed pipe (`wenzheng … | head`) is not a failure.
+            if error
+                .chain()
+                .any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
+            {
+                return ExitCode::SUCCESS;
+            }
+            let _ = std::io::stdout().flush();
+            eprintln!("error: {error:#}");
+            ExitCode::from(commands::exit_code(&error))
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("WENZHENG_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .init();
+}

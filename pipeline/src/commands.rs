@@ -1,0 +1,129 @@
+//! The commands of the CLI as plain functions: parse nothing, print results to stdout.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use crate::ingest::{self, BadInput, IngestReport};
+use crate::store::DataDir;
+use crate::synth;
+
+/// 2 for input the user must fix, 1 for everything else.
+pub fn exit_code(error: &anyhow::Error) -> u8 {
+    if error.chain().any(|e| e.downcast_ref::<BadInput>().is_some()) {
+        2
+    } else {
+        1
+    }
+}
+
+pub fn ingest(inputs: &[PathBuf], out: &Path) -> Result<()> {
+    let started = Instant::now();
+    let mut dir = DataDir::open(out, true)?;
+    let report = ingest::ingest(&mut dir, inputs)?;
+    print_ingest_report(&report, &mut std::io::stdout().lock())?;
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "ingest finished");
+    Ok(())
+}
+
+/// Ingest, then every later stage. Stages are added here as they are built.
+pub fn run(inputs: &[PathBuf], out: &Path) -> Result<()> {
+    ingest(inputs, out)?;
+    score(out)
+}
+
+pub fn score(data: &Path) -> Result<()> {
+    let started = Instant::now();
+    let mut dir = DataDir::open(data, false)?;
+    let report = crate::score::score(&mut dir)?;
+    println!(
+        "scored {} replies ({} new or changed, {} unchanged): {} evasive, {} vague (level 2), {} duplicate-reply groups",
+        report.replies, report.scored, report.reused, report.evasive, report.vague, report.duplicate_groups
+    );
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "score finished");
+    Ok(())
+}
+
+pub fn eval(data: &Path, labels: &Path) -> Result<()> {
+    let dir = DataDir::open(data, false)?;
+    crate::eval::eval(&dir, labels, &mut std::io::stdout().lock())
+}
+
+pub fn synth(posts: usize, seed: u64, out: &Path) -> Result<()> {
+    let options = synth::SynthOptions { posts, seed, ..synth::SynthOptions::default() };
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let summary = synth::generate(&options, out)?;
+    println!(
+        "wrote {} posts and {} replies from {} units to {}",
+        summary.posts,
+        summary.replies,
+        summary.units,
+        out.display()
+    );
+    Ok(())
+}
+
+pub fn demo(posts: usize, dir: Option<PathBuf>) -> Result<()> {
+    let dir = dir.unwrap_or_else(|| std::env::temp_dir().join("wenzheng-demo"));
+    let corpus = dir.join("corpus");
+    let data = dir.join("data");
+    if data.exists() {
+        // A demo always starts from its own fresh sample.
+        std::fs::remove_dir_all(&data).with_context(|| format!("cannot clear {}", data.display()))?;
+    }
+    synth(posts, 1, &corpus)?;
+    run(&[corpus.join("posts.csv"), corpus.join("replies.csv")], &data)?;
+    println!("demo data folder: {}", data.display());
+    Ok(())
+}
+
+pub fn print_ingest_report(report: &IngestReport, out: &mut impl Write) -> Result<()> {
+    writeln!(
+        out,
+        "{:<36} {:>14} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "file", "layout", "rows", "written", "quarant.", "dupl.", "conflict"
+    )?;
+    for file in &report.files {
+        let name = Path::new(&file.path).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        if file.already_ingested {
+            writeln!(out, "{name:<36} {:>14}", "already ingested")?;
+            continue;
+        }
+        let written = file.posts.written + file.replies.written + file.taxonomy;
+        let quarantined = file.posts.quarantined + file.replies.quarantined + file.unreadable_rows;
+        let duplicates = file.posts.duplicates + file.replies.duplicates;
+        let conflicts = file.posts.conflicts + file.replies.conflicts;
+        writeln!(
+            out,
+            "{name:<36} {:>14} {:>8} {written:>8} {quarantined:>8} {duplicates:>8} {conflicts:>8}",
+            file.layout, file.rows
+        )?;
+    }
+    for (label, counts) in [("posts", &report.posts), ("replies", &report.replies)] {
+        writeln!(
+            out,
+            "{label}: read {} = written {} + quarantined {} + duplicates dropped {}{}",
+            counts.read,
+            counts.written,
+            counts.quarantined,
+            counts.duplicates,
+            if counts.conflicts > 0 {
+                format!(" ({} with a reused id kept as <id>~<source>)", counts.conflicts)
+            } else {
+                String::new()
+            }
+        )?;
+    }
+    if !report.unit_sources.is_empty() {
+        let total: u64 = report.unit_sources.values().sum();
+        let parts: Vec<String> = report
+            .unit_sources
+            .iter()
+            .map(|(source, n)| format!("{source} {n} ({:.1}%)", 100.0 * *n as f64 / total.max(1) as f64))
+            .collect();
+        writeln!(out, "reply units: {}", parts.join(", "))?;
+    }
+    Ok(())
+}

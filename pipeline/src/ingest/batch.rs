@@ -1,0 +1,473 @@
+//! The heart of ingest: a batch of raw rows becomes records (in parallel), is checked
+//! against what the folder already holds (duplicates, conflicting ids, reply order) and
+//! is appended to the new parts of the posts, replies, quarantine and taxonomy tables.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use anyhow::Result;
+use models::units::UnitRegistry;
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use super::columns::ColumnMap;
+use super::records::{self, PostRecord, Problem, ReplyRecord, RowReader, TaxonomyRecord};
+use super::source::SourceRow;
+use super::{FileReport, ReplyTimes};
+use crate::store::{DataDir, InputRecord, PendingPart};
+use crate::tables::{self, millis, PartWriter};
+
+/// Where a batch comes from, for the records' `source` and the quarantine.
+pub struct Origin<'a> {
+    pub file: &'a str,
+    pub sheet: Option<&'a str>,
+    pub header: &'a [String],
+    pub map: &'a ColumnMap,
+}
+
+/// What the data folder already holds, as far as ingest needs to know.
+pub struct KnownRecords {
+    /// post_id → content hash.
+    posts: HashMap<String, String>,
+    /// post_id → region, to resolve "我镇"-style signatures of later replies.
+    regions: HashMap<String, String>,
+    /// reply_id → content hash.
+    replies: HashMap<String, String>,
+    /// post_id → its replies' (time, reply_id), for `seq`.
+    reply_times: ReplyTimes,
+}
+
+impl KnownRecords {
+    pub fn load(dir: &DataDir) -> Result<KnownRecords> {
+        let mut known = KnownRecords {
+            posts: HashMap::new(),
+            regions: HashMap::new(),
+            replies: HashMap::new(),
+            reply_times: HashMap::new(),
+        };
+        if let Some(posts) = tables::read_table(&dir.parts("posts"), &["post_id", "content_hash", "region"])? {
+            let ids = posts.column("post_id")?.str()?;
+            let hashes = posts.column("content_hash")?.str()?;
+            let regions = posts.column("region")?.str()?;
+            for i in 0..posts.height() {
+                let id = ids.get(i).unwrap_or_default().to_string();
+                if let Some(region) = regions.get(i) {
+                    known.regions.insert(id.clone(), region.to_string());
+                }
+                known.posts.insert(id, hashes.get(i).unwrap_or_default().to_string());
+            }
+        }
+        if let Some(replies) =
+            tables::read_table(&dir.parts("replies"), &["reply_id", "post_id", "content_hash", "replied_at"])?
+        {
+            let ids = replies.column("reply_id")?.str()?;
+            let post_ids = replies.column("post_id")?.str()?;
+            let hashes = replies.column("content_hash")?.str()?;
+            let times = replies.column("replied_at")?.cast(&DataType::Int64)?;
+            let times = times.i64()?;
+            for i in 0..replies.height() {
+                let id = ids.get(i).unwrap_or_default().to_string();
+                known
+                    .reply_times
+                    .entry(post_ids.get(i).unwrap_or_default().to_string())
+                    .or_default()
+                    .push((times.get(i).unwrap_or_default(), id.clone()));
+                known.replies.insert(id, hashes.get(i).unwrap_or_default().to_string());
+            }
+            for times in known.reply_times.values_mut() {
+                times.sort();
+            }
+        }
+        Ok(known)
+    }
+}
+
+pub struct Finished {
+    pub unit_sources: BTreeMap<String, u64>,
+    pub seq_rewritten: bool,
+}
+
+pub struct Batcher {
+    known: KnownRecords,
+    registry: UnitRegistry,
+    posts: PartWriter,
+    replies: PartWriter,
+    quarantine: PartWriter,
+    taxonomy: PartWriter,
+    inputs: Vec<InputRecord>,
+    unit_sources: BTreeMap<String, u64>,
+    /// Posts whose replies arrived out of time order: their `seq` is reassigned at the end.
+    reseq: HashSet<String>,
+}
+
+impl Batcher {
+    pub fn new(dir: &mut DataDir, known: KnownRecords) -> Result<Batcher> {
+        Ok(Batcher {
+            known,
+            registry: UnitRegistry::default(),
+            posts: PartWriter::create(dir.new_part("posts")?, &posts_schema())?,
+            replies: PartWriter::create(dir.new_part("replies")?, &replies_schema())?,
+            quarantine: PartWriter::create(dir.new_part("quarantine")?, &quarantine_schema())?,
+            taxonomy: PartWriter::create(dir.new_part("taxonomy")?, &taxonomy_schema())?,
+            inputs: Vec::new(),
+            unit_sources: BTreeMap::new(),
+            reseq: HashSet::new(),
+        })
+    }
+
+    pub fn record_input(&mut self, input: InputRecord) {
+        self.inputs.push(input);
+    }
+
+    pub fn process(&mut self, origin: &Origin, rows: Vec<SourceRow>, report: &mut FileReport) -> Result<()> {
+        report.rows += rows.len() as u64;
+        let reader = RowReader { map: origin.map, header: origin.header, source: origin.file };
+        let outcomes: Vec<_> = rows
+            .par_iter()
+            .map(|row| match row {
+                Ok(row) => Ok(reader.read(row)),
+                Err((row, reason)) => Err(Problem {
+                    row: *row,
+                    record: "row",
+                    field: "-".into(),
+                    reason: reason.clone(),
+                    raw: String::new(),
+                }),
+            })
+            .collect();
+
+        let mut posts = Vec::new();
+        let mut replies = Vec::new();
+        let mut taxonomy = Vec::new();
+        let mut problems = Vec::new();
+        for outcome in outcomes {
+            let outcome = match outcome {
+                Ok(outcome) => outcome,
+                Err(problem) => {
+                    report.unreadable_rows += 1;
+                    problems.push(problem);
+                    continue;
+                }
+            };
+            if outcome.blank {
+                report.blank_rows += 1;
+                continue;
+            }
+            for problem in outcome.problems {
+                match problem.record {
+                    "post" => {
+                        report.posts.read += 1;
+                        report.posts.quarantined += 1;
+                    }
+                    "reply" => {
+                        report.replies.read += 1;
+                        report.replies.quarantined += 1;
+                    }
+                    _ => report.unreadable_rows += 1,
+                }
+                problems.push(problem);
+            }
+            if let Some(post) = outcome.post {
+                report.posts.read += 1;
+                if let Some(post) = self.admit_post(post, &mut report.posts) {
+                    posts.push(post);
+                }
+            }
+            if let Some(reply) = outcome.reply {
+                report.replies.read += 1;
+                if let Some(reply) = self.admit_reply(reply, &mut report.replies) {
+                    replies.push(reply);
+                }
+            }
+            taxonomy.extend(outcome.taxonomy);
+        }
+        report.taxonomy += taxonomy.len() as u64;
+
+        // Units are resolved after the batch's posts are known, so their regions help.
+        let regions = &self.known.regions;
+        let registry = &self.registry;
+        replies.par_iter_mut().for_each(|reply| {
+            let region = regions.get(&reply.post_id).map(String::as_str);
+            records::resolve_unit(reply, registry, region);
+        });
+        let mut seqs = Vec::with_capacity(replies.len());
+        for reply in &replies {
+            *self.unit_sources.entry(reply.unit_source.as_str().to_string()).or_default() += 1;
+            seqs.push(self.assign_seq(reply));
+        }
+
+        self.posts.write(&posts_frame(&posts)?)?;
+        self.replies.write(&replies_frame(&replies, &seqs)?)?;
+        self.quarantine.write(&quarantine_frame(origin, &problems)?)?;
+        self.taxonomy.write(&taxonomy_frame(origin.file, &taxonomy)?)?;
+        Ok(())
+    }
+
+    fn admit_post(&mut self, mut post: PostRecord, counts: &mut super::RecordCounts) -> Option<PostRecord> {
+        match self.known.posts.get(&post.post_id) {
+            Some(hash) if *hash == post.content_hash => {
+                counts.duplicates += 1;
+                return None;
+            }
+            Some(_) => {
+                // The same id for a different post: keep both, the later one under its source.
+                let stem = post.source.rsplit_once('.').map_or(post.source.as_str(), |(s, _)| s).to_string();
+                let renamed = format!("{}~{stem}", post.post_id);
+                if self.known.posts.get(&renamed) == Some(&post.content_hash) {
+                    counts.duplicates += 1;
+                    return None;
+                }
+                tracing::warn!(post_id = %post.post_id, kept_as = %renamed, source = %post.source, row = post.row,
+                    "post id already used by a different post; both kept");
+                post.post_id = renamed;
+                counts.conflicts += 1;
+            }
+            None => {}
+        }
+        counts.written += 1;
+        self.known.posts.insert(post.post_id.clone(), post.content_hash.clone());
+        if let Some(region) = &post.region {
+            self.known.regions.insert(post.post_id.clone(), region.clone());
+        }
+        Some(post)
+    }
+
+    fn admit_reply(&mut self, mut reply: ReplyRecord, counts: &mut super::RecordCounts) -> Option<ReplyRecord> {
+        match self.known.replies.get(&reply.reply_id) {
+            Some(hash) if *hash == reply.content_hash => {
+                counts.duplicates += 1;
+                return None;
+            }
+            Some(_) => {
+                let stem = reply.source.rsplit_once('.').map_or(reply.source.as_str(), |(s, _)| s).to_string();
+                let renamed = format!("{}~{stem}", reply.reply_id);
+                if self.known.replies.get(&renamed) == Some(&reply.content_hash) {
+                    counts.duplicates += 1;
+                    return None;
+                }
+                tracing::warn!(reply_id = %reply.reply_id, kept_as = %renamed, source = %reply.source, row = reply.row,
+                    "reply id already used by a different reply; both kept");
+                reply.reply_id = renamed;
+                counts.conflicts += 1;
+            }
+            None => {}
+        }
+        counts.written += 1;
+        self.known.replies.insert(reply.reply_id.clone(), reply.content_hash.clone());
+        Some(reply)
+    }
+
+    /// `seq` = the reply's place among its post's replies in time order. A reply older
+    /// than one already stored shifts the later ones: their post is reassigned at the end.
+    fn assign_seq(&mut self, reply: &ReplyRecord) -> i32 {
+        let key = (millis(reply.replied_at), reply.reply_id.clone());
+        let times = self.known.reply_times.entry(reply.post_id.clone()).or_default();
+        let position = times.partition_point(|t| *t < key);
+        if position < times.len() {
+            self.reseq.insert(reply.post_id.clone());
+        }
+        times.insert(position, key);
+        position as i32 + 1
+    }
+
+    /// Finishes the parts and commits the run.
+    pub fn finish(self, dir: &mut DataDir) -> Result<Finished> {
+        let mut added = Vec::new();
+        let mut replies_part = None;
+        for (table, writer) in [
+            ("posts", self.posts),
+            ("replies", self.replies),
+            ("quarantine", self.quarantine),
+            ("taxonomy", self.taxonomy),
+        ] {
+            let rows = writer.rows;
+            let part = writer.finish()?;
+            if rows == 0 {
+                std::fs::remove_file(&part.temp)?;
+            } else if table == "replies" {
+                replies_part = Some(part);
+            } else {
+                added.push(part);
+            }
+        }
+        let mut replaced = Vec::new();
+        let seq_rewritten = !self.reseq.is_empty();
+        if seq_rewritten {
+            // Rare: an export delivered an earlier reply after a later one was stored.
+            let mut sources: Vec<std::path::PathBuf> = dir.parts("replies");
+            let old: Vec<String> = dir.manifest.tables.get("replies").cloned().unwrap_or_default();
+            sources.extend(replies_part.take().map(|p| p.temp.clone()));
+            let part = rewrite_seq(dir, &sources, &self.known.reply_times)?;
+            for source in &sources {
+                if source.extension().is_some_and(|e| e == "tmp") {
+                    std::fs::remove_file(source)?;
+                }
+            }
+            added.push(part);
+            replaced.push(("replies".to_string(), old));
+        }
+        added.extend(replies_part);
+        dir.manifest.inputs.extend(self.inputs);
+        dir.manifest.stages.insert(
+            "ingest".into(),
+            crate::store::StageRecord {
+                version: env!("CARGO_PKG_VERSION").into(),
+                finished_at: crate::store::now_string(),
+                detail: serde_json::json!({ "unit_sources": self.unit_sources }),
+            },
+        );
+        dir.commit(added, &replaced)?;
+        Ok(Finished { unit_sources: self.unit_sources, seq_rewritten })
+    }
+}
+
+/// Writes all replies again, with `seq` from the complete time order of each post's replies.
+fn rewrite_seq(dir: &mut DataDir, sources: &[std::path::PathBuf], times: &ReplyTimes) -> Result<PendingPart> {
+    let part = dir.new_part("replies")?;
+    let mut writer = PartWriter::create(part, &replies_schema())?;
+    for source in sources {
+        let Some(mut frame) = tables::read_table(
+            std::slice::from_ref(source),
+            &replies_schema().iter_names().map(|n| n.as_str()).collect::<Vec<_>>(),
+        )?
+        else {
+            continue;
+        };
+        let ids = frame.column("reply_id")?.str()?.clone();
+        let posts = frame.column("post_id")?.str()?.clone();
+        let seq: Vec<i32> = ids
+            .iter()
+            .zip(posts.iter())
+            .map(|(id, post)| {
+                let list = times.get(post.unwrap_or_default()).map(Vec::as_slice).unwrap_or_default();
+                list.iter().position(|(_, r)| Some(r.as_str()) == id).map_or(1, |p| p as i32 + 1)
+            })
+            .collect();
+        frame.replace("seq", Column::new("seq".into(), seq))?;
+        writer.write(&frame)?;
+    }
+    writer.finish()
+}
+
+fn datetime() -> DataType {
+    DataType::Datetime(TimeUnit::Milliseconds, None)
+}
+
+pub fn posts_schema() -> Schema {
+    Schema::from_iter([
+        Field::new("post_id".into(), DataType::String),
+        Field::new("user_id".into(), DataType::String),
+        Field::new("subject".into(), DataType::String),
+        Field::new("body".into(), DataType::String),
+        Field::new("posted_at".into(), datetime()),
+        Field::new("unit".into(), DataType::String),
+        Field::new("category".into(), DataType::String),
+        Field::new("kind".into(), DataType::String),
+        Field::new("kind_source".into(), DataType::String),
+        Field::new("likes".into(), DataType::Int64),
+        Field::new("dislikes".into(), DataType::Int64),
+        Field::new("region".into(), DataType::String),
+        Field::new("source".into(), DataType::String),
+        Field::new("content_hash".into(), DataType::String),
+    ])
+}
+
+pub fn replies_schema() -> Schema {
+    Schema::from_iter([
+        Field::new("reply_id".into(), DataType::String),
+        Field::new("post_id".into(), DataType::String),
+        Field::new("unit".into(), DataType::String),
+        Field::new("unit_source".into(), DataType::String),
+        Field::new("body".into(), DataType::String),
+        Field::new("replied_at".into(), datetime()),
+        Field::new("seq".into(), DataType::Int32),
+        Field::new("source".into(), DataType::String),
+        Field::new("content_hash".into(), DataType::String),
+    ])
+}
+
+pub fn quarantine_schema() -> Schema {
+    Schema::from_iter([
+        Field::new("file".into(), DataType::String),
+        Field::new("sheet".into(), DataType::String),
+        Field::new("row".into(), DataType::Int64),
+        Field::new("record".into(), DataType::String),
+        Field::new("field".into(), DataType::String),
+        Field::new("reason".into(), DataType::String),
+        Field::new("raw".into(), DataType::String),
+    ])
+}
+
+pub fn taxonomy_schema() -> Schema {
+    Schema::from_iter([
+        Field::new("category".into(), DataType::String),
+        Field::new("subcategory".into(), DataType::String),
+        Field::new("leaf_category".into(), DataType::String),
+        Field::new("source".into(), DataType::String),
+    ])
+}
+
+fn strings<T>(items: &[T], f: impl Fn(&T) -> &str) -> Vec<&str> {
+    items.iter().map(f).collect()
+}
+
+fn opt_strings<T>(items: &[T], f: impl Fn(&T) -> Option<&str>) -> Vec<Option<&str>> {
+    items.iter().map(f).collect()
+}
+
+fn posts_frame(posts: &[PostRecord]) -> Result<DataFrame> {
+    let columns = vec![
+        Column::new("post_id".into(), strings(posts, |p| &p.post_id)),
+        Column::new("user_id".into(), strings(posts, |p| &p.user_id)),
+        Column::new("subject".into(), strings(posts, |p| &p.subject)),
+        Column::new("body".into(), strings(posts, |p| &p.body)),
+        tables::datetime_column("posted_at", posts.iter().map(|p| millis(p.posted_at)).collect())?,
+        Column::new("unit".into(), opt_strings(posts, |p| p.unit.as_deref())),
+        Column::new("category".into(), opt_strings(posts, |p| p.category.as_deref())),
+        Column::new("kind".into(), strings(posts, |p| p.kind.as_str())),
+        Column::new("kind_source".into(), strings(posts, |p| p.kind_source)),
+        Column::new("likes".into(), posts.iter().map(|p| p.likes).collect::<Vec<_>>()),
+        Column::new("dislikes".into(), posts.iter().map(|p| p.dislikes).collect::<Vec<_>>()),
+        Column::new("region".into(), opt_strings(posts, |p| p.region.as_deref())),
+        Column::new("source".into(), strings(posts, |p| &p.source)),
+        Column::new("content_hash".into(), strings(posts, |p| &p.content_hash)),
+    ];
+    Ok(DataFrame::new(posts.len(), columns)?)
+}
+
+fn replies_frame(replies: &[ReplyRecord], seqs: &[i32]) -> Result<DataFrame> {
+    let columns = vec![
+        Column::new("reply_id".into(), strings(replies, |r| &r.reply_id)),
+        Column::new("post_id".into(), strings(replies, |r| &r.post_id)),
+        Column::new("unit".into(), opt_strings(replies, |r| r.unit.as_deref())),
+        Column::new("unit_source".into(), strings(replies, |r| r.unit_source.as_str())),
+        Column::new("body".into(), strings(replies, |r| &r.body)),
+        tables::datetime_column("replied_at", replies.iter().map(|r| millis(r.replied_at)).collect())?,
+        Column::new("seq".into(), seqs.to_vec()),
+        Column::new("source".into(), strings(replies, |r| &r.source)),
+        Column::new("content_hash".into(), strings(replies, |r| &r.content_hash)),
+    ];
+    Ok(DataFrame::new(replies.len(), columns)?)
+}
+
+fn quarantine_frame(origin: &Origin, problems: &[Problem]) -> Result<DataFrame> {
+    let columns = vec![
+        Column::new("file".into(), vec![origin.file; problems.len()]),
+        Column::new("sheet".into(), vec![origin.sheet; problems.len()]),
+        Column::new("row".into(), problems.iter().map(|p| p.row as i64).collect::<Vec<_>>()),
+        Column::new("record".into(), strings(problems, |p| p.record)),
+        Column::new("field".into(), strings(problems, |p| &p.field)),
+        Column::new("reason".into(), strings(problems, |p| &p.reason)),
+        Column::new("raw".into(), strings(problems, |p| &p.raw)),
+    ];
+    Ok(DataFrame::new(problems.len(), columns)?)
+}
+
+fn taxonomy_frame(source: &str, entries: &[TaxonomyRecord]) -> Result<DataFrame> {
+    let columns = vec![
+        Column::new("category".into(), strings(entries, |t| &t.category)),
+        Column::new("subcategory".into(), strings(entries, |t| &t.subcategory)),
+        Column::new("leaf_category".into(), strings(entries, |t| &t.leaf)),
+        Column::new("source".into(), vec![source; entries.len()]),
+    ];
+    Ok(DataFrame::new(entries.len(), columns)?)
+}

@@ -1,0 +1,253 @@
+//! Column names in Chinese or English (SPEC §2), and what a file holds judged by its header.
+
+use std::fmt;
+
+/// A column the ingest understands. Everything else in a file is ignored and reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    PostId,
+    ReplyId,
+    UserId,
+    Subject,
+    Body,
+    /// Subject and body in one text (`text` in labelled sets): the subject is split off
+    /// when the text starts with it.
+    FullText,
+    PostedAt,
+    Reply,
+    RepliedAt,
+    Likes,
+    Dislikes,
+    Category,
+    Subcategory,
+    Leaf,
+    /// 承办单位: the unit the post was addressed to.
+    Unit,
+    /// 答复单位: the unit that replied.
+    ReplyUnit,
+    Kind,
+}
+
+impl Field {
+    /// The canonical (English, SPEC) name, used in messages and the quarantine.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::PostId => "post_id",
+            Field::ReplyId => "reply_id",
+            Field::UserId => "user_id",
+            Field::Subject => "subject",
+            Field::Body => "body",
+            Field::FullText => "text",
+            Field::PostedAt => "posted_at",
+            Field::Reply => "reply",
+            Field::RepliedAt => "replied_at",
+            Field::Likes => "likes",
+            Field::Dislikes => "dislikes",
+            Field::Category => "category",
+            Field::Subcategory => "subcategory",
+            Field::Leaf => "leaf_category",
+            Field::Unit => "unit",
+            Field::ReplyUnit => "reply_unit",
+            Field::Kind => "kind",
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Header names, Chinese and English, lowercased and without spaces or underscores.
+const ALIASES: &[(&str, Field)] = &[
+    ("留言编号", Field::PostId),
+    ("postid", Field::PostId),
+    ("id", Field::PostId),
+    ("答复编号", Field::ReplyId),
+    ("replyid", Field::ReplyId),
+    ("留言用户", Field::UserId),
+    ("userid", Field::UserId),
+    ("留言主题", Field::Subject),
+    ("subject", Field::Subject),
+    ("title", Field::Subject),
+    ("留言详情", Field::Body),
+    ("留言内容", Field::Body),
+    ("body", Field::Body),
+    ("text", Field::FullText),
+    ("留言时间", Field::PostedAt),
+    ("postedat", Field::PostedAt),
+    ("答复意见", Field::Reply),
+    ("答复内容", Field::Reply),
+    ("reply", Field::Reply),
+    ("replybody", Field::Reply),
+    ("答复时间", Field::RepliedAt),
+    ("repliedat", Field::RepliedAt),
+    ("点赞数", Field::Likes),
+    ("likes", Field::Likes),
+    ("反对数", Field::Dislikes),
+    ("dislikes", Field::Dislikes),
+    ("一级分类", Field::Category),
+    ("category", Field::Category),
+    ("二级分类", Field::Subcategory),
+    ("三级分类", Field::Leaf),
+    ("承办单位", Field::Unit),
+    ("unit", Field::Unit),
+    ("答复单位", Field::ReplyUnit),
+    ("replyunit", Field::ReplyUnit),
+    ("类型", Field::Kind),
+    ("留言类型", Field::Kind),
+    ("kind", Field::Kind),
+];
+
+fn normalize_header(h: &str) -> String {
+    h.trim()
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '_' && *c != '\u{3000}')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// What a file holds, judged by its columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// One row per post, no reply.
+    Posts,
+    /// One row per reply (`reply_id, post_id, unit, body, replied_at`).
+    Replies,
+    /// One row per post with its reply.
+    PostsWithReplies,
+    /// The category taxonomy (一级分类, 二级分类, 三级分类).
+    Taxonomy,
+}
+
+impl Layout {
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Posts => "posts",
+            Layout::Replies => "replies",
+            Layout::PostsWithReplies => "posts+replies",
+            Layout::Taxonomy => "taxonomy",
+        }
+    }
+}
+
+/// The header of a file, mapped to fields.
+#[derive(Debug, Clone)]
+pub struct ColumnMap {
+    /// For each column of the file, the field it holds, if any.
+    pub fields: Vec<Option<Field>>,
+    /// Headers the ingest does not use, reported once per file.
+    pub ignored: Vec<String>,
+    pub layout: Layout,
+}
+
+impl ColumnMap {
+    /// Maps a header row. Fails, naming the columns found, when the file is neither posts,
+    /// replies nor a taxonomy.
+    pub fn from_header(header: &[String]) -> Result<ColumnMap, String> {
+        let mut fields = Vec::with_capacity(header.len());
+        let mut ignored = Vec::new();
+        for h in header {
+            let key = normalize_header(h);
+            let field = ALIASES.iter().find(|(alias, _)| *alias == key).map(|(_, f)| *f);
+            // A replies-only file names its reply text `body`: decided below, once all is known.
+            if field.is_none() && !key.is_empty() {
+                ignored.push(h.trim().to_string());
+            }
+            fields.push(field);
+        }
+        let has = |f: Field| fields.contains(&Some(f));
+        let layout = if has(Field::Category) && has(Field::Subcategory) && has(Field::Leaf) && !has(Field::PostId) {
+            Layout::Taxonomy
+        } else if has(Field::Reply) && (has(Field::Subject) || has(Field::FullText)) {
+            Layout::PostsWithReplies
+        } else if has(Field::ReplyId) || (has(Field::RepliedAt) && !has(Field::Subject) && !has(Field::FullText)) {
+            // `reply_id, post_id, unit, body, replied_at`: the body is the reply.
+            for f in fields.iter_mut() {
+                match f {
+                    Some(Field::Body) => *f = Some(Field::Reply),
+                    Some(Field::Unit) => *f = Some(Field::ReplyUnit),
+                    _ => {}
+                }
+            }
+            Layout::Replies
+        } else if has(Field::Subject) || has(Field::Body) || has(Field::FullText) {
+            Layout::Posts
+        } else {
+            return Err(format!(
+                "its columns ({}) are neither posts (留言编号/post_id, 留言主题/subject, 留言详情/body, 留言时间/posted_at), \
+                 replies (reply_id, post_id, body, replied_at) nor a taxonomy (一级分类, 二级分类, 三级分类)",
+                header.join(", ")
+            ));
+        };
+        let map = ColumnMap { fields, ignored, layout };
+        map.check_required()?;
+        Ok(map)
+    }
+
+    fn check_required(&self) -> Result<(), String> {
+        let required: &[Field] = match self.layout {
+            Layout::Posts => &[Field::PostId],
+            Layout::Replies => &[Field::PostId, Field::Reply],
+            Layout::PostsWithReplies => &[Field::PostId, Field::Reply],
+            Layout::Taxonomy => &[],
+        };
+        let missing: Vec<&str> = required.iter().filter(|f| self.index(**f).is_none()).map(|f| f.name()).collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("a {} file needs the column(s) {}", self.layout.name(), missing.join(", ")))
+        }
+    }
+
+    /// The column index holding `field`, the first one if several do.
+    pub fn index(&self, field: Field) -> Option<usize> {
+        self.fields.iter().position(|f| *f == Some(field))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout_of(header: &str) -> Result<Layout, String> {
+        let header: Vec<String> = header.split(',').map(str::to_string).collect();
+        ColumnMap::from_header(&header).map(|m| m.layout)
+    }
+
+    #[test]
+    fn layouts_of_the_real_and_spec_files() {
+        assert_eq!(
+            layout_of("留言编号,留言用户,留言主题,留言时间,留言详情,答复意见,答复时间"),
+            Ok(Layout::PostsWithReplies)
+        );
+        assert_eq!(layout_of("留言编号,留言用户,留言主题,留言时间,留言详情,反对数,点赞数"), Ok(Layout::Posts));
+        assert_eq!(layout_of("留言编号,留言用户,留言主题,留言时间,留言详情,一级分类"), Ok(Layout::Posts));
+        assert_eq!(
+            layout_of("row_index,category,留言编号,留言用户,留言主题,留言时间,text,seg_text"),
+            Ok(Layout::Posts)
+        );
+        assert_eq!(layout_of("一级分类,二级分类,三级分类"), Ok(Layout::Taxonomy));
+        assert_eq!(layout_of("post_id,user_id,subject,body,posted_at,unit,kind,likes,dislikes"), Ok(Layout::Posts));
+        assert_eq!(layout_of("reply_id,post_id,unit,body,replied_at"), Ok(Layout::Replies));
+        assert_eq!(layout_of("\u{feff}Post_ID, Subject ,Body,Posted At"), Ok(Layout::Posts));
+    }
+
+    #[test]
+    fn a_replies_file_reads_body_as_the_reply_and_unit_as_the_replying_unit() {
+        let header: Vec<String> = "reply_id,post_id,unit,body,replied_at".split(',').map(str::to_string).collect();
+        let map = ColumnMap::from_header(&header).unwrap();
+        assert_eq!(map.index(Field::Reply), Some(3));
+        assert_eq!(map.index(Field::ReplyUnit), Some(2));
+    }
+
+    #[test]
+    fn unknown_files_are_refused_with_their_columns() {
+        let err = layout_of("name,age").unwrap_err();
+        assert!(err.contains("name, age"), "{err}");
+        let err = layout_of("留言主题,留言详情").unwrap_err();
+        assert!(err.contains("post_id"), "{err}");
+    }
+}

@@ -1,0 +1,211 @@
+//! `wenzheng ingest`: xlsx / csv / jsonl exports → the Parquet tables of the data folder.
+//!
+//! Every row read ends in exactly one place per record it holds: written, quarantined
+//! (with file, sheet, row, field and reason) or dropped as a duplicate of a post already
+//! held, so `read = written + quarantined + duplicates` for posts and for replies alike.
+//! A post id reused for different content is a conflict: both are kept, the later one
+//! under `<id>~<source file stem>`.
+
+mod batch;
+pub mod columns;
+mod records;
+pub mod source;
+pub mod values;
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use sha2::{Digest, Sha256};
+
+use crate::progress::Progress;
+use crate::store::{self, DataDir, InputRecord};
+use batch::{Batcher, KnownRecords};
+use columns::{ColumnMap, Layout};
+
+/// How many rows are read, derived and written together.
+pub const BATCH_ROWS: usize = 20_000;
+
+/// Counts for one kind of record (posts or replies) of one file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RecordCounts {
+    pub read: u64,
+    pub written: u64,
+    pub quarantined: u64,
+    pub duplicates: u64,
+    /// Written under a new id because their id was taken by different content.
+    pub conflicts: u64,
+}
+
+impl RecordCounts {
+    pub fn add(&mut self, other: &RecordCounts) {
+        self.read += other.read;
+        self.written += other.written;
+        self.quarantined += other.quarantined;
+        self.duplicates += other.duplicates;
+        self.conflicts += other.conflicts;
+    }
+
+    /// The accounting every run must satisfy.
+    pub fn balances(&self) -> bool {
+        self.read == self.written + self.quarantined + self.duplicates
+    }
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct FileReport {
+    pub path: String,
+    pub layout: String,
+    /// Data rows in the file (header excluded), blank rows included.
+    pub rows: u64,
+    pub blank_rows: u64,
+    /// Rows that could not be parsed at all (malformed CSV or JSON).
+    pub unreadable_rows: u64,
+    pub posts: RecordCounts,
+    pub replies: RecordCounts,
+    pub taxonomy: u64,
+    pub ignored_columns: Vec<String>,
+    /// The same content was ingested before: nothing was read.
+    pub already_ingested: bool,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct IngestReport {
+    pub files: Vec<FileReport>,
+    pub posts: RecordCounts,
+    pub replies: RecordCounts,
+    /// Replies by how their unit was found (given / signature / text / region / unknown).
+    pub unit_sources: std::collections::BTreeMap<String, u64>,
+    pub seq_rewritten: bool,
+}
+
+/// Ingests `inputs` into the data folder. Files already ingested (same content hash)
+/// add nothing. Fails before writing anything when a file cannot be read or is not a
+/// posts, replies or taxonomy table.
+pub fn ingest(dir: &mut DataDir, inputs: &[PathBuf]) -> Result<IngestReport> {
+    let mut report = IngestReport::default();
+    let mut planned = Vec::new();
+    for path in inputs {
+        let (sha256, bytes) = hash_file(path)?;
+        let seen = dir.manifest.inputs.iter().any(|i| i.sha256 == sha256)
+            || planned.iter().any(|p: &PlannedFile| p.sha256 == sha256);
+        if seen {
+            tracing::info!(file = %path.display(), "already ingested, skipped");
+            report.files.push(FileReport {
+                path: path.display().to_string(),
+                already_ingested: true,
+                ..Default::default()
+            });
+            continue;
+        }
+        let sources = source::open(path).map_err(|e| bad_input(path, None, &e))?;
+        let mut tables = Vec::new();
+        for source in sources {
+            let map = ColumnMap::from_header(source.header()).map_err(|e| bad_input(path, source.sheet(), &e))?;
+            tables.push((source, map));
+        }
+        planned.push(PlannedFile { path: path.clone(), sha256, bytes, tables });
+    }
+    // Posts before replies-only files, so a reply's post (and its region) is known.
+    planned.sort_by_key(|p| p.tables.iter().all(|(_, m)| m.layout == Layout::Replies));
+
+    let known = KnownRecords::load(dir)?;
+    let mut batcher = Batcher::new(dir, known)?;
+    for file in planned {
+        let mut file_report = FileReport { path: file.path.display().to_string(), ..Default::default() };
+        let source_name = file.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let file_bytes = file.bytes;
+        for (mut table, map) in file.tables {
+            file_report.layout = map.layout.name().to_string();
+            file_report.ignored_columns.extend(map.ignored.iter().cloned());
+            if !map.ignored.is_empty() {
+                tracing::info!(file = %source_name, columns = ?map.ignored, "columns not used");
+            }
+            let header = table.header().to_vec();
+            let sheet = table.sheet().map(str::to_string);
+            let mut progress = Progress::start("ingest", None, "rows");
+            loop {
+                let rows = table.next_batch(BATCH_ROWS).map_err(|e| bad_input(&file.path, sheet.as_deref(), &e))?;
+                if rows.is_empty() {
+                    break;
+                }
+                progress.advance(rows.len() as u64);
+                let origin = batch::Origin { file: &source_name, sheet: sheet.as_deref(), header: &header, map: &map };
+                batcher.process(&origin, rows, &mut file_report)?;
+            }
+            progress.finish();
+        }
+        tracing::info!(
+            file = %source_name,
+            rows = file_report.rows,
+            posts_written = file_report.posts.written,
+            replies_written = file_report.replies.written,
+            quarantined = file_report.posts.quarantined + file_report.replies.quarantined + file_report.unreadable_rows,
+            duplicates = file_report.posts.duplicates + file_report.replies.duplicates,
+            "ingested"
+        );
+        batcher.record_input(InputRecord {
+            path: file.path.display().to_string(),
+            sha256: file.sha256,
+            bytes: file_bytes,
+            layout: file_report.layout.clone(),
+            rows: file_report.rows,
+            posts_written: file_report.posts.written,
+            replies_written: file_report.replies.written,
+            quarantined: file_report.posts.quarantined + file_report.replies.quarantined + file_report.unreadable_rows,
+            duplicates: file_report.posts.duplicates + file_report.replies.duplicates,
+            ingested_at: store::now_string(),
+        });
+        report.posts.add(&file_report.posts);
+        report.replies.add(&file_report.replies);
+        report.files.push(file_report);
+    }
+    let finished = batcher.finish(dir)?;
+    report.unit_sources = finished.unit_sources;
+    report.seq_rewritten = finished.seq_rewritten;
+    Ok(report)
+}
+
+struct PlannedFile {
+    path: PathBuf,
+    sha256: String,
+    bytes: u64,
+    tables: Vec<(Box<dyn source::RowSource>, ColumnMap)>,
+}
+
+/// An input the run cannot use at all: exit code 2, nothing written.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}{}: {reason}", sheet.as_ref().map(|s| format!(" (sheet {s})")).unwrap_or_default())]
+pub struct BadInput {
+    pub file: String,
+    pub sheet: Option<String>,
+    pub reason: String,
+}
+
+fn bad_input(path: &Path, sheet: Option<&str>, reason: &str) -> anyhow::Error {
+    BadInput { file: path.display().to_string(), sheet: sheet.map(str::to_string), reason: reason.to_string() }.into()
+}
+
+fn hash_file(path: &Path) -> Result<(String, u64)> {
+    if !path.is_file() {
+        bail!(BadInput { file: path.display().to_string(), sheet: None, reason: "no such file".into() });
+    }
+    let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; 1 << 20];
+    let mut bytes = 0u64;
+    loop {
+        let n = file.read(&mut buffer).with_context(|| format!("cannot read {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        bytes += n as u64;
+        hasher.update(&buffer[..n]);
+    }
+    Ok((hex::encode(hasher.finalize()), bytes))
+}
+
+/// Reply counts per post id, for places that need `HashMap` of small tuples.
+pub(crate) type ReplyTimes = HashMap<String, Vec<(i64, String)>>;

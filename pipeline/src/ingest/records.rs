@@ -1,0 +1,278 @@
+//! A raw row, given meaning by its column map: a post, a reply, a taxonomy entry, or the
+//! problems that make it unusable. Nothing here knows about files on disk.
+
+use chrono::NaiveDateTime;
+use models::units::{UnitRegistry, UnitSource};
+use models::{kind_rules, region, text, PostKind};
+use sha2::{Digest, Sha256};
+
+use super::columns::{ColumnMap, Field};
+use super::source::RawRow;
+use super::values::{self, Cell};
+
+#[derive(Debug, Clone)]
+pub struct PostRecord {
+    pub post_id: String,
+    pub user_id: String,
+    pub subject: String,
+    pub body: String,
+    pub posted_at: NaiveDateTime,
+    pub unit: Option<String>,
+    pub category: Option<String>,
+    pub kind: PostKind,
+    /// `given` when the file had a kind column, else `derived`.
+    pub kind_source: &'static str,
+    pub likes: i64,
+    pub dislikes: i64,
+    pub region: Option<String>,
+    pub source: String,
+    /// Identifies the post's content (subject, body, time), to tell a repeated export of
+    /// the same post from an unrelated post that reuses its id.
+    pub content_hash: String,
+    pub row: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReplyRecord {
+    pub reply_id: String,
+    pub post_id: String,
+    /// Unit as given in the file; resolved from the text later when absent.
+    pub unit: Option<String>,
+    pub unit_source: UnitSource,
+    pub body: String,
+    pub replied_at: NaiveDateTime,
+    pub source: String,
+    pub content_hash: String,
+    pub row: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct TaxonomyRecord {
+    pub category: String,
+    pub subcategory: String,
+    pub leaf: String,
+}
+
+/// A row, or a part of it, that cannot be used: it goes to the quarantine.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub row: usize,
+    /// `post`, `reply` or `row`: which record of the row was rejected.
+    pub record: &'static str,
+    pub field: String,
+    pub reason: String,
+    pub raw: String,
+}
+
+/// What one row turned into. A posts+replies row yields a post and a reply record,
+/// each of which may be rejected alone.
+#[derive(Debug, Default)]
+pub struct RowOutcome {
+    pub post: Option<PostRecord>,
+    pub reply: Option<ReplyRecord>,
+    pub taxonomy: Option<TaxonomyRecord>,
+    pub problems: Vec<Problem>,
+    /// True when every cell was empty: nothing to ingest, nothing lost.
+    pub blank: bool,
+}
+
+pub fn content_hash(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0x1f]);
+    }
+    hex::encode(&hasher.finalize()[..8])
+}
+
+pub struct RowReader<'a> {
+    pub map: &'a ColumnMap,
+    pub header: &'a [String],
+    pub source: &'a str,
+}
+
+impl RowReader<'_> {
+    fn cell<'c>(&self, row: &'c RawRow, field: Field) -> &'c Cell {
+        const EMPTY: &Cell = &Cell::Empty;
+        self.map.index(field).and_then(|i| row.cells.get(i)).unwrap_or(EMPTY)
+    }
+
+    fn text(&self, row: &RawRow, field: Field) -> String {
+        text::clean_text(&self.cell(row, field).to_text())
+    }
+
+    fn optional(&self, row: &RawRow, field: Field) -> Option<String> {
+        Some(self.text(row, field)).filter(|s| !s.is_empty())
+    }
+
+    fn raw_json(&self, row: &RawRow) -> String {
+        let object: serde_json::Map<String, serde_json::Value> = self
+            .header
+            .iter()
+            .zip(&row.cells)
+            .filter(|(_, c)| !c.is_empty())
+            .map(|(h, c)| (h.clone(), c.to_json()))
+            .collect();
+        serde_json::Value::Object(object).to_string()
+    }
+
+    pub fn read(&self, row: &RawRow) -> RowOutcome {
+        let mut out = RowOutcome::default();
+        if row.cells.iter().all(Cell::is_empty) {
+            out.blank = true;
+            return out;
+        }
+        let problem = |record: &'static str, field: &str, reason: String, out: &mut RowOutcome| {
+            out.problems.push(Problem {
+                row: row.row,
+                record,
+                field: field.to_string(),
+                reason,
+                raw: self.raw_json(row),
+            })
+        };
+        use super::columns::Layout;
+        match self.map.layout {
+            Layout::Taxonomy => {
+                let category = self.text(row, Field::Category);
+                if category.is_empty() {
+                    problem("row", "category", "missing 一级分类".into(), &mut out);
+                } else {
+                    out.taxonomy = Some(TaxonomyRecord {
+                        category,
+                        subcategory: self.text(row, Field::Subcategory),
+                        leaf: self.text(row, Field::Leaf),
+                    });
+                }
+            }
+            Layout::Posts => match self.read_post(row) {
+                Ok(post) => out.post = Some(post),
+                Err((field, reason)) => problem("post", field, reason, &mut out),
+            },
+            Layout::Replies => match self.read_reply(row, None) {
+                Ok(reply) => out.reply = reply,
+                Err((field, reason)) => problem("reply", field, reason, &mut out),
+            },
+            Layout::PostsWithReplies => {
+                match self.read_post(row) {
+                    Ok(post) => out.post = Some(post),
+                    Err((field, reason)) => problem("post", field, reason, &mut out),
+                }
+                let posted_at = out.post.as_ref().map(|p| p.posted_at);
+                match self.read_reply(row, posted_at) {
+                    Ok(reply) => out.reply = reply,
+                    Err((field, reason)) => problem("reply", field, reason, &mut out),
+                }
+            }
+        }
+        out
+    }
+
+    fn read_post(&self, row: &RawRow) -> Result<PostRecord, (&'static str, String)> {
+        let post_id = values::parse_id(self.cell(row, Field::PostId))
+            .ok_or(("post_id", "missing post_id (留言编号)".to_string()))?;
+        let mut subject = self.text(row, Field::Subject);
+        let mut body = self.text(row, Field::Body);
+        if body.is_empty() {
+            // Labelled sets hold subject and body as one `text`, subject first.
+            let full = self.text(row, Field::FullText);
+            body = match full.strip_prefix(subject.as_str()) {
+                Some(rest) if !subject.is_empty() => rest.trim_start().to_string(),
+                _ => full,
+            };
+        }
+        if subject.is_empty() && body.is_empty() {
+            return Err(("subject", "the post has neither subject (留言主题) nor body (留言详情)".into()));
+        }
+        if subject.is_empty() {
+            subject = body.chars().take(30).collect();
+        }
+        let posted_at = values::parse_datetime(self.cell(row, Field::PostedAt))
+            .map_err(|e| ("posted_at", format!("posted_at (留言时间) {e}")))?;
+        let kind_cell = self.text(row, Field::Kind);
+        let (kind, kind_source) = match PostKind::parse(&kind_cell) {
+            Some(kind) => (kind, "given"),
+            None if kind_cell.is_empty() => (kind_rules::derive_kind(&subject, &body), "derived"),
+            None => return Err(("kind", format!("unknown kind {kind_cell:?}: use 咨询/建议/求助/投诉/举报/其他"))),
+        };
+        let likes = values::parse_count(self.cell(row, Field::Likes)).map_err(|e| ("likes", e))?;
+        let dislikes = values::parse_count(self.cell(row, Field::Dislikes)).map_err(|e| ("dislikes", e))?;
+        let posted = posted_at.format("%Y-%m-%d %H:%M:%S").to_string();
+        Ok(PostRecord {
+            content_hash: content_hash(&[&subject, &body, &posted]),
+            region: region::extract_region(&subject, &body),
+            user_id: self.text(row, Field::UserId),
+            unit: self.optional(row, Field::Unit),
+            category: self.optional(row, Field::Category),
+            post_id,
+            subject,
+            body,
+            posted_at,
+            kind,
+            kind_source,
+            likes,
+            dislikes,
+            source: self.source.to_string(),
+            row: row.row,
+        })
+    }
+
+    /// `Ok(None)` for a post row whose reply cells are all empty: not answered yet.
+    fn read_reply(
+        &self,
+        row: &RawRow,
+        posted_at: Option<NaiveDateTime>,
+    ) -> Result<Option<ReplyRecord>, (&'static str, String)> {
+        let body = self.text(row, Field::Reply);
+        let time_cell = self.cell(row, Field::RepliedAt);
+        if body.is_empty() && time_cell.is_empty() {
+            return if self.map.layout == super::columns::Layout::Replies {
+                Err(("body", "the reply has no text".into()))
+            } else {
+                Ok(None)
+            };
+        }
+        if body.is_empty() {
+            return Err(("reply", "a reply time (答复时间) but no reply text (答复意见)".into()));
+        }
+        let post_id = values::parse_id(self.cell(row, Field::PostId))
+            .ok_or(("post_id", "missing post_id (留言编号) of the reply".to_string()))?;
+        let replied_at =
+            values::parse_datetime(time_cell).map_err(|e| ("replied_at", format!("replied_at (答复时间) {e}")))?;
+        if let Some(posted_at) = posted_at {
+            if replied_at < posted_at {
+                return Err(("replied_at", format!("replied at {replied_at} before the post was made at {posted_at}")));
+            }
+        }
+        let replied = replied_at.format("%Y-%m-%d %H:%M:%S").to_string();
+        let content_hash = content_hash(&[&post_id, &body, &replied]);
+        let reply_id = values::parse_id(self.cell(row, Field::ReplyId))
+            // No id in the export: the post id and the reply's content identify it, so the
+            // same reply in two exports gets the same id.
+            .unwrap_or_else(|| format!("{post_id}-{}", &content_hash[..8]));
+        let unit = self.optional(row, Field::ReplyUnit).or_else(|| {
+            // In a posts+replies export, 承办单位 is the unit that handled (and answered) it.
+            (self.map.layout != super::columns::Layout::Posts).then(|| self.optional(row, Field::Unit)).flatten()
+        });
+        Ok(Some(ReplyRecord {
+            unit_source: if unit.is_some() { UnitSource::Given } else { UnitSource::Unknown },
+            reply_id,
+            post_id,
+            unit,
+            body,
+            replied_at,
+            source: self.source.to_string(),
+            content_hash,
+            row: row.row,
+        }))
+    }
+}
+
+/// Resolves the replying unit from the reply's text when the file did not name it.
+pub fn resolve_unit(reply: &mut ReplyRecord, registry: &UnitRegistry, post_region: Option<&str>) {
+    if reply.unit.is_none() {
+        let (unit, source) = registry.resolve_reply_unit(&reply.body, post_region);
+        reply.unit = unit;
+        reply.unit_source = source;
+    }
+}

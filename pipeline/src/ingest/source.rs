@@ -1,0 +1,284 @@
+//! Readers for the three input formats, each yielding a header and numbered rows of
+//! cells in batches. CSV and JSONL are streamed; an xlsx sheet is read whole, as the
+//! format requires.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use calamine::{open_workbook_auto, Data, DataType as _, Reader};
+
+use super::values::Cell;
+
+/// A row of an input file. `row` is the number a person opening the file would see:
+/// the header is row 1 of a spreadsheet or CSV, the first line of a JSONL file is row 1.
+#[derive(Debug, Clone)]
+pub struct RawRow {
+    pub row: usize,
+    pub cells: Vec<Cell>,
+}
+
+/// Why a whole file (or sheet) cannot be read. Row-level problems are not errors.
+pub type SourceError = String;
+
+/// A row, or the number and reason of a row that could not be parsed at all.
+pub type SourceRow = Result<RawRow, (usize, String)>;
+
+/// One table of an input file: a CSV or JSONL file, or one sheet of a workbook.
+pub trait RowSource {
+    fn header(&self) -> &[String];
+    /// The sheet name, for workbooks.
+    fn sheet(&self) -> Option<&str>;
+    /// Up to `max` more rows; rows that cannot be parsed at all come back as
+    /// `Err((row, reason))` so they can be quarantined.
+    fn next_batch(&mut self, max: usize) -> Result<Vec<SourceRow>, SourceError>;
+}
+
+/// Opens every table in `path`, by its extension.
+pub fn open(path: &Path) -> Result<Vec<Box<dyn RowSource>>, SourceError> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "xlsx" | "xlsm" | "xls" | "ods" => open_workbook(path),
+        "csv" | "tsv" | "txt" => Ok(vec![Box::new(CsvSource::open(path, ext == "tsv")?)]),
+        "jsonl" | "ndjson" => Ok(vec![Box::new(JsonlSource::open(path)?)]),
+        _ => Err(format!("unsupported file type {ext:?}: use .xlsx, .csv or .jsonl")),
+    }
+}
+
+// ---------------------------------------------------------------- xlsx
+
+struct SheetSource {
+    sheet: String,
+    header: Vec<String>,
+    rows: std::vec::IntoIter<RawRow>,
+}
+
+fn open_workbook(path: &Path) -> Result<Vec<Box<dyn RowSource>>, SourceError> {
+    let mut workbook = open_workbook_auto(path).map_err(|e| format!("not a readable workbook: {e}"))?;
+    let mut sources: Vec<Box<dyn RowSource>> = Vec::new();
+    for name in workbook.sheet_names() {
+        let range = workbook.worksheet_range(&name).map_err(|e| format!("sheet {name:?} cannot be read: {e}"))?;
+        let (first_row, _) = range.start().unwrap_or((0, 0));
+        let mut rows = range.rows().enumerate();
+        let Some((_, header_cells)) = rows.by_ref().find(|(_, r)| r.iter().any(|c| !c.is_empty())) else {
+            continue; // an empty sheet holds nothing to ingest
+        };
+        let header = header_cells.iter().map(|c| cell_of(c).to_text()).collect();
+        let body: Vec<RawRow> = rows
+            .map(|(i, cells)| RawRow {
+                // calamine's range may not start at A1; `row` counts from the sheet's first line.
+                row: first_row as usize + i + 1,
+                cells: cells.iter().map(cell_of).collect(),
+            })
+            .collect();
+        sources.push(Box::new(SheetSource { sheet: name, header, rows: body.into_iter() }));
+    }
+    if sources.is_empty() {
+        return Err("the workbook has no sheet with data".to_string());
+    }
+    Ok(sources)
+}
+
+fn cell_of(data: &Data) -> Cell {
+    match data {
+        Data::Int(i) => Cell::Int(*i),
+        Data::Float(f) => Cell::Float(*f),
+        Data::String(s) => Cell::Str(s.clone()),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(dt) => Cell::DateTime(dt),
+            None => Cell::Float(dt.as_f64()),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Str(s.clone()),
+        Data::Error(e) => Cell::Str(format!("#{e:?}")),
+        Data::Empty => Cell::Empty,
+    }
+}
+
+impl RowSource for SheetSource {
+    fn header(&self) -> &[String] {
+        &self.header
+    }
+    fn sheet(&self) -> Option<&str> {
+        Some(&self.sheet)
+    }
+    fn next_batch(&mut self, max: usize) -> Result<Vec<SourceRow>, SourceError> {
+        Ok(self.rows.by_ref().take(max).map(Ok).collect())
+    }
+}
+
+// ---------------------------------------------------------------- csv
+
+struct CsvSource {
+    header: Vec<String>,
+    records: csv::StringRecordsIntoIter<Box<dyn Read>>,
+}
+
+/// How many bytes are looked at to tell UTF-8 from GB18030.
+const SNIFF_BYTES: usize = 1 << 16;
+
+impl CsvSource {
+    fn open(path: &Path, tabs: bool) -> Result<CsvSource, SourceError> {
+        let mut file = File::open(path).map_err(|e| e.to_string())?;
+        let mut head = vec![0; SNIFF_BYTES];
+        let n = read_up_to(&mut file, &mut head).map_err(|e| e.to_string())?;
+        head.truncate(n);
+        let utf8 = looks_like_utf8(&head, n < SNIFF_BYTES);
+        let raw: Box<dyn Read> = Box::new(std::io::Cursor::new(head).chain(file));
+        let reader: Box<dyn Read> = if utf8 {
+            // Also drops a UTF-8 byte-order mark.
+            Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding_rs::UTF_8)).build(raw))
+        } else {
+            Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding_rs::GB18030)).build(raw))
+        };
+        let mut csv_reader = csv::ReaderBuilder::new()
+            .delimiter(if tabs { b'\t' } else { b',' })
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(reader);
+        let header = csv_reader
+            .headers()
+            .map_err(|e| format!("the header row cannot be read: {e}"))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        Ok(CsvSource { header, records: csv_reader.into_records() })
+    }
+}
+
+fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
+/// UTF-8 unless the bytes are invalid as UTF-8 (a sequence cut at the end of the
+/// sample does not count, unless the sample is the whole file).
+fn looks_like_utf8(bytes: &[u8], whole_file: bool) -> bool {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && !whole_file,
+    }
+}
+
+impl RowSource for CsvSource {
+    fn header(&self) -> &[String] {
+        &self.header
+    }
+    fn sheet(&self) -> Option<&str> {
+        None
+    }
+    fn next_batch(&mut self, max: usize) -> Result<Vec<SourceRow>, SourceError> {
+        let mut batch = Vec::with_capacity(max.min(65_536));
+        for record in self.records.by_ref().take(max) {
+            match record {
+                Ok(record) => {
+                    let row = record.position().map_or(0, |p| p.line() as usize);
+                    let cells = record
+                        .iter()
+                        .map(|s| if s.is_empty() { Cell::Empty } else { Cell::Str(s.to_string()) })
+                        .collect();
+                    batch.push(Ok(RawRow { row, cells }));
+                }
+                Err(e) => {
+                    let row = e.position().map_or(0, |p| p.line() as usize);
+                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                        return Err(format!("read failed at line {row}: {e}"));
+                    }
+                    batch.push(Err((row, format!("malformed CSV: {e}"))));
+                }
+            }
+        }
+        Ok(batch)
+    }
+}
+
+// ---------------------------------------------------------------- jsonl
+
+struct JsonlSource {
+    header: Vec<String>,
+    lines: std::iter::Enumerate<std::io::Lines<BufReader<File>>>,
+    /// The first object, parsed to learn the header, handed out with the first batch.
+    first: Option<RawRow>,
+}
+
+impl JsonlSource {
+    fn open(path: &Path) -> Result<JsonlSource, SourceError> {
+        let file = File::open(path).map_err(|e| e.to_string())?;
+        let mut lines = BufReader::new(file).lines().enumerate();
+        for (i, line) in lines.by_ref() {
+            let line = line.map_err(|e| format!("line {}: {e}", i + 1))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&line)
+                .map_err(|e| format!("line {}: the first record is not a JSON object: {e}", i + 1))?;
+            let header: Vec<String> = object.keys().cloned().collect();
+            let cells = cells_of(&header, &object);
+            return Ok(JsonlSource { header, lines, first: Some(RawRow { row: i + 1, cells }) });
+        }
+        Err("the file holds no JSON record".to_string())
+    }
+}
+
+fn cells_of(header: &[String], object: &serde_json::Map<String, serde_json::Value>) -> Vec<Cell> {
+    header
+        .iter()
+        .map(|key| match object.get(key) {
+            None | Some(serde_json::Value::Null) => Cell::Empty,
+            Some(serde_json::Value::String(s)) => Cell::Str(s.clone()),
+            Some(serde_json::Value::Bool(b)) => Cell::Bool(*b),
+            Some(serde_json::Value::Number(n)) => match n.as_i64() {
+                Some(i) => Cell::Int(i),
+                None => Cell::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            Some(other) => Cell::Str(other.to_string()),
+        })
+        .collect()
+}
+
+impl RowSource for JsonlSource {
+    fn header(&self) -> &[String] {
+        &self.header
+    }
+    fn sheet(&self) -> Option<&str> {
+        None
+    }
+    fn next_batch(&mut self, max: usize) -> Result<Vec<SourceRow>, SourceError> {
+        let mut batch = Vec::with_capacity(max.min(65_536));
+        batch.extend(self.first.take().map(Ok));
+        while batch.len() < max {
+            let Some((i, line)) = self.lines.next() else { break };
+            let line = line.map_err(|e| format!("line {}: {e}", i + 1))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&line) {
+                Ok(object) => batch.push(Ok(RawRow { row: i + 1, cells: cells_of(&self.header, &object) })),
+                Err(e) => batch.push(Err((i + 1, format!("not a JSON object: {e}")))),
+            }
+        }
+        Ok(batch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_is_told_from_gb18030() {
+        let text = "留言编号,留言主题\n1,噪音扰民\n";
+        assert!(looks_like_utf8(text.as_bytes(), true));
+        let (gb, _, _) = encoding_rs::GB18030.encode(text);
+        assert!(!looks_like_utf8(&gb, true));
+        // A multi-byte character cut by the end of the sample is still UTF-8.
+        let cut = &text.as_bytes()[..text.len() - 5];
+        assert!(looks_like_utf8(cut, false));
+    }
+}

@@ -1,0 +1,212 @@
+//! Cell values as the readers hand them over, and their conversion to the typed
+//! fields of a record: ids, counts and local date-times in every form real exports use.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime};
+
+/// One cell of an input row, before it is given a meaning by its column.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    /// A cell the spreadsheet itself typed as a date-time.
+    DateTime(NaiveDateTime),
+}
+
+impl Cell {
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Str(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as text, the way a person reading the sheet would see it.
+    pub fn to_text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Str(s) => s.clone(),
+            Cell::Int(i) => i.to_string(),
+            Cell::Float(f) => format_float(*f),
+            Cell::Bool(b) => b.to_string(),
+            Cell::DateTime(dt) => dt.format("%Y-%m-%d %H:%M:%S").to_string(),
+        }
+    }
+
+    /// JSON for the quarantine's `raw` column.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Cell::Empty => serde_json::Value::Null,
+            Cell::Int(i) => (*i).into(),
+            Cell::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into),
+            Cell::Bool(b) => (*b).into(),
+            other => other.to_text().into(),
+        }
+    }
+}
+
+fn format_float(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        f.to_string()
+    }
+}
+
+/// An identifier: trimmed text, with the `.0` that spreadsheets and pandas exports add to
+/// integer ids removed ("24.0" → "24"), since the same post is "24" in another export.
+pub fn parse_id(cell: &Cell) -> Option<String> {
+    let text = match cell {
+        Cell::Float(f) => format_float(*f),
+        other => other.to_text(),
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let text = match text.strip_suffix(".0") {
+        Some(int) if !int.is_empty() && int.bytes().all(|b| b.is_ascii_digit()) => int,
+        _ => text,
+    };
+    Some(text.to_string())
+}
+
+/// A non-negative count such as likes; empty means 0.
+pub fn parse_count(cell: &Cell) -> Result<i64, String> {
+    match cell {
+        Cell::Empty => Ok(0),
+        Cell::Int(i) if *i >= 0 => Ok(*i),
+        Cell::Float(f) if *f >= 0.0 && f.fract() == 0.0 => Ok(*f as i64),
+        Cell::Str(s) if s.trim().is_empty() => Ok(0),
+        Cell::Str(s) => {
+            let t = s.trim();
+            let t = t.strip_suffix(".0").unwrap_or(t);
+            t.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| format!("not a count: {s:?}"))
+        }
+        other => Err(format!("not a count: {:?}", other.to_text())),
+    }
+}
+
+/// Excel serial dates count days from 1899-12-30 (after Lotus' leap-year bug).
+/// Serials are accepted only in a plausible range (1982–2064) so that an id or a
+/// count in a date column is rejected instead of turned into a date.
+fn excel_serial(serial: f64) -> Option<NaiveDateTime> {
+    if !(30_000.0..60_000.0).contains(&serial) {
+        return None;
+    }
+    let epoch = NaiveDate::from_ymd_opt(1899, 12, 30)?.and_time(NaiveTime::MIN);
+    let millis = (serial * 86_400_000.0).round() as i64;
+    Some(epoch + Duration::milliseconds(millis))
+}
+
+/// Offset of Asia/Shanghai: China has had no daylight saving time since 1991.
+const SHANGHAI_OFFSET_SECS: i32 = 8 * 3600;
+
+/// Parses a date-time as found in the exports into Asia/Shanghai local time:
+/// `2019/4/25 9:32:09`, `2018/4/24`, `2019-04-25 09:32`, `2019年4月25日 9时32分`,
+/// ISO 8601 with or without an offset (an offset is converted to +08:00), and Excel
+/// serial numbers, whether typed as numbers or as text.
+pub fn parse_datetime(cell: &Cell) -> Result<NaiveDateTime, String> {
+    match cell {
+        Cell::DateTime(dt) => Ok(*dt),
+        Cell::Float(f) => excel_serial(*f).ok_or_else(|| format!("number {f} is not a date")),
+        Cell::Int(i) => excel_serial(*i as f64).ok_or_else(|| format!("number {i} is not a date")),
+        Cell::Str(s) => parse_datetime_text(s),
+        Cell::Empty => Err("missing".to_string()),
+        Cell::Bool(b) => Err(format!("{b} is not a date")),
+    }
+}
+
+fn parse_datetime_text(raw: &str) -> Result<NaiveDateTime, String> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err("missing".to_string());
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        let local = dt.with_timezone(&chrono::FixedOffset::east_opt(SHANGHAI_OFFSET_SECS).expect("valid offset"));
+        return Ok(local.naive_local());
+    }
+    if let Ok(serial) = s.parse::<f64>() {
+        return excel_serial(serial).ok_or_else(|| format!("{raw:?} is not a date"));
+    }
+    // Bring the Chinese and slash forms to one shape: "Y-M-D H:M:S".
+    let mut normalized = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '/' | '年' | '月' | '.' => normalized.push('-'),
+            '日' => normalized.push(' '),
+            '时' | '点' | '分' | '：' => normalized.push(':'),
+            '秒' => {}
+            'T' => normalized.push(' '),
+            _ => normalized.push(c),
+        }
+    }
+    let normalized = normalized.split_whitespace().collect::<Vec<_>>().join(" ");
+    let normalized = normalized.trim_end_matches(':');
+    const FORMATS: [&str; 3] = ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d %H"];
+    for format in FORMATS {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(normalized, format) {
+            return Ok(dt);
+        }
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(normalized.trim_end_matches('-'), "%Y-%m-%d") {
+        return Ok(date.and_time(NaiveTime::MIN));
+    }
+    Err(format!("{raw:?} is not a date-time"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_date(cell: Cell, expected: &str) {
+        let got = parse_datetime(&cell).unwrap_or_else(|e| panic!("{cell:?}: {e}"));
+        assert_eq!(got.format("%Y-%m-%d %H:%M:%S").to_string(), expected, "{cell:?}");
+    }
+
+    #[test]
+    fn dates_in_every_form_of_the_exports() {
+        check_date(Cell::Str("2019/4/25 9:32:09".into()), "2019-04-25 09:32:09");
+        check_date(Cell::Str("2018/4/24".into()), "2018-04-24 00:00:00");
+        check_date(Cell::Str(" 2019/12/31 22:21:59 ".into()), "2019-12-31 22:21:59");
+        check_date(Cell::Str("2023-03-14T09:32:10+08:00".into()), "2023-03-14 09:32:10");
+        check_date(Cell::Str("2023-03-14T01:32:10Z".into()), "2023-03-14 09:32:10");
+        check_date(Cell::Str("2023-03-14T09:32:10".into()), "2023-03-14 09:32:10");
+        check_date(Cell::Str("2023-03-14 09:32".into()), "2023-03-14 09:32:00");
+        check_date(Cell::Str("2019年4月25日 9时32分".into()), "2019-04-25 09:32:00");
+        check_date(Cell::Str("2019年4月25日".into()), "2019-04-25 00:00:00");
+        // 43580.5 is noon on 2019-04-25 in Excel's serial numbering.
+        check_date(Cell::Float(43580.5), "2019-04-25 12:00:00");
+        check_date(Cell::Str("43580.5".into()), "2019-04-25 12:00:00");
+        check_date(Cell::Int(43580), "2019-04-25 00:00:00");
+    }
+
+    #[test]
+    fn what_is_not_a_date_says_why() {
+        assert_eq!(parse_datetime(&Cell::Empty), Err("missing".into()));
+        assert!(parse_datetime(&Cell::Str("昨天".into())).unwrap_err().contains("昨天"));
+        assert!(parse_datetime(&Cell::Int(216065)).is_err());
+        assert!(parse_datetime(&Cell::Str("2019/13/45".into())).is_err());
+    }
+
+    #[test]
+    fn ids_lose_the_float_suffix_of_spreadsheets() {
+        assert_eq!(parse_id(&Cell::Str("24.0".into())), Some("24".into()));
+        assert_eq!(parse_id(&Cell::Float(2554.0)), Some("2554".into()));
+        assert_eq!(parse_id(&Cell::Int(2554)), Some("2554".into()));
+        assert_eq!(parse_id(&Cell::Str(" A-7.0 ".into())), Some("A-7.0".into()));
+        assert_eq!(parse_id(&Cell::Str("  ".into())), None);
+    }
+
+    #[test]
+    fn counts() {
+        assert_eq!(parse_count(&Cell::Empty), Ok(0));
+        assert_eq!(parse_count(&Cell::Str("12".into())), Ok(12));
+        assert_eq!(parse_count(&Cell::Float(3.0)), Ok(3));
+        assert!(parse_count(&Cell::Str("-1".into())).is_err());
+        assert!(parse_count(&Cell::Str("很多".into())).is_err());
+    }
+}

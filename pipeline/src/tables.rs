@@ -1,0 +1,75 @@
+//! The Parquet tables of the data folder (SPEC §3): column builders for the records a
+//! stage produces, and a part writer that streams them to disk in row groups.
+
+use std::fs::File;
+
+use anyhow::{Context as _, Result};
+use chrono::NaiveDateTime;
+use polars::prelude::{
+    col, Column, DataFrame, DataType, LazyFrame, NamedFrom, ParquetCompression, ParquetWriter, PlRefPath,
+    ScanArgsParquet, Schema, Series, TimeUnit,
+};
+
+use crate::store::PendingPart;
+
+/// Milliseconds since the epoch of a local (Asia/Shanghai) time, as Parquet stores it.
+pub fn millis(t: NaiveDateTime) -> i64 {
+    t.and_utc().timestamp_millis()
+}
+
+pub fn datetime_column(name: &str, values: Vec<i64>) -> Result<Column> {
+    Ok(Series::new(name.into(), values).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?.into())
+}
+
+pub fn opt_datetime_column(name: &str, values: Vec<Option<i64>>) -> Result<Column> {
+    Ok(Series::new(name.into(), values).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?.into())
+}
+
+/// Streams data frames of one schema into a part file, one row group per batch.
+pub struct PartWriter {
+    pub part: PendingPart,
+    writer: polars::io::parquet::write::BatchedWriter<File>,
+    pub rows: u64,
+}
+
+impl PartWriter {
+    pub fn create(part: PendingPart, schema: &Schema) -> Result<PartWriter> {
+        let file = File::create(&part.temp).with_context(|| format!("cannot create {}", part.temp.display()))?;
+        let writer = ParquetWriter::new(file)
+            .with_compression(ParquetCompression::Zstd(None))
+            .batched(schema)
+            .with_context(|| format!("cannot start {}", part.temp.display()))?;
+        Ok(PartWriter { part, writer, rows: 0 })
+    }
+
+    pub fn write(&mut self, frame: &DataFrame) -> Result<()> {
+        if frame.height() > 0 {
+            self.writer.write_batch(frame).with_context(|| format!("cannot write {}", self.part.temp.display()))?;
+            self.rows += frame.height() as u64;
+        }
+        Ok(())
+    }
+
+    /// Finishes the file (footer written, data synced); it is committed by the caller.
+    pub fn finish(self) -> Result<PendingPart> {
+        self.writer.finish().with_context(|| format!("cannot finish {}", self.part.temp.display()))?;
+        File::open(&self.part.temp)?.sync_all()?;
+        Ok(self.part)
+    }
+}
+
+/// Reads the given columns of every live part of a table into one frame, or `None` when
+/// the table has no part yet.
+pub fn read_table(parts: &[std::path::PathBuf], columns: &[&str]) -> Result<Option<DataFrame>> {
+    if parts.is_empty() {
+        return Ok(None);
+    }
+    let paths: Vec<PlRefPath> = parts.iter().map(|p| PlRefPath::from(p.to_string_lossy().as_ref())).collect();
+    let frame = LazyFrame::scan_parquet_files(paths.into_iter().collect(), ScanArgsParquet::default())?
+        .select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .collect()
+        .with_context(|| {
+            format!("cannot read {} (hint: a part may be corrupt; re-ingest into a new folder)", parts[0].display())
+        })?;
+    Ok(Some(frame))
+}

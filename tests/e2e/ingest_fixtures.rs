@@ -1,0 +1,159 @@
+//! Ingest of small files the tests write, one messy case each.
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use tests::{lookup, manifest, read_table, wenzheng};
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn ingest(files: &[&Path], data: &Path) -> tests::Run {
+    let mut args: Vec<String> = vec!["ingest".into()];
+    args.extend(files.iter().map(|f| f.display().to_string()));
+    args.extend(["--out".into(), data.display().to_string()]);
+    wenzheng(&args)
+}
+
+#[test]
+fn gb18030_csv_with_chinese_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "留言编号,留言用户,留言主题,留言时间,留言详情\n\
+                101,U1,投诉K7县某小区噪音扰民,2019/4/25 9:32:09,晚上施工噪音很大\n";
+    let (bytes, _, _) = encoding_rs::GB18030.encode(text);
+    let file = write(dir.path(), "gbk.csv", &bytes);
+    let data = dir.path().join("data");
+    ingest(&[&file], &data).ok();
+    let posts = read_table(&data, "posts");
+    assert_eq!(lookup(&posts, "post_id", "101", "subject").as_deref(), Some("投诉K7县某小区噪音扰民"));
+    assert_eq!(lookup(&posts, "post_id", "101", "kind").as_deref(), Some("投诉"));
+    assert_eq!(lookup(&posts, "post_id", "101", "region").as_deref(), Some("K7县"));
+}
+
+#[test]
+fn jsonl_with_english_headers_a_bad_line_and_a_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "posts.jsonl",
+        "{\"post_id\": 1, \"subject\": \"咨询公积金提取\", \"body\": \"请问能否提取？\", \"posted_at\": \"2023-03-14T09:32:10+08:00\", \"likes\": 3}\n\
+         {\"post_id\": 2, \"subject\": \"建议增设公交站\", \"body\": \"\", \"posted_at\": \"昨天\"}\n\
+         not json at all\n\
+         \n\
+         {\"post_id\": 1, \"subject\": \"咨询公积金提取\", \"body\": \"请问能否提取？\", \"posted_at\": \"2023-03-14T09:32:10+08:00\", \"likes\": 3}\n"
+            .as_bytes(),
+    );
+    let data = dir.path().join("data");
+    let stdout = ingest(&[&file], &data).ok();
+    assert!(stdout.contains("posts: read 3 = written 1 + quarantined 1 + duplicates dropped 1"), "{stdout}");
+    let quarantine = read_table(&data, "quarantine");
+    assert_eq!(quarantine.height(), 2);
+    assert_eq!(lookup(&quarantine, "field", "posted_at", "row").as_deref(), Some("2"));
+    assert!(lookup(&quarantine, "field", "posted_at", "reason").unwrap().contains("昨天"));
+    assert_eq!(lookup(&quarantine, "field", "-", "row").as_deref(), Some("3"));
+    let posts = read_table(&data, "posts");
+    assert_eq!(lookup(&posts, "post_id", "1", "likes").as_deref(), Some("3"));
+    assert_eq!(lookup(&posts, "post_id", "1", "posted_at").as_deref(), Some("2023-03-14 09:32:10"));
+}
+
+#[test]
+fn xlsx_with_excel_dates_export_noise_and_missing_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let header = ["留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "答复意见", "答复时间"];
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    let date_format = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    // Row 2: a typed Excel date, `\n\t` runs, `_x000D_` and full-width spaces.
+    sheet.write_number(1, 0, 7001.0).unwrap();
+    sheet.write_string(1, 1, "A0001").unwrap();
+    sheet.write_string(1, 2, "　咨询J5县学校招生　").unwrap();
+    sheet.write_number_with_format(1, 3, 43580.5, &date_format).unwrap();
+    sheet.write_string(1, 4, "\n\t\t\t\t\t\n\t\t\t\t\t孩子能否就读？_x000D_\n谢谢").unwrap();
+    sheet.write_string(1, 5, "网友您好！经J5县教育局核实，可以就读。").unwrap();
+    sheet.write_string(1, 6, "2019/4/26 10:00:00").unwrap();
+    // Row 3: the reply has a time but no text; the post is fine.
+    sheet.write_number(2, 0, 7002.0).unwrap();
+    sheet.write_string(2, 2, "反映K7县道路破损").unwrap();
+    sheet.write_string(2, 3, "2019/4/24").unwrap();
+    sheet.write_string(2, 6, "2019/4/26 10:00:00").unwrap();
+    // Row 4: blank. Row 5: no id.
+    sheet.write_string(4, 2, "没有编号的留言").unwrap();
+    sheet.write_string(4, 3, "2019/4/24").unwrap();
+    book.save(&path).unwrap();
+
+    let data = dir.path().join("data");
+    let stdout = ingest(&[&path], &data).ok();
+    assert!(stdout.contains("posts: read 3 = written 2 + quarantined 1 + duplicates dropped 0"), "{stdout}");
+    assert!(stdout.contains("replies: read 2 = written 1 + quarantined 1 + duplicates dropped 0"), "{stdout}");
+    let posts = read_table(&data, "posts");
+    assert_eq!(lookup(&posts, "post_id", "7001", "subject").as_deref(), Some("咨询J5县学校招生"));
+    assert_eq!(lookup(&posts, "post_id", "7001", "body").as_deref(), Some("孩子能否就读？\n谢谢"));
+    assert_eq!(lookup(&posts, "post_id", "7001", "posted_at").as_deref(), Some("2019-04-25 12:00:00"));
+    assert_eq!(lookup(&posts, "post_id", "7002", "posted_at").as_deref(), Some("2019-04-24 00:00:00"));
+    let quarantine = read_table(&data, "quarantine");
+    assert_eq!(lookup(&quarantine, "field", "post_id", "row").as_deref(), Some("5"));
+    assert_eq!(lookup(&quarantine, "field", "post_id", "sheet").as_deref(), Some("Sheet1"));
+    assert_eq!(lookup(&quarantine, "field", "reply", "row").as_deref(), Some("3"));
+    let replies = read_table(&data, "replies");
+    assert_eq!(lookup(&replies, "post_id", "7001", "unit").as_deref(), Some("J5县教育局"));
+}
+
+#[test]
+fn a_replies_file_appends_and_orders_replies_by_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let posts = write(
+        dir.path(),
+        "posts.csv",
+        "post_id,user_id,subject,body,posted_at,unit,kind\n\
+         9,U9,反映小区路灯不亮,路灯坏了一个月,2024-05-06T09:00:00+08:00,市城管局,投诉\n"
+            .as_bytes(),
+    );
+    let late = write(
+        dir.path(),
+        "replies_late.csv",
+        "reply_id,post_id,unit,body,replied_at\nr2,9,市城管局,路灯已于5月10日修复。,2024-05-10T15:00:00+08:00\n"
+            .as_bytes(),
+    );
+    let early = write(
+        dir.path(),
+        "replies_early.csv",
+        "reply_id,post_id,unit,body,replied_at\nr1,9,市城管局,已转市路灯管理处办理。,2024-05-07T10:00:00+08:00\n"
+            .as_bytes(),
+    );
+    let data = dir.path().join("data");
+    ingest(&[&posts, &late], &data).ok();
+    assert_eq!(lookup(&read_table(&data, "replies"), "reply_id", "r2", "seq").as_deref(), Some("1"));
+    // The earlier reply arrives in a later export: seq is reassigned for both.
+    ingest(&[&early], &data).ok();
+    let replies = read_table(&data, "replies");
+    assert_eq!(replies.height(), 2);
+    assert_eq!(lookup(&replies, "reply_id", "r1", "seq").as_deref(), Some("1"));
+    assert_eq!(lookup(&replies, "reply_id", "r2", "seq").as_deref(), Some("2"));
+    assert_eq!(lookup(&replies, "reply_id", "r1", "unit_source").as_deref(), Some("given"));
+    assert_eq!(manifest(&data)["inputs"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn a_file_that_is_not_an_export_stops_the_run_with_code_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(dir.path(), "good.csv", "post_id,subject,posted_at\n1,路灯不亮,2024-05-06\n".as_bytes());
+    let bad = write(dir.path(), "people.csv", "name,age\n张三,30\n".as_bytes());
+    let data = dir.path().join("data");
+    let run = ingest(&[&good, &bad], &data);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(run.stderr().contains("people.csv"), "{}", run.stderr());
+    assert!(run.stderr().contains("name, age"), "{}", run.stderr());
+    assert!(!data.join("posts").exists() || std::fs::read_dir(data.join("posts")).unwrap().next().is_none());
+
+    let missing = ingest(&[&dir.path().join("nowhere.xlsx")], &data);
+    assert_eq!(missing.code(), 2);
+    assert!(missing.stderr().contains("nowhere.xlsx"), "{}", missing.stderr());
+    let _ = DataFrame::empty();
+}
