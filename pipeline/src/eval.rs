@@ -1,0 +1,247 @@
+//! `wenzheng eval`: how well the scorer agrees with a supervision office's own audit
+//! labels. Labels are csv or jsonl with an id (a reply id, or a post id standing for
+//! the post's final reply), `evasive` and `vague` levels and an optional `type`.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use models::scoring::agreement::quadratic_weighted_kappa;
+
+use crate::ingest::BadInput;
+use crate::score::SCORES_FILE;
+use crate::store::DataDir;
+use crate::tables;
+
+#[derive(Debug, Clone)]
+pub struct Label {
+    pub id: String,
+    pub evasive: u8,
+    pub vague: u8,
+    pub reply_type: Option<String>,
+}
+
+/// Reads a labels file; a row that cannot be used stops the run, naming file, row and field.
+pub fn read_labels(path: &Path) -> Result<Vec<Label>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bad = |row: usize, reason: String| -> anyhow::Error {
+        BadInput { file: path.display().to_string(), sheet: None, reason: format!("row {row}: {reason}") }.into()
+    };
+    let mut records: Vec<(usize, HashMap<String, String>)> = Vec::new();
+    if path.extension().is_some_and(|e| e == "jsonl" || e == "ndjson") {
+        for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let object: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(line).map_err(|e| bad(i + 1, format!("not a JSON object: {e}")))?;
+            let fields = object
+                .into_iter()
+                .map(|(k, v)| (k, v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+                .collect();
+            records.push((i + 1, fields));
+        }
+    } else {
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header: Vec<String> = reader.headers()?.iter().map(|h| h.trim().to_string()).collect();
+        for (i, record) in reader.records().enumerate() {
+            let record = record.map_err(|e| bad(i + 2, e.to_string()))?;
+            records.push((i + 2, header.iter().cloned().zip(record.iter().map(str::to_string)).collect()));
+        }
+    }
+    let level = |row: usize, fields: &HashMap<String, String>, name: &str| -> Result<u8> {
+        let value = fields.get(name).ok_or_else(|| bad(row, format!("field {name} is missing")))?;
+        match value.trim() {
+            "0" => Ok(0),
+            "1" => Ok(1),
+            "2" => Ok(2),
+            other => Err(bad(row, format!("field {name} must be 0, 1 or 2, not {other:?}"))),
+        }
+    };
+    let mut labels = Vec::with_capacity(records.len());
+    for (row, fields) in records {
+        let id = ["reply_id", "id", "post_id", "留言编号"]
+            .iter()
+            .find_map(|k| fields.get(*k))
+            .map(|s| s.trim().trim_end_matches(".0").to_string())
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| bad(row, "no id (reply_id, id or post_id)".into()))?;
+        labels.push(Label {
+            id,
+            evasive: level(row, &fields, "evasive")?,
+            vague: level(row, &fields, "vague")?,
+            reply_type: fields.get("type").map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
+        });
+    }
+    if labels.is_empty() {
+        bail!(BadInput { file: path.display().to_string(), sheet: None, reason: "no labels in the file".into() });
+    }
+    Ok(labels)
+}
+
+/// The scorer's judgement of one reply, as stored in the scores table.
+struct Scored {
+    reply_id: String,
+    evasive: u8,
+    vague: u8,
+    reply_type: String,
+    evidence: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct BinaryAgreement {
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+/// Agreement on one label: confusion matrix (human rows × scorer columns), kappa, and
+/// precision/recall/F1 of the flags at level ≥ 1 and at level 2.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LevelAgreement {
+    pub confusion: [[u32; 3]; 3],
+    pub kappa: f64,
+    pub exact: f64,
+    pub at_least_1: BinaryAgreement,
+    pub level_2: BinaryAgreement,
+}
+
+pub fn level_agreement(pairs: &[(u8, u8)]) -> LevelAgreement {
+    let mut confusion = [[0u32; 3]; 3];
+    for &(human, scorer) in pairs {
+        confusion[human.min(2) as usize][scorer.min(2) as usize] += 1;
+    }
+    let binary = |threshold: u8| {
+        let tp = pairs.iter().filter(|(h, s)| *h >= threshold && *s >= threshold).count() as f64;
+        let predicted = pairs.iter().filter(|(_, s)| *s >= threshold).count() as f64;
+        let actual = pairs.iter().filter(|(h, _)| *h >= threshold).count() as f64;
+        let precision = if predicted > 0.0 { tp / predicted } else { 0.0 };
+        let recall = if actual > 0.0 { tp / actual } else { 0.0 };
+        let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
+        BinaryAgreement { precision, recall, f1 }
+    };
+    LevelAgreement {
+        confusion,
+        kappa: quadratic_weighted_kappa(pairs),
+        exact: pairs.iter().filter(|(h, s)| h == s).count() as f64 / pairs.len().max(1) as f64,
+        at_least_1: binary(1),
+        level_2: binary(2),
+    }
+}
+
+pub fn eval(dir: &DataDir, labels_path: &Path, out: &mut impl Write) -> Result<()> {
+    let labels = read_labels(labels_path)?;
+    let path = dir.path(SCORES_FILE);
+    if !path.exists() {
+        bail!("{} is missing: run `wenzheng score --data {}` first", path.display(), dir.root().display());
+    }
+    let frame = tables::read_table(
+        &[path],
+        &["reply_id", "post_id", "seq", "evasive_level", "vague_level", "reply_type", "evidence"],
+    )?
+    .context("the scores table is empty")?;
+    let reply_ids = frame.column("reply_id")?.str()?;
+    let post_ids = frame.column("post_id")?.str()?;
+    let seqs = frame.column("seq")?.i32()?;
+    let evasive = frame.column("evasive_level")?.i8()?;
+    let vague = frame.column("vague_level")?.i8()?;
+    let types = frame.column("reply_type")?.str()?;
+    let evidence = frame.column("evidence")?.str()?;
+    let mut by_reply: HashMap<&str, usize> = HashMap::new();
+    // A post id stands for the post's final reply (highest seq).
+    let mut by_post: HashMap<&str, (i32, usize)> = HashMap::new();
+    for i in 0..frame.height() {
+        by_reply.insert(reply_ids.get(i).unwrap_or_default(), i);
+        let seq = seqs.get(i).unwrap_or(1);
+        let entry = by_post.entry(post_ids.get(i).unwrap_or_default()).or_insert((seq, i));
+        if seq >= entry.0 {
+            *entry = (seq, i);
+        }
+    }
+    let mut matched: Vec<(&Label, Scored)> = Vec::new();
+    let mut unmatched = Vec::new();
+    for label in &labels {
+        let row = by_reply.get(label.id.as_str()).copied().or_else(|| by_post.get(label.id.as_str()).map(|(_, i)| *i));
+        match row {
+            Some(i) => matched.push((
+                label,
+                Scored {
+                    reply_id: reply_ids.get(i).unwrap_or_default().to_string(),
+                    evasive: evasive.get(i).unwrap_or_default() as u8,
+                    vague: vague.get(i).unwrap_or_default() as u8,
+                    reply_type: types.get(i).unwrap_or_default().to_string(),
+                    evidence: evidence.get(i).unwrap_or("[]").to_string(),
+                },
+            )),
+            None => unmatched.push(label.id.clone()),
+        }
+    }
+    if matched.is_empty() {
+        bail!(BadInput {
+            file: labels_path.display().to_string(),
+            sheet: None,
+            reason: "none of the labelled ids is a reply or post id of this data folder".into()
+        });
+    }
+    writeln!(out, "labels: {} ({} matched, {} not in the data folder)", labels.len(), matched.len(), unmatched.len())?;
+    for (name, pairs) in [
+        ("evasive", matched.iter().map(|(l, s)| (l.evasive, s.evasive)).collect::<Vec<_>>()),
+        ("vague", matched.iter().map(|(l, s)| (l.vague, s.vague)).collect::<Vec<_>>()),
+    ] {
+        let a = level_agreement(&pairs);
+        writeln!(out, "\n{name}: quadratic-weighted kappa {:.3}, exact agreement {:.1}%", a.kappa, 100.0 * a.exact)?;
+        writeln!(out, "  human \\ scorer      0      1      2")?;
+        for (level, row) in a.confusion.iter().enumerate() {
+            writeln!(out, "  {level:<15} {:>6} {:>6} {:>6}", row[0], row[1], row[2])?;
+        }
+        for (label, b) in [("level ≥ 1", a.at_least_1), ("level 2", a.level_2)] {
+            writeln!(out, "  {label:<10} precision {:.3}  recall {:.3}  F1 {:.3}", b.precision, b.recall, b.f1)?;
+        }
+    }
+    let typed: Vec<_> = matched.iter().filter_map(|(l, s)| l.reply_type.as_ref().map(|t| (t, &s.reply_type))).collect();
+    if !typed.is_empty() {
+        let same = typed.iter().filter(|(h, s)| h == s).count();
+        writeln!(out, "\ntype: {same}/{} agree ({:.1}%)", typed.len(), 100.0 * same as f64 / typed.len() as f64)?;
+    }
+    let disagreements: Vec<_> = matched.iter().filter(|(l, s)| l.evasive != s.evasive || l.vague != s.vague).collect();
+    writeln!(out, "\ndisagreements: {}", disagreements.len())?;
+    for (label, scored) in disagreements {
+        let kinds: Vec<String> = serde_json::from_str::<Vec<serde_json::Value>>(&scored.evidence)
+            .unwrap_or_default()
+            .iter()
+            .map(|e| format!("{}:{}", e["kind"].as_str().unwrap_or("?"), e["text"].as_str().unwrap_or("")))
+            .collect();
+        writeln!(
+            out,
+            "  {} (reply {}): human evasive {} vague {}{} | scorer evasive {} vague {} {} | evidence: {}",
+            label.id,
+            scored.reply_id,
+            label.evasive,
+            label.vague,
+            label.reply_type.as_ref().map(|t| format!(" {t}")).unwrap_or_default(),
+            scored.evasive,
+            scored.vague,
+            scored.reply_type,
+            if kinds.is_empty() { "-".to_string() } else { kinds.join("; ") }
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agreement_figures_on_a_hand_computed_matrix() {
+        // human → scorer: (0,0)×3, (1,1), (2,2)×2, (2,1), (0,2)
+        let pairs = [(0, 0), (0, 0), (0, 0), (1, 1), (2, 2), (2, 2), (2, 1), (0, 2)];
+        let a = level_agreement(&pairs);
+        assert_eq!(a.confusion, [[3, 0, 1], [0, 1, 0], [0, 1, 2]]);
+        assert!((a.exact - 6.0 / 8.0).abs() < 1e-9);
+        // level 2: scorer flags 3 (2 right), humans 3 → precision = recall = 2/3.
+        assert!((a.level_2.precision - 2.0 / 3.0).abs() < 1e-9);
+        assert!((a.level_2.recall - 2.0 / 3.0).abs() < 1e-9);
+        // level ≥ 1: scorer flags 5 (4 right), humans 4 → precision 0.8, recall 1.
+        assert!((a.at_least_1.precision - 0.8).abs() < 1e-9);
+        assert!((a.at_least_1.recall - 1.0).abs() < 1e-9);
+    }
+}

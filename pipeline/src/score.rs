@@ -1,0 +1,297 @@
+//! `wenzheng score`: every reply judged against its post → `DIR/scores/replies.parquet`.
+//!
+//! Incremental: a reply whose content and scorer version are unchanged keeps its
+//! previous scores; only new or changed replies are scored. `duplicate_group` is
+//! recomputed over all replies, since a new reply can join an old group.
+
+use std::collections::HashMap;
+
+use anyhow::{Context, Result};
+use models::scoring::{self, ReplyScore, Scorer};
+use polars::prelude::*;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::progress::Progress;
+use crate::store::{self, DataDir, StageRecord};
+use crate::tables;
+
+/// Bump when the scorer's judgement changes, so old scores are recomputed.
+pub const SCORER_VERSION: &str = "1";
+
+pub const SCORES_FILE: &str = "scores/replies.parquet";
+
+#[derive(Debug, Default, serde::Serialize)]
+pub struct ScoreReport {
+    pub replies: usize,
+    pub scored: usize,
+    pub reused: usize,
+    pub evasive: usize,
+    pub vague: usize,
+    pub duplicate_groups: usize,
+}
+
+/// One scored reply, as stored.
+struct Row {
+    reply_id: String,
+    post_id: String,
+    unit: Option<String>,
+    replied_at: i64,
+    seq: i32,
+    content_hash: String,
+    score: StoredScore,
+    duplicate_key: String,
+}
+
+struct StoredScore {
+    evasive_level: i8,
+    vague_level: i8,
+    evasive_score: f64,
+    vague_score: f64,
+    reply_type: String,
+    answers_question: bool,
+    evidence: String,
+}
+
+impl From<ReplyScore> for StoredScore {
+    fn from(s: ReplyScore) -> StoredScore {
+        StoredScore {
+            evasive_level: s.evasive_level as i8,
+            vague_level: s.vague_level as i8,
+            evasive_score: s.evasive_score,
+            vague_score: s.vague_score,
+            reply_type: s.reply_type.as_str().to_string(),
+            answers_question: s.answers_question,
+            evidence: serde_json::to_string(&s.evidence).unwrap_or_else(|_| "[]".into()),
+        }
+    }
+}
+
+pub fn score(dir: &mut DataDir) -> Result<ScoreReport> {
+    let replies = tables::read_table(
+        &dir.parts("replies"),
+        &["reply_id", "post_id", "unit", "body", "replied_at", "seq", "content_hash"],
+    )?
+    .context("the data folder has no replies: ingest a file with replies first")?;
+    let posts = tables::read_table(&dir.parts("posts"), &["post_id", "subject", "body"])?;
+    let previous = read_previous(dir)?;
+
+    let post_text: HashMap<&str, (&str, &str)> = match &posts {
+        Some(posts) => {
+            let ids = posts.column("post_id")?.str()?;
+            let subjects = posts.column("subject")?.str()?;
+            let bodies = posts.column("body")?.str()?;
+            (0..posts.height())
+                .map(|i| {
+                    (
+                        ids.get(i).unwrap_or_default(),
+                        (subjects.get(i).unwrap_or_default(), bodies.get(i).unwrap_or_default()),
+                    )
+                })
+                .collect()
+        }
+        None => HashMap::new(),
+    };
+
+    let ids = replies.column("reply_id")?.str()?;
+    let post_ids = replies.column("post_id")?.str()?;
+    let units = replies.column("unit")?.str()?;
+    let bodies = replies.column("body")?.str()?;
+    let times = replies.column("replied_at")?.cast(&DataType::Int64)?;
+    let times = times.i64()?;
+    let seqs = replies.column("seq")?.i32()?;
+    let hashes = replies.column("content_hash")?.str()?;
+
+    let scorer = Scorer::default();
+    let mut progress = Progress::start("score", Some(replies.height() as u64), "replies");
+    let mut report = ScoreReport { replies: replies.height(), ..Default::default() };
+    let mut rows = Vec::with_capacity(replies.height());
+    // Chunks keep the progress bar moving and memory for results bounded per step.
+    const CHUNK: usize = 20_000;
+    for start in (0..replies.height()).step_by(CHUNK) {
+        let end = (start + CHUNK).min(replies.height());
+        let chunk: Vec<Row> = (start..end)
+            .into_par_iter()
+            .map(|i| {
+                let reply_id = ids.get(i).unwrap_or_default();
+                let post_id = post_ids.get(i).unwrap_or_default();
+                let body = bodies.get(i).unwrap_or_default();
+                let content_hash = hashes.get(i).unwrap_or_default();
+                let reused = previous.get(reply_id).filter(|p| p.content_hash == content_hash);
+                let (score, duplicate_key) = match reused {
+                    Some(previous) => (previous.clone_score(), previous.duplicate_key.clone()),
+                    None => {
+                        let (subject, post_body) = post_text.get(post_id).copied().unwrap_or(("", ""));
+                        let score = scorer.score(subject, post_body, body);
+                        (StoredScore::from(score), short_hash(&scoring::duplicate_key(body)))
+                    }
+                };
+                Row {
+                    reply_id: reply_id.to_string(),
+                    post_id: post_id.to_string(),
+                    unit: units.get(i).map(str::to_string),
+                    replied_at: times.get(i).unwrap_or_default(),
+                    seq: seqs.get(i).unwrap_or(1),
+                    content_hash: content_hash.to_string(),
+                    score,
+                    duplicate_key,
+                }
+            })
+            .collect();
+        for row in &chunk {
+            if previous.get(&row.reply_id).is_some_and(|p| p.content_hash == row.content_hash) {
+                report.reused += 1;
+            } else {
+                report.scored += 1;
+            }
+        }
+        rows.extend(chunk);
+        progress.advance((end - start) as u64);
+    }
+    progress.finish();
+
+    let groups = duplicate_groups(&rows);
+    report.duplicate_groups = groups.values().collect::<std::collections::HashSet<_>>().len();
+    report.evasive = rows.iter().filter(|r| r.score.evasive_level == 2).count();
+    report.vague = rows.iter().filter(|r| r.score.vague_level == 2).count();
+    write_scores(dir, &rows, &groups)?;
+    dir.manifest.stages.insert(
+        "score".into(),
+        StageRecord {
+            version: SCORER_VERSION.into(),
+            finished_at: store::now_string(),
+            detail: serde_json::to_value(&report)?,
+        },
+    );
+    dir.save_manifest()?;
+    Ok(report)
+}
+
+fn short_hash(text: &str) -> String {
+    hex::encode(&Sha256::digest(text.as_bytes())[..8])
+}
+
+/// The same reply text (names, ids, numbers and dates removed) under two or more
+/// different posts forms a group, named after its key.
+fn duplicate_groups(rows: &[Row]) -> HashMap<String, String> {
+    let mut posts_by_key: HashMap<&str, std::collections::HashSet<&str>> = HashMap::new();
+    for row in rows {
+        posts_by_key.entry(&row.duplicate_key).or_default().insert(&row.post_id);
+    }
+    posts_by_key
+        .into_iter()
+        .filter(|(_, posts)| posts.len() >= 2)
+        .map(|(key, _)| (key.to_string(), format!("dup-{}", &key[..10.min(key.len())])))
+        .collect()
+}
+
+struct PreviousScore {
+    content_hash: String,
+    duplicate_key: String,
+    score: StoredScore,
+}
+
+impl PreviousScore {
+    fn clone_score(&self) -> StoredScore {
+        StoredScore {
+            evasive_level: self.score.evasive_level,
+            vague_level: self.score.vague_level,
+            evasive_score: self.score.evasive_score,
+            vague_score: self.score.vague_score,
+            reply_type: self.score.reply_type.clone(),
+            answers_question: self.score.answers_question,
+            evidence: self.score.evidence.clone(),
+        }
+    }
+}
+
+/// Scores of the previous run, when they were made by this scorer version.
+fn read_previous(dir: &DataDir) -> Result<HashMap<String, PreviousScore>> {
+    let path = dir.path(SCORES_FILE);
+    let current = dir.manifest.stages.get("score").is_some_and(|s| s.version == SCORER_VERSION);
+    if !path.exists() || !current {
+        return Ok(HashMap::new());
+    }
+    let Some(frame) = tables::read_table(
+        &[path],
+        &[
+            "reply_id",
+            "content_hash",
+            "duplicate_key",
+            "evasive_level",
+            "vague_level",
+            "evasive_score",
+            "vague_score",
+            "reply_type",
+            "answers_question",
+            "evidence",
+        ],
+    )?
+    else {
+        return Ok(HashMap::new());
+    };
+    let s = |name: &str| frame.column(name).and_then(|c| c.str().cloned());
+    let (ids, hashes, keys, types, evidence) =
+        (s("reply_id")?, s("content_hash")?, s("duplicate_key")?, s("reply_type")?, s("evidence")?);
+    let evasive_level = frame.column("evasive_level")?.i8()?.clone();
+    let vague_level = frame.column("vague_level")?.i8()?.clone();
+    let evasive_score = frame.column("evasive_score")?.f64()?.clone();
+    let vague_score = frame.column("vague_score")?.f64()?.clone();
+    let answers = frame.column("answers_question")?.bool()?.clone();
+    Ok((0..frame.height())
+        .map(|i| {
+            (
+                ids.get(i).unwrap_or_default().to_string(),
+                PreviousScore {
+                    content_hash: hashes.get(i).unwrap_or_default().to_string(),
+                    duplicate_key: keys.get(i).unwrap_or_default().to_string(),
+                    score: StoredScore {
+                        evasive_level: evasive_level.get(i).unwrap_or_default(),
+                        vague_level: vague_level.get(i).unwrap_or_default(),
+                        evasive_score: evasive_score.get(i).unwrap_or_default(),
+                        vague_score: vague_score.get(i).unwrap_or_default(),
+                        reply_type: types.get(i).unwrap_or_default().to_string(),
+                        answers_question: answers.get(i).unwrap_or_default(),
+                        evidence: evidence.get(i).unwrap_or("[]").to_string(),
+                    },
+                },
+            )
+        })
+        .collect())
+}
+
+fn write_scores(dir: &DataDir, rows: &[Row], groups: &HashMap<String, String>) -> Result<()> {
+    let str_col =
+        |name: &str, f: &dyn Fn(&Row) -> &str| Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>());
+    let columns = vec![
+        str_col("reply_id", &|r| &r.reply_id),
+        str_col("post_id", &|r| &r.post_id),
+        Column::new("unit".into(), rows.iter().map(|r| r.unit.as_deref()).collect::<Vec<_>>()),
+        tables::datetime_column("replied_at", rows.iter().map(|r| r.replied_at).collect())?,
+        Column::new("seq".into(), rows.iter().map(|r| r.seq).collect::<Vec<_>>()),
+        Column::new("evasive_level".into(), rows.iter().map(|r| r.score.evasive_level).collect::<Vec<_>>()),
+        Column::new("vague_level".into(), rows.iter().map(|r| r.score.vague_level).collect::<Vec<_>>()),
+        Column::new("evasive_score".into(), rows.iter().map(|r| r.score.evasive_score).collect::<Vec<_>>()),
+        Column::new("vague_score".into(), rows.iter().map(|r| r.score.vague_score).collect::<Vec<_>>()),
+        Column::new("evasive".into(), rows.iter().map(|r| r.score.evasive_level == 2).collect::<Vec<_>>()),
+        Column::new("vague".into(), rows.iter().map(|r| r.score.vague_level == 2).collect::<Vec<_>>()),
+        str_col("reply_type", &|r| &r.score.reply_type),
+        Column::new("answers_question".into(), rows.iter().map(|r| r.score.answers_question).collect::<Vec<_>>()),
+        Column::new(
+            "duplicate_group".into(),
+            rows.iter().map(|r| groups.get(&r.duplicate_key).map(String::as_str)).collect::<Vec<_>>(),
+        ),
+        str_col("evidence", &|r| &r.score.evidence),
+        str_col("content_hash", &|r| &r.content_hash),
+        str_col("duplicate_key", &|r| &r.duplicate_key),
+    ];
+    let mut frame = DataFrame::new(rows.len(), columns)?;
+    let path = dir.path(SCORES_FILE);
+    std::fs::create_dir_all(path.parent().expect("scores folder"))?;
+    let temp = path.with_file_name(".replies.parquet.tmp");
+    let file = std::fs::File::create(&temp).with_context(|| format!("cannot write {}", temp.display()))?;
+    ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None)).finish(&mut frame)?;
+    std::fs::File::open(&temp)?.sync_all()?;
+    std::fs::rename(&temp, &path).with_context(|| format!("cannot replace {}", path.display()))?;
+    Ok(())
+}
