@@ -290,7 +290,7 @@ fn write_scores(dir: &DataDir, rows: &[Row], groups: &HashMap<String, String>) -
     std::fs::create_dir_all(path.parent().expect("scores folder"))?;
     let temp = path.with_file_name(".replies.parquet.tmp");
     let file = std::fs::File::create(&temp).with_context(|| format!("cannot write {}", temp.display()))?;
-    ParquetWriter::new(file).with_compression(ParquetCompression::Zstd(None)).finish(&mut frame)?;
+    ParquetWriter::new(file).with_compression(tables::compression()).finish(&mut frame)?;
     std::fs::File::open(&temp)?.sync_all()?;
     std::fs::rename(&temp, &path).with_context(|| format!("cannot replace {}", path.display()))?;
     Ok(())

@@ -5,6 +5,7 @@ use std::fs::File;
 
 use anyhow::{Context as _, Result};
 use chrono::NaiveDateTime;
+use polars::polars_utils::compression::ZstdLevel;
 use polars::prelude::{
     col, Column, DataFrame, DataType, LazyFrame, NamedFrom, ParquetCompression, ParquetWriter, PlRefPath,
     ScanArgsParquet, Schema, Series, TimeUnit,
@@ -25,6 +26,11 @@ pub fn opt_datetime_column(name: &str, values: Vec<Option<i64>>) -> Result<Colum
     Ok(Series::new(name.into(), values).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?.into())
 }
 
+/// Zstd level 1: most of level 3's size for far less time; ingest is compression-bound.
+pub fn compression() -> ParquetCompression {
+    ParquetCompression::Zstd(ZstdLevel::try_new(1).ok())
+}
+
 /// Streams data frames of one schema into a part file, one row group per batch.
 pub struct PartWriter {
     pub part: PendingPart,
@@ -36,7 +42,7 @@ impl PartWriter {
     pub fn create(part: PendingPart, schema: &Schema) -> Result<PartWriter> {
         let file = File::create(&part.temp).with_context(|| format!("cannot create {}", part.temp.display()))?;
         let writer = ParquetWriter::new(file)
-            .with_compression(ParquetCompression::Zstd(None))
+            .with_compression(compression())
             .batched(schema)
             .with_context(|| format!("cannot start {}", part.temp.display()))?;
         Ok(PartWriter { part, writer, rows: 0 })
