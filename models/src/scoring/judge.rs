@@ -12,6 +12,10 @@ use super::ReplyType;
 /// Content this short with no fact and no promise is a formula ("经核实，诉求有两点。").
 const SHORT_CONTENT_CHARS: usize = 40;
 
+/// A reply putting the request off ("将充分论证研究") is a template when its content is this
+/// short; a longer one says something about the case around its promise.
+const DEFERRAL_CONTENT_CHARS: usize = 200;
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Judgement {
     pub evasive_score: f64,
@@ -88,9 +92,14 @@ pub(crate) fn judge(f: &Findings, asks: u8, lexicon: &Lexicon) -> Judgement {
     // vague: how much of the content is specific to this post
     let facts = f.dates + f.amounts + f.actions + f.place_units;
     let promise_share = f64::from(f.promises) / f64::from(f.promises + facts).max(1.0);
+    // a short reply with no promise that states what was found or answers the question is
+    // specific however few facts it counts ("目前不支持异地缴存人办理商转公")
+    let direct = asks & !ask::HOW;
+    let formula = f.deflection || f.refusal_without_reason || f.forwarded_named || f.forwarded_unnamed;
+    let clear = answered && !formula && f.promises + f.deferrals == 0 && (f.outcomes > 0 || direct & f.answers != 0);
     let (vague_level, va_within) = if spec < l.vague2_below {
         (2, 1.0 - spec / l.vague2_below)
-    } else if spec < l.vague0_from || promise_share >= l.mixed_promise_share {
+    } else if (spec < l.vague0_from && !clear) || promise_share >= l.mixed_promise_share {
         (1, (1.0 - (spec - l.vague2_below) / (l.vague0_from - l.vague2_below)).max(promise_share))
     } else {
         (0, promise_share / l.mixed_promise_share)
@@ -106,16 +115,19 @@ pub(crate) fn judge(f: &Findings, asks: u8, lexicon: &Lexicon) -> Judgement {
         return with(ReplyType::OffTopic, 2, 0.5, 2, 0.5);
     }
     let r = &lexicon.rule;
-    if f.rules >= r.min_rules && share < r.max_shared_share {
+    // more rule words than facts of the case: the rule explained, not applied to the case
+    if f.rules >= r.min_rules && share < r.max_shared_share && facts <= f.rules {
         // the rule explained in general; with its figures it is at least part of an answer
         let level = if f.dates + f.amounts > 0 { 1 } else { 2 };
         return with(ReplyType::GenericPolicy, level, 0.5, level, 0.5);
     }
     let thin = spec < l.vague2_below * 1.5;
     if f.deflection && thin {
-        // sent to a named office after saying something: the rubric's hard case, level 1
-        let named_with_content = !f.deflection_generic && f.content_chars >= 2 * l.min_content_chars;
-        return if named_with_content {
+        // sent to a named office after saying something: the rubric's hard case. Asked for
+        // information, being shown where it is kept is half an answer (level 1); asked to act,
+        // being sent elsewhere is not engaging (level 2).
+        let asked_for_information = asks & !ask::HOW != 0;
+        return if !f.deflection_generic && !f.outside_remit && asked_for_information {
             with_vague(ReplyType::Deflection, 1, 0.7)
         } else {
             with_vague(ReplyType::Deflection, 2, if f.deflection_generic { 0.8 } else { 0.5 })
@@ -123,6 +135,18 @@ pub(crate) fn judge(f: &Findings, asks: u8, lexicon: &Lexicon) -> Judgement {
     }
     if f.refusal_without_reason && thin {
         return with_vague(ReplyType::RefusalWithoutReason, 2, 0.6);
+    }
+    // nothing found or done, nothing dated or counted, no yes or no: only what will be done
+    let yes_no_answered = asks & f.answers & ask::YES_NO != 0;
+    let put_off = f.outcomes == 0 && f.dates + f.amounts == 0 && !yes_no_answered;
+    if put_off && f.deferrals > 0 && f.content_chars < DEFERRAL_CONTENT_CHARS {
+        // "将充分论证研究", "将相关建议进行反馈": the will-consider template
+        let reply_type = if f.forwarded_named { ReplyType::Forwarded } else { ReplyType::GenericPolicy };
+        return with(reply_type, 1, 0.6, 2, 0.3);
+    }
+    if put_off && f.promises + f.deferrals > 0 && vague_level < 2 {
+        let (level, within) = if vague_level == 0 { (1, 0.0) } else { (vague_level, va_within) };
+        return with(ReplyType::Partial, 1, 0.6, level, within);
     }
     if vague_level == 2 {
         return if f.rules > 0 && asks & (ask::YES_NO | ask::WHEN | ask::AMOUNT) != 0 && unanswered {

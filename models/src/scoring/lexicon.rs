@@ -56,6 +56,9 @@ pub struct Formulas {
 #[serde(deny_unknown_fields)]
 pub struct Phrases {
     pub phrases: Vec<String>,
+    /// promises to look at it later ("将充分论证研究"): a reply made of these puts the request off
+    #[serde(default)]
+    pub deferrals: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -81,6 +84,9 @@ pub struct Forwarding {
 pub struct Deflection {
     pub patterns: Vec<String>,
     pub generic_targets: Vec<String>,
+    /// words of a deflection that says the matter is outside the unit's remit
+    #[serde(default)]
+    pub outside_remit: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -94,6 +100,9 @@ pub struct Refusal {
 #[serde(deny_unknown_fields)]
 pub struct Specific {
     pub actions: Vec<String>,
+    /// what shows something was found or done, not only promised ("已", "经查", "未发现")
+    #[serde(default)]
+    pub outcomes: Vec<String>,
     pub dates: Vec<String>,
     pub amounts: Vec<String>,
     pub documents: Vec<String>,

@@ -4,7 +4,7 @@
 //! Everything is compiled once in [`Matchers::new`]; a reply costs a handful of regex scans and
 //! one Aho-Corasick pass, no segmentation.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 
 use super::lexicon::{Lexicon, LexiconError};
@@ -33,6 +33,8 @@ mod cat {
     pub const ANSWER_HOW: u16 = 1 << 5;
     pub const REFUSAL: u16 = 1 << 6;
     pub const REASON: u16 = 1 << 7;
+    pub const DEFERRAL: u16 = 1 << 8;
+    pub const OUTCOME: u16 = 1 << 9;
 }
 
 /// Kinds of question a post asks.
@@ -61,9 +63,15 @@ pub(crate) struct Findings {
     pub forwarded_unnamed: bool,
     pub deflection: bool,
     pub deflection_generic: bool,
+    /// the deflection says the matter is outside the unit's remit
+    pub outside_remit: bool,
     pub refusal_without_reason: bool,
     pub promises: u32,
+    /// promises to study or consider the matter later
+    pub deferrals: u32,
     pub actions: u32,
+    /// signs that something was found or done
+    pub outcomes: u32,
     pub rules: u32,
     pub dates: u32,
     pub amounts: u32,
@@ -88,6 +96,7 @@ pub(crate) struct Matchers {
     self_units: Vec<String>,
     deflection: PatternList,
     generic_targets: Vec<String>,
+    outside_remit: Vec<String>,
     phrases: AhoCorasick,
     phrase_cats: Vec<u16>,
     dates: PatternList,
@@ -157,8 +166,11 @@ fn phrase_automaton<T: Copy + std::ops::BitOr<Output = T>>(
             }
         }
     }
+    // a full DFA: a few hundred phrases make a small one, and it scans about twice as fast as
+    // the NFA the builder would otherwise pick for this many patterns
     let automaton = AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(&phrases)
         .map_err(|e| LexiconError::Invalid(format!("phrase automaton: {e}")))?;
     Ok((automaton, cats))
@@ -175,6 +187,8 @@ impl Matchers {
             (&lexicon.answers.how[..], cat::ANSWER_HOW),
             (&lexicon.refusal.phrases[..], cat::REFUSAL),
             (&lexicon.refusal.reasons[..], cat::REASON),
+            (&lexicon.generic_promise.deferrals[..], cat::DEFERRAL),
+            (&lexicon.specific.outcomes[..], cat::OUTCOME),
         ])?;
         let q = &lexicon.questions;
         let (questions, question_kinds) = phrase_automaton(&[
@@ -201,6 +215,7 @@ impl Matchers {
             self_units: folded(&lexicon.forwarding.self_units),
             deflection: compile("deflection", &lexicon.deflection.patterns)?,
             generic_targets: folded(&lexicon.deflection.generic_targets),
+            outside_remit: folded(&lexicon.deflection.outside_remit),
             phrases,
             phrase_cats,
             dates: compile("specific.dates", &lexicon.specific.dates)?,
@@ -237,8 +252,11 @@ impl Matchers {
         for (start, end) in self.deflection.spans(text) {
             if mark(&mut roles, start, end, Role::Deflection) {
                 found.deflection = true;
-                let generic = self.generic_targets.iter().any(|g| text[start..end].contains(g.as_str()));
+                // where the citizen is sent may follow the verb ("请自行咨询当地有关部门")
+                let clause_end = text[end..].find([',', '。', '!', ';', '?']).map_or(text.len(), |i| end + i);
+                let generic = self.generic_targets.iter().any(|g| text[start..clause_end].contains(g.as_str()));
                 found.deflection_generic |= generic;
+                found.outside_remit |= self.outside_remit.iter().any(|w| text[start..end].contains(w.as_str()));
                 found.signals.push(Signal { kind: SignalKind::Deflection, start, end });
             }
         }
@@ -336,6 +354,11 @@ impl Matchers {
                 found.signals.push(Signal { kind: SignalKind::GenericPromise, start: m.start(), end: m.end() });
             }
             found.actions += u32::from(cats & cat::ACTION != 0);
+            found.deferrals += u32::from(cats & cat::DEFERRAL != 0);
+            // an action phrase that begins with 已 ("已拆除", "已于") is an outcome too: the
+            // automaton reports the longest phrase, so "已" alone would not be seen there
+            let done = cats & cat::ACTION != 0 && text[m.start()..].starts_with('已');
+            found.outcomes += u32::from(cats & cat::OUTCOME != 0 || done);
             if cats & cat::RULE != 0 {
                 found.rules += 1;
                 found.signals.push(Signal { kind: SignalKind::RuleQuote, start: m.start(), end: m.end() });

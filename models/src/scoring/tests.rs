@@ -221,6 +221,130 @@ fn a_reply_about_something_else_is_off_topic() {
     );
 }
 
+const METRO_LINE: &str = "建议地铁7号线东延|建议将规划中的7号线东延至榔梨，串联松雅湖、县人民医院和榔梨工业园。";
+
+#[test]
+fn a_will_consider_template_puts_the_request_off() {
+    check(
+        METRO_LINE,
+        "网友“UU0082142”您好！您的留言已收悉。现将有关情况回复如下：目前我局正在编制《A市轨道交通线网规划修编规划》，\
+         对于您的意见和建议，我局将充分论证研究。感谢您对我们工作的支持、理解与监督！2017年11月6日",
+        expect(1, 2, ReplyType::GenericPolicy),
+    );
+    check(
+        METRO_LINE,
+        "您好！您的建议已收集，在下一轮线网优化调整时，我局将认真考虑，科学制定方案。",
+        expect(1, 2, ReplyType::GenericPolicy),
+    );
+}
+
+#[test]
+fn a_decision_with_its_date_is_not_put_off() {
+    check(
+        METRO_LINE,
+        "经研究，7号线东延段已纳入《A市轨道交通线网规划修编（2016—2030）》，经松雅湖至榔梨设站4座，\
+         预计2021年开工。我局将充分论证研究其余站点设置。",
+        expect(0, 0, ReplyType::Substantive),
+    );
+}
+
+const BROKEN_ROAD: &str = "道路破损|我们村通往镇上的道路破损严重，坑洼积水，请求尽快修缮。";
+
+#[test]
+fn only_promises_with_nothing_found_or_done_puts_it_off() {
+    check(
+        BROKEN_ROAD,
+        "网友您好！针对您反映的问题，街道高度重视，正与县城建投积极对接，将尽快安排修缮该路段，\
+         切实方便群众出行，感谢您的监督。",
+        expect(1, 2, ReplyType::GenericPolicy),
+    );
+    check(
+        STREET_LIGHT,
+        "您好！您反映的曲塘路融科东南海小区门口路灯问题，A5区城管局将加强对该路段路灯的巡查维护，\
+         切实保障夜间照明。",
+        expect(1, 1, ReplyType::Partial),
+    );
+}
+
+#[test]
+fn a_finding_with_a_promise_after_it_engages() {
+    check(
+        BROKEN_ROAD,
+        "经查，该路段长约650米，因重车碾压破损，已于5月8日完成坑洼填补，积水已排除，下一步将定期巡查。",
+        expect(0, 0, ReplyType::Substantive),
+    );
+}
+
+const LOAN_TRANSFER: &str = "咨询商业贷款转公积金贷款|我在外地缴存公积金，请问能否在A市办理商业贷款转公积金贷款？";
+
+#[test]
+fn a_short_clear_no_is_specific() {
+    check(
+        LOAN_TRANSFER,
+        "网友您好！目前，A市住房公积金管理中心不支持非本中心的缴存人以及异地商业银行贷款申请办理商转公业务。\
+         感谢您对我们工作的支持、理解与监督！",
+        expect(0, 0, ReplyType::Substantive),
+    );
+}
+
+#[test]
+fn a_short_reply_that_only_promises_is_not_clear() {
+    check(
+        LOAN_TRANSFER,
+        "网友您好！关于商转公业务，我中心将进一步研究，适时出台相关办法。",
+        expect(1, 2, ReplyType::GenericPolicy),
+    );
+}
+
+const FIRE_HAZARD: &str = "培训班无消防设备|双岗社区一私人培训班没有任何消防设备，存在安全隐患，请尽快查处。";
+
+#[test]
+fn sent_to_a_named_office_when_asked_to_act_is_level_2() {
+    check(
+        FIRE_HAZARD,
+        "网友您好，您反映的双岗社区私人培训班的问题，属G市经济开发区管理，建议您直接向经开区管委会进行咨询。",
+        expect(2, 2, ReplyType::Deflection),
+    );
+}
+
+#[test]
+fn sent_to_a_named_office_when_asking_for_information_is_level_1() {
+    check(
+        "档案去向|我的档案去年从学校寄出，请问档案现在在哪个单位？是否已到就业办？",
+        "你好，毕业生档案由K市教育局就业办统一接收管理，建议你直接致电0000-00000000咨询档案接收情况。",
+        expect(1, 2, ReplyType::Deflection),
+    );
+}
+
+#[test]
+fn not_our_remit_is_level_2_even_when_it_names_where_to_go() {
+    check(
+        "购买的手机有质量问题|在K9县某手机店购买的手机一周就坏了，店家不给退换，请问这合法吗？",
+        "您好，您反映的消费纠纷不属于我局管辖范围，建议您向县消费者协会投诉或通过司法途径解决。",
+        expect(2, 2, ReplyType::Deflection),
+    );
+}
+
+#[test]
+fn forwarding_to_a_kind_of_office_names_nobody() {
+    check(
+        STREET_LIGHT,
+        "您好，您反映的问题已转交教育部门办理。",
+        Expect { evidence: &[(SignalKind::ForwardedUnnamed, "教育部门")], ..expect(2, 2, ReplyType::Forwarded) },
+    );
+}
+
+#[test]
+fn rules_applied_with_the_case_facts_are_not_a_rule_quote() {
+    check(
+        "儿子参保问题|我儿子江背镇非农户口，目前待业，请问能否参加居民医保？",
+        "根据《A市城乡居民基本医疗保险办法》规定，符合条件的城乡居民均可参保。经核实，您的儿子系江背镇非农户口，\
+         目前待业，符合居民医保参保条件，可于2019年12月31日前携带户口簿到江背镇社保站办理，\
+         个人缴费标准为每人每年220元，也可按灵活就业人员标准参加职工医保。",
+        expect(0, 0, ReplyType::Substantive),
+    );
+}
+
 #[test]
 fn evidence_serializes_with_character_offsets() {
     let score = scorer().score("", "", "您好！已转相关部门调查处理。");

@@ -60,25 +60,51 @@ struct Label {
     reply_type: String,
 }
 
-#[test]
-fn agrees_with_the_tuning_labels() {
-    let path = repo_path("../tests/data/labels/replies_dev_tune.jsonl");
-    let text = std::fs::read_to_string(&path).expect("tuning labels exist");
+/// Agreement of the scorer with one label file.
+struct Agreement {
+    evasive: Vec<(u8, u8)>,
+    vague: Vec<(u8, u8)>,
+    same_type: usize,
+}
+
+impl Agreement {
+    fn qwk(&self) -> (f64, f64) {
+        (quadratic_weighted_kappa(&self.evasive), quadratic_weighted_kappa(&self.vague))
+    }
+
+    fn print(&self, name: &str) {
+        let (qwk_e, qwk_v) = self.qwk();
+        println!("{name}: {} labelled replies", self.evasive.len());
+        println!("evasive QWK {qwk_e:.3}\n{}", Confusion::from_pairs(&self.evasive));
+        println!("vague QWK {qwk_v:.3}\n{}", Confusion::from_pairs(&self.vague));
+        println!("type accuracy {:.3}", self.same_type as f64 / self.evasive.len().max(1) as f64);
+    }
+}
+
+/// Scores the labelled replies of `file` (under tests/data/labels) that `include`; `details`
+/// says whether their disagreements are printed in full (SCORING_DEV_REPORT=1). None when the
+/// file is absent.
+fn agreement(
+    file: &str,
+    rows: &HashMap<String, Row>,
+    include: impl Fn(&str) -> bool,
+    details: bool,
+) -> Option<Agreement> {
+    let text = std::fs::read_to_string(repo_path(&format!("../tests/data/labels/{file}"))).ok()?;
     let labels: Vec<Label> =
         text.lines().filter(|l| !l.trim().is_empty()).filter_map(|l| serde_json::from_str(l).ok()).collect();
-    let rows: HashMap<String, Row> = dev_rows().into_iter().map(|r| (r.id.clone(), r)).collect();
-    let (mut evasive, mut vague, mut same_type) = (Vec::new(), Vec::new(), 0);
+    let mut out = Agreement { evasive: Vec::new(), vague: Vec::new(), same_type: 0 };
     let verbose = std::env::var_os("SCORING_DEV_REPORT").is_some();
     for label in &labels {
-        let Some(row) = rows.get(&label.id) else { continue };
+        let Some(row) = rows.get(&label.id).filter(|_| include(&label.id)) else { continue };
         let s = scorer().score(&row.subject, &row.body, &row.reply);
-        evasive.push((label.evasive, s.evasive_level));
-        vague.push((label.vague, s.vague_level));
-        same_type += usize::from(ReplyType::parse(&label.reply_type) == Some(s.reply_type));
-        if verbose {
+        out.evasive.push((label.evasive, s.evasive_level));
+        out.vague.push((label.vague, s.vague_level));
+        out.same_type += usize::from(ReplyType::parse(&label.reply_type) == Some(s.reply_type));
+        if verbose && details {
             let (f, asks) = scorer().findings(&row.subject, &row.body, &row.reply);
             println!(
-                "FEAT {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {}",
+                "FEAT {} {}/{} {} scorer {}/{} {} cc{} p{} a{} r{} d{} m{} pu{} ans{} asks{} sh{}/{} fwd{} defl{}",
                 label.id,
                 label.evasive,
                 label.vague,
@@ -92,19 +118,20 @@ fn agrees_with_the_tuning_labels() {
                 f.rules,
                 f.dates,
                 f.amounts,
-                f.documents,
                 f.place_units,
                 f.answers,
                 asks,
-                f.reply_terms,
                 f.shared_terms,
+                f.reply_terms,
                 u8::from(f.forwarded_named) + 2 * u8::from(f.forwarded_unnamed),
                 u8::from(f.deflection) + 2 * u8::from(f.refusal_without_reason)
             );
         }
-        if verbose && (label.evasive != s.evasive_level || label.vague != s.vague_level) {
+        if verbose && details && (label.evasive != s.evasive_level || label.vague != s.vague_level) {
+            let (mut f, asks) = scorer().findings(&row.subject, &row.body, &row.reply);
+            f.signals.clear();
             println!(
-                "MISS {} human {}/{} {} scorer {}/{} {} ({:.2}/{:.2})\n  SUBJECT {}\n  REPLY {}\n  FOUND {:?}",
+                "MISS {} human {}/{} {} scorer {}/{} {} ({:.2}/{:.2})\n  SUBJECT {}\n  REPLY {}\n  FOUND {:?} asks {}",
                 label.id,
                 label.evasive,
                 label.vague,
@@ -116,19 +143,32 @@ fn agrees_with_the_tuning_labels() {
                 s.vague_score,
                 row.subject,
                 row.reply.chars().filter(|c| !c.is_whitespace()).take(260).collect::<String>(),
-                {
-                    let (mut f, asks) = scorer().findings(&row.subject, &row.body, &row.reply);
-                    f.signals.clear();
-                    (f, asks)
-                }
+                f,
+                asks
             );
         }
     }
-    let (qwk_e, qwk_v) = (quadratic_weighted_kappa(&evasive), quadratic_weighted_kappa(&vague));
-    println!("{} labelled replies", evasive.len());
-    println!("evasive QWK {qwk_e:.3}\n{}", Confusion::from_pairs(&evasive));
-    println!("vague QWK {qwk_v:.3}\n{}", Confusion::from_pairs(&vague));
-    println!("type accuracy {:.3}", same_type as f64 / evasive.len().max(1) as f64);
-    assert!(evasive.len() >= 20, "too few tuning labels matched the dev set");
-    assert!(qwk_e >= 0.6 && qwk_v >= 0.6, "agreement fell: evasive {qwk_e:.3}, vague {qwk_v:.3}");
+    Some(out)
+}
+
+/// Tuning items of the second file kept unseen: their disagreements are never printed, so
+/// their agreement shows how rules tuned on the rest carry to new replies.
+fn kept_unseen(id: &str) -> bool {
+    id.parse::<u64>().is_ok_and(|n| n % 3 == 0)
+}
+
+#[test]
+fn agrees_with_the_tuning_labels() {
+    let rows: HashMap<String, Row> = dev_rows().into_iter().map(|r| (r.id.clone(), r)).collect();
+    let tune = agreement("replies_dev_tune.jsonl", &rows, |_| true, true).expect("tuning labels exist");
+    tune.print("tune");
+    let file2 = "replies_dev_tune2.jsonl";
+    if let Some(tune2) = agreement(file2, &rows, |_| true, false) {
+        tune2.print("tune2, all");
+        agreement(file2, &rows, |id| !kept_unseen(id), true).expect("read above").print("tune2, looked at");
+        agreement(file2, &rows, kept_unseen, false).expect("read above").print("tune2, kept unseen");
+    }
+    let (qwk_e, qwk_v) = tune.qwk();
+    assert!(tune.evasive.len() >= 20, "too few tuning labels matched the dev set");
+    assert!(qwk_e >= 0.75 && qwk_v >= 0.72, "agreement fell: evasive {qwk_e:.3}, vague {qwk_v:.3}");
 }
