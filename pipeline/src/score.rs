@@ -17,7 +17,7 @@ use crate::store::{self, DataDir, StageRecord};
 use crate::tables;
 
 /// Bump when the scorer's judgement changes, so old scores are recomputed.
-pub const SCORER_VERSION: &str = "1";
+pub const SCORER_VERSION: &str = "2";
 
 pub const SCORES_FILE: &str = "scores/replies.parquet";
 
@@ -33,6 +33,8 @@ pub struct ScoreReport {
 
 /// One scored reply, as stored.
 struct Row {
+    /// Scores carried over from the previous run.
+    reused: bool,
     reply_id: String,
     post_id: String,
     unit: Option<String>,
@@ -67,66 +69,83 @@ impl From<ReplyScore> for StoredScore {
     }
 }
 
+/// Replies are read, scored and written this many at a time, so memory stays bounded
+/// whatever the size of the folder.
+const CHUNK: usize = 50_000;
+
 pub fn score(dir: &mut DataDir) -> Result<ScoreReport> {
-    let replies = tables::read_table(
-        &dir.parts("replies"),
-        &["reply_id", "post_id", "unit", "body", "replied_at", "seq", "content_hash"],
-    )?
-    .context("the data folder has no replies: ingest a file with replies first")?;
+    let reply_parts = dir.parts("replies");
+    let total = tables::count_rows(&reply_parts)?;
+    if total == 0 {
+        anyhow::bail!("the data folder has no replies: ingest a file with replies first");
+    }
     let posts = tables::read_table(&dir.parts("posts"), &["post_id", "subject", "body"])?;
+    let post_text = PostTexts::new(posts.as_ref())?;
     let previous = read_previous(dir)?;
 
-    let post_text: HashMap<&str, (&str, &str)> = match &posts {
-        Some(posts) => {
-            let ids = posts.column("post_id")?.str()?;
-            let subjects = posts.column("subject")?.str()?;
-            let bodies = posts.column("body")?.str()?;
-            (0..posts.height())
-                .map(|i| {
-                    (
-                        ids.get(i).unwrap_or_default(),
-                        (subjects.get(i).unwrap_or_default(), bodies.get(i).unwrap_or_default()),
-                    )
-                })
-                .collect()
-        }
-        None => HashMap::new(),
-    };
+    // Pass 1, cheap: the duplicate key of every reply, so that groups are known before
+    // the scores are written.
+    let mut keys: Vec<(String, String)> = Vec::with_capacity(total);
+    for start in (0..total).step_by(CHUNK) {
+        let chunk = tables::read_table_slice(&reply_parts, &["reply_id", "post_id", "body", "content_hash"], Some((start, CHUNK)))?
+            .context("replies vanished while scoring")?;
+        let (ids, posts, bodies, hashes) =
+            (chunk.column("reply_id")?.str()?, chunk.column("post_id")?.str()?, chunk.column("body")?.str()?, chunk.column("content_hash")?.str()?);
+        let chunk_keys: Vec<(String, String)> = (0..chunk.height())
+            .into_par_iter()
+            .map(|i| {
+                let reused = previous.get(ids.get(i).unwrap_or_default()).filter(|p| Some(p.content_hash.as_str()) == hashes.get(i));
+                let key = match reused {
+                    Some(previous) => previous.duplicate_key.clone(),
+                    None => short_hash(&scoring::duplicate_key(bodies.get(i).unwrap_or_default())),
+                };
+                (key, posts.get(i).unwrap_or_default().to_string())
+            })
+            .collect();
+        keys.extend(chunk_keys);
+    }
+    let groups = duplicate_groups(&keys);
 
-    let ids = replies.column("reply_id")?.str()?;
-    let post_ids = replies.column("post_id")?.str()?;
-    let units = replies.column("unit")?.str()?;
-    let bodies = replies.column("body")?.str()?;
-    let times = replies.column("replied_at")?.cast(&DataType::Int64)?;
-    let times = times.i64()?;
-    let seqs = replies.column("seq")?.i32()?;
-    let hashes = replies.column("content_hash")?.str()?;
-
+    // Pass 2: score what is new or changed, reuse the rest, write slice by slice.
     let scorer = Scorer::default();
-    let mut progress = Progress::start("score", Some(replies.height() as u64), "replies");
-    let mut report = ScoreReport { replies: replies.height(), ..Default::default() };
-    let mut rows = Vec::with_capacity(replies.height());
-    // Chunks keep the progress bar moving and memory for results bounded per step.
-    const CHUNK: usize = 20_000;
-    for start in (0..replies.height()).step_by(CHUNK) {
-        let end = (start + CHUNK).min(replies.height());
-        let chunk: Vec<Row> = (start..end)
+    let mut report = ScoreReport { replies: total, ..Default::default() };
+    let mut progress = Progress::start("score", Some(total as u64), "replies");
+    let path = dir.path(SCORES_FILE);
+    std::fs::create_dir_all(path.parent().expect("scores folder"))?;
+    let temp = path.with_file_name(".replies.parquet.tmp");
+    let file = std::fs::File::create(&temp).with_context(|| format!("cannot write {}", temp.display()))?;
+    let mut writer = ParquetWriter::new(file).with_compression(tables::compression()).batched(&scores_schema())?;
+    for start in (0..total).step_by(CHUNK) {
+        let chunk = tables::read_table_slice(
+            &reply_parts,
+            &["reply_id", "post_id", "unit", "body", "replied_at", "seq", "content_hash"],
+            Some((start, CHUNK)),
+        )?
+        .context("replies vanished while scoring")?;
+        let ids = chunk.column("reply_id")?.str()?;
+        let post_ids = chunk.column("post_id")?.str()?;
+        let units = chunk.column("unit")?.str()?;
+        let bodies = chunk.column("body")?.str()?;
+        let times = chunk.column("replied_at")?.cast(&DataType::Int64)?;
+        let times = times.i64()?;
+        let seqs = chunk.column("seq")?.i32()?;
+        let hashes = chunk.column("content_hash")?.str()?;
+        let rows: Vec<Row> = (0..chunk.height())
             .into_par_iter()
             .map(|i| {
                 let reply_id = ids.get(i).unwrap_or_default();
                 let post_id = post_ids.get(i).unwrap_or_default();
-                let body = bodies.get(i).unwrap_or_default();
                 let content_hash = hashes.get(i).unwrap_or_default();
                 let reused = previous.get(reply_id).filter(|p| p.content_hash == content_hash);
-                let (score, duplicate_key) = match reused {
-                    Some(previous) => (previous.clone_score(), previous.duplicate_key.clone()),
+                let score = match reused {
+                    Some(previous) => previous.clone_score(),
                     None => {
-                        let (subject, post_body) = post_text.get(post_id).copied().unwrap_or(("", ""));
-                        let score = scorer.score(subject, post_body, body);
-                        (StoredScore::from(score), short_hash(&scoring::duplicate_key(body)))
+                        let (subject, post_body) = post_text.get(post_id);
+                        StoredScore::from(scorer.score(subject, post_body, bodies.get(i).unwrap_or_default()))
                     }
                 };
                 Row {
+                    reused: reused.is_some(),
                     reply_id: reply_id.to_string(),
                     post_id: post_id.to_string(),
                     unit: units.get(i).map(str::to_string),
@@ -134,27 +153,27 @@ pub fn score(dir: &mut DataDir) -> Result<ScoreReport> {
                     seq: seqs.get(i).unwrap_or(1),
                     content_hash: content_hash.to_string(),
                     score,
-                    duplicate_key,
+                    duplicate_key: keys[start + i].0.clone(),
                 }
             })
             .collect();
-        for row in &chunk {
-            if previous.get(&row.reply_id).is_some_and(|p| p.content_hash == row.content_hash) {
+        for row in &rows {
+            if row.reused {
                 report.reused += 1;
             } else {
                 report.scored += 1;
             }
+            report.evasive += usize::from(row.score.evasive_level == 2);
+            report.vague += usize::from(row.score.vague_level == 2);
         }
-        rows.extend(chunk);
-        progress.advance((end - start) as u64);
+        writer.write_batch(&scores_frame(&rows, &groups)?)?;
+        progress.advance(rows.len() as u64);
     }
+    writer.finish()?;
     progress.finish();
-
-    let groups = duplicate_groups(&rows);
+    std::fs::File::open(&temp)?.sync_all()?;
+    std::fs::rename(&temp, &path).with_context(|| format!("cannot replace {}", path.display()))?;
     report.duplicate_groups = groups.values().collect::<std::collections::HashSet<_>>().len();
-    report.evasive = rows.iter().filter(|r| r.score.evasive_level == 2).count();
-    report.vague = rows.iter().filter(|r| r.score.vague_level == 2).count();
-    write_scores(dir, &rows, &groups)?;
     dir.manifest.stages.insert(
         "score".into(),
         StageRecord {
@@ -167,16 +186,42 @@ pub fn score(dir: &mut DataDir) -> Result<ScoreReport> {
     Ok(report)
 }
 
+/// The subject and body of every post, by id, borrowed from the posts frame.
+struct PostTexts<'a> {
+    index: HashMap<&'a str, (&'a str, &'a str)>,
+}
+
+impl<'a> PostTexts<'a> {
+    fn new(posts: Option<&'a DataFrame>) -> Result<PostTexts<'a>> {
+        let Some(posts) = posts else { return Ok(PostTexts { index: HashMap::new() }) };
+        let ids = posts.column("post_id")?.str()?;
+        let subjects = posts.column("subject")?.str()?;
+        let bodies = posts.column("body")?.str()?;
+        let index = ids
+            .iter()
+            .zip(subjects.iter())
+            .zip(bodies.iter())
+            .map(|((id, subject), body)| (id.unwrap_or_default(), (subject.unwrap_or_default(), body.unwrap_or_default())))
+            .collect();
+        Ok(PostTexts { index })
+    }
+
+    /// A reply whose post is not in the folder is judged on its own text.
+    fn get(&self, post_id: &str) -> (&'a str, &'a str) {
+        self.index.get(post_id).copied().unwrap_or(("", ""))
+    }
+}
+
 fn short_hash(text: &str) -> String {
     hex::encode(&Sha256::digest(text.as_bytes())[..8])
 }
 
 /// The same reply text (names, ids, numbers and dates removed) under two or more
 /// different posts forms a group, named after its key.
-fn duplicate_groups(rows: &[Row]) -> HashMap<String, String> {
+fn duplicate_groups(keys: &[(String, String)]) -> HashMap<String, String> {
     let mut posts_by_key: HashMap<&str, std::collections::HashSet<&str>> = HashMap::new();
-    for row in rows {
-        posts_by_key.entry(&row.duplicate_key).or_default().insert(&row.post_id);
+    for (key, post_id) in keys {
+        posts_by_key.entry(key).or_default().insert(post_id);
     }
     posts_by_key
         .into_iter()
@@ -260,9 +305,31 @@ fn read_previous(dir: &DataDir) -> Result<HashMap<String, PreviousScore>> {
         .collect())
 }
 
-fn write_scores(dir: &DataDir, rows: &[Row], groups: &HashMap<String, String>) -> Result<()> {
-    let str_col =
-        |name: &str, f: &dyn Fn(&Row) -> &str| Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>());
+fn scores_schema() -> Schema {
+    let datetime = DataType::Datetime(TimeUnit::Milliseconds, None);
+    Schema::from_iter([
+        Field::new("reply_id".into(), DataType::String),
+        Field::new("post_id".into(), DataType::String),
+        Field::new("unit".into(), DataType::String),
+        Field::new("replied_at".into(), datetime),
+        Field::new("seq".into(), DataType::Int32),
+        Field::new("evasive_level".into(), DataType::Int8),
+        Field::new("vague_level".into(), DataType::Int8),
+        Field::new("evasive_score".into(), DataType::Float64),
+        Field::new("vague_score".into(), DataType::Float64),
+        Field::new("evasive".into(), DataType::Boolean),
+        Field::new("vague".into(), DataType::Boolean),
+        Field::new("reply_type".into(), DataType::String),
+        Field::new("answers_question".into(), DataType::Boolean),
+        Field::new("duplicate_group".into(), DataType::String),
+        Field::new("evidence".into(), DataType::String),
+        Field::new("content_hash".into(), DataType::String),
+        Field::new("duplicate_key".into(), DataType::String),
+    ])
+}
+
+fn scores_frame(rows: &[Row], groups: &HashMap<String, String>) -> Result<DataFrame> {
+    let str_col = |name: &str, f: &dyn Fn(&Row) -> &str| Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>());
     let columns = vec![
         str_col("reply_id", &|r| &r.reply_id),
         str_col("post_id", &|r| &r.post_id),
@@ -285,13 +352,5 @@ fn write_scores(dir: &DataDir, rows: &[Row], groups: &HashMap<String, String>) -
         str_col("content_hash", &|r| &r.content_hash),
         str_col("duplicate_key", &|r| &r.duplicate_key),
     ];
-    let mut frame = DataFrame::new(rows.len(), columns)?;
-    let path = dir.path(SCORES_FILE);
-    std::fs::create_dir_all(path.parent().expect("scores folder"))?;
-    let temp = path.with_file_name(".replies.parquet.tmp");
-    let file = std::fs::File::create(&temp).with_context(|| format!("cannot write {}", temp.display()))?;
-    ParquetWriter::new(file).with_compression(tables::compression()).finish(&mut frame)?;
-    std::fs::File::open(&temp)?.sync_all()?;
-    std::fs::rename(&temp, &path).with_context(|| format!("cannot replace {}", path.display()))?;
-    Ok(())
+    Ok(DataFrame::new(rows.len(), columns)?)
 }

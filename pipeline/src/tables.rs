@@ -7,7 +7,7 @@ use anyhow::{Context as _, Result};
 use chrono::NaiveDateTime;
 use polars::polars_utils::compression::ZstdLevel;
 use polars::prelude::{
-    col, Column, DataFrame, DataType, LazyFrame, NamedFrom, ParquetCompression, ParquetWriter, PlRefPath,
+    col, len, Column, IdxSize, DataFrame, DataType, LazyFrame, NamedFrom, ParquetCompression, ParquetWriter, PlRefPath,
     ScanArgsParquet, Schema, Series, TimeUnit,
 };
 
@@ -67,12 +67,34 @@ impl PartWriter {
 /// Reads the given columns of every live part of a table into one frame, or `None` when
 /// the table has no part yet.
 pub fn read_table(parts: &[std::path::PathBuf], columns: &[&str]) -> Result<Option<DataFrame>> {
+    read_table_slice(parts, columns, None)
+}
+
+/// The number of rows of a table, from the Parquet footers.
+pub fn count_rows(parts: &[std::path::PathBuf]) -> Result<usize> {
+    let Some(frame) = read_table_slice(parts, &[], None)? else { return Ok(0) };
+    Ok(frame.column("rows")?.get(0)?.extract::<u64>().unwrap_or(0) as usize)
+}
+
+/// Like [`read_table`], for the rows `offset..offset + len` only: large tables are
+/// processed slice by slice so that memory stays bounded.
+pub fn read_table_slice(
+    parts: &[std::path::PathBuf],
+    columns: &[&str],
+    slice: Option<(usize, usize)>,
+) -> Result<Option<DataFrame>> {
     if parts.is_empty() {
         return Ok(None);
     }
     let paths: Vec<PlRefPath> = parts.iter().map(|p| PlRefPath::from(p.to_string_lossy().as_ref())).collect();
-    let frame = LazyFrame::scan_parquet_files(paths.into_iter().collect(), ScanArgsParquet::default())?
-        .select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
+    let mut frame = LazyFrame::scan_parquet_files(paths.into_iter().collect(), ScanArgsParquet::default())?;
+    if let Some((offset, len)) = slice {
+        frame = frame.slice(offset as i64, len as IdxSize);
+    }
+    let frame = if columns.is_empty() { frame.select([len().alias("rows")]) } else {
+        frame.select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
+    };
+    let frame = frame
         .collect()
         .with_context(|| {
             format!("cannot read {} (hint: a part may be corrupt; re-ingest into a new folder)", parts[0].display())

@@ -1,0 +1,77 @@
+//! `wenzheng score` and `wenzheng eval` on the real replies.
+
+use polars::prelude::*;
+use tests::{read_table, shared_file, wenzheng};
+
+fn scored_folder() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = data.display().to_string();
+    wenzheng(["ingest", &shared_file("replies_dev.xlsx").display().to_string(), "--out", &d]).ok();
+    let stdout = wenzheng(["score", "--data", &d]).ok();
+    assert!(stdout.contains("scored 1463 replies (1463 new or changed, 0 unchanged)"), "{stdout}");
+    (dir, data)
+}
+
+#[test]
+fn every_real_reply_is_scored_with_evidence_inside_its_text() {
+    let (_dir, data) = scored_folder();
+    let scores = ParquetReader::new(std::fs::File::open(data.join("scores/replies.parquet")).unwrap()).finish().unwrap();
+    assert_eq!(scores.height(), 1463);
+    let replies = read_table(&data, "replies");
+    let bodies: std::collections::HashMap<String, String> = replies
+        .column("reply_id")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .zip(replies.column("body").unwrap().str().unwrap().iter())
+        .map(|(id, body)| (id.unwrap().to_string(), body.unwrap().to_string()))
+        .collect();
+    let ids = scores.column("reply_id").unwrap().str().unwrap();
+    let evasive = scores.column("evasive_level").unwrap().i8().unwrap();
+    let vague = scores.column("vague_level").unwrap().i8().unwrap();
+    let evasive_score = scores.column("evasive_score").unwrap().f64().unwrap();
+    let evidence = scores.column("evidence").unwrap().str().unwrap();
+    let flagged = scores.column("evasive").unwrap().bool().unwrap();
+    for i in 0..scores.height() {
+        let (e, v) = (evasive.get(i).unwrap(), vague.get(i).unwrap());
+        assert!((0..=2).contains(&e) && (0..=2).contains(&v));
+        assert_eq!(flagged.get(i).unwrap(), e == 2);
+        assert!((0.0..=1.0).contains(&evasive_score.get(i).unwrap()));
+        let body: Vec<char> = bodies[ids.get(i).unwrap()].chars().collect();
+        let spans: Vec<serde_json::Value> = serde_json::from_str(evidence.get(i).unwrap()).unwrap();
+        for span in spans.iter().filter(|s| s.get("in").is_none()) {
+            let (start, end) = (span["start"].as_u64().unwrap() as usize, span["end"].as_u64().unwrap() as usize);
+            let text: String = body[start..end].iter().collect();
+            assert_eq!(text, span["text"].as_str().unwrap(), "evidence span of reply {}", ids.get(i).unwrap());
+        }
+    }
+    // The real data pastes the same reply under many posts: found as duplicate groups.
+    let groups = scores.column("duplicate_group").unwrap();
+    assert!(groups.len() - groups.null_count() >= 20, "duplicate groups: {}", groups.len() - groups.null_count());
+}
+
+#[test]
+fn rescoring_reuses_unchanged_scores_and_eval_reports_agreement() {
+    let (_dir, data) = scored_folder();
+    let d = data.display().to_string();
+    let again = wenzheng(["score", "--data", &d]).ok();
+    assert!(again.contains("(0 new or changed, 1463 unchanged)"), "{again}");
+
+    let labels = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/labels/replies_dev_tune.jsonl");
+    let report = wenzheng(["eval", "--data", &d, "--labels", &labels.display().to_string()]).ok();
+    assert!(report.contains("labels: 105 (105 matched"), "{report}");
+    for label in ["evasive", "vague"] {
+        let line = report.lines().find(|l| l.starts_with(&format!("{label}: quadratic-weighted kappa"))).unwrap();
+        let kappa: f64 = line.split_whitespace().nth(3).unwrap().trim_end_matches(',').parse().unwrap();
+        assert!(kappa > 0.5, "{line}");
+    }
+    assert!(report.contains("human \\ scorer"));
+
+    let bad = tempfile::NamedTempFile::with_suffix(".csv").unwrap();
+    std::fs::write(bad.path(), "id,evasive,vague\n2554,3,0\n").unwrap();
+    let run = wenzheng(["eval", "--data", &d, "--labels", &bad.path().display().to_string()]);
+    assert_eq!(run.code(), 2);
+    assert!(run.stderr().contains("row 2") && run.stderr().contains("evasive"), "{}", run.stderr());
+}
