@@ -31,7 +31,49 @@ pub fn ingest(inputs: &[PathBuf], out: &Path) -> Result<()> {
 /// Ingest, then every later stage. Stages are added here as they are built.
 pub fn run(inputs: &[PathBuf], out: &Path) -> Result<()> {
     ingest(inputs, out)?;
-    score(out)
+    score(out)?;
+    index(out)
+}
+
+pub fn index(data: &Path) -> Result<()> {
+    let mut dir = DataDir::open(data, false)?;
+    let report = crate::search::build_index(&mut dir)?;
+    println!(
+        "index: {} cases ({} added, {} replaced, {} deleted, {} unchanged) in {:.1} s",
+        report.cases, report.added, report.replaced, report.deleted, report.unchanged, report.seconds
+    );
+    Ok(())
+}
+
+pub fn search(data: &Path, request: &index::SearchRequest, json: bool) -> Result<()> {
+    let dir = DataDir::open(data, false)?;
+    let results = crate::search::search(&dir, request).map_err(as_bad_input)?;
+    let mut out = std::io::stdout().lock();
+    crate::search::print_results(&mut out, &results, json, std::io::IsTerminal::is_terminal(&std::io::stdout()))
+}
+
+pub fn similar(data: &Path, post_id: &str, limit: usize, json: bool) -> Result<()> {
+    let dir = DataDir::open(data, false)?;
+    let hits = crate::search::similar(&dir, post_id, limit).map_err(as_bad_input)?;
+    let mut out = std::io::stdout().lock();
+    crate::search::print_hits(&mut out, &hits, 1, json, std::io::IsTerminal::is_terminal(&std::io::stdout()))
+}
+
+/// A query the index refuses (bad syntax, unknown post, paging past the limits) is the
+/// user's input to fix: exit code 2.
+fn as_bad_input(error: anyhow::Error) -> anyhow::Error {
+    let user_error = error.chain().any(|e| {
+        matches!(
+            e.downcast_ref::<index::SearchError>(),
+            Some(index::SearchError::BadQuery { .. } | index::SearchError::BadRequest { .. } | index::SearchError::UnknownPost { .. })
+        )
+    });
+    if user_error {
+        let reason = format!("{error:#}");
+        BadInput { file: "query".into(), sheet: None, reason }.into()
+    } else {
+        error
+    }
 }
 
 pub fn score(data: &Path) -> Result<()> {

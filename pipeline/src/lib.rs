@@ -5,6 +5,7 @@ pub mod eval;
 pub mod ingest;
 pub mod progress;
 pub mod score;
+pub mod search;
 pub mod store;
 pub mod synth;
 pub mod tables;

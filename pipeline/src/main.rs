@@ -43,6 +43,61 @@ enum Command {
         #[arg(long)]
         data: PathBuf,
     },
+    /// Build or update the full-text index of past cases (DIR/index), incrementally.
+    Index {
+        #[arg(long)]
+        data: PathBuf,
+    },
+    /// Search past cases: words, "quoted phrases", AND / OR / NOT, with filters.
+    Search {
+        #[arg(long)]
+        data: PathBuf,
+        /// The query; empty for every case (with filters).
+        #[arg(default_value = "")]
+        query: String,
+        /// Only cases of this unit (replying or addressed), exactly.
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        region: Option<String>,
+        /// 咨询 / 建议 / 求助 / 投诉 / 举报 / 其他.
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        category: Option<String>,
+        /// Posted on or after this day (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Posted on or before this day (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        /// Only cases whose reply is evasive or vague (level 2).
+        #[arg(long)]
+        flagged: bool,
+        /// Only cases whose reply scores at least this (0..1), evasive or vague.
+        #[arg(long)]
+        min_score: Option<f64>,
+        /// relevance, newest, oldest, likes or score.
+        #[arg(long, default_value = "relevance")]
+        sort: String,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// One JSON object per result.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The earlier cases most similar to a post, and how they were answered.
+    Similar {
+        #[arg(long)]
+        data: PathBuf,
+        post_id: String,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Agreement of the scorer with human labels (csv or jsonl: id, evasive, vague, type).
     Eval {
         #[arg(long)]
@@ -83,6 +138,46 @@ fn main() -> ExitCode {
         Command::Ingest { inputs, out } => commands::ingest(&inputs, &out),
         Command::Run { inputs, out } => commands::run(&inputs, &out),
         Command::Score { data } => commands::score(&data),
+        Command::Index { data } => commands::index(&data),
+        Command::Search {
+            data,
+            query,
+            unit,
+            region,
+            kind,
+            category,
+            from,
+            to,
+            flagged,
+            min_score,
+            sort,
+            limit,
+            offset,
+            json,
+        } => match index::SortBy::parse(&sort) {
+            None => {
+                eprintln!("error: unknown --sort {sort:?}: use relevance, newest, oldest, likes or score");
+                return ExitCode::from(2);
+            }
+            Some(sort) => {
+                let request = index::SearchRequest {
+                    query,
+                    unit,
+                    region,
+                    kind,
+                    category,
+                    from,
+                    to,
+                    flagged_only: flagged,
+                    min_score,
+                    sort,
+                    offset,
+                    limit,
+                };
+                commands::search(&data, &request, json)
+            }
+        },
+        Command::Similar { data, post_id, limit, json } => commands::similar(&data, &post_id, limit, json),
         Command::Eval { data, labels } => commands::eval(&data, &labels),
         Command::Synth { posts, seed, out } => commands::synth(posts, seed, &out),
         Command::Demo { posts, dir } => commands::demo(posts, dir),

@@ -5,3 +5,4 @@ mod ingest_fixtures;
 mod ingest_real;
 mod ingest_safety;
 mod score;
+mod search;

@@ -1,0 +1,238 @@
+//! How the index cuts Chinese text into words, for documents and for queries alike.
+//!
+//! Documents are cut in search mode, for recall: a long word is indexed together with its
+//! dictionary parts ("公积金贷款" also as "公积金" and "贷款"). The parts take the position of
+//! the word they belong to, so the positions count the words of the normal (precise) cut, and
+//! a quoted phrase — cut in normal mode at query time — finds the same consecutive positions.
+//!
+//! Before cutting, full-width Latin letters, digits and punctuation become half-width, so
+//! "Ｇ２４０" finds "G240"; offsets still point into the original text, for highlights. Latin
+//! letters are lowercased after cutting (the masked place codes "A5区" are recognised by their
+//! capital letter). Tokens without a letter, digit or ideograph (punctuation, spaces) are dropped
+//! and take no position.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use models::segment::ChineseSegmenter;
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+/// The name the tokenizer is registered under in the index.
+pub const TOKENIZER_NAME: &str = "zh";
+
+/// Local names (compounds, schools, roads) kept whole; see the file's header.
+pub const LOCAL_WORDS: &str = include_str!("local_words.txt");
+
+/// The segmenter of the index: the default dictionary plus local words. Loading it costs a
+/// fraction of a second and some tens of MB, so one is built per opened index and shared.
+#[derive(Clone, Debug)]
+pub struct ChineseAnalyzer {
+    segmenter: Arc<ChineseSegmenter>,
+}
+
+impl ChineseAnalyzer {
+    /// The default dictionary, [`LOCAL_WORDS`] and the caller's `extra_words` (same format).
+    pub fn new(extra_words: &str) -> ChineseAnalyzer {
+        let mut segmenter = ChineseSegmenter::with_user_words(LOCAL_WORDS);
+        segmenter.add_user_words(extra_words);
+        ChineseAnalyzer { segmenter: Arc::new(segmenter) }
+    }
+
+    /// Tokens to index: search-mode words with original byte offsets, positions as above.
+    pub fn index_tokens(&self, text: &str) -> Vec<Token> {
+        let normal = HalfWidth::of(text);
+        let words = self.segmenter.search_tokens(&normal.text);
+        // Search mode emits each word's parts before the word itself; walking backwards meets the
+        // word first, and every later (earlier in the text) token inside its span is one of its parts.
+        let mut spans: Vec<(usize, usize, bool)> = Vec::with_capacity(words.len());
+        let mut word_span = (usize::MAX, usize::MAX);
+        for word in words.iter().rev() {
+            let start = word.as_ptr() as usize - normal.text.as_ptr() as usize;
+            let end = start + word.len();
+            let is_part = start >= word_span.0 && end <= word_span.1 && (start, end) != word_span;
+            if !is_part {
+                word_span = (start, end);
+            }
+            spans.push((start, end, is_part));
+        }
+        spans.reverse();
+        spans.retain(|&(start, end, _)| is_searchable(&normal.text[start..end]));
+        // Words count positions; each part then takes the position of the word that follows it.
+        let mut positions = vec![0usize; spans.len()];
+        let mut words_seen = 0;
+        for (position, &(_, _, is_part)) in positions.iter_mut().zip(&spans) {
+            if !is_part {
+                *position = words_seen;
+                words_seen += 1;
+            }
+        }
+        let mut following_word = words_seen;
+        for (position, &(_, _, is_part)) in positions.iter_mut().zip(&spans).rev() {
+            if is_part {
+                *position = following_word;
+            } else {
+                following_word = *position;
+            }
+        }
+        spans
+            .iter()
+            .zip(positions)
+            .map(|(&(start, end, _), position)| Token {
+                offset_from: normal.original_offset(start),
+                offset_to: normal.original_offset(end),
+                position,
+                text: normal.text[start..end].to_lowercase(),
+                position_length: 1,
+            })
+            .collect()
+    }
+
+    /// Words of a query in normal mode, normalized like the indexed tokens, in order.
+    pub fn query_words(&self, text: &str) -> Vec<String> {
+        let normal = HalfWidth::of(text);
+        self.segmenter.tokens(&normal.text).into_iter().filter(|w| is_searchable(w)).map(str::to_lowercase).collect()
+    }
+}
+
+fn is_searchable(word: &str) -> bool {
+    word.chars().any(char::is_alphanumeric)
+}
+
+/// A text with full-width ASCII forms made half-width, and the way back to original offsets.
+struct HalfWidth<'a> {
+    text: Cow<'a, str>,
+    /// For each byte of `text` (and its end), the byte offset in the original; empty when
+    /// nothing changed.
+    offsets: Vec<usize>,
+}
+
+impl<'a> HalfWidth<'a> {
+    fn of(text: &'a str) -> HalfWidth<'a> {
+        if !text.chars().any(|c| half_width(c).is_some()) {
+            return HalfWidth { text: Cow::Borrowed(text), offsets: Vec::new() };
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut offsets = Vec::with_capacity(text.len() + 1);
+        for (at, c) in text.char_indices() {
+            let c = half_width(c).unwrap_or(c);
+            out.push(c);
+            offsets.extend(std::iter::repeat_n(at, c.len_utf8()));
+        }
+        offsets.push(text.len());
+        HalfWidth { text: Cow::Owned(out), offsets }
+    }
+
+    fn original_offset(&self, at: usize) -> usize {
+        if self.offsets.is_empty() {
+            at
+        } else {
+            self.offsets[at]
+        }
+    }
+}
+
+/// The half-width form of a full-width ASCII character (U+FF01..U+FF5E) or the ideographic space.
+fn half_width(c: char) -> Option<char> {
+    match c {
+        '\u{3000}' => Some(' '),
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+        _ => None,
+    }
+}
+
+/// The analyzer as a tantivy tokenizer (registered as [`TOKENIZER_NAME`]).
+#[derive(Clone)]
+pub struct ChineseTokenizer {
+    pub analyzer: ChineseAnalyzer,
+}
+
+impl Tokenizer for ChineseTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        VecTokenStream { tokens: self.analyzer.index_tokens(text), next: 0 }
+    }
+}
+
+pub struct VecTokenStream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for VecTokenStream {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::LazyLock;
+
+    use super::*;
+
+    static ANALYZER: LazyLock<ChineseAnalyzer> = LazyLock::new(|| ChineseAnalyzer::new("融科东南海\n"));
+
+    /// Compares the indexed tokens of `text`, written `word@position` and space-separated, with
+    /// `expected`; every token's offsets must point back at its word in `text`.
+    fn check(text: &str, expected: &str) {
+        let tokens = ANALYZER.index_tokens(text);
+        for t in &tokens {
+            let original = &text[t.offset_from..t.offset_to];
+            let half: String = original.chars().map(|c| half_width(c).unwrap_or(c)).collect();
+            assert_eq!(half.to_lowercase(), t.text, "offsets of {t:?} in {text:?}");
+        }
+        let actual: Vec<String> = tokens.iter().map(|t| format!("{}@{}", t.text, t.position)).collect();
+        assert_eq!(actual.join(" "), expected, "indexing {text:?}");
+    }
+
+    #[test]
+    fn masked_place_codes_are_one_word() {
+        check("A市A5区", "a市@0 a5区@1");
+        check("K9县教育局", "k9县@0 教育@1 教育局@1");
+    }
+
+    #[test]
+    fn digits_and_latin_stay_together() {
+        check("58车贷", "58@0 车贷@1");
+        check("G240国道", "g240@0 国道@1");
+    }
+
+    #[test]
+    fn full_width_forms_index_like_half_width() {
+        check("Ｇ２４０国道", "g240@0 国道@1");
+        check("５８车贷，还款！", "58@0 车贷@1 还款@2");
+    }
+
+    #[test]
+    fn punctuation_and_spaces_take_no_position() {
+        check("油烟，噪音。　扰民！", "油烟@0 噪音@1 扰民@2");
+    }
+
+    #[test]
+    fn parts_of_long_words_share_the_word_position() {
+        check("公积金贷款买房", "公积@0 积金@0 公积金@0 贷款@1 买房@2");
+    }
+
+    #[test]
+    fn local_words_stay_whole() {
+        check("万科魅力之城小区油烟", "万科@0 魅力@1 之城@1 魅力之城@1 小区@2 油烟@3");
+        check("融科东南海北海", "东南@0 南海@0 融科东南海@0 北海@1");
+    }
+
+    #[test]
+    fn queries_are_cut_in_normal_mode() {
+        assert_eq!(ANALYZER.query_words("魅力之城 油烟！"), ["魅力之城", "油烟"]);
+        assert_eq!(ANALYZER.query_words("Ｇ２４０"), ["g240"]);
+        assert_eq!(ANALYZER.query_words("公积金贷款"), ["公积金", "贷款"]);
+    }
+}

@@ -1,0 +1,374 @@
+//! The query language of case search, and its translation into a tantivy query.
+//!
+//! ```text
+//! 魅力之城 油烟              both words (AND is implied between terms)
+//! "劳动东路 噪音"            a phrase: the words next to each other, in order
+//! 油烟 OR 噪音               either
+//! 油烟 NOT 烧烤  /  油烟 -烧烤   the first without the second
+//! (教师 OR 老师) 招聘 面试     brackets group
+//! ```
+//! Full-width quotes and brackets (“ ” （ ）) work like ASCII ones. A term is cut into words
+//! (normal mode) and each word must appear in the subject, the body or the reply; a hit in the
+//! subject counts most, one in the reply least. An empty query matches every case (filters
+//! alone, sorted by date).
+
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+use crate::analyzer::ChineseAnalyzer;
+use crate::error::{Result, SearchError};
+use crate::schema::Fields;
+
+pub const MAX_QUERY_CHARS: usize = 500;
+const MAX_DEPTH: usize = 16;
+
+/// How much a match in each text field counts.
+const SUBJECT_BOOST: f32 = 3.0;
+const REPLY_BOOST: f32 = 0.5;
+
+/// A parsed query, before it meets the index.
+#[derive(Debug, Clone, PartialEq)]
+pub enum QueryNode {
+    Words(String),
+    Phrase(String),
+    And(Vec<QueryNode>),
+    Or(Vec<QueryNode>),
+    Not(Box<QueryNode>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Lexeme {
+    Text(String),
+    Phrase(String),
+    Open,
+    Close,
+    And,
+    Or,
+    Not,
+    /// A `-` right before a term.
+    Minus,
+}
+
+fn lex(query: &str) -> Result<Vec<Lexeme>> {
+    let mut out = Vec::new();
+    let mut chars = query.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        match c {
+            c if c.is_whitespace() => {
+                chars.next();
+            }
+            '"' | '“' | '”' | '「' => {
+                chars.next();
+                let mut phrase = String::new();
+                loop {
+                    match chars.next() {
+                        Some('"' | '“' | '”' | '」') => break,
+                        Some(c) => phrase.push(c),
+                        None => {
+                            return Err(SearchError::bad_query(
+                                "a quote is not closed",
+                                "close the phrase with a quote, or remove the quote to search the words anywhere",
+                            ))
+                        }
+                    }
+                }
+                out.push(Lexeme::Phrase(phrase));
+            }
+            '(' | '（' => {
+                chars.next();
+                out.push(Lexeme::Open);
+            }
+            ')' | '）' => {
+                chars.next();
+                out.push(Lexeme::Close);
+            }
+            '-' => {
+                chars.next();
+                let starts_term = chars.peek().is_some_and(|c| !c.is_whitespace());
+                if starts_term {
+                    out.push(Lexeme::Minus);
+                }
+            }
+            _ => {
+                let mut word = String::new();
+                while let Some(&c) = chars.peek() {
+                    if c.is_whitespace() || matches!(c, '"' | '“' | '”' | '「' | '(' | '（' | ')' | '）') {
+                        break;
+                    }
+                    word.push(c);
+                    chars.next();
+                }
+                out.push(match word.as_str() {
+                    "AND" | "&&" => Lexeme::And,
+                    "OR" | "||" => Lexeme::Or,
+                    "NOT" => Lexeme::Not,
+                    _ => Lexeme::Text(word),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Parses the query text; `None` for an empty query.
+pub fn parse(query: &str) -> Result<Option<QueryNode>> {
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(SearchError::bad_query(
+            format!("the query is longer than {MAX_QUERY_CHARS} characters"),
+            "search for the few words that matter",
+        ));
+    }
+    let lexemes = lex(query)?;
+    if lexemes.is_empty() {
+        return Ok(None);
+    }
+    let mut parser = Parser { lexemes, at: 0, depth: 0 };
+    let node = parser.or()?;
+    match parser.peek() {
+        None => Ok(Some(node)),
+        Some(Lexeme::Close) => Err(SearchError::bad_query("a closing bracket has no opening one", "remove it")),
+        Some(other) => Err(SearchError::bad_query(format!("unexpected {other:?}"), "check the operators")),
+    }
+}
+
+struct Parser {
+    lexemes: Vec<Lexeme>,
+    at: usize,
+    depth: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Lexeme> {
+        self.lexemes.get(self.at)
+    }
+
+    fn next(&mut self) -> Option<Lexeme> {
+        let lexeme = self.lexemes.get(self.at).cloned();
+        self.at += 1;
+        lexeme
+    }
+
+    fn or(&mut self) -> Result<QueryNode> {
+        let mut alternatives = vec![self.and()?];
+        while self.peek() == Some(&Lexeme::Or) {
+            self.next();
+            alternatives.push(self.and()?);
+        }
+        Ok(if alternatives.len() == 1 { alternatives.remove(0) } else { QueryNode::Or(alternatives) })
+    }
+
+    fn and(&mut self) -> Result<QueryNode> {
+        let mut terms = Vec::new();
+        loop {
+            match self.peek() {
+                None | Some(Lexeme::Or) | Some(Lexeme::Close) => break,
+                Some(Lexeme::And) if !terms.is_empty() => {
+                    self.next();
+                    if matches!(self.peek(), None | Some(Lexeme::Or | Lexeme::Close | Lexeme::And)) {
+                        return Err(dangling("AND"));
+                    }
+                }
+                _ => terms.push(self.unary()?),
+            }
+        }
+        match terms.len() {
+            0 => Err(match (self.peek(), self.at.checked_sub(1).and_then(|i| self.lexemes.get(i))) {
+                (Some(Lexeme::Close), _) => {
+                    SearchError::bad_query("empty brackets", "put words inside, or remove them")
+                }
+                (None, Some(Lexeme::Open)) => SearchError::bad_query("a bracket is not closed", "close it with `)`"),
+                _ => dangling("OR"),
+            }),
+            1 => Ok(terms.remove(0)),
+            _ => Ok(QueryNode::And(terms)),
+        }
+    }
+
+    fn unary(&mut self) -> Result<QueryNode> {
+        match self.next() {
+            Some(Lexeme::Not) | Some(Lexeme::Minus) => {
+                if matches!(self.peek(), None | Some(Lexeme::Or | Lexeme::And | Lexeme::Close)) {
+                    return Err(dangling("NOT"));
+                }
+                Ok(QueryNode::Not(Box::new(self.unary()?)))
+            }
+            Some(Lexeme::Text(text)) => Ok(QueryNode::Words(text)),
+            Some(Lexeme::Phrase(text)) => Ok(QueryNode::Phrase(text)),
+            Some(Lexeme::Open) => {
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return Err(SearchError::bad_query("brackets nest too deep", "use fewer brackets"));
+                }
+                let inner = self.or()?;
+                self.depth -= 1;
+                match self.next() {
+                    Some(Lexeme::Close) => Ok(inner),
+                    _ => Err(SearchError::bad_query("a bracket is not closed", "close it with `)`")),
+                }
+            }
+            Some(Lexeme::And) => Err(dangling("AND")),
+            Some(Lexeme::Or) => Err(dangling("OR")),
+            Some(Lexeme::Close) | None => Err(dangling("NOT")),
+        }
+    }
+}
+
+fn dangling(operator: &str) -> SearchError {
+    SearchError::bad_query(
+        format!("{operator} has nothing to apply to"),
+        "put a word on each side of AND / OR and after NOT, or quote the word to search it",
+    )
+}
+
+/// Turns a parsed query into a tantivy query over the text fields; `None` when no term had a
+/// searchable word (only punctuation).
+pub(crate) fn to_tantivy(node: &QueryNode, fields: &Fields, analyzer: &ChineseAnalyzer) -> Option<Box<dyn Query>> {
+    let text_fields = [(fields.subject, SUBJECT_BOOST), (fields.body, 1.0), (fields.reply, REPLY_BOOST)];
+    match node {
+        QueryNode::Words(text) => {
+            let words = analyzer.query_words(text);
+            let clauses: Vec<_> = words.iter().map(|w| (Occur::Must, any_field(&text_fields, w))).collect();
+            boolean(clauses)
+        }
+        QueryNode::Phrase(text) => {
+            let words = analyzer.query_words(text);
+            match words.len() {
+                0 => None,
+                1 => Some(any_field(&text_fields, &words[0])),
+                _ => {
+                    let clauses = text_fields
+                        .iter()
+                        .map(|&(field, boost)| {
+                            let terms = words.iter().enumerate().map(|(i, w)| (i, Term::from_field_text(field, w)));
+                            let phrase: Box<dyn Query> = Box::new(PhraseQuery::new_with_offset(terms.collect()));
+                            (Occur::Should, boosted(phrase, boost))
+                        })
+                        .collect();
+                    boolean(clauses)
+                }
+            }
+        }
+        QueryNode::And(children) => {
+            let clauses = children
+                .iter()
+                .filter_map(|child| match child {
+                    QueryNode::Not(inner) => to_tantivy(inner, fields, analyzer).map(|q| (Occur::MustNot, q)),
+                    _ => to_tantivy(child, fields, analyzer).map(|q| (Occur::Must, q)),
+                })
+                .collect();
+            boolean(clauses)
+        }
+        QueryNode::Or(children) => {
+            let clauses =
+                children.iter().filter_map(|c| to_tantivy(c, fields, analyzer)).map(|q| (Occur::Should, q)).collect();
+            boolean(clauses)
+        }
+        QueryNode::Not(inner) => to_tantivy(inner, fields, analyzer).map(|q| boolean_raw(vec![(Occur::MustNot, q)])),
+    }
+}
+
+/// The word in any of the text fields.
+fn any_field(text_fields: &[(Field, f32)], word: &str) -> Box<dyn Query> {
+    let clauses = text_fields
+        .iter()
+        .map(|&(field, boost)| {
+            let term: Box<dyn Query> =
+                Box::new(TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs));
+            (Occur::Should, boosted(term, boost))
+        })
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
+}
+
+fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if boost == 1.0 {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, boost))
+    }
+}
+
+/// A boolean query of the clauses, the single clause itself, or `None` for none.
+fn boolean(mut clauses: Vec<(Occur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
+    match clauses.len() {
+        0 => None,
+        1 if clauses[0].0 != Occur::MustNot => Some(clauses.remove(0).1),
+        _ => Some(boolean_raw(clauses)),
+    }
+}
+
+/// A boolean query; one made only of exclusions matches every other case (tantivy would match none).
+fn boolean_raw(mut clauses: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
+    if clauses.iter().all(|(occur, _)| *occur == Occur::MustNot) {
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(node: &QueryNode) -> String {
+        let join = |nodes: &[QueryNode], op: &str| nodes.iter().map(render).collect::<Vec<_>>().join(op);
+        match node {
+            QueryNode::Words(w) => w.clone(),
+            QueryNode::Phrase(p) => format!("\"{p}\""),
+            QueryNode::And(nodes) => format!("({})", join(nodes, " AND ")),
+            QueryNode::Or(nodes) => format!("({})", join(nodes, " OR ")),
+            QueryNode::Not(inner) => format!("NOT {}", render(inner)),
+        }
+    }
+
+    /// Parses `query` and compares the fully bracketed reading (or the error) with `expected`.
+    fn check(query: &str, expected: &str) {
+        let actual = match parse(query) {
+            Ok(Some(node)) => render(&node),
+            Ok(None) => "(everything)".to_string(),
+            Err(e) => format!("error: {e}"),
+        };
+        assert_eq!(actual, expected, "parsing {query:?}");
+    }
+
+    #[test]
+    fn terms_are_joined_by_and() {
+        check("魅力之城 油烟", "(魅力之城 AND 油烟)");
+        check("魅力之城 AND 油烟", "(魅力之城 AND 油烟)");
+        check("  ", "(everything)");
+    }
+
+    #[test]
+    fn or_binds_looser_than_and() {
+        check("油烟 噪音 OR 烧烤", "((油烟 AND 噪音) OR 烧烤)");
+        check("(教师 OR 老师) 招聘", "((教师 OR 老师) AND 招聘)");
+        check("（教师 OR 老师）招聘", "((教师 OR 老师) AND 招聘)");
+    }
+
+    #[test]
+    fn not_and_minus_exclude() {
+        check("油烟 NOT 烧烤", "(油烟 AND NOT 烧烤)");
+        check("油烟 -烧烤", "(油烟 AND NOT 烧烤)");
+        check("G-240 - 国道", "(G-240 AND 国道)");
+    }
+
+    #[test]
+    fn quotes_make_phrases() {
+        check("\"劳动东路 噪音\" 投诉", "(\"劳动东路 噪音\" AND 投诉)");
+        check("“魅力之城”", "\"魅力之城\"");
+        check("「魅力之城」 -\"烧烤\"", "(\"魅力之城\" AND NOT \"烧烤\")");
+    }
+
+    #[test]
+    fn bad_queries_say_what_to_fix() {
+        check("\"油烟", "error: cannot read the query: a quote is not closed (hint: close the phrase with a quote, or remove the quote to search the words anywhere)");
+        check("(油烟 噪音", "error: cannot read the query: a bracket is not closed (hint: close it with `)`)");
+        check("油烟)", "error: cannot read the query: a closing bracket has no opening one (hint: remove it)");
+        check("油烟 OR", "error: cannot read the query: OR has nothing to apply to (hint: put a word on each side of AND / OR and after NOT, or quote the word to search it)");
+        check("AND 油烟", "error: cannot read the query: AND has nothing to apply to (hint: put a word on each side of AND / OR and after NOT, or quote the word to search it)");
+        check("油烟 NOT", "error: cannot read the query: NOT has nothing to apply to (hint: put a word on each side of AND / OR and after NOT, or quote the word to search it)");
+        check("()", "error: cannot read the query: empty brackets (hint: put words inside, or remove them)");
+        check(&"(".repeat(40), "error: cannot read the query: brackets nest too deep (hint: use fewer brackets)");
+        check(&"油".repeat(600), "error: cannot read the query: the query is longer than 500 characters (hint: search for the few words that matter)");
+    }
+}

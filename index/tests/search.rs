@@ -1,0 +1,292 @@
+//! The search API on a small in-memory index: words, phrases, boolean operators, every filter,
+//! every sort, paging, highlights, bad requests, incremental updates and similar cases.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use index::{CaseIndex, IndexDoc, IndexedReply, ReplyLevels, SearchError, SearchRequest, SortBy};
+
+fn at(text: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("YYYY-MM-DD HH:MM")
+}
+
+fn day(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("YYYY-MM-DD")
+}
+
+/// A case: id, posted at, subject, body, unit, likes, and a reply with its evasive and vague
+/// levels (scores are 0.45 per level, plus likes / 1000 so that no two are equal).
+fn case(
+    id: &str,
+    posted: &str,
+    subject: &str,
+    body: &str,
+    unit: &str,
+    likes: i64,
+    reply: Option<(&str, u8, u8)>,
+) -> IndexDoc {
+    IndexDoc {
+        post_id: id.to_string(),
+        subject: subject.to_string(),
+        body: body.to_string(),
+        posted_at: at(posted),
+        unit: Some(unit.to_string()),
+        region: Some(if unit.starts_with("A5区") { "A市A5区" } else { "A市" }.to_string()),
+        kind: Some(if subject.contains('？') { "咨询" } else { "投诉" }.to_string()),
+        category: Some(if body.contains("学校") { "教育文体" } else { "城乡建设" }.to_string()),
+        likes,
+        reply: reply.map(|(text, evasive, vague)| IndexedReply {
+            body: text.to_string(),
+            replied_at: at(posted) + chrono::Duration::days(3),
+            unit: Some(unit.to_string()),
+            workdays_to_reply: 2,
+            levels: Some(ReplyLevels {
+                evasive_level: evasive,
+                vague_level: vague,
+                evasive_score: evasive as f64 * 0.45 + likes as f64 / 1000.0,
+                vague_score: vague as f64 * 0.45 + likes as f64 / 1000.0,
+                reply_type: "具体答复".to_string(),
+            }),
+        }),
+    }
+}
+
+fn cases() -> Vec<IndexDoc> {
+    vec![
+        case(
+            "p1",
+            "2019-07-28 12:49",
+            "A5区劳动东路魅力之城小区油烟扰民",
+            "小区临街门面的餐馆油烟直排，晚上噪音也大。",
+            "A5区环保局",
+            12,
+            Some(("网友：您好！经查，该餐馆已安装油烟净化设备，我局将持续监管。", 0, 0)),
+        ),
+        case(
+            "p2",
+            "2019-09-05 12:29",
+            "魅力之城小区临街门面油烟直排扰民",
+            "油烟直排，窗户都不能开。",
+            "A5区环保局",
+            30,
+            Some(("网友：您好！留言已收悉。", 2, 1)),
+        ),
+        case(
+            "p3",
+            "2019-08-26 08:33",
+            "A5区魅力之城小区一楼被搞成商业门面，噪音扰民严重",
+            "烧烤店营业到凌晨，噪音扰民。",
+            "A5区城管局",
+            5,
+            Some(("已转相关部门处理。", 1, 2)),
+        ),
+        case(
+            "p4",
+            "2019-05-22 12:24",
+            "泉塘小学上学不方便？",
+            "孩子到泉塘小学上学太远，学校能否开通校车？",
+            "A7县教育局",
+            8,
+            Some(("您好，关于校车问题，我局已与学校沟通，9月起开通两条线路。", 0, 0)),
+        ),
+        case(
+            "p5",
+            "2019-03-28 19:57",
+            "教师招聘面试不公平",
+            "今年教师招聘面试打分不公开，希望学校公开成绩。",
+            "A市教育局",
+            50,
+            None,
+        ),
+        case(
+            "p6",
+            "2018-12-01 09:00",
+            "G240国道路面破损",
+            "Ｇ２４０国道K9县段坑洼，车辆通行困难。",
+            "K9县交通局",
+            3,
+            Some(("有关部门正在研究。", 2, 2)),
+        ),
+    ]
+}
+
+fn index_of(docs: &[IndexDoc]) -> CaseIndex {
+    let index = CaseIndex::in_memory("").expect("an index in memory");
+    let mut updater = index.updater().expect("a writer");
+    for doc in docs {
+        updater.add(doc).expect("added");
+    }
+    updater.finish().expect("committed");
+    index
+}
+
+/// Runs `request` and compares `total: ids in order` with `expected`.
+fn check(index: &CaseIndex, request: SearchRequest, expected: &str) {
+    let actual = match index.search(&request) {
+        Ok(results) => {
+            let ids: Vec<&str> = results.hits.iter().map(|h| h.post_id.as_str()).collect();
+            format!("{}: {}", results.total, ids.join(" "))
+        }
+        Err(e) => format!("error: {e}"),
+    };
+    assert_eq!(actual, expected, "searching {request:?}");
+}
+
+fn words(query: &str) -> SearchRequest {
+    SearchRequest { query: query.to_string(), ..SearchRequest::default() }
+}
+
+#[test]
+fn words_must_all_appear_in_subject_body_or_reply() {
+    let index = index_of(&cases());
+    check(&index, words("魅力之城 油烟"), "2: p1 p2");
+    check(&index, words("魅力之城油烟"), "2: p1 p2");
+    check(&index, words("泉塘小学 校车"), "1: p4");
+    check(&index, words("教师 招聘 面试 公平"), "1: p5");
+    // The reply counts too: only p1's reply speaks of purification equipment.
+    check(&index, words("净化设备"), "1: p1");
+}
+
+#[test]
+fn codes_and_full_width_forms_match_their_half_width_twins() {
+    let index = index_of(&cases());
+    check(&index, words("g240"), "1: p6");
+    check(&index, words("Ｇ２４０"), "1: p6");
+    check(&index, words("A5区"), "2: p1 p3");
+}
+
+#[test]
+fn phrases_need_the_words_together_and_in_order() {
+    let index = index_of(&cases());
+    check(&index, words("\"油烟直排\""), "2: p2 p1");
+    check(&index, words("\"噪音扰民\""), "1: p3");
+    check(&index, words("\"扰民噪音\""), "0: ");
+}
+
+#[test]
+fn boolean_operators() {
+    let index = index_of(&cases());
+    check(&index, SearchRequest { sort: SortBy::Newest, ..words("烧烤 OR 校车") }, "2: p3 p4");
+    check(&index, words("魅力之城 NOT 油烟"), "1: p3");
+    check(&index, words("魅力之城 -噪音"), "1: p2");
+    check(&index, SearchRequest { sort: SortBy::Oldest, ..words("-魅力之城") }, "3: p6 p5 p4");
+}
+
+#[test]
+fn filters_cut_exactly() {
+    let index = index_of(&cases());
+    let all = || SearchRequest { sort: SortBy::Oldest, ..SearchRequest::default() };
+    check(&index, SearchRequest { unit: Some("A5区环保局".into()), ..all() }, "2: p1 p2");
+    check(&index, SearchRequest { region: Some("A市A5区".into()), ..all() }, "3: p1 p3 p2");
+    check(&index, SearchRequest { kind: Some("咨询".into()), ..all() }, "1: p4");
+    check(&index, SearchRequest { category: Some("教育文体".into()), ..all() }, "2: p5 p4");
+    check(&index, SearchRequest { from: Some(day("2019-07-28")), to: Some(day("2019-08-26")), ..all() }, "2: p1 p3");
+    check(&index, SearchRequest { to: Some(day("2019-03-28")), ..all() }, "2: p6 p5");
+    check(&index, SearchRequest { flagged_only: true, ..all() }, "3: p6 p3 p2");
+    check(&index, SearchRequest { min_score: Some(0.5), ..all() }, "3: p6 p3 p2");
+    check(&index, SearchRequest { min_score: Some(0.92), flagged_only: true, ..words("油烟") }, "1: p2");
+}
+
+#[test]
+fn sorts_and_pages() {
+    let index = index_of(&cases());
+    check(&index, SearchRequest { sort: SortBy::Likes, ..SearchRequest::default() }, "6: p5 p2 p1 p4 p3 p6");
+    check(&index, SearchRequest { sort: SortBy::Newest, limit: 2, ..SearchRequest::default() }, "6: p2 p3");
+    check(&index, SearchRequest { sort: SortBy::Newest, limit: 2, offset: 2, ..SearchRequest::default() }, "6: p1 p4");
+    // A case without a scored reply comes last.
+    check(&index, SearchRequest { sort: SortBy::Score, ..SearchRequest::default() }, "6: p2 p3 p6 p1 p4 p5");
+    // With no words, relevance means newest first.
+    check(&index, SearchRequest { limit: 1, ..SearchRequest::default() }, "6: p2");
+}
+
+#[test]
+fn bad_requests_get_a_message_not_a_panic() {
+    let index = index_of(&cases());
+    check(&index, words("油烟 OR"), "error: cannot read the query: OR has nothing to apply to (hint: put a word on each side of AND / OR and after NOT, or quote the word to search it)");
+    check(&index, words("！！"), "error: cannot read the query: the query has no words to search for (hint: use Chinese words, digits or letters)");
+    check(
+        &index,
+        SearchRequest { limit: 0, ..words("油烟") },
+        "error: bad search request: a page holds 1 to 100 cases, not 0 (hint: ask for fewer and page with the offset)",
+    );
+    check(&index, SearchRequest { limit: 1000, ..words("油烟") }, "error: bad search request: a page holds 1 to 100 cases, not 1000 (hint: ask for fewer and page with the offset)");
+    check(&index, SearchRequest { offset: 20_000, ..words("油烟") }, "error: bad search request: pages start at most 10000 cases deep, not 20000 (hint: narrow the search with words or filters)");
+    check(
+        &index,
+        SearchRequest { from: Some(day("2019-09-01")), to: Some(day("2019-08-01")), ..words("油烟") },
+        "error: bad search request: the date range 2019-09-01 to 2019-08-01 is empty (hint: put the earlier day first)",
+    );
+    check(
+        &index,
+        SearchRequest { min_score: Some(2.0), ..words("油烟") },
+        "error: bad search request: the minimum score 2 is outside 0 to 1 (hint: scores run from 0 to 1)",
+    );
+}
+
+#[test]
+fn snippets_mark_the_matched_words() {
+    let index = index_of(&cases());
+    let results = index.search(&words("魅力之城 油烟")).expect("results");
+    let hit = results.hits.iter().find(|h| h.post_id == "p2").expect("p2 found");
+    assert_eq!(hit.subject.marked("[", "]"), "[魅力之城]小区临街门面[油烟]直排扰民");
+    assert_eq!(hit.body.marked("[", "]"), "[油烟]直排，窗户都不能开。");
+    let reply = hit.reply.as_ref().expect("p2 was answered");
+    assert_eq!(reply.text.marked("[", "]"), "网友：您好！留言已收悉。");
+    assert_eq!((reply.evasive_level, reply.vague_level), (Some(2), Some(1)));
+    let results = index.search(&words("净化设备")).expect("results");
+    assert_eq!(results.hits[0].reply.as_ref().expect("a reply").text.highlighted(), ["净化", "设备"]);
+    assert_eq!(results.hits[0].body.highlights, []);
+}
+
+#[test]
+fn a_changed_case_is_replaced_not_duplicated() {
+    let mut docs = cases();
+    let index = index_of(&docs);
+    let before = index.fingerprints().expect("fingerprints");
+    assert_eq!(before.len(), 6);
+    assert_eq!(before["p5"], index.fingerprint(&docs[4]));
+
+    docs[4].reply = Some(IndexedReply {
+        body: "招聘面试成绩已在官网公开。".into(),
+        replied_at: at("2019-04-02 10:00"),
+        unit: Some("A市教育局".into()),
+        workdays_to_reply: 3,
+        levels: None,
+    });
+    let mut updater = index.updater().expect("a writer");
+    assert_ne!(index.fingerprint(&docs[4]), before["p5"]);
+    updater.replace(&docs[4]).expect("replaced");
+    updater.add(&case("p7", "2020-01-02 10:00", "魅力之城油烟又来了", "油烟。", "A5区环保局", 1, None)).expect("added");
+    updater.delete("p6").expect("deleted");
+    let report = updater.finish().expect("committed");
+    assert_eq!((report.added, report.replaced, report.deleted), (1, 1, 1));
+
+    let after = index.fingerprints().expect("fingerprints");
+    assert_eq!(after.len(), 6);
+    assert_eq!(after["p5"], index.fingerprint(&docs[4]));
+    assert!(!after.contains_key("p6"));
+    check(&index, words("官网 公开"), "1: p5");
+    check(&index, words("魅力之城 油烟"), "3: p7 p1 p2");
+}
+
+#[test]
+fn similar_cases_are_earlier_and_answered() {
+    let mut docs = cases();
+    docs.push(case(
+        "p8",
+        "2019-10-01 10:00",
+        "魅力之城门面油烟扰民",
+        "魅力之城小区门面油烟直排。",
+        "A5区环保局",
+        0,
+        None,
+    ));
+    let index = index_of(&docs);
+    let similar = index.similar("p8", 5).expect("similar cases");
+    let ids: Vec<&str> = similar.iter().map(|h| h.post_id.as_str()).collect();
+    let mut best_two = ids[..2].to_vec();
+    best_two.sort();
+    assert_eq!(best_two, ["p1", "p2"], "{ids:?}");
+    assert!(similar.iter().all(|h| h.posted_at < at("2019-10-01 10:00") && h.reply.is_some()));
+    // The oldest case has nothing before it.
+    assert_eq!(index.similar("p6", 5).expect("no error").len(), 0);
+    assert!(matches!(index.similar("nope", 5), Err(SearchError::UnknownPost { .. })));
+}

@@ -1,0 +1,508 @@
+//! `wenzheng index` and `wenzheng search`: the posts, their final replies and the replies'
+//! scores → `DIR/index` (tantivy, through the `index` crate), and queries against it.
+//!
+//! Incremental: every case's fingerprint is kept in the index; a case whose post, final reply
+//! or scores changed is replaced, a new one added, one whose post is gone deleted, the rest
+//! left alone. Scores are used only when they were computed for the reply as it is now (same
+//! content hash); otherwise the case is indexed without them until `wenzheng score` runs.
+//! A corrupt index (or one built by another version) is rebuilt, with a warning.
+//!
+//! Local words for the segmenter, beyond the built-in ones, may be put in `DIR/local_words.txt`
+//! (one a line, `word [frequency] [tag]`); changing them re-indexes every case.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, NaiveDateTime};
+use index::{CaseIndex, Hit, IndexDoc, IndexedReply, ReplyLevels, SearchError, SearchRequest, SearchResults};
+use models::calendar::WorkCalendar;
+use models::deadline::{self, DeadlineRules};
+use polars::prelude::*;
+
+use crate::progress::Progress;
+use crate::score::SCORES_FILE;
+use crate::store::{self, DataDir, StageRecord};
+use crate::tables;
+
+pub const INDEX_FOLDER: &str = "index";
+pub const LOCAL_WORDS_FILE: &str = "local_words.txt";
+
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct IndexReport {
+    pub cases: usize,
+    pub added: u64,
+    pub replaced: u64,
+    pub deleted: u64,
+    pub unchanged: usize,
+    /// Cases indexed with their reply's scores.
+    pub with_scores: usize,
+    /// The previous index could not be read and was rebuilt.
+    pub rebuilt: bool,
+    pub seconds: f64,
+}
+
+/// Builds or updates `DIR/index` from the tables, and records the stage in the manifest.
+pub fn build_index(dir: &mut DataDir) -> Result<IndexReport> {
+    let started = Instant::now();
+    let words = local_words(dir)?;
+    let path = dir.path(INDEX_FOLDER);
+    let mut report = IndexReport::default();
+    let cases = match CaseIndex::open_or_create(&path, &words) {
+        Err(SearchError::Corrupt { reason, .. }) => {
+            tracing::warn!(index = %path.display(), %reason, "the search index cannot be read: rebuilding it");
+            std::fs::remove_dir_all(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+            report.rebuilt = true;
+            CaseIndex::open_or_create(&path, &words)?
+        }
+        other => other?,
+    };
+    let docs = CaseDocs::read(dir)?;
+    let indexed = cases.fingerprints()?;
+
+    let mut progress = Progress::start("index", Some(docs.len() as u64), "cases");
+    let mut updater = cases.updater()?;
+    let mut seen = HashSet::with_capacity(docs.len());
+    for i in 0..docs.len() {
+        let doc = docs.doc(i);
+        report.with_scores += doc.reply.as_ref().is_some_and(|r| r.levels.is_some()) as usize;
+        match indexed.get(&doc.post_id) {
+            None => updater.add(&doc)?,
+            Some(&print) if print != cases.fingerprint(&doc) => updater.replace(&doc)?,
+            Some(_) => report.unchanged += 1,
+        }
+        seen.insert(doc.post_id);
+        if i % 10_000 == 9_999 {
+            progress.advance(10_000);
+        }
+    }
+    for post_id in indexed.keys().filter(|id| !seen.contains(*id)) {
+        updater.delete(post_id)?;
+    }
+    let update = updater.finish()?;
+    progress.finish();
+
+    report.cases = docs.len();
+    (report.added, report.replaced, report.deleted) = (update.added, update.replaced, update.deleted);
+    report.seconds = started.elapsed().as_secs_f64();
+    dir.manifest.stages.insert(
+        "index".into(),
+        StageRecord {
+            version: index::schema::INDEX_VERSION.into(),
+            finished_at: store::now_string(),
+            detail: serde_json::to_value(&report)?,
+        },
+    );
+    dir.save_manifest()?;
+    Ok(report)
+}
+
+/// Opens `DIR/index` for searching (keep it open to serve many queries: opening loads the
+/// dictionary, a fraction of a second).
+pub fn open_index(dir: &DataDir) -> Result<CaseIndex> {
+    let data = dir.root().display();
+    match CaseIndex::open(&dir.path(INDEX_FOLDER), &local_words(dir)?) {
+        Ok(cases) => Ok(cases),
+        Err(SearchError::Missing { .. }) => {
+            anyhow::bail!("{data} has no search index yet: run `wenzheng index --data {data}` first")
+        }
+        Err(SearchError::Corrupt { reason, .. }) => anyhow::bail!(
+            "the search index in {data} cannot be read ({reason}): re-run `wenzheng index --data {data}` to rebuild it"
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One page of cases matching `request`.
+pub fn search(dir: &DataDir, request: &SearchRequest) -> Result<SearchResults> {
+    Ok(open_index(dir)?.search(request)?)
+}
+
+/// The cases most like `post_id` posted before it, with how they were answered.
+pub fn similar(dir: &DataDir, post_id: &str, limit: usize) -> Result<Vec<Hit>> {
+    Ok(open_index(dir)?.similar(post_id, limit)?)
+}
+
+fn local_words(dir: &DataDir) -> Result<String> {
+    let path = dir.path(LOCAL_WORDS_FILE);
+    if !path.exists() {
+        return Ok(String::new());
+    }
+    std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// The columns of posts, final replies and scores, joined by post, to make [`IndexDoc`]s from.
+struct CaseDocs {
+    posts: DataFrame,
+    /// Row of each post's final reply in `replies`, by post row.
+    final_reply: Vec<Option<usize>>,
+    replies: Option<DataFrame>,
+    /// Scores by reply row, when they match the reply's current content.
+    levels: HashMap<usize, ReplyLevels>,
+}
+
+impl CaseDocs {
+    fn read(dir: &DataDir) -> Result<CaseDocs> {
+        let posts = tables::read_table(
+            &dir.parts("posts"),
+            &["post_id", "subject", "body", "posted_at", "unit", "category", "kind", "likes", "region"],
+        )?
+        .context("the data folder has no posts: ingest a file with posts first")?;
+        let posts = posts.lazy().with_column(col("posted_at").cast(DataType::Int64)).collect()?;
+        let replies = tables::read_table(
+            &dir.parts("replies"),
+            &["reply_id", "post_id", "unit", "body", "replied_at", "seq", "content_hash"],
+        )?
+        .map(|r| r.lazy().with_column(col("replied_at").cast(DataType::Int64)).collect())
+        .transpose()?;
+
+        let mut final_reply = vec![None; posts.height()];
+        let mut levels = HashMap::new();
+        if let Some(replies) = &replies {
+            let post_rows: HashMap<&str, usize> =
+                posts.column("post_id")?.str()?.iter().enumerate().filter_map(|(i, id)| Some((id?, i))).collect();
+            let (post_ids, seqs, times) = (
+                replies.column("post_id")?.str()?,
+                replies.column("seq")?.i32()?,
+                replies.column("replied_at")?.i64()?,
+            );
+            let key = |r: usize| (seqs.get(r).unwrap_or(1), times.get(r).unwrap_or_default());
+            for r in 0..replies.height() {
+                let Some(&p) = post_ids.get(r).and_then(|id| post_rows.get(id)) else { continue };
+                if final_reply[p].is_none_or(|best| key(r) > key(best)) {
+                    final_reply[p] = Some(r);
+                }
+            }
+            levels = read_levels(dir, replies)?;
+        }
+        Ok(CaseDocs { posts, final_reply, replies, levels })
+    }
+
+    fn len(&self) -> usize {
+        self.posts.height()
+    }
+
+    fn doc(&self, row: usize) -> IndexDoc {
+        let text = |frame: &DataFrame, name: &str, r: usize| -> Option<String> {
+            frame.column(name).ok()?.str().ok()?.get(r).map(str::to_string)
+        };
+        let time = |frame: &DataFrame, name: &str, r: usize| -> Option<NaiveDateTime> {
+            let millis = frame.column(name).ok()?.i64().ok()?.get(r)?;
+            DateTime::from_timestamp_millis(millis).map(|t| t.naive_utc())
+        };
+        let p = &self.posts;
+        let posted_at = time(p, "posted_at", row).unwrap_or_default();
+        let reply = self.final_reply[row].zip(self.replies.as_ref()).and_then(|(r, replies)| {
+            let replied_at = time(replies, "replied_at", r)?;
+            Some(IndexedReply {
+                body: text(replies, "body", r).unwrap_or_default(),
+                replied_at,
+                unit: text(replies, "unit", r),
+                workdays_to_reply: deadline::workdays_to_reply(posted_at, replied_at, &RULES, &CALENDAR),
+                levels: self.levels.get(&r).cloned(),
+            })
+        });
+        IndexDoc {
+            post_id: text(p, "post_id", row).unwrap_or_default(),
+            subject: text(p, "subject", row).unwrap_or_default(),
+            body: text(p, "body", row).unwrap_or_default(),
+            posted_at,
+            unit: text(p, "unit", row),
+            region: text(p, "region", row),
+            kind: text(p, "kind", row),
+            category: text(p, "category", row),
+            likes: p.column("likes").ok().and_then(|c| c.i64().ok()?.get(row)).unwrap_or_default(),
+            reply,
+        }
+    }
+}
+
+static RULES: std::sync::LazyLock<DeadlineRules> = std::sync::LazyLock::new(DeadlineRules::default);
+static CALENDAR: std::sync::LazyLock<WorkCalendar> = std::sync::LazyLock::new(WorkCalendar::default);
+
+/// The scores of `DIR/scores/replies.parquet` by reply row, for the replies they still describe.
+fn read_levels(dir: &DataDir, replies: &DataFrame) -> Result<HashMap<usize, ReplyLevels>> {
+    let path = dir.path(SCORES_FILE);
+    if !path.exists() {
+        return Ok(HashMap::new());
+    }
+    let Some(scores) = tables::read_table(
+        &[path],
+        &["reply_id", "content_hash", "evasive_level", "vague_level", "evasive_score", "vague_score", "reply_type"],
+    )?
+    else {
+        return Ok(HashMap::new());
+    };
+    let reply_rows: HashMap<(&str, &str), usize> = replies
+        .column("reply_id")?
+        .str()?
+        .iter()
+        .zip(replies.column("content_hash")?.str()?.iter())
+        .enumerate()
+        .filter_map(|(r, (id, hash))| Some(((id?, hash?), r)))
+        .collect();
+    let s = |name: &str| scores.column(name).and_then(|c| c.str().cloned());
+    let (ids, hashes, types) = (s("reply_id")?, s("content_hash")?, s("reply_type")?);
+    let (evasive, vague) = (scores.column("evasive_level")?.i8()?, scores.column("vague_level")?.i8()?);
+    let (evasive_score, vague_score) = (scores.column("evasive_score")?.f64()?, scores.column("vague_score")?.f64()?);
+    let mut out = HashMap::with_capacity(scores.height());
+    for i in 0..scores.height() {
+        let Some(&r) = ids.get(i).zip(hashes.get(i)).and_then(|key| reply_rows.get(&key)) else { continue };
+        out.insert(
+            r,
+            ReplyLevels {
+                evasive_level: evasive.get(i).unwrap_or_default().max(0) as u8,
+                vague_level: vague.get(i).unwrap_or_default().max(0) as u8,
+                evasive_score: evasive_score.get(i).unwrap_or_default(),
+                vague_score: vague_score.get(i).unwrap_or_default(),
+                reply_type: types.get(i).unwrap_or_default().to_string(),
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Prints hits for a reader: number, id, date, unit, kind, likes; the subject and a snippet of
+/// the body with the matched words marked (bold on a terminal when `ansi`, else `[...]`); the
+/// reply's date, working days, levels and a snippet. With `json`, one JSON object per hit and
+/// line instead (highlights as byte ranges into each snippet's text).
+pub fn print_hits(out: &mut dyn Write, hits: &[Hit], first_number: usize, json: bool, ansi: bool) -> Result<()> {
+    if json {
+        for hit in hits {
+            serde_json::to_writer(&mut *out, hit)?;
+            writeln!(out)?;
+        }
+        return Ok(());
+    }
+    let (open, close) = if ansi { ("\x1b[1;33m", "\x1b[0m") } else { ("[", "]") };
+    for (n, hit) in hits.iter().enumerate() {
+        let number = first_number + n;
+        let unit = hit.unit.as_deref().unwrap_or("(unit unknown)");
+        let kind = hit.kind.as_deref().unwrap_or("");
+        writeln!(
+            out,
+            "{number}. #{}  {}  {unit}  {kind}  ♥{}",
+            hit.post_id,
+            hit.posted_at.format("%Y-%m-%d %H:%M"),
+            hit.likes
+        )?;
+        writeln!(out, "   {}", one_line(&hit.subject.marked(open, close)))?;
+        let ellipsis = if hit.body.truncated { "…" } else { "" };
+        writeln!(out, "   {}{ellipsis}", one_line(&hit.body.marked(open, close)))?;
+        match &hit.reply {
+            None => writeln!(out, "   reply: none yet")?,
+            Some(reply) => {
+                let when = reply.replied_at.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default();
+                let days = reply.workdays_to_reply.map(|d| format!(" after {d} working days")).unwrap_or_default();
+                let levels = match (reply.evasive_level, reply.vague_level) {
+                    (Some(e), Some(v)) => {
+                        format!("evasive {e}/2, vague {v}/2, {}", reply.reply_type.as_deref().unwrap_or(""))
+                    }
+                    _ => "not scored yet".to_string(),
+                };
+                writeln!(out, "   reply {when}{days}: {levels}")?;
+                let ellipsis = if reply.text.truncated { "…" } else { "" };
+                writeln!(out, "   > {}{ellipsis}", one_line(&reply.text.marked(open, close)))?;
+            }
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// Prints a page of results: the hits ([`print_hits`]), then how many cases matched (readable
+/// form only; JSON lines carry hits only).
+pub fn print_results(out: &mut dyn Write, results: &SearchResults, json: bool, ansi: bool) -> Result<()> {
+    print_hits(out, &results.hits, results.offset + 1, json, ansi)?;
+    if !json {
+        let shown = results.hits.len();
+        match shown {
+            0 if results.total == 0 => writeln!(out, "no case matches")?,
+            0 => writeln!(
+                out,
+                "{} cases match; this page (from {}) is past the last",
+                results.total,
+                results.offset + 1
+            )?,
+            _ => writeln!(out, "cases {}–{} of {}", results.offset + 1, results.offset + shown, results.total)?,
+        }
+    }
+    Ok(())
+}
+
+/// Line breaks and runs of spaces (common in the exports) as single spaces.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+    use std::sync::LazyLock;
+
+    use chrono::NaiveDate;
+    use index::SortBy;
+
+    use super::*;
+    use crate::ingest::ingest;
+
+    fn data(file: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(file)
+    }
+
+    /// A data folder with the given files ingested (and scored when `score`), indexed.
+    fn built(files: &[&str], score: bool) -> (tempfile::TempDir, DataDir, IndexReport) {
+        let temp = tempfile::tempdir().expect("a temp folder");
+        let mut dir = DataDir::open(&temp.path().join("data"), true).expect("a data folder");
+        ingest(&mut dir, &files.iter().map(|f| data(f)).collect::<Vec<_>>()).expect("ingested");
+        if score {
+            crate::score::score(&mut dir).expect("scored");
+        }
+        let report = build_index(&mut dir).expect("indexed");
+        (temp, dir, report)
+    }
+
+    /// Posts with likes and the replied posts, scored and indexed once for the read-only tests.
+    static REAL: LazyLock<(tempfile::TempDir, DataDir, IndexReport)> =
+        LazyLock::new(|| built(&["posts_likes.xlsx", "replies_dev.xlsx"], true));
+
+    fn query(text: &str) -> SearchRequest {
+        SearchRequest { query: text.to_string(), limit: 100, ..SearchRequest::default() }
+    }
+
+    /// Searches the real data and compares the first ids (or the error) with `expected`;
+    /// `expected` lists ids that must all be among the first `expected.len() + slack` hits.
+    fn check(request: SearchRequest, slack: usize, expected: &[&str]) -> SearchResults {
+        let results = search(&REAL.1, &request).expect("results");
+        let top: Vec<&str> = results.hits.iter().take(expected.len() + slack).map(|h| h.post_id.as_str()).collect();
+        for id in expected {
+            assert!(top.contains(id), "{request:?}: {id} not among {top:?}");
+        }
+        results
+    }
+
+    #[test]
+    fn every_post_is_indexed_with_its_reply_and_scores() {
+        let report = &REAL.2;
+        assert_eq!(report.cases, 4326 + 1463, "{report:?}");
+        assert_eq!(report.added as usize, report.cases);
+        assert_eq!(report.with_scores, 1463);
+        assert_eq!(REAL.1.manifest.stages["index"].version, index::schema::INDEX_VERSION);
+    }
+
+    #[test]
+    fn a_compound_and_its_nuisance_find_the_residents_posts() {
+        // 19 posts speak of both (subject or body): all among the first 20.
+        let results = check(query("魅力之城 油烟"), 17, &["189381", "195095", "236798"]);
+        assert!((19..=25).contains(&results.total), "{}", results.total);
+        for hit in &results.hits {
+            let text = format!("{}{}", hit.subject.text, hit.body.text);
+            assert!(hit.subject.highlighted().len() + hit.body.highlighted().len() > 0, "{text}");
+        }
+        check(query("\"魅力之城\" \"油烟直排\""), 0, &["195095"]);
+    }
+
+    #[test]
+    fn a_school_and_the_question_find_the_case() {
+        check(query("东业晨曦小学 班主任"), 0, &["16450", "17739"]);
+        check(query("跳马佳兆小学 天桥"), 0, &["4467"]);
+        check(query("泉塘小学 上学"), 0, &["188799"]);
+    }
+
+    #[test]
+    fn filters_and_date_ranges_cut_correctly() {
+        let all = search(&REAL.1, &query("噪音")).expect("results");
+        let from = NaiveDate::from_ymd_opt(2019, 6, 1).expect("a day");
+        let to = NaiveDate::from_ymd_opt(2019, 8, 31).expect("a day");
+        let summer =
+            search(&REAL.1, &SearchRequest { from: Some(from), to: Some(to), ..query("噪音") }).expect("results");
+        assert!(summer.total > 0 && summer.total < all.total, "{} of {}", summer.total, all.total);
+        assert!(summer.hits.iter().all(|h| h.posted_at.date() >= from && h.posted_at.date() <= to));
+
+        let flagged = SearchRequest { flagged_only: true, sort: SortBy::Newest, ..query("") };
+        let flagged = search(&REAL.1, &flagged).expect("results");
+        assert!(flagged.total > 0);
+        for hit in &flagged.hits {
+            let reply = hit.reply.as_ref().expect("a flagged case has a reply");
+            assert!(reply.evasive_level == Some(2) || reply.vague_level == Some(2), "{hit:?}");
+        }
+        let unit = flagged.hits.iter().find_map(|h| h.unit.clone()).expect("a flagged case with a unit");
+        let of_unit = search(&REAL.1, &SearchRequest { unit: Some(unit.clone()), ..query("") }).expect("results");
+        assert!(of_unit.total > 0 && of_unit.hits.iter().all(|h| h.unit.as_deref() == Some(unit.as_str())));
+        let newest = search(&REAL.1, &SearchRequest { sort: SortBy::Newest, ..query("油烟") }).expect("results");
+        assert!(newest.hits.windows(2).all(|w| w[0].posted_at >= w[1].posted_at));
+    }
+
+    #[test]
+    fn similar_cases_come_earlier_with_their_answers() {
+        let similar = similar(&REAL.1, "16450", 5).expect("similar cases");
+        assert!(
+            similar.iter().any(|h| h.post_id == "17739"),
+            "{:?}",
+            similar.iter().map(|h| &h.post_id).collect::<Vec<_>>()
+        );
+        assert!(similar.iter().all(|h| h.reply.is_some()));
+    }
+
+    #[test]
+    fn an_update_after_a_second_ingest_touches_only_what_changed() {
+        let (_temp, mut dir, first) = built(&["replies_dev.xlsx"], false);
+        assert_eq!((first.added, first.with_scores), (1463, 0));
+
+        ingest(&mut dir, &[data("posts_unlabelled.xlsx")]).expect("ingested");
+        let second = build_index(&mut dir).expect("updated");
+        assert_eq!((second.added as usize, second.replaced, second.deleted), (second.cases - 1463, 0, 0));
+        assert_eq!(second.unchanged, 1463);
+
+        // Scores arrive: exactly the replied cases change.
+        crate::score::score(&mut dir).expect("scored");
+        let third = build_index(&mut dir).expect("updated");
+        assert_eq!((third.added, third.replaced, third.with_scores), (0, 1463, 1463));
+
+        let fourth = build_index(&mut dir).expect("nothing to do");
+        assert_eq!((fourth.added, fourth.replaced, fourth.deleted, fourth.unchanged), (0, 0, 0, fourth.cases));
+        assert_eq!(open_index(&dir).expect("opened").num_cases() as usize, fourth.cases);
+    }
+
+    #[test]
+    fn a_missing_or_corrupt_index_says_to_run_wenzheng_index() {
+        let (temp, mut dir, _) = built(&["replies_dev.xlsx"], false);
+        let data = temp.path().join("data");
+        let meta = dir.path(INDEX_FOLDER).join("meta.json");
+        std::fs::write(&meta, "not json").expect("corrupted");
+        let error = search(&dir, &query("小学")).expect_err("a corrupt index").to_string();
+        let rerun = format!("re-run `wenzheng index --data {}` to rebuild it", data.display());
+        assert!(error.starts_with("the search index in ") && error.ends_with(&rerun), "{error}");
+
+        let report = build_index(&mut dir).expect("rebuilt");
+        assert!(report.rebuilt && report.added == 1463, "{report:?}");
+        assert!(search(&dir, &query("小学")).expect("searchable again").total > 0);
+
+        std::fs::remove_dir_all(dir.path(INDEX_FOLDER)).expect("removed");
+        let error = search(&dir, &query("小学")).expect_err("no index").to_string();
+        assert_eq!(
+            error,
+            format!("{} has no search index yet: run `wenzheng index --data {}` first", data.display(), data.display())
+        );
+    }
+
+    #[test]
+    fn results_print_for_people_and_as_json_lines() {
+        let results = search(&REAL.1, &SearchRequest { limit: 2, ..query("跳马佳兆小学 天桥") }).expect("results");
+        let mut text = Vec::new();
+        print_results(&mut text, &results, false, false).expect("printed");
+        let text = String::from_utf8(text).expect("utf-8");
+        assert!(text.starts_with("1. #4467  2018-10-09 15:24  "), "{text}");
+        assert!(text.contains("[跳马]") || text.contains("[跳马佳兆小学]") || text.contains("[天桥]"), "{text}");
+        assert!(text.contains("   reply 2018-"), "{text}");
+        assert!(text.trim_end().ends_with(&format!("of {}", results.total)), "{text}");
+
+        let mut lines = Vec::new();
+        print_results(&mut lines, &results, true, false).expect("printed");
+        let lines = String::from_utf8(lines).expect("utf-8");
+        let first: Hit = serde_json::from_str(lines.lines().next().expect("a line")).expect("a hit as JSON");
+        assert_eq!(first.post_id, "4467");
+        assert_eq!(lines.lines().count(), results.hits.len());
+    }
+}

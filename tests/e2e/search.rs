@@ -1,0 +1,48 @@
+//! `wenzheng index`, `search` and `similar` through the CLI, on the real posts.
+
+use tests::{shared_file, wenzheng};
+
+#[test]
+fn natural_queries_find_known_posts_and_bad_queries_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("data").display().to_string();
+    let likes = shared_file("posts_likes.xlsx").display().to_string();
+    let replies = shared_file("replies_dev.xlsx").display().to_string();
+
+    // `run` ingests, scores and indexes in one go.
+    let stdout = wenzheng(["run", &likes, &replies, "--out", &d]).ok();
+    assert!(stdout.contains("index: 5789 cases"), "{stdout}");
+
+    // A compound plus the nuisance, as JSON lines.
+    let found = wenzheng(["search", "--data", &d, "魅力之城 油烟", "--limit", "20", "--json"]).ok();
+    let ids: Vec<String> = found
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["post_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(ids.contains(&"195095".to_string()), "{ids:?}");
+
+    // Filters cut: a date range before the posts about the compound finds none of them.
+    let none = wenzheng(["search", "--data", &d, "魅力之城 油烟", "--to", "2010-01-01", "--json"]).ok();
+    assert!(none.trim().is_empty(), "{none}");
+
+    // Flagged-only returns only replies flagged at level 2.
+    let flagged = wenzheng(["search", "--data", &d, "--flagged", "--limit", "5", "--json"]).ok();
+    for line in flagged.lines() {
+        let hit: serde_json::Value = serde_json::from_str(line).unwrap();
+        let reply = &hit["reply"];
+        assert!(reply["evasive_level"] == 2 || reply["vague_level"] == 2, "{hit}");
+    }
+
+    let bad = wenzheng(["search", "--data", &d, "魅力之城 AND ("]);
+    assert_eq!(bad.code(), 2, "{}", bad.stderr());
+    assert!(bad.stderr().contains("bracket"), "{}", bad.stderr());
+
+    let similar = wenzheng(["similar", "--data", &d, "2554", "--limit", "3"]).ok();
+    assert!(similar.contains("1. #"), "{similar}");
+    let unknown = wenzheng(["similar", "--data", &d, "no-such-post"]);
+    assert_eq!(unknown.code(), 2, "{}", unknown.stderr());
+
+    let missing = wenzheng(["search", "--data", &dir.path().join("nowhere").display().to_string(), "x"]);
+    assert_ne!(missing.code(), 0);
+    assert!(missing.stderr().contains("wenzheng ingest"), "{}", missing.stderr());
+}
