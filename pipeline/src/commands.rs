@@ -65,7 +65,11 @@ fn as_bad_input(error: anyhow::Error) -> anyhow::Error {
     let user_error = error.chain().any(|e| {
         matches!(
             e.downcast_ref::<index::SearchError>(),
-            Some(index::SearchError::BadQuery { .. } | index::SearchError::BadRequest { .. } | index::SearchError::UnknownPost { .. })
+            Some(
+                index::SearchError::BadQuery { .. }
+                    | index::SearchError::BadRequest { .. }
+                    | index::SearchError::UnknownPost { .. }
+            )
         )
     });
     if user_error {

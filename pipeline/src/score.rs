@@ -87,14 +87,24 @@ pub fn score(dir: &mut DataDir) -> Result<ScoreReport> {
     // the scores are written.
     let mut keys: Vec<(String, String)> = Vec::with_capacity(total);
     for start in (0..total).step_by(CHUNK) {
-        let chunk = tables::read_table_slice(&reply_parts, &["reply_id", "post_id", "body", "content_hash"], Some((start, CHUNK)))?
-            .context("replies vanished while scoring")?;
-        let (ids, posts, bodies, hashes) =
-            (chunk.column("reply_id")?.str()?, chunk.column("post_id")?.str()?, chunk.column("body")?.str()?, chunk.column("content_hash")?.str()?);
+        let chunk = tables::read_table_slice(
+            &reply_parts,
+            &["reply_id", "post_id", "body", "content_hash"],
+            Some((start, CHUNK)),
+        )?
+        .context("replies vanished while scoring")?;
+        let (ids, posts, bodies, hashes) = (
+            chunk.column("reply_id")?.str()?,
+            chunk.column("post_id")?.str()?,
+            chunk.column("body")?.str()?,
+            chunk.column("content_hash")?.str()?,
+        );
         let chunk_keys: Vec<(String, String)> = (0..chunk.height())
             .into_par_iter()
             .map(|i| {
-                let reused = previous.get(ids.get(i).unwrap_or_default()).filter(|p| Some(p.content_hash.as_str()) == hashes.get(i));
+                let reused = previous
+                    .get(ids.get(i).unwrap_or_default())
+                    .filter(|p| Some(p.content_hash.as_str()) == hashes.get(i));
                 let key = match reused {
                     Some(previous) => previous.duplicate_key.clone(),
                     None => short_hash(&scoring::duplicate_key(bodies.get(i).unwrap_or_default())),
@@ -201,7 +211,9 @@ impl<'a> PostTexts<'a> {
             .iter()
             .zip(subjects.iter())
             .zip(bodies.iter())
-            .map(|((id, subject), body)| (id.unwrap_or_default(), (subject.unwrap_or_default(), body.unwrap_or_default())))
+            .map(|((id, subject), body)| {
+                (id.unwrap_or_default(), (subject.unwrap_or_default(), body.unwrap_or_default()))
+            })
             .collect();
         Ok(PostTexts { index })
     }
@@ -329,7 +341,8 @@ fn scores_schema() -> Schema {
 }
 
 fn scores_frame(rows: &[Row], groups: &HashMap<String, String>) -> Result<DataFrame> {
-    let str_col = |name: &str, f: &dyn Fn(&Row) -> &str| Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>());
+    let str_col =
+        |name: &str, f: &dyn Fn(&Row) -> &str| Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>());
     let columns = vec![
         str_col("reply_id", &|r| &r.reply_id),
         str_col("post_id", &|r| &r.post_id),

@@ -7,7 +7,7 @@ use anyhow::{Context as _, Result};
 use chrono::NaiveDateTime;
 use polars::polars_utils::compression::ZstdLevel;
 use polars::prelude::{
-    col, len, Column, IdxSize, DataFrame, DataType, LazyFrame, NamedFrom, ParquetCompression, ParquetWriter, PlRefPath,
+    col, len, Column, DataFrame, DataType, IdxSize, LazyFrame, NamedFrom, ParquetCompression, ParquetWriter, PlRefPath,
     ScanArgsParquet, Schema, Series, TimeUnit,
 };
 
@@ -91,13 +91,13 @@ pub fn read_table_slice(
     if let Some((offset, len)) = slice {
         frame = frame.slice(offset as i64, len as IdxSize);
     }
-    let frame = if columns.is_empty() { frame.select([len().alias("rows")]) } else {
+    let frame = if columns.is_empty() {
+        frame.select([len().alias("rows")])
+    } else {
         frame.select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
     };
-    let frame = frame
-        .collect()
-        .with_context(|| {
-            format!("cannot read {} (hint: a part may be corrupt; re-ingest into a new folder)", parts[0].display())
-        })?;
+    let frame = frame.collect().with_context(|| {
+        format!("cannot read {} (hint: a part may be corrupt; re-ingest into a new folder)", parts[0].display())
+    })?;
     Ok(Some(frame))
 }
