@@ -9,17 +9,22 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/wenzheng/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
+# Debian packages the tests need, by the command that shows they are there. Today the tests
+# need only the Rust toolchain; charts (a CJK font) and the browser test (chromium) add theirs here.
+DEBIAN_NEEDS=()
+
 install_test_tools() {
-    # Debian packages: a CJK font for the charts' PNGs.
-    local need=()
-    fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk" || need+=(fonts-wqy-microhei)
-    if [ ${#need[@]} -gt 0 ]; then
-        echo "installing: ${need[*]}"
-        if [ "$(id -u)" = 0 ]; then
-            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-        else
-            sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-        fi
+    local missing=()
+    for entry in "${DEBIAN_NEEDS[@]}"; do
+        local command="${entry%%:*}" package="${entry#*:}"
+        command -v "$command" >/dev/null 2>&1 || missing+=("$package")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "installing: ${missing[*]}"
+        local sudo=""
+        [ "$(id -u)" = 0 ] || sudo=sudo
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
     fi
 }
 
