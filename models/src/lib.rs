@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod deadline;
 pub mod kind;
 pub mod kind_rules;
+pub mod recurring;
 pub mod region;
 pub mod scoring;
 pub mod segment;

@@ -4,6 +4,7 @@ pub mod commands;
 pub mod eval;
 pub mod ingest;
 pub mod progress;
+pub mod recurring;
 pub mod score;
 pub mod search;
 pub mod store;

@@ -1,0 +1,208 @@
+//! Recurring issues: the problems citizens report again and again at one place.
+//!
+//! "类似的问题反复、多次、重复发生" is a failure a unit is held to account for. An issue is a
+//! group of posts about the same problem at the same place (or for the same group of people),
+//! however reworded. Finding them, in three steps that stay linear in the number of posts:
+//!
+//! 1. [`places`]: the places and groups a post names, each with a short blocking key;
+//! 2. [`similarity`]: each post reduced to its rarest character bigrams, IDF-weighted;
+//! 3. [`cluster`]: posts compared only inside a place block and a time window, linked pairs
+//!    merged with union–find.
+//!
+//! [`issue`] then says what the hot-issue table shows of each group, including its `heat`
+//! (formula on [`HeatWeights`]) and how many posts came back after a reply.
+
+pub mod cluster;
+pub mod config;
+pub mod issue;
+pub mod places;
+pub mod similarity;
+
+pub use cluster::cluster;
+pub use config::{HeatWeights, RecurringConfig};
+pub use issue::{heat, summarise, Issue, Member};
+
+/// A post as recurring-issue detection reads it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IssuePost<'a> {
+    pub post_id: &'a str,
+    pub user_id: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    /// Local time, milliseconds since the epoch (as stored in Parquet).
+    pub posted_at: i64,
+    /// The addressed unit.
+    pub unit: Option<&'a str>,
+    /// "A市A5区", "K7县", "A市" (see [`crate::region`]).
+    pub region: Option<&'a str>,
+    pub likes: i64,
+    pub dislikes: i64,
+    /// When the post got its first reply, if it got one.
+    pub first_reply_at: Option<i64>,
+}
+
+/// The issues of `posts`, hottest first, heat taken as of the newest post.
+pub fn find_issues(posts: &[IssuePost], config: &RecurringConfig) -> Vec<Issue> {
+    let as_of = posts.iter().map(|p| p.posted_at).max().unwrap_or_default();
+    let mut issues: Vec<Issue> =
+        cluster(posts, config).iter().map(|members| summarise(posts, members, as_of, &config.heat)).collect();
+    issues.sort_by(|a, b| b.heat.total_cmp(&a.heat).then_with(|| a.cluster_id.cmp(&b.cluster_id)));
+    issues
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDateTime;
+
+    /// A hand-made post: id, user, posted at, subject, body, first reply at.
+    type Case = (&'static str, &'static str, &'static str, &'static str, &'static str, Option<&'static str>);
+
+    fn millis(t: &str) -> i64 {
+        let t = if t.len() == 10 { format!("{t} 09:00") } else { t.to_string() };
+        NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M").expect("test time").and_utc().timestamp_millis()
+    }
+
+    /// Runs detection on `cases` and compares the issues found (post ids, in time order, and
+    /// the count of repeats after a reply) with `expected`, in any order.
+    fn check(cases: &[Case], expected: &[(&[&str], usize)]) {
+        let regions: Vec<Option<String>> = cases.iter().map(|c| crate::region::extract_region(c.3, c.4)).collect();
+        let posts: Vec<IssuePost> = cases
+            .iter()
+            .zip(&regions)
+            .map(|(&(post_id, user_id, at, subject, body, reply), region)| IssuePost {
+                post_id,
+                user_id,
+                subject,
+                body,
+                posted_at: millis(at),
+                region: region.as_deref(),
+                first_reply_at: reply.map(millis),
+                ..IssuePost::default()
+            })
+            .collect();
+        let mut found: Vec<(Vec<&str>, usize)> = find_issues(&posts, &RecurringConfig::default())
+            .iter()
+            .map(|issue| (issue.members.iter().map(|m| posts[m.index].post_id).collect(), issue.repeats_after_reply))
+            .collect();
+        let mut expected: Vec<(Vec<&str>, usize)> = expected.iter().map(|(ids, n)| (ids.to_vec(), *n)).collect();
+        found.sort();
+        expected.sort();
+        assert_eq!(found, expected);
+    }
+
+    const MIXING_STATION: [Case; 3] = [
+        (
+            "1",
+            "u1",
+            "2019-07-02",
+            "A市A2区丽发新城附近建搅拌站噪音扰民",
+            "我们是丽发新城小区的业主，小区旁边新建了一个搅拌站，每天晚上噪音很大，粉尘严重，影响休息。",
+            Some("2019-07-20"),
+        ),
+        (
+            "2",
+            "u2",
+            "2019-07-09",
+            "投诉丽发新城小区旁边搅拌站夜间生产扰民",
+            "丽发新城小区旁边的搅拌站日夜生产，噪音和粉尘让居民无法休息，希望尽快处理。",
+            None,
+        ),
+        (
+            "3",
+            "u3",
+            "2019-08-15",
+            "A2区丽发新城搅拌站粉尘噪音问题何时解决？",
+            "搅拌站就在丽发新城小区旁边，上次反映后噪音粉尘问题依旧，居民无法休息。",
+            None,
+        ),
+    ];
+
+    const ONE_OFF: Case = (
+        "9",
+        "u9",
+        "2019-07-05",
+        "A7县黄花镇梁坪村黄泥岭山地建房问题",
+        "请依法解决梁坪村村民在黄泥岭山地建房的审批问题。",
+        None,
+    );
+
+    #[test]
+    fn rewordings_of_one_complaint_are_one_issue_and_a_repeat_after_a_reply_is_counted() {
+        let mut cases = MIXING_STATION.to_vec();
+        cases.push(ONE_OFF);
+        // Post 3 came after the reply to post 1 (07-20): the reply did not solve it.
+        check(&cases, &[(&["1", "2", "3"], 1)]);
+    }
+
+    #[test]
+    fn the_same_complaint_at_another_compound_is_another_issue() {
+        let mut cases = MIXING_STATION.to_vec();
+        cases.extend([
+            (
+                "4",
+                "u4",
+                "2019-07-03",
+                "A市A2区暮云新城附近建搅拌站噪音扰民",
+                "我们是暮云新城小区的业主，小区旁边新建了一个搅拌站，每天晚上噪音很大，粉尘严重，影响休息。",
+                None,
+            ),
+            (
+                "5",
+                "u5",
+                "2019-07-10",
+                "投诉暮云新城小区旁边搅拌站夜间生产扰民",
+                "暮云新城小区旁边的搅拌站日夜生产，噪音和粉尘让居民无法休息。",
+                None,
+            ),
+        ]);
+        check(&cases, &[(&["1", "2", "3"], 1), (&["4", "5"], 0)]);
+    }
+
+    #[test]
+    fn another_problem_at_the_same_compound_stays_apart() {
+        let mut cases = MIXING_STATION.to_vec();
+        cases.push((
+            "6",
+            "u6",
+            "2019-07-12",
+            "A2区丽发新城小区物业乱收停车费",
+            "丽发新城小区物业每月向业主收取地面停车费，没有任何收费依据。",
+            None,
+        ));
+        check(&cases, &[(&["1", "2", "3"], 1)]);
+    }
+
+    #[test]
+    fn a_one_off_post_stays_alone_and_far_apart_posts_are_not_compared() {
+        check(&[ONE_OFF], &[]);
+        let mut late = MIXING_STATION[1];
+        late.2 = "2020-03-01";
+        check(&[MIXING_STATION[0], late], &[]);
+    }
+
+    #[test]
+    fn a_group_of_people_is_a_place_too() {
+        check(
+            &[
+                (
+                    "7",
+                    "u7",
+                    "2019-04-01",
+                    "A市经济学院学生被强制到企业实习",
+                    "A市经济学院要求全体学生到外地企业顶岗实习，不去不发毕业证。",
+                    None,
+                ),
+                (
+                    "8",
+                    "u8",
+                    "2019-04-09",
+                    "A市经济学院强制学生外出实习，不去不给毕业证",
+                    "学院强制我们学生到工厂实习，否则不发毕业证。",
+                    None,
+                ),
+            ],
+            &[(&["7", "8"], 0)],
+        );
+    }
+}

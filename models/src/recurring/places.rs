@@ -1,0 +1,354 @@
+//! Places and groups named in a post: the blocking key of recurring issues.
+//!
+//! A place is a name followed by a class word: compounds (`魅力之城`, `丽发新城`, `滨河苑`,
+//! `青青家园小区`), roads and junctions (`万家丽南路`, `黄兴大道`), schools (`传承中学`,
+//! `经济学院`), villages and communities (`金鼎村`, `泉星社区`), companies and other
+//! establishments (`长城物业公司`, `九华工业园`, `湘雅医院`). A group of people is named through
+//! its place ("A市经济学院学生" → `经济学院`), so groups need no rule of their own.
+//!
+//! Where a name starts is the hard part: "投诉滨河苑", "A市伊景园滨河苑" and "关于万科魅力之城小区"
+//! name the same places with different heads. So the blocking key is only the class word with
+//! the two characters before it (`滨河苑`, `力之城`, `发新城`): short enough to survive a reworded
+//! head, long enough to be rare. The whole name (cut at place codes, punctuation and function
+//! words) is kept for display and removed from the text before similarity is measured, so two
+//! posts about one compound are not "similar" merely for naming it.
+
+/// Class words, longest first at each position (`小区` before `区` is not a class word at all).
+const CLASS_WORDS: &[&str] = &[
+    // compounds and buildings
+    "小区",
+    "花园",
+    "家园",
+    "新城",
+    "新村",
+    "公馆",
+    "公寓",
+    "广场",
+    "大厦",
+    "华府",
+    "国际",
+    "苑",
+    "城",
+    "府",
+    "湾",
+    "郡", // roads and junctions
+    "大道",
+    "大街",
+    "大桥",
+    "立交",
+    "隧道",
+    "路",
+    "街",
+    "巷",
+    "桥", // schools and groups of students
+    "幼儿园",
+    "学校",
+    "中学",
+    "小学",
+    "大学",
+    "学院", // villages, communities, towns
+    "社区",
+    "街道",
+    "村",
+    "镇",
+    "乡", // companies and establishments
+    "有限公司",
+    "责任公司",
+    "物业公司",
+    "公司",
+    "集团",
+    "医院",
+    "工业园",
+    "产业园",
+    "物流园",
+    "市场",
+    "酒店",
+    "公园",
+    "园",
+];
+
+/// The first characters of the class words.
+const CLASS_FIRST_CHARS: &str = "小花家新公广大华国苑城府湾郡立隧路街巷桥幼学中社村镇乡有责物集医工产市酒园";
+
+/// Characters a place name is never made of: particles, pronouns, conjunctions, prepositions.
+const NOT_IN_NAMES: &str = "的在和与及到至从对把被向给是有了个这那该本此我你他她们各全每某所其就都也又还很";
+
+/// Heads cut off the front of a name: verbs of the subject frame and where-words.
+const HEADS: &[&str] = &[
+    "投诉", "举报", "反映", "反应", "咨询", "关于", "请求", "建议", "希望", "要求", "严重", "强烈", "解决", "请问",
+    "恳请", "位于", "家住", "住在", "地处", "靠近", "紧邻", "市民", "居民", "业主",
+];
+
+/// Words that make any name ending with them too generic to say where (`政府` is not a
+/// compound, "修好马路" is not a road).
+const GENERIC_ENDINGS: &[&str] = &[
+    "政府",
+    "道路",
+    "马路",
+    "公路",
+    "水泥路",
+    "柏油路",
+    "线路",
+    "铁路",
+    "思路",
+    "出路",
+    "走路",
+    "修路",
+    "城市",
+    "县城",
+    "省城",
+    "进城",
+    "全城",
+    "农村",
+    "乡村",
+    "乡镇",
+    "城镇",
+    "开发公司",
+    "地产公司",
+    "公交公司",
+    "保险公司",
+    "集团公司",
+    "老旧小区",
+    "周边小区",
+    "附近小区",
+    "整个小区",
+    "所在小区",
+    "其他小区",
+    "商品房小区",
+    "安置小区",
+];
+
+/// Words that are generic alone, but end real names ("青青家园", "烈士公园").
+const GENERIC_ALONE: &[&str] = &[
+    "商业街",
+    "步行街",
+    "校园",
+    "家园",
+    "花园",
+    "乐园",
+    "公园",
+    "菜市场",
+    "农贸市场",
+    "人民医院",
+    "中心医院",
+    "市场",
+    "国际",
+    "小学",
+    "中学",
+    "大学",
+];
+
+/// A class word followed by one of these characters is part of a longer common word
+/// ("城市", "城管", "村民", "园区", "路线"), not the end of a name.
+const NOT_AFTER: &[(&str, &str)] = &[
+    ("城", "市管区乡际镇"),
+    ("村", "民委组干"),
+    ("园", "区林艺"),
+    ("路", "线费面况灯段"),
+    ("街", "头"),
+    ("桥", "梁"),
+    ("镇", "政"),
+    ("乡", "镇村亲"),
+    ("府", "办"),
+    ("市场", "监化价"),
+];
+
+/// A place named in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// The blocking key: the class word with the two characters before it ("力之城").
+    pub key: String,
+    /// The name as written, head cut off ("万科魅力之城").
+    pub name: String,
+    /// Byte range of the name in the text.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The places of `text`, in order, at most `limit` of them.
+pub fn places_in(text: &str, limit: usize) -> Vec<Place> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut places = Vec::new();
+    let mut i = 0;
+    // Start of the current run of name characters (in `chars` indices).
+    let mut run_start = 0;
+    while i < chars.len() && places.len() < limit {
+        // The suffix of a masked place code ("A市", "K9县") ends a name, never belongs to one.
+        let after_code = i > 0 && chars[i - 1].1.is_ascii_alphanumeric() && "市区县州省".contains(chars[i].1);
+        let class = if after_code { None } else { class_word_at(text, &chars, i) };
+        let Some(class) = class else {
+            if after_code || !is_name_char(chars[i].1) {
+                run_start = i + 1;
+            }
+            i += 1;
+            continue;
+        };
+        let mut end = i + class.chars().count();
+        let place = name_before(text, &chars, run_start, i, end);
+        match place {
+            Some(mut place) => {
+                // "魅力之城小区": a second class word right after belongs to the name.
+                while let Some(more) = class_word_at(text, &chars, end) {
+                    end += more.chars().count();
+                    place.end = chars.get(end).map_or(text.len(), |&(b, _)| b);
+                    place.name = text[place.start..place.end].to_string();
+                }
+                places.push(place);
+                run_start = end;
+            }
+            None if !chars[i..end].iter().all(|&(_, c)| is_name_char(c)) => run_start = end,
+            None => {}
+        }
+        i = end;
+    }
+    places
+}
+
+/// The text with the byte ranges of `places` removed.
+pub fn without_places(text: &str, places: &[Place]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for place in places {
+        if place.start >= last {
+            out.push_str(&text[last..place.start]);
+            last = place.end;
+        }
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+fn class_word_at(text: &str, chars: &[(usize, char)], at: usize) -> Option<&'static str> {
+    let &(byte, first) = chars.get(at)?;
+    // Most characters start no class word: this test keeps the scan of long bodies fast.
+    if !CJK_SETS.class_first.contains(first) {
+        return None;
+    }
+    let rest = &text[byte..];
+    let word = CJK_SETS.class_words_by_first[&first].iter().copied().find(|w| rest.starts_with(w))?;
+    let next = rest[word.len()..].chars().next();
+    let inside_longer_word = NOT_AFTER.iter().any(|(w, after)| *w == word && next.is_some_and(|c| after.contains(c)));
+    (!inside_longer_word).then_some(word)
+}
+
+fn is_name_char(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c) && !CJK_SETS.not_in_names.contains(c)
+}
+
+/// Sets of CJK characters as bitmaps: `str::contains(char)` on every character of every
+/// body was most of the running time.
+struct CjkSets {
+    class_first: CjkSet,
+    not_in_names: CjkSet,
+    /// Class words by their first character, longest first.
+    class_words_by_first: std::collections::HashMap<char, Vec<&'static str>>,
+}
+
+static CJK_SETS: std::sync::LazyLock<CjkSets> = std::sync::LazyLock::new(|| {
+    let mut class_words_by_first: std::collections::HashMap<char, Vec<&'static str>> = Default::default();
+    for word in CLASS_WORDS {
+        class_words_by_first.entry(word.chars().next().expect("a word")).or_default().push(word);
+    }
+    for words in class_words_by_first.values_mut() {
+        words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    }
+    CjkSets { class_first: CjkSet::of(CLASS_FIRST_CHARS), not_in_names: CjkSet::of(NOT_IN_NAMES), class_words_by_first }
+});
+
+struct CjkSet(Vec<u64>);
+
+impl CjkSet {
+    const FIRST: u32 = 0x4e00;
+
+    fn of(chars: &str) -> CjkSet {
+        let mut bits = vec![0u64; (0xa000 - Self::FIRST as usize) / 64];
+        for c in chars.chars() {
+            let i = c as usize - Self::FIRST as usize;
+            bits[i / 64] |= 1 << (i % 64);
+        }
+        CjkSet(bits)
+    }
+
+    fn contains(&self, c: char) -> bool {
+        let Some(i) = (c as u32).checked_sub(Self::FIRST) else { return false };
+        self.0.get(i as usize / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
+    }
+}
+
+/// The place whose class word spans `chars[class_start..end]`, its name starting no earlier
+/// than `run_start`.
+fn name_before(text: &str, chars: &[(usize, char)], run_start: usize, class_start: usize, end: usize) -> Option<Place> {
+    // Names are rarely longer than eight characters before the class word.
+    let mut start = run_start.max(class_start.saturating_sub(8));
+    let byte_end = chars.get(end).map_or(text.len(), |&(b, _)| b);
+    loop {
+        let head = &text[chars[start].0..chars[class_start].0];
+        match HEADS.iter().find(|h| head.starts_with(*h)) {
+            Some(h) => start += h.chars().count(),
+            None => break,
+        }
+        if start >= class_start {
+            return None;
+        }
+    }
+    if class_start < start + 2 {
+        return None;
+    }
+    let name = &text[chars[start].0..byte_end];
+    let alone = |g: &&str| name.ends_with(*g) && name.chars().count() <= g.chars().count() + 1;
+    if GENERIC_ENDINGS.iter().any(|g| name.ends_with(g)) || GENERIC_ALONE.iter().any(alone) {
+        return None;
+    }
+    let key = &text[chars[class_start - 2].0..byte_end];
+    Some(Place { key: key.to_string(), name: name.to_string(), start: chars[start].0, end: byte_end })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expected: &[(&str, &str)]) {
+        let found: Vec<(String, String)> = places_in(text, 8).into_iter().map(|p| (p.name, p.key)).collect();
+        let expected: Vec<(String, String)> = expected.iter().map(|(n, k)| (n.to_string(), k.to_string())).collect();
+        assert_eq!(found, expected, "places of {text:?}");
+    }
+
+    #[test]
+    fn compounds_keep_a_key_that_survives_a_reworded_head() {
+        check("A市A5区魅力之城小区临街门面油烟扰民", &[("魅力之城小区", "力之城")]);
+        check("A市万科魅力之城商铺无排烟管道", &[("万科魅力之城", "力之城")]);
+        check("投诉滨河苑针对广铁职工购房的霸王规定", &[("滨河苑", "滨河苑")]);
+        check("A市伊景园滨河苑捆绑销售车位", &[("伊景园", "伊景园"), ("滨河苑", "滨河苑")]);
+        check("丽发新城小区旁边建搅拌站", &[("丽发新城小区", "丽发新城")]);
+    }
+
+    #[test]
+    fn roads_schools_villages_and_companies() {
+        check("A市万家丽南路丽发新城居民区附近搅拌站扰民", &[("万家丽南路", "丽南路"), ("丽发新城", "丽发新城")]);
+        check("反映A7县春华镇金鼎村水泥路、自来水到户的问题", &[("春华镇", "春华镇"), ("金鼎村", "金鼎村")]);
+        check("A3区桐梓坡路与麓松路交汇处", &[("桐梓坡路", "梓坡路"), ("麓松路", "麓松路")]);
+        check("A市经济学院学生被强制实习", &[("经济学院", "经济学院")]);
+        check("A市德鸿餐饮有限公司拖欠工资", &[("德鸿餐饮有限公司", "餐饮有限公司")]);
+    }
+
+    #[test]
+    fn generic_words_name_no_place() {
+        check("希望政府尽快修好马路", &[]);
+        check("加强城市管理，村民意见大", &[]);
+        check("我们小区的物业公司乱收费", &[]);
+        check("咨询公积金贷款买房问题", &[]);
+    }
+
+    #[test]
+    fn every_class_word_starts_with_a_listed_character() {
+        for word in CLASS_WORDS {
+            assert!(CLASS_FIRST_CHARS.contains(word.chars().next().expect("a word")), "{word}");
+        }
+    }
+
+    #[test]
+    fn removing_places_leaves_the_problem() {
+        let text = "A市A5区魅力之城小区临街门面油烟扰民";
+        assert_eq!(without_places(text, &places_in(text, 8)), "A市A5区临街门面油烟扰民");
+    }
+}

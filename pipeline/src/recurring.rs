@@ -1,0 +1,235 @@
+//! `wenzheng recurring`: posts grouped into recurring issues → `DIR/issues/clusters.parquet`
+//! and `DIR/issues/issues.parquet`; `wenzheng issues`: the hot-issue table.
+//!
+//! The whole corpus is clustered on every run: a new post can join, or bridge, old issues,
+//! and the work is linear in the number of posts (see `models::recurring`).
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use models::recurring::{self, Issue, IssuePost, RecurringConfig};
+use polars::prelude::*;
+
+use crate::progress::Progress;
+use crate::store::{self, DataDir, StageRecord};
+use crate::tables;
+
+/// Bump when the clustering changes, so readers know the issues were recomputed.
+pub const RECURRING_VERSION: &str = "1";
+
+pub const CLUSTERS_FILE: &str = "issues/clusters.parquet";
+pub const ISSUES_FILE: &str = "issues/issues.parquet";
+
+#[derive(Debug, Default, serde::Serialize)]
+pub struct RecurringReport {
+    pub posts: usize,
+    pub issues: usize,
+    pub posts_in_issues: usize,
+    pub repeats_after_reply: usize,
+}
+
+/// The post columns clustering reads, owned by one frame.
+struct PostTable {
+    frame: DataFrame,
+    first_reply: HashMap<String, i64>,
+}
+
+impl PostTable {
+    fn read(dir: &DataDir) -> Result<PostTable> {
+        let frame = tables::read_table(
+            &dir.parts("posts"),
+            &["post_id", "user_id", "subject", "body", "posted_at", "unit", "region", "likes", "dislikes"],
+        )?
+        .context("the data folder has no posts: ingest a file with posts first")?;
+        let mut first_reply: HashMap<String, i64> = HashMap::new();
+        if let Some(replies) = tables::read_table(&dir.parts("replies"), &["post_id", "replied_at"])? {
+            let ids = replies.column("post_id")?.str()?;
+            let times = replies.column("replied_at")?.cast(&DataType::Int64)?;
+            for (id, at) in ids.iter().zip(times.i64()?.iter()) {
+                if let (Some(id), Some(at)) = (id, at) {
+                    let slot = first_reply.entry(id.to_string()).or_insert(at);
+                    *slot = (*slot).min(at);
+                }
+            }
+        }
+        Ok(PostTable { frame, first_reply })
+    }
+
+    fn posts(&self) -> Result<Vec<IssuePost<'_>>> {
+        let f = &self.frame;
+        let s = |name: &str| f.column(name).and_then(|c| c.str());
+        let (ids, users, subjects, bodies, units, regions) =
+            (s("post_id")?, s("user_id")?, s("subject")?, s("body")?, s("unit")?, s("region")?);
+        let times = f.column("posted_at")?.as_materialized_series().cast(&DataType::Int64)?;
+        let times = times.i64()?.clone();
+        let likes = f.column("likes")?.i64()?;
+        let dislikes = f.column("dislikes")?.i64()?;
+        Ok((0..f.height())
+            .map(|i| {
+                let post_id = ids.get(i).unwrap_or_default();
+                IssuePost {
+                    post_id,
+                    user_id: users.get(i).unwrap_or_default(),
+                    subject: subjects.get(i).unwrap_or_default(),
+                    body: bodies.get(i).unwrap_or_default(),
+                    posted_at: times.get(i).unwrap_or_default(),
+                    unit: units.get(i),
+                    region: regions.get(i),
+                    likes: likes.get(i).unwrap_or_default(),
+                    dislikes: dislikes.get(i).unwrap_or_default(),
+                    first_reply_at: self.first_reply.get(post_id).copied(),
+                }
+            })
+            .collect())
+    }
+}
+
+/// Clusters every post of the data folder and writes the issues.
+pub fn recurring(dir: &mut DataDir, config: &RecurringConfig) -> Result<RecurringReport> {
+    let table = PostTable::read(dir)?;
+    let posts = table.posts()?;
+    let mut progress = Progress::start("recurring", Some(posts.len() as u64), "posts");
+    let issues = recurring::find_issues(&posts, config);
+    progress.advance(posts.len() as u64);
+    progress.finish();
+
+    write_issues(dir, &posts, &issues)?;
+    let report = RecurringReport {
+        posts: posts.len(),
+        issues: issues.len(),
+        posts_in_issues: issues.iter().map(|i| i.members.len()).sum(),
+        repeats_after_reply: issues.iter().map(|i| i.repeats_after_reply).sum(),
+    };
+    dir.manifest.stages.insert(
+        "recurring".into(),
+        StageRecord {
+            version: RECURRING_VERSION.into(),
+            finished_at: store::now_string(),
+            detail: serde_json::to_value(&report)?,
+        },
+    );
+    dir.save_manifest()?;
+    Ok(report)
+}
+
+fn write_issues(dir: &DataDir, posts: &[IssuePost], issues: &[Issue]) -> Result<()> {
+    let members = || issues.iter().flat_map(|i| i.members.iter().map(move |m| (i, m)));
+    let mut clusters = DataFrame::new(
+        members().count(),
+        vec![
+            Column::new("cluster_id".into(), members().map(|(i, _)| i.cluster_id.as_str()).collect::<Vec<_>>()),
+            Column::new("post_id".into(), members().map(|(_, m)| posts[m.index].post_id).collect::<Vec<_>>()),
+            tables::datetime_column("posted_at", members().map(|(_, m)| posts[m.index].posted_at).collect())?,
+            Column::new("repeat_after_reply".into(), members().map(|(_, m)| m.repeat_after_reply).collect::<Vec<_>>()),
+        ],
+    )?;
+    let column =
+        |name: &str, f: &dyn Fn(&Issue) -> i64| Column::new(name.into(), issues.iter().map(f).collect::<Vec<_>>());
+    let mut summary = DataFrame::new(
+        issues.len(),
+        vec![
+            Column::new("cluster_id".into(), issues.iter().map(|i| i.cluster_id.as_str()).collect::<Vec<_>>()),
+            Column::new("title".into(), issues.iter().map(|i| i.title.as_str()).collect::<Vec<_>>()),
+            Column::new("place".into(), issues.iter().map(|i| i.place.as_str()).collect::<Vec<_>>()),
+            tables::datetime_column("first_at", issues.iter().map(|i| i.first_at).collect())?,
+            tables::datetime_column("last_at", issues.iter().map(|i| i.last_at).collect())?,
+            column("posts", &|i| i.members.len() as i64),
+            column("users", &|i| i.users as i64),
+            column("likes", &|i| i.likes),
+            column("dislikes", &|i| i.dislikes),
+            Column::new("heat".into(), issues.iter().map(|i| i.heat).collect::<Vec<_>>()),
+            Column::new("units".into(), issues.iter().map(|i| i.units.join("、")).collect::<Vec<_>>()),
+            column("replied_posts", &|i| i.replied_posts as i64),
+            column("repeats_after_reply", &|i| i.repeats_after_reply as i64),
+            Column::new(
+                "post_ids".into(),
+                issues
+                    .iter()
+                    .map(|i| i.members.iter().map(|m| posts[m.index].post_id).collect::<Vec<_>>().join(" "))
+                    .collect::<Vec<_>>(),
+            ),
+        ],
+    )?;
+    write_parquet(dir, CLUSTERS_FILE, &mut clusters)?;
+    write_parquet(dir, ISSUES_FILE, &mut summary)
+}
+
+fn write_parquet(dir: &DataDir, relative: &str, frame: &mut DataFrame) -> Result<()> {
+    let path = dir.path(relative);
+    std::fs::create_dir_all(path.parent().expect("issues folder"))
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes).with_compression(ParquetCompression::Zstd(None)).finish(frame)?;
+    store::write_atomically(&path, &bytes)
+}
+
+/// Prints the hot-issue table: the issues with posts between `from` and `to` (inclusive
+/// days), counted and heated on those posts only, as of the end of the period; hottest first.
+pub fn print_issues(
+    dir: &DataDir,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    top: usize,
+    config: &RecurringConfig,
+    out: &mut dyn Write,
+) -> Result<()> {
+    if !dir.path(CLUSTERS_FILE).exists() {
+        anyhow::bail!("no recurring issues yet: run `wenzheng recurring --data DIR` first");
+    }
+    let clusters = tables::read_table(&[dir.path(CLUSTERS_FILE)], &["cluster_id", "post_id"])?
+        .context("no recurring issues yet: run `wenzheng recurring --data DIR` first")?;
+    let table = PostTable::read(dir)?;
+    let posts = table.posts()?;
+    let start = from.map(|d| tables::millis(d.and_hms_opt(0, 0, 0).expect("midnight")));
+    let end = to.map(|d| tables::millis(d.and_hms_opt(23, 59, 59).expect("end of day")));
+    let in_period = |p: &IssuePost| start.is_none_or(|s| p.posted_at >= s) && end.is_none_or(|e| p.posted_at <= e);
+
+    let index: HashMap<&str, usize> = posts.iter().enumerate().map(|(i, p)| (p.post_id, i)).collect();
+    let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
+    let ids = clusters.column("cluster_id")?.str()?;
+    let post_ids = clusters.column("post_id")?.str()?;
+    for (cluster, post) in ids.iter().zip(post_ids.iter()) {
+        if let (Some(cluster), Some(&i)) = (cluster, post.and_then(|p| index.get(p))) {
+            if in_period(&posts[i]) {
+                groups.entry(cluster).or_default().push(i);
+            }
+        }
+    }
+    let newest = posts.iter().map(|p| p.posted_at).max().unwrap_or_default();
+    let as_of = end.map_or(newest, |e| e.min(newest));
+    let mut issues: Vec<(&str, Issue)> = groups
+        .into_iter()
+        .map(|(id, members)| (id, recurring::summarise(&posts, &members, as_of, &config.heat)))
+        .collect();
+    issues.sort_by(|a, b| b.1.heat.total_cmp(&a.1.heat).then_with(|| a.0.cmp(b.0)));
+
+    writeln!(out, "rank\tissue\theat\ttime range\tplace / group\tdescription\tposts")?;
+    for (rank, (id, issue)) in issues.iter().take(top).enumerate() {
+        let day = |ms: i64| {
+            chrono::DateTime::from_timestamp_millis(ms).map(|t| t.naive_utc().date().to_string()).unwrap_or_default()
+        };
+        let ids: Vec<&str> = issue.members.iter().map(|m| posts[m.index].post_id).collect();
+        writeln!(
+            out,
+            "{}\t{id}\t{:.2}\t{} ~ {}\t{}\t{}\t{}",
+            rank + 1,
+            issue.heat,
+            day(issue.first_at),
+            day(issue.last_at),
+            issue.place,
+            issue.title,
+            ids.join(" ")
+        )?;
+    }
+    if issues.is_empty() {
+        writeln!(out, "(no recurring issue in this period)")?;
+    }
+    Ok(())
+}
+
+/// A date of the command line, `2019-07-01`.
+pub fn parse_day(text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").with_context(|| format!("bad date {text:?}: write it as 2019-07-01"))
+}
