@@ -32,7 +32,24 @@ pub fn ingest(inputs: &[PathBuf], out: &Path) -> Result<()> {
 pub fn run(inputs: &[PathBuf], out: &Path) -> Result<()> {
     ingest(inputs, out)?;
     score(out)?;
+    recurring(out)?;
     index(out)
+}
+
+pub fn recurring(data: &Path) -> Result<()> {
+    let mut dir = DataDir::open(data, false)?;
+    let report = crate::recurring::recurring(&mut dir, &models::recurring::RecurringConfig::default())?;
+    println!(
+        "recurring: {} issues from {} of {} posts; {} posts came back after a reply",
+        report.issues, report.posts_in_issues, report.posts, report.repeats_after_reply
+    );
+    Ok(())
+}
+
+pub fn issues(data: &Path, from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>, top: usize) -> Result<()> {
+    let dir = DataDir::open(data, false)?;
+    let config = models::recurring::RecurringConfig::default();
+    crate::recurring::print_issues(&dir, from, to, top, &config, &mut std::io::stdout().lock())
 }
 
 pub fn index(data: &Path) -> Result<()> {

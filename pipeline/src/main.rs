@@ -43,6 +43,23 @@ enum Command {
         #[arg(long)]
         data: PathBuf,
     },
+    /// Find recurring issues (the same problem at the same place, again and again) → DIR/issues/.
+    Recurring {
+        #[arg(long)]
+        data: PathBuf,
+    },
+    /// The hot-issue table: rank, issue, heat, time range, place / group, description, post ids.
+    Issues {
+        #[arg(long)]
+        data: PathBuf,
+        /// Only the posts of this period (YYYY-MM-DD), heat as of its end.
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+    },
     /// Build or update the full-text index of past cases (DIR/index), incrementally.
     Index {
         #[arg(long)]
@@ -139,6 +156,8 @@ fn main() -> ExitCode {
         Command::Run { inputs, out } => commands::run(&inputs, &out),
         Command::Score { data } => commands::score(&data),
         Command::Index { data } => commands::index(&data),
+        Command::Recurring { data } => commands::recurring(&data),
+        Command::Issues { data, from, to, top } => commands::issues(&data, from, to, top),
         Command::Search {
             data,
             query,

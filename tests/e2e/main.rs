@@ -4,5 +4,6 @@
 mod ingest_fixtures;
 mod ingest_real;
 mod ingest_safety;
+mod recurring;
 mod score;
 mod search;
