@@ -203,28 +203,9 @@ impl Batcher {
     }
 
     fn admit_post(&mut self, mut post: PostRecord, counts: &mut super::RecordCounts) -> Option<PostRecord> {
-        match self.known.posts.get(&post.post_id) {
-            Some(hash) if *hash == post.content_hash => {
-                counts.duplicates += 1;
-                return None;
-            }
-            Some(_) => {
-                // The same id for a different post: keep both, the later one under its source.
-                let stem = post.source.rsplit_once('.').map_or(post.source.as_str(), |(s, _)| s).to_string();
-                let renamed = format!("{}~{stem}", post.post_id);
-                if self.known.posts.get(&renamed) == Some(&post.content_hash) {
-                    counts.duplicates += 1;
-                    return None;
-                }
-                tracing::warn!(post_id = %post.post_id, kept_as = %renamed, source = %post.source, row = post.row,
-                    "post id already used by a different post; both kept");
-                post.post_id = renamed;
-                counts.conflicts += 1;
-            }
-            None => {}
-        }
-        counts.written += 1;
-        self.known.posts.insert(post.post_id.clone(), post.content_hash.clone());
+        let id =
+            admit(&mut self.known.posts, &post.post_id, &post.content_hash, &post.source, post.row, "post", counts)?;
+        post.post_id = id;
         if let Some(region) = &post.region {
             self.known.regions.insert(post.post_id.clone(), region.clone());
         }
@@ -232,27 +213,15 @@ impl Batcher {
     }
 
     fn admit_reply(&mut self, mut reply: ReplyRecord, counts: &mut super::RecordCounts) -> Option<ReplyRecord> {
-        match self.known.replies.get(&reply.reply_id) {
-            Some(hash) if *hash == reply.content_hash => {
-                counts.duplicates += 1;
-                return None;
-            }
-            Some(_) => {
-                let stem = reply.source.rsplit_once('.').map_or(reply.source.as_str(), |(s, _)| s).to_string();
-                let renamed = format!("{}~{stem}", reply.reply_id);
-                if self.known.replies.get(&renamed) == Some(&reply.content_hash) {
-                    counts.duplicates += 1;
-                    return None;
-                }
-                tracing::warn!(reply_id = %reply.reply_id, kept_as = %renamed, source = %reply.source, row = reply.row,
-                    "reply id already used by a different reply; both kept");
-                reply.reply_id = renamed;
-                counts.conflicts += 1;
-            }
-            None => {}
-        }
-        counts.written += 1;
-        self.known.replies.insert(reply.reply_id.clone(), reply.content_hash.clone());
+        reply.reply_id = admit(
+            &mut self.known.replies,
+            &reply.reply_id,
+            &reply.content_hash,
+            &reply.source,
+            reply.row,
+            "reply",
+            counts,
+        )?;
         Some(reply)
     }
 
@@ -318,6 +287,41 @@ impl Batcher {
         dir.commit(added, &replaced)?;
         Ok(Finished { unit_sources: self.unit_sources, seq_rewritten })
     }
+}
+
+/// Decides whether a record is new, a duplicate of one held (same id, same content: dropped)
+/// or a conflict (same id, other content: kept as `<id>~<source file stem>`), and returns the
+/// id it is written under.
+fn admit(
+    known: &mut HashMap<String, String>,
+    id: &str,
+    content_hash: &str,
+    source: &str,
+    row: usize,
+    what: &str,
+    counts: &mut super::RecordCounts,
+) -> Option<String> {
+    let id = match known.get(id) {
+        None => id.to_string(),
+        Some(hash) if hash == content_hash => {
+            counts.duplicates += 1;
+            return None;
+        }
+        Some(_) => {
+            let stem = source.rsplit_once('.').map_or(source, |(stem, _)| stem);
+            let renamed = format!("{id}~{stem}");
+            if known.get(&renamed).is_some_and(|hash| hash == content_hash) {
+                counts.duplicates += 1;
+                return None;
+            }
+            tracing::warn!(%id, kept_as = %renamed, source, row, "{what} id already used by a different {what}; both kept");
+            counts.conflicts += 1;
+            renamed
+        }
+    };
+    counts.written += 1;
+    known.insert(id.clone(), content_hash.to_string());
+    Some(id)
 }
 
 /// Writes all replies again, with `seq` from the complete time order of each post's replies.
