@@ -31,35 +31,67 @@ pub fn compression() -> ParquetCompression {
     ParquetCompression::Zstd(ZstdLevel::try_new(1).ok())
 }
 
-/// Streams data frames of one schema into a part file, one row group per batch.
+/// Streams data frames of one schema into a part file, one row group per batch. Encoding
+/// and compression run on a thread of their own, so that the next batch is read and
+/// derived meanwhile: ingest would otherwise wait on zstd.
 pub struct PartWriter {
     pub part: PendingPart,
-    writer: polars::io::parquet::write::BatchedWriter<File>,
+    sender: Option<std::sync::mpsc::SyncSender<DataFrame>>,
+    thread: Option<std::thread::JoinHandle<Result<()>>>,
     pub rows: u64,
 }
 
 impl PartWriter {
     pub fn create(part: PendingPart, schema: &Schema) -> Result<PartWriter> {
         let file = File::create(&part.temp).with_context(|| format!("cannot create {}", part.temp.display()))?;
-        let writer = ParquetWriter::new(file)
+        let mut writer = ParquetWriter::new(file)
             .with_compression(compression())
             .batched(schema)
             .with_context(|| format!("cannot start {}", part.temp.display()))?;
-        Ok(PartWriter { part, writer, rows: 0 })
+        // Two batches in flight at most: memory stays bounded when the disk is slow.
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<DataFrame>(2);
+        let temp = part.temp.clone();
+        let thread = std::thread::spawn(move || -> Result<()> {
+            for frame in receiver {
+                writer.write_batch(&frame).with_context(|| format!("cannot write {}", temp.display()))?;
+            }
+            writer.finish().with_context(|| format!("cannot finish {}", temp.display()))?;
+            File::open(&temp)?.sync_all()?;
+            Ok(())
+        });
+        Ok(PartWriter { part, sender: Some(sender), thread: Some(thread), rows: 0 })
     }
 
-    pub fn write(&mut self, frame: &DataFrame) -> Result<()> {
-        if frame.height() > 0 {
-            self.writer.write_batch(frame).with_context(|| format!("cannot write {}", self.part.temp.display()))?;
-            self.rows += frame.height() as u64;
+    pub fn write(&mut self, frame: DataFrame) -> Result<()> {
+        if frame.height() == 0 {
+            return Ok(());
+        }
+        self.rows += frame.height() as u64;
+        let sent = self.sender.as_ref().map(|s| s.send(frame));
+        if !matches!(sent, Some(Ok(()))) {
+            // The writing thread stopped: its error says why.
+            self.sender = None;
+            return Err(self
+                .join()
+                .err()
+                .unwrap_or_else(|| anyhow::anyhow!("the writer of {} stopped", self.part.temp.display())));
         }
         Ok(())
     }
 
+    fn join(&mut self) -> Result<()> {
+        match self.thread.take() {
+            Some(thread) => {
+                thread.join().map_err(|_| anyhow::anyhow!("the writer of {} panicked", self.part.temp.display()))?
+            }
+            None => Ok(()),
+        }
+    }
+
     /// Finishes the file (footer written, data synced); it is committed by the caller.
-    pub fn finish(self) -> Result<PendingPart> {
-        self.writer.finish().with_context(|| format!("cannot finish {}", self.part.temp.display()))?;
-        File::open(&self.part.temp)?.sync_all()?;
+    pub fn finish(mut self) -> Result<PendingPart> {
+        self.sender = None;
+        self.join()?;
         Ok(self.part)
     }
 }

@@ -195,10 +195,10 @@ impl Batcher {
             seqs.push(self.assign_seq(reply));
         }
 
-        self.posts.write(&posts_frame(&posts)?)?;
-        self.replies.write(&replies_frame(&replies, &seqs)?)?;
-        self.quarantine.write(&quarantine_frame(origin, &problems)?)?;
-        self.taxonomy.write(&taxonomy_frame(origin.file, &taxonomy)?)?;
+        self.posts.write(posts_frame(&posts)?)?;
+        self.replies.write(replies_frame(&replies, &seqs)?)?;
+        self.quarantine.write(quarantine_frame(origin, &problems)?)?;
+        self.taxonomy.write(taxonomy_frame(origin.file, &taxonomy)?)?;
         Ok(())
     }
 
@@ -347,7 +347,7 @@ fn rewrite_seq(dir: &mut DataDir, sources: &[std::path::PathBuf], times: &ReplyT
             })
             .collect();
         frame.replace("seq", Column::new("seq".into(), seq))?;
-        writer.write(&frame)?;
+        writer.write(frame)?;
     }
     writer.finish()
 }
