@@ -139,6 +139,8 @@ pub fn demo(posts: usize, dir: Option<PathBuf>) -> Result<()> {
     synth(posts, 1, &corpus)?;
     run(&[corpus.join("posts.csv"), corpus.join("replies.csv")], &data)?;
     println!("demo data folder: {}", data.display());
+    println!("try: wenzheng issues --data {} --top 10", data.display());
+    println!("     wenzheng search --data {} \"噪音\" --flagged", data.display());
     Ok(())
 }
 
