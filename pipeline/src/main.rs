@@ -69,38 +69,8 @@ enum Command {
     Search {
         #[arg(long)]
         data: PathBuf,
-        /// The query; empty for every case (with filters).
-        #[arg(default_value = "")]
-        query: String,
-        /// Only cases of this unit (replying or addressed), exactly.
-        #[arg(long)]
-        unit: Option<String>,
-        #[arg(long)]
-        region: Option<String>,
-        /// 咨询 / 建议 / 求助 / 投诉 / 举报 / 其他.
-        #[arg(long)]
-        kind: Option<String>,
-        #[arg(long)]
-        category: Option<String>,
-        /// Posted on or after this day (YYYY-MM-DD).
-        #[arg(long)]
-        from: Option<chrono::NaiveDate>,
-        /// Posted on or before this day (YYYY-MM-DD).
-        #[arg(long)]
-        to: Option<chrono::NaiveDate>,
-        /// Only cases whose reply is evasive or vague (level 2).
-        #[arg(long)]
-        flagged: bool,
-        /// Only cases whose reply scores at least this (0..1), evasive or vague.
-        #[arg(long)]
-        min_score: Option<f64>,
-        /// relevance, newest, oldest, likes or score.
-        #[arg(long, default_value = "relevance")]
-        sort: String,
-        #[arg(long, default_value_t = 10)]
-        limit: usize,
-        #[arg(long, default_value_t = 0)]
-        offset: usize,
+        #[command(flatten)]
+        filters: SearchArgs,
         /// One JSON object per result.
         #[arg(long)]
         json: bool,
@@ -142,6 +112,64 @@ enum Command {
     },
 }
 
+/// The query and filters of `wenzheng search`.
+#[derive(clap::Args)]
+struct SearchArgs {
+    /// The query; empty for every case (with filters).
+    #[arg(default_value = "")]
+    query: String,
+    /// Only cases of this unit (replying or addressed), exactly.
+    #[arg(long)]
+    unit: Option<String>,
+    #[arg(long)]
+    region: Option<String>,
+    /// 咨询 / 建议 / 求助 / 投诉 / 举报 / 其他.
+    #[arg(long)]
+    kind: Option<String>,
+    #[arg(long)]
+    category: Option<String>,
+    /// Posted on or after this day (YYYY-MM-DD).
+    #[arg(long)]
+    from: Option<chrono::NaiveDate>,
+    /// Posted on or before this day (YYYY-MM-DD).
+    #[arg(long)]
+    to: Option<chrono::NaiveDate>,
+    /// Only cases whose reply is evasive or vague (level 2).
+    #[arg(long)]
+    flagged: bool,
+    /// Only cases whose reply scores at least this (0..1), evasive or vague.
+    #[arg(long)]
+    min_score: Option<f64>,
+    /// relevance, newest, oldest, likes or score.
+    #[arg(long, default_value = "relevance")]
+    sort: String,
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    #[arg(long, default_value_t = 0)]
+    offset: usize,
+}
+
+impl SearchArgs {
+    fn request(self) -> Result<index::SearchRequest, String> {
+        let sort = index::SortBy::parse(&self.sort)
+            .ok_or_else(|| format!("unknown --sort {:?}: use relevance, newest, oldest, likes or score", self.sort))?;
+        Ok(index::SearchRequest {
+            query: self.query,
+            unit: self.unit,
+            region: self.region,
+            kind: self.kind,
+            category: self.category,
+            from: self.from,
+            to: self.to,
+            flagged_only: self.flagged,
+            min_score: self.min_score,
+            sort,
+            offset: self.offset,
+            limit: self.limit,
+        })
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -158,42 +186,11 @@ fn main() -> ExitCode {
         Command::Index { data } => commands::index(&data),
         Command::Recurring { data } => commands::recurring(&data),
         Command::Issues { data, from, to, top } => commands::issues(&data, from, to, top),
-        Command::Search {
-            data,
-            query,
-            unit,
-            region,
-            kind,
-            category,
-            from,
-            to,
-            flagged,
-            min_score,
-            sort,
-            limit,
-            offset,
-            json,
-        } => match index::SortBy::parse(&sort) {
-            None => {
-                eprintln!("error: unknown --sort {sort:?}: use relevance, newest, oldest, likes or score");
+        Command::Search { data, filters, json } => match filters.request() {
+            Ok(request) => commands::search(&data, &request, json),
+            Err(message) => {
+                eprintln!("error: {message}");
                 return ExitCode::from(2);
-            }
-            Some(sort) => {
-                let request = index::SearchRequest {
-                    query,
-                    unit,
-                    region,
-                    kind,
-                    category,
-                    from,
-                    to,
-                    flagged_only: flagged,
-                    min_score,
-                    sort,
-                    offset,
-                    limit,
-                };
-                commands::search(&data, &request, json)
             }
         },
         Command::Similar { data, post_id, limit, json } => commands::similar(&data, &post_id, limit, json),
