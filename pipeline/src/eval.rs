@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use models::scoring::agreement::quadratic_weighted_kappa;
+use models::scoring::agreement::{quadratic_weighted_kappa, Confusion};
 
 use crate::ingest::BadInput;
 use crate::score::SCORES_FILE;
@@ -105,10 +105,7 @@ pub struct LevelAgreement {
 }
 
 pub fn level_agreement(pairs: &[(u8, u8)]) -> LevelAgreement {
-    let mut confusion = [[0u32; 3]; 3];
-    for &(human, scorer) in pairs {
-        confusion[human.min(2) as usize][scorer.min(2) as usize] += 1;
-    }
+    let confusion = Confusion::from_pairs(pairs);
     let binary = |threshold: u8| {
         let tp = pairs.iter().filter(|(h, s)| *h >= threshold && *s >= threshold).count() as f64;
         let predicted = pairs.iter().filter(|(_, s)| *s >= threshold).count() as f64;
@@ -119,9 +116,9 @@ pub fn level_agreement(pairs: &[(u8, u8)]) -> LevelAgreement {
         BinaryAgreement { precision, recall, f1 }
     };
     LevelAgreement {
-        confusion,
+        confusion: confusion.counts,
         kappa: quadratic_weighted_kappa(pairs),
-        exact: pairs.iter().filter(|(h, s)| h == s).count() as f64 / pairs.len().max(1) as f64,
+        exact: confusion.accuracy(),
         at_least_1: binary(1),
         level_2: binary(2),
     }

@@ -45,6 +45,7 @@ struct Row {
     duplicate_key: String,
 }
 
+#[derive(Clone)]
 struct StoredScore {
     evasive_level: i8,
     vague_level: i8,
@@ -148,7 +149,7 @@ pub fn score(dir: &mut DataDir) -> Result<ScoreReport> {
                 let content_hash = hashes.get(i).unwrap_or_default();
                 let reused = previous.get(reply_id).filter(|p| p.content_hash == content_hash);
                 let score = match reused {
-                    Some(previous) => previous.clone_score(),
+                    Some(previous) => previous.score.clone(),
                     None => {
                         let (subject, post_body) = post_text.get(post_id);
                         StoredScore::from(scorer.score(subject, post_body, bodies.get(i).unwrap_or_default()))
@@ -246,20 +247,6 @@ struct PreviousScore {
     content_hash: String,
     duplicate_key: String,
     score: StoredScore,
-}
-
-impl PreviousScore {
-    fn clone_score(&self) -> StoredScore {
-        StoredScore {
-            evasive_level: self.score.evasive_level,
-            vague_level: self.score.vague_level,
-            evasive_score: self.score.evasive_score,
-            vague_score: self.score.vague_score,
-            reply_type: self.score.reply_type.clone(),
-            answers_question: self.score.answers_question,
-            evidence: self.score.evidence.clone(),
-        }
-    }
 }
 
 /// Scores of the previous run, when they were made by this scorer version.

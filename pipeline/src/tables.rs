@@ -22,10 +22,6 @@ pub fn datetime_column(name: &str, values: Vec<i64>) -> Result<Column> {
     Ok(Series::new(name.into(), values).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?.into())
 }
 
-pub fn opt_datetime_column(name: &str, values: Vec<Option<i64>>) -> Result<Column> {
-    Ok(Series::new(name.into(), values).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?.into())
-}
-
 /// Zstd level 1: most of level 3's size for far less time; ingest is compression-bound.
 pub fn compression() -> ParquetCompression {
     ParquetCompression::Zstd(ZstdLevel::try_new(1).ok())

@@ -12,9 +12,12 @@ use rayon::prelude::*;
 use super::columns::ColumnMap;
 use super::records::{self, PostRecord, Problem, ReplyRecord, RowReader, TaxonomyRecord};
 use super::source::SourceRow;
-use super::{FileReport, ReplyTimes};
+use super::FileReport;
 use crate::store::{DataDir, InputRecord, PendingPart};
 use crate::tables::{self, millis, PartWriter};
+
+/// post_id → its replies' (time in ms, reply_id), sorted: what `seq` is computed from.
+type ReplyTimes = HashMap<String, Vec<(i64, String)>>;
 
 /// Where a batch comes from, for the records' `source` and the quarantine.
 pub struct Origin<'a> {

@@ -12,7 +12,6 @@ mod records;
 pub mod source;
 pub mod values;
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -206,6 +205,3 @@ fn hash_file(path: &Path) -> Result<(String, u64)> {
     }
     Ok((hex::encode(hasher.finalize()), bytes))
 }
-
-/// Reply counts per post id, for places that need `HashMap` of small tuples.
-pub(crate) type ReplyTimes = HashMap<String, Vec<(i64, String)>>;
