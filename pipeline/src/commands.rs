@@ -47,7 +47,7 @@ pub fn recurring(data: &Path) -> Result<()> {
 }
 
 pub fn issues(data: &Path, from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>, top: usize) -> Result<()> {
-    let dir = DataDir::open(data, false)?;
+    let dir = DataDir::open_read_only(data)?;
     let config = models::recurring::RecurringConfig::default();
     crate::recurring::print_issues(&dir, from, to, top, &config, &mut std::io::stdout().lock())
 }
@@ -63,14 +63,14 @@ pub fn index(data: &Path) -> Result<()> {
 }
 
 pub fn search(data: &Path, request: &index::SearchRequest, json: bool) -> Result<()> {
-    let dir = DataDir::open(data, false)?;
+    let dir = DataDir::open_read_only(data)?;
     let results = crate::search::search(&dir, request).map_err(as_bad_input)?;
     let mut out = std::io::stdout().lock();
     crate::search::print_results(&mut out, &results, json, std::io::IsTerminal::is_terminal(&std::io::stdout()))
 }
 
 pub fn similar(data: &Path, post_id: &str, limit: usize, json: bool) -> Result<()> {
-    let dir = DataDir::open(data, false)?;
+    let dir = DataDir::open_read_only(data)?;
     let hits = crate::search::similar(&dir, post_id, limit).map_err(as_bad_input)?;
     let mut out = std::io::stdout().lock();
     crate::search::print_hits(&mut out, &hits, 1, json, std::io::IsTerminal::is_terminal(&std::io::stdout()))
@@ -110,7 +110,7 @@ pub fn score(data: &Path) -> Result<()> {
 }
 
 pub fn eval(data: &Path, labels: &Path) -> Result<()> {
-    let dir = DataDir::open(data, false)?;
+    let dir = DataDir::open_read_only(data)?;
     crate::eval::eval(&dir, labels, &mut std::io::stdout().lock())
 }
 

@@ -64,8 +64,22 @@ pub struct DataDir {
 }
 
 impl DataDir {
-    /// Opens (creating when `create`) a data folder, rolling back any part a killed run left.
+    /// Opens (creating when `create`) a data folder to write to, rolling back any part a
+    /// killed run left.
     pub fn open(root: &Path, create: bool) -> Result<DataDir> {
+        let dir = DataDir::load(root, create)?;
+        dir.roll_back_uncommitted()?;
+        Ok(dir)
+    }
+
+    /// Opens a data folder to read only: it changes nothing on disk, so a query never
+    /// removes the temporary parts of a run still writing. Readers see the committed state
+    /// whatever is left beside it, since they go through the manifest.
+    pub fn open_read_only(root: &Path) -> Result<DataDir> {
+        DataDir::load(root, false)
+    }
+
+    fn load(root: &Path, create: bool) -> Result<DataDir> {
         if !root.exists() {
             if !create {
                 bail!(
@@ -92,9 +106,7 @@ impl DataDir {
         } else {
             Manifest { schema_version: SCHEMA_VERSION, ..Manifest::default() }
         };
-        let dir = DataDir { root: root.to_path_buf(), manifest };
-        dir.roll_back_uncommitted()?;
-        Ok(dir)
+        Ok(DataDir { root: root.to_path_buf(), manifest })
     }
 
     pub fn root(&self) -> &Path {
