@@ -24,6 +24,8 @@ pub(crate) struct Judgement {
     pub answers_question: bool,
     /// the post asked something the reply does not answer
     pub unanswered: bool,
+    /// weighted count of the facts specific to the post
+    pub specificity: f64,
 }
 
 /// Weighted count of the facts specific to this post (see `[specific]` in the lexicon).
@@ -52,7 +54,7 @@ fn answered(f: &Findings, asks: u8) -> bool {
     direct == 0 || (direct & f.answers != 0 && about_the_case)
 }
 
-fn band(level: u8, within: f64, lexicon: &Lexicon) -> f64 {
+pub(crate) fn band(level: u8, within: f64, lexicon: &Lexicon) -> f64 {
     let l = &lexicon.levels;
     let within = within.clamp(0.0, 1.0);
     match level {
@@ -73,6 +75,7 @@ pub(crate) fn judge(f: &Findings, asks: u8, lexicon: &Lexicon) -> Judgement {
         reply_type,
         answers_question: evasive_level == 0 && answered,
         unanswered,
+        specificity: spec,
     };
 
     if f.content_chars < l.min_content_chars {

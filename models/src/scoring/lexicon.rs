@@ -128,6 +128,10 @@ pub struct QuestionWords {
     pub amount: Vec<String>,
     pub reason: Vec<String>,
     pub how: Vec<String>,
+    /// words of a demand ("请求", "希望"): with the question words above they mark the post's
+    /// sentences a reply should cover
+    #[serde(default)]
+    pub demands: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -10,9 +10,11 @@
 //! shared across threads (it is `Send + Sync`).
 
 pub mod agreement;
+mod coverage;
 mod duplicate;
 mod judge;
 mod lexicon;
+mod model;
 mod normalize;
 mod signals;
 mod terms;
@@ -24,6 +26,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 
 pub use duplicate::duplicate_key;
 pub use lexicon::{Lexicon, LexiconError, DEFAULT_LEXICON};
+pub use model::{LevelModel, DEFAULT_LEVEL_MODEL, FEATURES};
 
 use normalize::{char_slice, Folded};
 use signals::{Matchers, Signal};
@@ -152,6 +155,7 @@ pub struct ReplyScore {
 pub struct Scorer {
     lexicon: Lexicon,
     matchers: Matchers,
+    levels: LevelModel,
 }
 
 impl std::fmt::Debug for Scorer {
@@ -179,22 +183,23 @@ impl Scorer {
     /// A scorer for `lexicon`, or why its patterns do not compile.
     pub fn try_new(lexicon: Lexicon) -> Result<Self, LexiconError> {
         let matchers = Matchers::new(&lexicon)?;
-        Ok(Scorer { lexicon, matchers })
+        Ok(Scorer { lexicon, matchers, levels: LevelModel::default() })
+    }
+
+    /// This scorer with another level model (see [`LevelModel::from_toml_str`]).
+    pub fn with_level_model(mut self, levels: LevelModel) -> Self {
+        self.levels = levels;
+        self
     }
 
     /// What the scorer found in a reply, and the kinds of question the post asks (for tuning).
     #[cfg(test)]
     pub(crate) fn findings(&self, post_subject: &str, post_body: &str, reply: &str) -> (signals::Findings, u8) {
-        let mut post_terms = TermSet::new();
-        let (subject_f, body_f) = (Folded::new(post_subject), Folded::new(post_body));
-        post_terms.add_text(&subject_f.text);
-        post_terms.add_text(&body_f.text);
-        let asks = self.matchers.questions(&subject_f.text).0 | self.matchers.questions(&body_f.text).0;
-        (self.matchers.find(&Folded::new(reply), &post_terms), asks)
+        let read = self.read(post_subject, post_body, reply);
+        (read.findings, read.asks)
     }
 
-    /// Judges `reply` against the post it answers.
-    pub fn score(&self, post_subject: &str, post_body: &str, reply: &str) -> ReplyScore {
+    fn read(&self, post_subject: &str, post_body: &str, reply: &str) -> Reading {
         let reply_f = Folded::new(reply);
         let subject_f = Folded::new(post_subject);
         let body_f = Folded::new(post_body);
@@ -205,20 +210,89 @@ impl Scorer {
         let (subject_asks, _) = self.matchers.questions(&subject_f.text);
         let (body_asks, questions) = self.matchers.questions(&body_f.text);
         let asks = subject_asks | body_asks;
-
-        let findings = self.matchers.find(&reply_f, &post_terms);
+        let demands = coverage::demands(&body_f.text, &self.matchers.demand_words, &self.matchers.common);
+        let findings = self.matchers.find(&reply_f, &post_terms, &demands);
         let j = judge::judge(&findings, asks, &self.lexicon);
         let (level1, level2) = (self.lexicon.levels.level1, self.lexicon.levels.level2);
         let level = |s: f64| if s >= level2 { 2 } else { u8::from(s >= level1) };
-        let evasive_level = level(j.evasive_score);
-        let vague_level = level(j.vague_score);
+        let rules = model::RuleView {
+            evasive_level: level(j.evasive_score),
+            vague_level: level(j.vague_score),
+            specificity: j.specificity,
+            unanswered: j.unanswered,
+        };
+        let post_chars = subject_f.text.chars().count() + body_f.text.chars().count();
+        let features = model::features(&findings, asks, &rules, post_chars);
+        Reading { reply_f, body_f, asks, questions, findings, judgement: j, rules, features }
+    }
+
+    /// The features the level model weighs for this reply, named as in [`FEATURES`] (for
+    /// fitting the model and for explaining a score).
+    pub fn features(&self, post_subject: &str, post_body: &str, reply: &str) -> Vec<(&'static str, f64)> {
+        let read = self.read(post_subject, post_body, reply);
+        FEATURES.into_iter().zip(read.features).collect()
+    }
+
+    /// A bare formula or a reply about something else is what the rules say it is: the level
+    /// model is not asked.
+    fn rules_alone(&self, findings: &signals::Findings, j: &judge::Judgement) -> bool {
+        findings.content_chars < self.lexicon.levels.min_content_chars || j.reply_type == ReplyType::OffTopic
+    }
+
+    /// Whether this reply's levels come from the rules alone (see [`Scorer::features`]).
+    pub fn judged_by_rules_alone(&self, post_subject: &str, post_body: &str, reply: &str) -> bool {
+        let read = self.read(post_subject, post_body, reply);
+        self.rules_alone(&read.findings, &read.judgement)
+    }
+
+    /// Judges `reply` against the post it answers.
+    pub fn score(&self, post_subject: &str, post_body: &str, reply: &str) -> ReplyScore {
+        let Reading { reply_f, body_f, questions, findings, judgement: j, rules, features, .. } =
+            self.read(post_subject, post_body, reply);
+        let fixed = self.rules_alone(&findings, &j);
+        let (mut evasive_level, mut vague_level) = (rules.evasive_level, rules.vague_level);
+        let (mut evasive_score, mut vague_score) = (j.evasive_score, j.vague_score);
+        let mut reply_type = j.reply_type;
+        let uncovered = !findings.uncovered.is_empty();
+        if !fixed {
+            let (e, e_within) = self.levels.evasive.predict(&features);
+            let (v, v_within) = self.levels.vague.predict(&features);
+            // level 2 only with something to show for it: a formula, a rule quoted, a
+            // question or demand of the post left open
+            let shows_evasion = j.unanswered
+                || uncovered
+                || findings.forwarded_unnamed
+                || rules.evasive_level == 2
+                || matches!(
+                    reply_type,
+                    ReplyType::Deflection
+                        | ReplyType::RefusalWithoutReason
+                        | ReplyType::GenericPolicy
+                        | ReplyType::AcknowledgementOnly
+                );
+            let (e, e_within) = if e == 2 && !shows_evasion { (1, 1.0) } else { (e, e_within) };
+            // where the model agrees with the rules, their finer score within the level stands
+            if e != rules.evasive_level {
+                evasive_score = judge::band(e, e_within, &self.lexicon);
+            }
+            if v != rules.vague_level {
+                vague_score = judge::band(v, v_within, &self.lexicon);
+            }
+            (evasive_level, vague_level) = (e, v);
+            reply_type = match reply_type {
+                ReplyType::Partial | ReplyType::GenericPolicy if e == 0 => ReplyType::Substantive,
+                ReplyType::Substantive if e > 0 => ReplyType::Partial,
+                t => t,
+            };
+        }
+        let answers_question = if fixed { j.answers_question } else { evasive_level == 0 && !j.unanswered };
 
         let wanted = |kind: SignalKind| match kind {
-            SignalKind::Acknowledgement => j.reply_type == ReplyType::AcknowledgementOnly,
-            SignalKind::ForwardedToUnit | SignalKind::ForwardedUnnamed => j.reply_type == ReplyType::Forwarded,
+            SignalKind::Acknowledgement => reply_type == ReplyType::AcknowledgementOnly,
+            SignalKind::ForwardedToUnit | SignalKind::ForwardedUnnamed => reply_type == ReplyType::Forwarded,
             SignalKind::Deflection | SignalKind::Refusal => evasive_level > 0,
             SignalKind::GenericPromise => vague_level > 0,
-            SignalKind::RuleQuote => j.reply_type == ReplyType::GenericPolicy,
+            SignalKind::RuleQuote => reply_type == ReplyType::GenericPolicy,
             SignalKind::UnansweredQuestion | SignalKind::OffTopic => false,
         };
         let mut evidence = Vec::new();
@@ -231,7 +305,7 @@ impl Scorer {
             }
         }
         evidence.sort_by_key(|e| (e.start, e.end));
-        if j.reply_type == ReplyType::OffTopic {
+        if reply_type == ReplyType::OffTopic {
             let end = reply.chars().count();
             evidence.push(Evidence {
                 kind: SignalKind::OffTopic,
@@ -241,22 +315,34 @@ impl Scorer {
                 in_post: false,
             });
         }
-        if j.unanswered && evasive_level > 0 {
-            for &(_, start, end) in questions.iter().take(EVIDENCE_PER_KIND) {
+        if evasive_level > 0 {
+            // the demands the reply does not talk about, then question words the rules found
+            // unanswered (outside those demands)
+            let mut open: Vec<(usize, usize)> = findings.uncovered.clone();
+            if j.unanswered {
+                let inside = |s: usize| findings.uncovered.iter().any(|&(a, b)| a <= s && s < b);
+                open.extend(questions.iter().map(|&(_, s, e)| (s, e)).filter(|&(s, _)| !inside(s)));
+            }
+            for (start, end) in open.into_iter().take(EVIDENCE_PER_KIND) {
                 let (start, end) = body_f.original_span(start, end);
                 let text = char_slice(post_body, start, end);
                 evidence.push(Evidence { kind: SignalKind::UnansweredQuestion, text, start, end, in_post: true });
             }
         }
 
-        ReplyScore {
-            evasive_level,
-            vague_level,
-            evasive_score: j.evasive_score,
-            vague_score: j.vague_score,
-            reply_type: j.reply_type,
-            answers_question: j.answers_question,
-            evidence,
-        }
+        ReplyScore { evasive_level, vague_level, evasive_score, vague_score, reply_type, answers_question, evidence }
     }
+}
+
+/// Everything read from one post and reply before the levels are decided.
+struct Reading {
+    reply_f: Folded,
+    body_f: Folded,
+    #[cfg_attr(not(test), allow(dead_code))] // read by the tuning report (tests)
+    asks: u8,
+    questions: Vec<(u8, usize, usize)>,
+    findings: signals::Findings,
+    judgement: judge::Judgement,
+    rules: model::RuleView,
+    features: model::Features,
 }

@@ -7,6 +7,7 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 
+use super::coverage::Demand;
 use super::lexicon::{Lexicon, LexiconError};
 use super::normalize::{fold, is_content_char, Folded};
 use super::terms::TermSet;
@@ -80,6 +81,11 @@ pub(crate) struct Findings {
     pub answers: u8,
     pub reply_terms: usize,
     pub shared_terms: usize,
+    /// the post's demands (see `coverage`) and which of them the reply's content talks about
+    pub demands: u32,
+    pub demands_covered: u32,
+    /// byte spans (in the folded post) of the demands left uncovered
+    pub uncovered: Vec<(usize, usize)>,
 }
 
 pub(crate) struct Matchers {
@@ -105,6 +111,8 @@ pub(crate) struct Matchers {
     place_units: PatternList,
     questions: AhoCorasick,
     question_kinds: Vec<u8>,
+    /// question and demand words: a post sentence holding one is a demand
+    pub demand_words: AhoCorasick,
     pub common: TermSet,
 }
 
@@ -198,6 +206,13 @@ impl Matchers {
             (&q.reason[..], ask::REASON),
             (&q.how[..], ask::HOW),
         ])?;
+        let demand_list: Vec<String> = [&q.yes_no, &q.when, &q.amount, &q.reason, &q.how, &q.demands]
+            .into_iter()
+            .flatten()
+            .map(|w| fold(w))
+            .collect();
+        let demand_words = AhoCorasick::new(demand_list.iter().filter(|w| !w.is_empty()))
+            .map_err(|e| LexiconError::Invalid(format!("demand words: {e}")))?;
         let forwarding = compile("forwarding", &lexicon.forwarding.patterns)?.0;
         let folded = |list: &[String]| list.iter().map(|s| fold(s)).collect::<Vec<_>>();
         Ok(Matchers {
@@ -224,6 +239,7 @@ impl Matchers {
             place_units: compile("specific.place_units", &lexicon.specific.place_units)?,
             questions,
             question_kinds,
+            demand_words,
             common: TermSet::from_words(lexicon.common_terms.pairs.iter().flat_map(|l| l.split_whitespace())),
         })
     }
@@ -243,7 +259,7 @@ impl Matchers {
     }
 
     /// Marks the roles of the reply's parts and counts what its content holds.
-    pub fn find(&self, reply: &Folded, post_terms: &TermSet) -> Findings {
+    pub fn find(&self, reply: &Folded, post_terms: &TermSet, demands: &[Demand]) -> Findings {
         let text = reply.text.as_str();
         let mut roles = vec![Role::Content; text.len()];
         let mut found = Findings::default();
@@ -276,6 +292,18 @@ impl Matchers {
         found.shared_terms = shared_terms;
         found.content_chars =
             text.char_indices().filter(|&(i, c)| roles[i] == Role::Content && is_content_char(c)).count();
+        if !demands.is_empty() {
+            let mut content = TermSet::new();
+            content.add_text_where(text, |i| roles[i] == Role::Content);
+            for d in demands {
+                if d.covered_by(&content) {
+                    found.demands_covered += 1;
+                } else {
+                    found.uncovered.push((d.start, d.end));
+                }
+            }
+            found.demands = demands.len() as u32;
+        }
         found
     }
 

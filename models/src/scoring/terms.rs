@@ -47,6 +47,11 @@ fn terms(text: &str) -> impl Iterator<Item = (usize, usize, u16)> + '_ {
     })
 }
 
+/// The keys of the term pairs of `text`, in order (repeats included).
+pub(crate) fn pairs_of(text: &str) -> impl Iterator<Item = u16> + '_ {
+    terms(text).map(|(_, _, k)| k)
+}
+
 impl TermSet {
     pub fn new() -> Self {
         TermSet { bits: [0; WORDS] }
@@ -74,7 +79,16 @@ impl TermSet {
         new
     }
 
-    fn contains(&self, k: u16) -> bool {
+    /// Adds the pairs of `text` whose both characters pass `keep` (byte offsets).
+    pub(crate) fn add_text_where(&mut self, text: &str, keep: impl Fn(usize) -> bool) {
+        for (i, j, k) in terms(text) {
+            if keep(i) && keep(j) {
+                self.insert(k);
+            }
+        }
+    }
+
+    pub(crate) fn contains(&self, k: u16) -> bool {
         self.bits[k as usize / 64] & (1 << (k % 64)) != 0
     }
 

@@ -360,3 +360,29 @@ fn scorer_is_shared_across_threads() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Scorer>();
 }
+
+#[test]
+fn asking_a_kind_of_office_to_be_consulted_is_deflection() {
+    check(STREET_LIGHT, "您好！此问题请咨询相关职能部门。", expect(2, 2, ReplyType::Deflection));
+}
+
+#[test]
+fn handing_over_to_relevant_departments_is_an_unnamed_forward() {
+    check(
+        STREET_LIGHT,
+        "网友您好！您的来帖我局收悉后，立即交办相关部门调查处理，调查处理情况及时反馈与您。",
+        Expect {
+            evidence: &[(SignalKind::ForwardedUnnamed, "交办相关部门")], ..expect(2, 2, ReplyType::Forwarded)
+        },
+    );
+}
+
+#[test]
+fn a_demand_the_reply_skips_is_shown_from_the_post() {
+    let post = "东门路灯坏了三个月，晚上出行不安全。请问什么时候能修好东门路灯？能否在东门加装监控探头？";
+    let score = scorer().score("东门路灯和监控", post, "您好！我局将加强巡查，尽快修复东门路灯。");
+    assert!(score.evasive_level >= 1, "{score:?}");
+    let open: Vec<&str> = score.evidence.iter().filter(|e| e.in_post).map(|e| e.text.as_str()).collect();
+    assert!(open.iter().any(|t| t.contains("监控探头")), "{open:?}");
+    assert!(!open.iter().any(|t| t.contains("什么时候能修好")), "{open:?}");
+}
