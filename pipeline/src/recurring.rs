@@ -31,13 +31,13 @@ pub struct RecurringReport {
 }
 
 /// The post columns clustering reads, owned by one frame.
-struct PostTable {
+pub struct PostTable {
     frame: DataFrame,
     first_reply: HashMap<String, i64>,
 }
 
 impl PostTable {
-    fn read(dir: &DataDir) -> Result<PostTable> {
+    pub fn read(dir: &DataDir) -> Result<PostTable> {
         let frame = tables::read_table(
             &dir.parts("posts"),
             &["post_id", "user_id", "subject", "body", "posted_at", "unit", "region", "likes", "dislikes"],
@@ -57,7 +57,8 @@ impl PostTable {
         Ok(PostTable { frame, first_reply })
     }
 
-    fn posts(&self) -> Result<Vec<IssuePost<'_>>> {
+    /// The posts, in the order of the table, borrowing from it.
+    pub fn posts(&self) -> Result<Vec<IssuePost<'_>>> {
         let f = &self.frame;
         let s = |name: &str| f.column(name).and_then(|c| c.str());
         let (ids, users, subjects, bodies, units, regions) =

@@ -2,10 +2,17 @@
 //!
 //! No pair of posts is compared unless they name the same place (by its key, see
 //! [`super::places`]) — or, for posts that name none, have the same subject once frame words
-//! are gone. Inside a block, posts are in time order and each is compared only with the
-//! `max_candidates` most recent earlier posts within `window_days`. The work is linear in the
-//! number of posts, whatever the corpus size. Linked pairs are merged with union–find, so an
-//! issue can run for longer than the window as long as it keeps coming back.
+//! are gone. Posts are read in time order; each is compared only with the `max_candidates`
+//! most recent earlier posts of each of its blocks within `window_days`, so the work is linear
+//! in the number of posts whatever the corpus size.
+//!
+//! A post then joins the issue it is linked to — but only when it is linked to at least
+//! `join_share` of the posts of that issue it was compared with, and names no other district
+//! than the issue does. Merging every linked pair (single linkage, union–find) chains: at a
+//! million posts, "丽发新城 物业乱收费" ~ "丽发新城 物业乱收停车费" ~ "丽发新城 停车难" ~ … made
+//! issues of hundreds of unrelated posts, and a post naming only "A市" bridged two districts.
+//! Requiring a share of the issue keeps each issue about one problem; an issue still runs
+//! for longer than the window as long as it keeps coming back.
 
 use std::collections::HashMap;
 
@@ -20,52 +27,82 @@ struct Prepared {
     profile: Profile,
 }
 
+/// How a post compares with one issue: of its posts compared, how many are linked.
+#[derive(Debug, Clone, Copy)]
+struct Vote {
+    issue: u32,
+    compared: u32,
+    linked: u32,
+}
+
 /// Groups of post indices (each sorted by time) that form issues of `min_posts` or more posts.
 pub fn cluster(posts: &[IssuePost], config: &RecurringConfig) -> Vec<Vec<usize>> {
     let frequencies = document_frequencies(posts, config);
     let prepared = in_parallel(posts, |chunk| chunk.iter().map(|p| prepare(p, &frequencies, config)).collect());
-    let regions: Vec<Option<&str>> = posts.iter().map(|p| p.region).collect();
+    let mut order: Vec<u32> = (0..posts.len() as u32).collect();
+    order.sort_by_key(|&i| (posts[i as usize].posted_at, i));
 
-    let mut blocks: HashMap<u64, Vec<u32>> = HashMap::new();
-    for (i, p) in prepared.iter().enumerate() {
-        for &key in &p.keys {
-            blocks.entry(key).or_default().push(i as u32);
-        }
-    }
     let window_ms = (config.window_days * 86_400_000.0) as i64;
-    let mut sets = UnionFind::new(posts.len());
-    for members in blocks.values_mut() {
-        if members.len() < 2 {
-            continue;
+    // Each block's posts so far, in time order.
+    let mut blocks: HashMap<u64, Vec<u32>> = HashMap::new();
+    let mut issue_of: Vec<u32> = vec![u32::MAX; posts.len()];
+    // Per issue: the district it is in, once one of its posts names one.
+    let mut issue_regions: Vec<Option<&str>> = Vec::new();
+    let (mut candidates, mut votes) = (Vec::<u32>::new(), Vec::<Vote>::new());
+    for &b in &order {
+        let b = b as usize;
+        candidates.clear();
+        for key in &prepared[b].keys {
+            let Some(block) = blocks.get(key) else { continue };
+            let recent = block.iter().rev().take(config.max_candidates);
+            candidates.extend(recent.take_while(|&&a| posts[b].posted_at - posts[a as usize].posted_at <= window_ms));
         }
-        members.sort_by_key(|&i| (posts[i as usize].posted_at, i));
-        for (j, &b) in members.iter().enumerate() {
-            let b = b as usize;
-            let earlier = members[..j].iter().rev().take(config.max_candidates);
-            for &a in earlier {
-                let a = a as usize;
-                if posts[b].posted_at - posts[a].posted_at > window_ms {
-                    break;
+        candidates.sort_unstable();
+        candidates.dedup();
+
+        votes.clear();
+        for &a in &candidates {
+            let a = a as usize;
+            let link = regions_agree(posts[a].region, posts[b].region)
+                && places_agree(&prepared[a].keys, &prepared[b].keys, config.place_agreement)
+                && linked(&prepared[a].profile, &prepared[b].profile, &frequencies, config);
+            let issue = issue_of[a];
+            match votes.iter_mut().find(|v| v.issue == issue) {
+                Some(vote) => {
+                    vote.compared += 1;
+                    vote.linked += u32::from(link);
                 }
-                if sets.find(a) != sets.find(b)
-                    && regions_agree(regions[a], regions[b])
-                    && places_agree(&prepared[a].keys, &prepared[b].keys, config.place_agreement)
-                    && linked(&prepared[a].profile, &prepared[b].profile, &frequencies, config)
-                {
-                    sets.union(a, b);
-                }
+                None => votes.push(Vote { issue, compared: 1, linked: u32::from(link) }),
             }
         }
+        let share = |v: &Vote| v.linked as f32 / v.compared as f32;
+        let joined = votes
+            .iter()
+            .filter(|v| v.linked > 0 && share(v) >= config.join_share)
+            .filter(|v| regions_agree(issue_regions[v.issue as usize], posts[b].region))
+            .max_by(|x, y| share(x).total_cmp(&share(y)).then(x.linked.cmp(&y.linked)).then(y.issue.cmp(&x.issue)));
+        let issue = match joined {
+            Some(vote) => vote.issue,
+            None => {
+                issue_regions.push(None);
+                (issue_regions.len() - 1) as u32
+            }
+        };
+        issue_of[b] = issue;
+        let region = &mut issue_regions[issue as usize];
+        if posts[b].region.is_some_and(|r| !is_city_only(r)) || region.is_none() {
+            *region = region.filter(|r| !is_city_only(r)).or(posts[b].region);
+        }
+        for &key in &prepared[b].keys {
+            blocks.entry(key).or_default().push(b as u32);
+        }
     }
 
-    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
-    for i in 0..posts.len() {
-        groups.entry(sets.find(i)).or_default().push(i);
+    let mut groups: Vec<Vec<usize>> = vec![Vec::new(); issue_regions.len()];
+    for &i in &order {
+        groups[issue_of[i as usize] as usize].push(i as usize);
     }
-    let mut issues: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() >= config.min_posts.max(2)).collect();
-    for group in &mut issues {
-        group.sort_by_key(|&i| (posts[i].posted_at, i));
-    }
+    let mut issues: Vec<Vec<usize>> = groups.into_iter().filter(|g| g.len() >= config.min_posts.max(2)).collect();
     issues.sort_by_key(|g| g[0]);
     issues
 }
@@ -162,8 +199,12 @@ fn places_agree(a: &[u64], b: &[u64], agreement: f32) -> bool {
 /// ("A市" and "A市A5区"); "A市A5区" and "A市A3区" do not.
 pub fn regions_agree(a: Option<&str>, b: Option<&str>) -> bool {
     let (Some(a), Some(b)) = (a, b) else { return true };
-    let city_only = |r: &str| r.chars().count() == 2 && r.ends_with('市');
-    a == b || (a.chars().next() == b.chars().next() && (city_only(a) || city_only(b)))
+    a == b || (a.chars().next() == b.chars().next() && (is_city_only(a) || is_city_only(b)))
+}
+
+/// "A市": a whole city, no district.
+fn is_city_only(region: &str) -> bool {
+    region.chars().count() == 2 && region.ends_with('市')
 }
 
 /// Runs `work` on about equal chunks of `posts`, one per core, and concatenates the results.
@@ -174,34 +215,6 @@ fn in_parallel<T: Send>(posts: &[IssuePost], work: impl Fn(&[IssuePost]) -> Vec<
         let handles: Vec<_> = posts.chunks(chunk).map(|c| scope.spawn(|| work(c))).collect();
         handles.into_iter().flat_map(|h| h.join().expect("a clustering thread panicked")).collect()
     })
-}
-
-struct UnionFind {
-    parent: Vec<u32>,
-}
-
-impl UnionFind {
-    fn new(n: usize) -> UnionFind {
-        UnionFind { parent: (0..n as u32).collect() }
-    }
-
-    fn find(&mut self, mut i: usize) -> usize {
-        while self.parent[i] as usize != i {
-            let grandparent = self.parent[self.parent[i] as usize];
-            self.parent[i] = grandparent;
-            i = grandparent as usize;
-        }
-        i
-    }
-
-    fn union(&mut self, a: usize, b: usize) {
-        let (a, b) = (self.find(a), self.find(b));
-        // The earlier post's root stays the root, so ids are stable under appends.
-        if a != b {
-            let (root, child) = if a < b { (a, b) } else { (b, a) };
-            self.parent[child] = root as u32;
-        }
-    }
 }
 
 #[cfg(test)]

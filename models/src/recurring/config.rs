@@ -33,6 +33,10 @@ pub struct RecurringConfig {
     /// … or both are at least these (a reworded subject over a body that says the same).
     pub both_subject: f32,
     pub both_content: f32,
+    /// A post joins an issue only when linked to at least this share of the issue's posts it
+    /// was compared with (the recent ones at its places): linking to one post is not enough
+    /// to join the issue, which keeps chains of pairwise links from growing into one issue.
+    pub join_share: f32,
     /// An issue is a group of at least this many posts.
     pub min_posts: usize,
     pub heat: HeatWeights,
@@ -80,6 +84,7 @@ impl Default for RecurringConfig {
             content_threshold: 0.3,
             both_subject: 0.08,
             both_content: 0.08,
+            join_share: 0.5,
             min_posts: 2,
             heat: HeatWeights::default(),
         }

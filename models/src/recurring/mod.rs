@@ -12,12 +12,14 @@
 //! [`issue`] then says what the hot-issue table shows of each group, including its `heat`
 //! (formula on [`HeatWeights`]) and how many posts came back after a reply.
 
+pub mod agreement;
 pub mod cluster;
 pub mod config;
 pub mod issue;
 pub mod places;
 pub mod similarity;
 
+pub use agreement::{pair_agreement, PairAgreement};
 pub use cluster::cluster;
 pub use config::{HeatWeights, RecurringConfig};
 pub use issue::{heat, summarise, Issue, Member};
@@ -179,6 +181,33 @@ mod tests {
         let mut late = MIXING_STATION[1];
         late.2 = "2020-03-01";
         check(&[MIXING_STATION[0], late], &[]);
+    }
+
+    #[test]
+    fn a_chain_of_links_does_not_grow_into_one_issue() {
+        // 1 ~ 2 share the rubbish, 2 ~ 3 the street lights, 3 ~ 4 the dark nights; no other
+        // pair has anything in common. Post 3 is linked to half of the issue {1, 2} and joins
+        // it; post 4 is linked to one of its three posts only and stays out. Single linkage
+        // would have made one issue of all four, and so on down any chain.
+        let chain: [Case; 4] = [
+            ("1", "u1", "2019-07-01", "丽发新城小区门口垃圾堆积发臭", "", None),
+            ("2", "u2", "2019-07-02", "丽发新城小区门口垃圾堆积，路灯不亮", "", None),
+            ("3", "u3", "2019-07-03", "丽发新城小区路灯不亮晚上漆黑", "", None),
+            ("4", "u4", "2019-07-04", "丽发新城小区晚上漆黑有人偷车", "", None),
+        ];
+        check(&chain, &[(&["1", "2", "3"], 0)]);
+    }
+
+    #[test]
+    fn a_post_of_the_whole_city_does_not_bridge_two_districts() {
+        // Post 3 is compared with post 2 only (post 1 is out of the window), and is like it; but
+        // the issue of posts 1 and 2 is in A2区 and post 3 in A5区.
+        let posts: [Case; 3] = [
+            ("1", "u1", "2019-01-05", "A市A2区丽发新城小区门口垃圾堆积发臭", "", None),
+            ("2", "u2", "2019-03-01", "A市丽发新城小区门口垃圾堆积发臭", "", None),
+            ("3", "u3", "2019-05-10", "A市A5区丽发新城小区门口垃圾堆积发臭", "", None),
+        ];
+        check(&posts, &[(&["1", "2"], 0)]);
     }
 
     #[test]
