@@ -1,40 +1,85 @@
 #!/usr/bin/env bash
-# Benchmarks the stages of wenzheng on a corpus made by ../shared/bench/make_corpus.py:
-# wall time and peak RSS per stage, and a check of each stage's answer, so a faster but
-# wrong build does not pass. Not a test: run it by hand on an idle machine.
+# Benchmarks wenzheng beside the Python reference (../shared/bench/reference_pipeline.py) on
+# corpora made by ../shared/bench/make_corpus.py, and writes the side-by-side table to
+# BENCHMARKS.md: per stage wall time, CPU time (user + sys) and peak RSS, and the ratios.
+# Each stage's answer is checked, so a faster but wrong build does not pass. Not a test: run
+# it by hand, on an idle machine for figures to publish.
 #
-#   bash scripts/bench.sh [POSTS] [WORK_DIR]        # default 1000000 posts in /tmp/wenzheng-bench
+#   bash scripts/bench.sh [SIZES] [WORK_DIR]     # default "10000 100000" in /tmp/wenzheng-bench
+#   bash scripts/bench.sh "10000 100000 1000000" # 1M too (the reference then takes ~50 min, 18 GB)
+#   SKIP_REFERENCE=1 bash scripts/bench.sh 1000000   # wenzheng only
+#
+# The reference needs: pip install pandas pyarrow jieba scikit-learn psutil
+# At 1M the reference runs with --seg-sample 0.05 (plain jieba timed on 5% of the documents and
+# extrapolated; see its header). Its per-stage peak RSS is its own sampling (psutil).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-posts="${1:-1000000}"
+sizes="${1:-10000 100000}"
 work="${2:-/tmp/wenzheng-bench}"
+mkdir -p "$work"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/wenzheng/target}"
-cargo build --release -q -p pipeline
-bin="$CARGO_TARGET_DIR/release/wenzheng"
-corpus="$work/corpus-$posts"
-data="$work/data-$posts"
-
-if [ ! -f "$corpus/posts.csv" ]; then
-    python3 ../shared/bench/make_corpus.py --posts "$posts" --seed 1 --out "$corpus" >/dev/null
+bin="${WENZHENG_BIN:-}"      # a binary to measure instead of building this tree
+if [ -z "$bin" ]; then
+    cargo build --release -q --workspace
+    bin="$CARGO_TARGET_DIR/release/wenzheng"
 fi
-rm -rf "$data"
+results="$work/results.tsv"     # size, who, stage, wall s, cpu s, peak MB
+: >"$results"
 
-# Runs one stage under GNU time; prints "stage  wall-seconds  peak-RSS-MB".
+# Runs one wenzheng stage under GNU time; records and prints wall, CPU and peak RSS.
 stage() {
-    local name="$1"; shift
-    local log="$work/$name.log"
-    /usr/bin/time -f "%e %M" -o "$work/$name.time" "$@" >"$log" 2>&1 || { cat "$log"; exit 1; }
-    read -r wall rss <"$work/$name.time"
-    printf "%-10s %8.1f s %8.0f MB\n" "$name" "$wall" "$((rss / 1024))"
+    local size="$1" name="$2"; shift 2
+    local log="$work/$size-$name.log"
+    /usr/bin/time -f "%e %U %S %M" -o "$work/$size-$name.time" "$@" >"$log" 2>&1 || { cat "$log"; exit 1; }
+    read -r wall user sys rss <"$work/$size-$name.time"
+    local cpu; cpu=$(echo "$user + $sys" | bc)
+    printf "%s\twenzheng\t%s\t%s\t%s\t%s\n" "$size" "$name" "$wall" "$cpu" "$((rss / 1024))" >>"$results"
+    printf "%8s %-10s %8.1f s wall %8.1f s cpu %7d MB\n" "$size" "$name" "$wall" "$cpu" "$((rss / 1024))"
 }
 
-echo "corpus: $posts posts ($(du -sh "$corpus" | cut -f1)), $(nproc) cores"
-stage ingest "$bin" ingest "$corpus/posts.csv" "$corpus/replies.csv" --out "$data"
-stage score "$bin" score --data "$data"
+for size in $sizes; do
+    corpus="$work/corpus-$size"
+    data="$work/data-$size"
+    if [ ! -f "$corpus/posts.csv" ]; then
+        python3 ../shared/bench/make_corpus.py --posts "$size" --seed 1 --out "$corpus" >/dev/null
+    fi
+    rm -rf "$data"
+    stage "$size" ingest "$bin" ingest "$corpus/posts.csv" "$corpus/replies.csv" --out "$data"
+    stage "$size" score "$bin" score --data "$data"
+    stage "$size" recurring "$bin" recurring --data "$data"
+    stage "$size" index "$bin" index --data "$data"
+    if "$bin" help indicators >/dev/null 2>&1; then
+        stage "$size" indicators "$bin" indicators --data "$data"
+    fi
+    stage "$size" index-again "$bin" index --data "$data"
 
-# The answers: every row accounted for, every reply scored.
-expected_posts=$(($(wc -l <"$corpus/posts.csv") - 1))
-grep -q "posts: read $expected_posts = written $expected_posts " "$work/ingest.log" \
-    || { echo "ingest did not write every post:"; cat "$work/ingest.log"; exit 1; }
-grep -q "^scored " "$work/score.log" || { echo "score wrote nothing"; exit 1; }
-echo "data folder: $(du -sh "$data" | cut -f1)"
+    # The answers: every row accounted for, every reply scored, every case indexed.
+    expected_posts=$(($(wc -l <"$corpus/posts.csv") - 1))
+    grep -q "posts: read $expected_posts = written $expected_posts " "$work/$size-ingest.log" \
+        || { echo "ingest did not write every post:"; cat "$work/$size-ingest.log"; exit 1; }
+    grep -q "^scored " "$work/$size-score.log" || { echo "score wrote nothing"; exit 1; }
+    "$bin" search --data "$data" --limit 1 "噪音" | grep -q "cases 1–1 of" \
+        || { echo "the index finds nothing"; exit 1; }
+
+    if [ -z "${SKIP_REFERENCE:-}" ]; then
+        sample=1.0
+        [ "$size" -ge 1000000 ] && sample=0.05
+        rm -rf "$work/ref-$size"
+        mkdir -p "$work/ref-$size"
+        /usr/bin/time -f "%e %U %S %M" -o "$work/$size-reference.time" \
+            python3 ../shared/bench/reference_pipeline.py --data "$corpus" --work "$work/ref-$size" \
+            --report "$work/ref-$size/report.json" --seg-sample "$sample" >"$work/$size-reference.log" 2>&1 \
+            || { cat "$work/$size-reference.log"; exit 1; }
+        read -r wall user sys rss <"$work/$size-reference.time"
+        printf "%s\treference\ttotal\t%s\t%s\t%s\n" "$size" "$wall" "$(echo "$user + $sys" | bc)" "$((rss / 1024))" >>"$results"
+        python3 - "$work/ref-$size/report.json" "$size" >>"$results" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+for s in report["stages"]:
+    print(f"{sys.argv[2]}\treference\t{s['stage']}\t{s['wall_s']}\t\t{round(s['peak_rss_mb'])}")
+PY
+    fi
+done
+
+python3 scripts/bench_table.py "$results" "$work" >BENCHMARKS.md
+echo "wrote BENCHMARKS.md"

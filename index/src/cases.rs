@@ -143,17 +143,27 @@ pub struct CaseUpdater<'a> {
 impl CaseUpdater<'_> {
     /// Adds a case not yet in the index.
     pub fn add(&mut self, doc: &IndexDoc) -> Result<()> {
-        let fields = &self.cases.fields;
-        self.writer.add_document(fields.document(doc, self.cases.fingerprint(doc)))?;
-        self.report.added += 1;
-        self.step()
+        self.add_printed(doc, self.cases.fingerprint(doc))
     }
 
     /// Replaces the indexed case with the same post id.
     pub fn replace(&mut self, doc: &IndexDoc) -> Result<()> {
+        self.replace_printed(doc, self.cases.fingerprint(doc))
+    }
+
+    /// [`Self::add`] with the doc's [`CaseIndex::fingerprint`] already computed (the caller
+    /// computed it to compare, on several threads).
+    pub fn add_printed(&mut self, doc: &IndexDoc, fingerprint: u64) -> Result<()> {
+        self.writer.add_document(self.cases.fields.document(doc, fingerprint))?;
+        self.report.added += 1;
+        self.step()
+    }
+
+    /// [`Self::replace`] with the doc's fingerprint already computed.
+    pub fn replace_printed(&mut self, doc: &IndexDoc, fingerprint: u64) -> Result<()> {
         let fields = &self.cases.fields;
         self.writer.delete_term(Term::from_field_text(fields.post_id, &doc.post_id));
-        self.writer.add_document(fields.document(doc, self.cases.fingerprint(doc)))?;
+        self.writer.add_document(fields.document(doc, fingerprint))?;
         self.report.replaced += 1;
         self.step()
     }

@@ -11,7 +11,8 @@ use std::ops::Bound;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
+use tantivy::collector::{Count, SortKeyComputer, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, OwnedValue, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -190,26 +191,29 @@ impl CaseIndex {
 
         let searcher = self.reader.searcher();
         let page = TopDocs::with_limit(request.limit).and_offset(request.offset);
+        // Ties (equal scores, the same day, likes or score) go by post id, so a page is the same
+        // on every run and pages never overlap; otherwise their order follows segment layout.
+        let by_id = (SortByString::for_field("post_id"), Order::Asc);
         let (total, ranked): (usize, Vec<(Option<f32>, DocAddress)>) = match sort {
             SortBy::Relevance => {
-                let (total, top) = searcher.search(&query, &(Count, page.order_by_score()))?;
-                (total, top.into_iter().map(|(score, doc)| (Some(score), doc)).collect())
+                let (total, top) = searcher.search(&query, &(Count, page.order_by((SortBySimilarityScore, by_id))))?;
+                (total, top.into_iter().map(|((score, _), doc)| (Some(score), doc)).collect())
             }
             SortBy::Newest | SortBy::Oldest => {
                 let order = if sort == SortBy::Newest { Order::Desc } else { Order::Asc };
-                let (total, top) =
-                    searcher.search(&query, &(Count, page.order_by_fast_field::<DateTime>("posted_at", order)))?;
-                (total, top.into_iter().map(|(_, doc)| (None, doc)).collect())
+                top_by(
+                    &searcher,
+                    &query,
+                    page,
+                    (SortByStaticFastValue::<DateTime>::for_field("posted_at"), order),
+                    by_id,
+                )?
             }
             SortBy::Likes => {
-                let (total, top) =
-                    searcher.search(&query, &(Count, page.order_by_fast_field::<i64>("likes", Order::Desc)))?;
-                (total, top.into_iter().map(|(_, doc)| (None, doc)).collect())
+                top_by(&searcher, &query, page, (SortByStaticFastValue::<i64>::for_field("likes"), Order::Desc), by_id)?
             }
             SortBy::Score => {
-                let (total, top) =
-                    searcher.search(&query, &(Count, page.order_by_fast_field::<f64>("score", Order::Desc)))?;
-                (total, top.into_iter().map(|(_, doc)| (None, doc)).collect())
+                top_by(&searcher, &query, page, (SortByStaticFastValue::<f64>::for_field("score"), Order::Desc), by_id)?
             }
         };
         let snippets = Snippets::new(&searcher, &*highlight_query, &self.fields)?;
@@ -298,6 +302,20 @@ impl CaseIndex {
             reply,
         })
     }
+}
+
+/// A page of matches: the total, then each match's relevance (when computed) and address.
+type Page = (usize, Vec<(Option<f32>, DocAddress)>);
+
+/// The page of `query`'s matches ordered by `key`, ties by `tie` (relevance not computed).
+fn top_by<K, T>(searcher: &Searcher, query: &dyn Query, page: TopDocs, key: K, tie: T) -> Result<Page>
+where
+    K: SortKeyComputer + Send + Sync + 'static,
+    T: SortKeyComputer + Send + Sync + 'static,
+    (K::SortKey, T::SortKey): 'static + Clone + Send + Sync + std::fmt::Debug,
+{
+    let (total, top) = searcher.search(query, &(Count, page.order_by((key, tie))))?;
+    Ok((total, top.into_iter().map(|(_, doc)| (None, doc)).collect()))
 }
 
 fn check_page(request: &SearchRequest) -> Result<()> {

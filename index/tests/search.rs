@@ -290,3 +290,25 @@ fn similar_cases_are_earlier_and_answered() {
     assert_eq!(index.similar("p6", 5).expect("no error").len(), 0);
     assert!(matches!(index.similar("nope", 5), Err(SearchError::UnknownPost { .. })));
 }
+
+#[test]
+fn ties_come_in_post_id_order_on_every_sort_and_page() {
+    // Three copies of one post (the exports hold such twins), indexed out of order and in
+    // separate commits, so they sit in different segments.
+    let twin = |id: &str| {
+        case(id, "2019-05-05 10:00", "金霞路噪音扰民", "夜间施工噪音。", "A市城管局", 7, Some(("已收悉。", 2, 0)))
+    };
+    let index = index_of(&[twin("t3")]);
+    for id in ["t1", "t2"] {
+        let mut updater = index.updater().expect("a writer");
+        updater.add(&twin(id)).expect("added");
+        updater.finish().expect("committed");
+    }
+    let all = |sort| SearchRequest { sort, ..words("噪音") };
+    for sort in [SortBy::Relevance, SortBy::Newest, SortBy::Oldest, SortBy::Likes, SortBy::Score] {
+        check(&index, all(sort), "3: t1 t2 t3");
+    }
+    for (offset, expected) in [(0, "3: t1"), (1, "3: t2"), (2, "3: t3")] {
+        check(&index, SearchRequest { limit: 1, offset, ..words("噪音") }, expected);
+    }
+}

@@ -10,8 +10,10 @@
 //! Local words for the segmenter, beyond the built-in ones, may be put in `DIR/local_words.txt`
 //! (one a line, `word [frequency] [tag]`); changing them re-indexes every case.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::io::Write;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -20,6 +22,7 @@ use index::{CaseIndex, Hit, IndexDoc, IndexedReply, ReplyLevels, SearchError, Se
 use models::calendar::WorkCalendar;
 use models::deadline::{self, DeadlineRules};
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use crate::progress::Progress;
 use crate::score::SCORES_FILE;
@@ -29,7 +32,8 @@ use crate::tables;
 pub const INDEX_FOLDER: &str = "index";
 pub const LOCAL_WORDS_FILE: &str = "local_words.txt";
 
-#[derive(Debug, Default, Clone, serde::Serialize)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct IndexReport {
     pub cases: usize,
     pub added: u64,
@@ -41,9 +45,19 @@ pub struct IndexReport {
     /// The previous index could not be read and was rebuilt.
     pub rebuilt: bool,
     pub seconds: f64,
+    /// A hash of what the index was built from (see `inputs_print`): equal means up to date.
+    pub inputs: String,
 }
 
+/// Posts per slice: the posts, their final replies and the documents made of them are held
+/// one slice at a time, so memory does not grow with the tables.
+const SLICE_ROWS: usize = 100_000;
+
 /// Builds or updates `DIR/index` from the tables, and records the stage in the manifest.
+///
+/// When the inputs are those of the last build (the same live parts, the same scores file,
+/// local words and index version: parts are never rewritten, only added or replaced under
+/// new names) nothing is read: the update costs a few milliseconds.
 pub fn build_index(dir: &mut DataDir) -> Result<IndexReport> {
     let started = Instant::now();
     let words = local_words(dir)?;
@@ -58,33 +72,14 @@ pub fn build_index(dir: &mut DataDir) -> Result<IndexReport> {
         }
         other => other?,
     };
-    let docs = CaseDocs::read(dir)?;
-    let indexed = cases.fingerprints()?;
-
-    let mut progress = Progress::start("index", Some(docs.len() as u64), "cases");
-    let mut updater = cases.updater()?;
-    let mut seen = HashSet::with_capacity(docs.len());
-    for i in 0..docs.len() {
-        let doc = docs.doc(i);
-        report.with_scores += doc.reply.as_ref().is_some_and(|r| r.levels.is_some()) as usize;
-        match indexed.get(&doc.post_id) {
-            None => updater.add(&doc)?,
-            Some(&print) if print != cases.fingerprint(&doc) => updater.replace(&doc)?,
-            Some(_) => report.unchanged += 1,
-        }
-        seen.insert(doc.post_id);
-        if i % 10_000 == 9_999 {
-            progress.advance(10_000);
-        }
+    report.inputs = inputs_print(dir, &words)?;
+    let last: Option<IndexReport> =
+        dir.manifest.stages.get("index").and_then(|s| serde_json::from_value(s.detail.clone()).ok());
+    if let Some(last) = last.filter(|l| l.inputs == report.inputs && l.cases as u64 == cases.num_cases()) {
+        report = IndexReport { unchanged: last.cases, cases: last.cases, with_scores: last.with_scores, ..report };
+    } else {
+        update(dir, &cases, &words, &mut report)?;
     }
-    for post_id in indexed.keys().filter(|id| !seen.contains(*id)) {
-        updater.delete(post_id)?;
-    }
-    let update = updater.finish()?;
-    progress.finish();
-
-    report.cases = docs.len();
-    (report.added, report.replaced, report.deleted) = (update.added, update.replaced, update.deleted);
     report.seconds = started.elapsed().as_secs_f64();
     dir.manifest.stages.insert(
         "index".into(),
@@ -96,6 +91,69 @@ pub fn build_index(dir: &mut DataDir) -> Result<IndexReport> {
     );
     dir.save_manifest()?;
     Ok(report)
+}
+
+/// Compares every case with its indexed fingerprint, slice by slice, and adds, replaces or
+/// deletes what differs. Documents are made on all cores; tantivy's writer threads cut them.
+fn update(dir: &DataDir, cases: &CaseIndex, words: &str, report: &mut IndexReport) -> Result<()> {
+    let mut indexed = cases.fingerprints()?;
+    let replies = FinalReplies::read(dir)?;
+    let scores = Scores::read(dir)?;
+    let post_parts = dir.parts("posts");
+    let total = tables::count_rows(&post_parts)?;
+    if total == 0 {
+        anyhow::bail!("the data folder has no posts: ingest a file with posts first");
+    }
+    let mut progress = Progress::start("index", Some(total as u64), "cases");
+    let mut updater = cases.updater()?;
+    for offset in (0..total).step_by(SLICE_ROWS) {
+        let slice = CaseSlice::read(dir, &post_parts, (offset, SLICE_ROWS), &replies, &scores)?;
+        let docs: Vec<(IndexDoc, u64)> = (0..slice.len())
+            .into_par_iter()
+            .map(|row| {
+                let doc = slice.doc(row);
+                // As `cases.fingerprint(&doc)`, without sharing the index between threads.
+                let print = doc.fingerprint(words);
+                (doc, print)
+            })
+            .collect();
+        drop(slice);
+        for (doc, print) in &docs {
+            report.with_scores += doc.reply.as_ref().is_some_and(|r| r.levels.is_some()) as usize;
+            match indexed.remove(&doc.post_id) {
+                None => updater.add_printed(doc, *print)?,
+                Some(old) if old != *print => updater.replace_printed(doc, *print)?,
+                Some(_) => report.unchanged += 1,
+            }
+        }
+        report.cases += docs.len();
+        progress.advance(docs.len() as u64);
+    }
+    // What is left was indexed but is no longer among the posts.
+    for post_id in indexed.keys() {
+        updater.delete(post_id)?;
+    }
+    let update = updater.finish()?;
+    progress.finish();
+    (report.added, report.replaced, report.deleted) = (update.added, update.replaced, update.deleted);
+    Ok(())
+}
+
+/// What the index is built from, as one hash: the index version, local words, the live parts of
+/// posts and replies (immutable files: a change adds or replaces a part), and the scores file's
+/// size and modification time.
+fn inputs_print(dir: &DataDir, words: &str) -> Result<String> {
+    let mut hasher = std::hash::DefaultHasher::new();
+    (index::schema::INDEX_VERSION, index::analyzer::LOCAL_WORDS, words).hash(&mut hasher);
+    for table in ["posts", "replies"] {
+        (table, dir.manifest.tables.get(table)).hash(&mut hasher);
+    }
+    let scores = dir.path(SCORES_FILE);
+    if let Ok(meta) = std::fs::metadata(&scores) {
+        let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        (meta.len(), modified).hash(&mut hasher);
+    }
+    Ok(format!("{:016x}", hasher.finish()))
 }
 
 /// Opens `DIR/index` for searching (keep it open to serve many queries: opening loads the
@@ -132,51 +190,172 @@ fn local_words(dir: &DataDir) -> Result<String> {
     std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-/// The columns of posts, final replies and scores, joined by post, to make [`IndexDoc`]s from.
-struct CaseDocs {
-    posts: DataFrame,
-    /// Row of each post's final reply in `replies`, by post row.
-    final_reply: Vec<Option<usize>>,
-    replies: Option<DataFrame>,
-    /// Scores by reply row, when they match the reply's current content.
-    levels: HashMap<usize, ReplyLevels>,
+/// Each post's final reply (highest `seq`, then latest), as its row in the replies table.
+struct FinalReplies {
+    parts: Vec<PathBuf>,
+    by_post: HashMap<String, usize>,
 }
 
-impl CaseDocs {
-    fn read(dir: &DataDir) -> Result<CaseDocs> {
-        let posts = tables::read_table(
-            &dir.parts("posts"),
-            &["post_id", "subject", "body", "posted_at", "unit", "category", "kind", "likes", "region"],
-        )?
-        .context("the data folder has no posts: ingest a file with posts first")?;
-        let posts = posts.lazy().with_column(col("posted_at").cast(DataType::Int64)).collect()?;
-        let replies = tables::read_table(
-            &dir.parts("replies"),
-            &["reply_id", "post_id", "unit", "body", "replied_at", "seq", "content_hash"],
-        )?
-        .map(|r| r.lazy().with_column(col("replied_at").cast(DataType::Int64)).collect())
-        .transpose()?;
-
-        let mut final_reply = vec![None; posts.height()];
-        let mut levels = HashMap::new();
-        if let Some(replies) = &replies {
-            let post_rows: HashMap<&str, usize> =
-                posts.column("post_id")?.str()?.iter().enumerate().filter_map(|(i, id)| Some((id?, i))).collect();
-            let (post_ids, seqs, times) = (
-                replies.column("post_id")?.str()?,
-                replies.column("seq")?.i32()?,
-                replies.column("replied_at")?.i64()?,
-            );
-            let key = |r: usize| (seqs.get(r).unwrap_or(1), times.get(r).unwrap_or_default());
-            for r in 0..replies.height() {
-                let Some(&p) = post_ids.get(r).and_then(|id| post_rows.get(id)) else { continue };
-                if final_reply[p].is_none_or(|best| key(r) > key(best)) {
-                    final_reply[p] = Some(r);
+impl FinalReplies {
+    fn read(dir: &DataDir) -> Result<FinalReplies> {
+        let parts = dir.parts("replies");
+        let mut best: HashMap<String, ((i32, i64), usize)> = HashMap::new();
+        let total = tables::count_rows(&parts)?;
+        for offset in (0..total).step_by(SLICE_ROWS * 4) {
+            let Some(frame) =
+                tables::read_table_slice(&parts, &["post_id", "seq", "replied_at"], Some((offset, SLICE_ROWS * 4)))?
+            else {
+                break;
+            };
+            let frame = frame.lazy().with_column(col("replied_at").cast(DataType::Int64)).collect()?;
+            let (post_ids, seqs, times) =
+                (frame.column("post_id")?.str()?, frame.column("seq")?.i32()?, frame.column("replied_at")?.i64()?);
+            for r in 0..frame.height() {
+                let Some(post_id) = post_ids.get(r) else { continue };
+                let key = (seqs.get(r).unwrap_or(1), times.get(r).unwrap_or_default());
+                match best.get_mut(post_id) {
+                    Some(held) if held.0 >= key => {}
+                    Some(held) => *held = (key, offset + r),
+                    None => {
+                        best.insert(post_id.to_string(), (key, offset + r));
+                    }
                 }
             }
-            levels = read_levels(dir, replies)?;
         }
-        Ok(CaseDocs { posts, final_reply, replies, levels })
+        Ok(FinalReplies { parts, by_post: best.into_iter().map(|(id, (_, row))| (id, row)).collect() })
+    }
+}
+
+/// The scores of `DIR/scores/replies.parquet` by reply id, with a hash of the content they
+/// were computed for (kept small: one entry per reply of a million-post folder).
+struct Scores {
+    by_reply: HashMap<String, (u64, ReplyLevels)>,
+}
+
+impl Scores {
+    fn read(dir: &DataDir) -> Result<Scores> {
+        let path = dir.path(SCORES_FILE);
+        let mut by_reply = HashMap::new();
+        if !path.exists() {
+            return Ok(Scores { by_reply });
+        }
+        let Some(scores) = tables::read_table(
+            &[path],
+            &["reply_id", "content_hash", "evasive_level", "vague_level", "evasive_score", "vague_score", "reply_type"],
+        )?
+        else {
+            return Ok(Scores { by_reply });
+        };
+        let s = |name: &str| scores.column(name).and_then(|c| c.str().cloned());
+        let (ids, hashes, types) = (s("reply_id")?, s("content_hash")?, s("reply_type")?);
+        let (evasive, vague) = (scores.column("evasive_level")?.i8()?, scores.column("vague_level")?.i8()?);
+        let (evasive_score, vague_score) =
+            (scores.column("evasive_score")?.f64()?, scores.column("vague_score")?.f64()?);
+        by_reply.reserve(scores.height());
+        for i in 0..scores.height() {
+            let (Some(id), Some(hash)) = (ids.get(i), hashes.get(i)) else { continue };
+            let levels = ReplyLevels {
+                evasive_level: evasive.get(i).unwrap_or_default().max(0) as u8,
+                vague_level: vague.get(i).unwrap_or_default().max(0) as u8,
+                evasive_score: evasive_score.get(i).unwrap_or_default(),
+                vague_score: vague_score.get(i).unwrap_or_default(),
+                reply_type: types.get(i).unwrap_or_default().to_string(),
+            };
+            by_reply.insert(id.to_string(), (hash_of(hash), levels));
+        }
+        Ok(Scores { by_reply })
+    }
+
+    /// The levels of a reply, when they were computed for its content as it is now.
+    fn of(&self, reply_id: &str, content_hash: &str) -> Option<ReplyLevels> {
+        let (hash, levels) = self.by_reply.get(reply_id)?;
+        (*hash == hash_of(content_hash)).then(|| levels.clone())
+    }
+}
+
+fn hash_of(text: &str) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// One slice of the posts with their final replies and the replies' current scores.
+struct CaseSlice {
+    posts: DataFrame,
+    /// The final reply of each post of the slice, by post row.
+    replies: Vec<Option<ReplyRow>>,
+}
+
+struct ReplyRow {
+    body: String,
+    unit: Option<String>,
+    replied_at: NaiveDateTime,
+    levels: Option<ReplyLevels>,
+}
+
+impl CaseSlice {
+    fn read(
+        dir: &DataDir,
+        post_parts: &[PathBuf],
+        slice: (usize, usize),
+        finals: &FinalReplies,
+        scores: &Scores,
+    ) -> Result<CaseSlice> {
+        let posts = tables::read_table_slice(
+            post_parts,
+            &["post_id", "subject", "body", "posted_at", "unit", "category", "kind", "likes", "region"],
+            Some(slice),
+        )?
+        .with_context(|| format!("{} has no posts", dir.root().display()))?;
+        let posts = posts.lazy().with_column(col("posted_at").cast(DataType::Int64)).collect()?;
+        // The rows of the replies table needed, in order; read in chunks over their span, skipping
+        // chunks that hold none (ingest writes replies in about the order of their posts).
+        let wanted: Vec<Option<usize>> = posts
+            .column("post_id")?
+            .str()?
+            .iter()
+            .map(|id| id.and_then(|id| finals.by_post.get(id).copied()))
+            .collect();
+        let mut rows: Vec<usize> = wanted.iter().flatten().copied().collect();
+        rows.sort_unstable();
+        let mut found: HashMap<usize, ReplyRow> = HashMap::with_capacity(rows.len());
+        let mut at = 0;
+        while at < rows.len() {
+            let start = rows[at];
+            let Some(chunk) = tables::read_table_slice(
+                &finals.parts,
+                &["reply_id", "unit", "body", "replied_at", "content_hash"],
+                Some((start, SLICE_ROWS)),
+            )?
+            else {
+                break;
+            };
+            let chunk = chunk.lazy().with_column(col("replied_at").cast(DataType::Int64)).collect()?;
+            let (ids, units, bodies, times, hashes) = (
+                chunk.column("reply_id")?.str()?,
+                chunk.column("unit")?.str()?,
+                chunk.column("body")?.str()?,
+                chunk.column("replied_at")?.i64()?,
+                chunk.column("content_hash")?.str()?,
+            );
+            while at < rows.len() && rows[at] < start + chunk.height().max(1) {
+                let r = rows[at] - start;
+                at += 1;
+                let Some(replied_at) = times.get(r).and_then(DateTime::from_timestamp_millis) else { continue };
+                let levels = ids.get(r).zip(hashes.get(r)).and_then(|(id, hash)| scores.of(id, hash));
+                found.insert(
+                    start + r,
+                    ReplyRow {
+                        body: bodies.get(r).unwrap_or_default().to_string(),
+                        unit: units.get(r).map(str::to_string),
+                        replied_at: replied_at.naive_utc(),
+                        levels,
+                    },
+                );
+            }
+        }
+        let replies = wanted.into_iter().map(|row| row.and_then(|r| found.remove(&r))).collect();
+        Ok(CaseSlice { posts, replies })
     }
 
     fn len(&self) -> usize {
@@ -184,34 +363,31 @@ impl CaseDocs {
     }
 
     fn doc(&self, row: usize) -> IndexDoc {
-        let text = |frame: &DataFrame, name: &str, r: usize| -> Option<String> {
-            frame.column(name).ok()?.str().ok()?.get(r).map(str::to_string)
-        };
-        let time = |frame: &DataFrame, name: &str, r: usize| -> Option<NaiveDateTime> {
-            let millis = frame.column(name).ok()?.i64().ok()?.get(r)?;
-            DateTime::from_timestamp_millis(millis).map(|t| t.naive_utc())
-        };
         let p = &self.posts;
-        let posted_at = time(p, "posted_at", row).unwrap_or_default();
-        let reply = self.final_reply[row].zip(self.replies.as_ref()).and_then(|(r, replies)| {
-            let replied_at = time(replies, "replied_at", r)?;
-            Some(IndexedReply {
-                body: text(replies, "body", r).unwrap_or_default(),
-                replied_at,
-                unit: text(replies, "unit", r),
-                workdays_to_reply: deadline::workdays_to_reply(posted_at, replied_at, &RULES, &CALENDAR),
-                levels: self.levels.get(&r).cloned(),
-            })
+        let text = |name: &str| -> Option<String> { p.column(name).ok()?.str().ok()?.get(row).map(str::to_string) };
+        let posted_at = p
+            .column("posted_at")
+            .ok()
+            .and_then(|c| c.i64().ok()?.get(row))
+            .and_then(DateTime::from_timestamp_millis)
+            .map(|t| t.naive_utc())
+            .unwrap_or_default();
+        let reply = self.replies[row].as_ref().map(|r| IndexedReply {
+            body: r.body.clone(),
+            replied_at: r.replied_at,
+            unit: r.unit.clone(),
+            workdays_to_reply: deadline::workdays_to_reply(posted_at, r.replied_at, &RULES, &CALENDAR),
+            levels: r.levels.clone(),
         });
         IndexDoc {
-            post_id: text(p, "post_id", row).unwrap_or_default(),
-            subject: text(p, "subject", row).unwrap_or_default(),
-            body: text(p, "body", row).unwrap_or_default(),
+            post_id: text("post_id").unwrap_or_default(),
+            subject: text("subject").unwrap_or_default(),
+            body: text("body").unwrap_or_default(),
             posted_at,
-            unit: text(p, "unit", row),
-            region: text(p, "region", row),
-            kind: text(p, "kind", row),
-            category: text(p, "category", row),
+            unit: text("unit"),
+            region: text("region"),
+            kind: text("kind"),
+            category: text("category"),
             likes: p.column("likes").ok().and_then(|c| c.i64().ok()?.get(row)).unwrap_or_default(),
             reply,
         }
@@ -220,48 +396,6 @@ impl CaseDocs {
 
 static RULES: std::sync::LazyLock<DeadlineRules> = std::sync::LazyLock::new(DeadlineRules::default);
 static CALENDAR: std::sync::LazyLock<WorkCalendar> = std::sync::LazyLock::new(WorkCalendar::default);
-
-/// The scores of `DIR/scores/replies.parquet` by reply row, for the replies they still describe.
-fn read_levels(dir: &DataDir, replies: &DataFrame) -> Result<HashMap<usize, ReplyLevels>> {
-    let path = dir.path(SCORES_FILE);
-    if !path.exists() {
-        return Ok(HashMap::new());
-    }
-    let Some(scores) = tables::read_table(
-        &[path],
-        &["reply_id", "content_hash", "evasive_level", "vague_level", "evasive_score", "vague_score", "reply_type"],
-    )?
-    else {
-        return Ok(HashMap::new());
-    };
-    let reply_rows: HashMap<(&str, &str), usize> = replies
-        .column("reply_id")?
-        .str()?
-        .iter()
-        .zip(replies.column("content_hash")?.str()?.iter())
-        .enumerate()
-        .filter_map(|(r, (id, hash))| Some(((id?, hash?), r)))
-        .collect();
-    let s = |name: &str| scores.column(name).and_then(|c| c.str().cloned());
-    let (ids, hashes, types) = (s("reply_id")?, s("content_hash")?, s("reply_type")?);
-    let (evasive, vague) = (scores.column("evasive_level")?.i8()?, scores.column("vague_level")?.i8()?);
-    let (evasive_score, vague_score) = (scores.column("evasive_score")?.f64()?, scores.column("vague_score")?.f64()?);
-    let mut out = HashMap::with_capacity(scores.height());
-    for i in 0..scores.height() {
-        let Some(&r) = ids.get(i).zip(hashes.get(i)).and_then(|key| reply_rows.get(&key)) else { continue };
-        out.insert(
-            r,
-            ReplyLevels {
-                evasive_level: evasive.get(i).unwrap_or_default().max(0) as u8,
-                vague_level: vague.get(i).unwrap_or_default().max(0) as u8,
-                evasive_score: evasive_score.get(i).unwrap_or_default(),
-                vague_score: vague_score.get(i).unwrap_or_default(),
-                reply_type: types.get(i).unwrap_or_default().to_string(),
-            },
-        );
-    }
-    Ok(out)
-}
 
 /// Prints hits for a reader: number, id, date, unit, kind, likes; the subject and a snippet of
 /// the body with the matched words marked (bold on a terminal when `ansi`, else `[...]`); the

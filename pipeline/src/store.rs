@@ -8,6 +8,15 @@
 //! manifest does not list belongs to a run that died before its commit: the next run
 //! removes it (`DataDir::open` rolls back), so the folder is always as it was before the
 //! run or as it is after it. Only `pipeline` knows this layout.
+//!
+//! Posts and replies are hive-partitioned by year, so that any engine (DuckDB, polars, Spark,
+//! Trino) reads `DIR/posts` as one dataset with a `year` column and skips the years it does not
+//! need: `posts/year=2019/part-000007.parquet` holds the posts of part 7 posted in 2019, and
+//! `replies/year=2019/…` the replies of part 7 *replied* in 2019 (a reply's own time, not its
+//! post's: a reply is then placed from its own row alone, and "what was answered in 2019" reads
+//! one folder). A run's part is written whole under a temporary name, then split by year as it
+//! is committed ([`DataDir::commit`]). Folders written before partitioning hold flat
+//! `posts/part-*.parquet` parts: the manifest lists them as they are, and they are read as well.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -22,6 +31,12 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// Tables kept as sets of parts, appended to by ingest.
 pub const PART_TABLES: [&str; 4] = ["posts", "replies", "quarantine", "taxonomy"];
+
+/// The tables written hive-partitioned by year, and the time column that gives the year.
+pub const YEAR_PARTITIONED: [(&str, &str); 2] = [("posts", "posted_at"), ("replies", "replied_at")];
+
+/// The partition folder of rows whose time is missing (Hive's name, read as null by engines).
+pub const NO_YEAR: &str = "__HIVE_DEFAULT_PARTITION__";
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 pub struct Manifest {
@@ -130,47 +145,67 @@ impl DataDir {
     /// was killed before its commit.
     fn roll_back_uncommitted(&self) -> Result<()> {
         for table in PART_TABLES {
-            let folder = self.root.join(table);
-            let Ok(entries) = fs::read_dir(&folder) else { continue };
             let live: Vec<&String> = self.manifest.tables.get(table).map(|v| v.iter().collect()).unwrap_or_default();
+            // The table's folder and its partition folders (`year=2019`), one level deep.
+            let mut folders = vec![table.to_string()];
+            let Ok(entries) = fs::read_dir(self.root.join(table)) else { continue };
             for entry in entries.flatten() {
                 let name = entry.file_name().to_string_lossy().to_string();
-                let relative = format!("{table}/{name}");
-                let is_temp = name.ends_with(".tmp");
-                let is_orphan_part = name.ends_with(".parquet") && !live.iter().any(|l| **l == relative);
-                if is_temp || is_orphan_part {
-                    tracing::warn!(file = %relative, "removing a file left by an interrupted run");
-                    fs::remove_file(entry.path())
-                        .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+                if name.starts_with("year=") && entry.path().is_dir() {
+                    folders.push(format!("{table}/{name}"));
+                }
+            }
+            for folder in folders {
+                let Ok(entries) = fs::read_dir(self.root.join(&folder)) else { continue };
+                for entry in entries.flatten() {
+                    let name = entry.file_name().to_string_lossy().to_string();
+                    let relative = format!("{folder}/{name}");
+                    let is_temp = name.ends_with(".tmp");
+                    let is_orphan_part = name.ends_with(".parquet") && !live.iter().any(|l| **l == relative);
+                    if is_temp || is_orphan_part {
+                        tracing::warn!(file = %relative, "removing a file left by an interrupted run");
+                        fs::remove_file(entry.path())
+                            .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+                    }
                 }
             }
         }
         Ok(())
     }
 
-    /// A fresh part path for `table`, and its temporary twin to write first.
+    /// A fresh part path for `table`, and its temporary twin to write first. Parts of a
+    /// year-partitioned table are written here whole and split by year at [`Self::commit`].
     pub fn new_part(&mut self, table: &str) -> Result<PendingPart> {
-        let folder = self.root.join(table);
-        fs::create_dir_all(&folder).with_context(|| format!("cannot create {}", folder.display()))?;
         self.manifest.next_part += 1;
-        let name = format!("part-{:06}.parquet", self.manifest.next_part);
-        Ok(PendingPart {
-            table: table.to_string(),
-            relative: format!("{table}/{name}"),
-            temp: folder.join(format!(".{name}.tmp")),
-            path: folder.join(name),
-        })
+        part_in(&self.root, table, table, self.manifest.next_part)
     }
 
-    /// Commits a run: renames its parts into place, then writes the manifest that lists
-    /// them (and drops the parts they replace). The rename of the manifest is the commit.
+    /// Commits a run: renames its parts into place (split by year first for the tables of
+    /// [`YEAR_PARTITIONED`]), then writes the manifest that lists them (and drops the parts
+    /// they replace). The rename of the manifest is the commit.
     pub fn commit(&mut self, added: Vec<PendingPart>, replaced: &[(String, Vec<String>)]) -> Result<()> {
+        let mut files = Vec::with_capacity(added.len());
+        for part in added {
+            match YEAR_PARTITIONED.iter().find(|(table, _)| *table == part.table) {
+                Some((table, time_column)) => {
+                    let number = part_number(&part.relative);
+                    let root = self.root.clone();
+                    let years = crate::tables::split_by_year(&part.temp, time_column, |year| {
+                        let year = year.map_or(NO_YEAR.to_string(), |y| y.to_string());
+                        part_in(&root, table, &format!("{table}/year={year}"), number)
+                    })?;
+                    fs::remove_file(&part.temp).with_context(|| format!("cannot remove {}", part.temp.display()))?;
+                    files.extend(years);
+                }
+                None => files.push(part),
+            }
+        }
         for (table, old) in replaced {
             if let Some(parts) = self.manifest.tables.get_mut(table) {
                 parts.retain(|p| !old.contains(p));
             }
         }
-        for part in &added {
+        for part in &files {
             fs::rename(&part.temp, &part.path)
                 .with_context(|| format!("cannot move {} into place", part.temp.display()))?;
             self.manifest.tables.entry(part.table.clone()).or_default().push(part.relative.clone());
@@ -199,6 +234,26 @@ pub struct PendingPart {
     pub path: PathBuf,
 }
 
+/// Part `number` of `table` in `folder` (relative to `root`: the table's folder or one of its
+/// partitions), its folder created.
+fn part_in(root: &Path, table: &str, folder: &str, number: u64) -> Result<PendingPart> {
+    let full = root.join(folder);
+    fs::create_dir_all(&full).with_context(|| format!("cannot create {}", full.display()))?;
+    let name = format!("part-{number:06}.parquet");
+    Ok(PendingPart {
+        table: table.to_string(),
+        relative: format!("{folder}/{name}"),
+        temp: full.join(format!(".{name}.tmp")),
+        path: full.join(name),
+    })
+}
+
+/// The number in a part's name (`posts/part-000007.parquet` → 7).
+fn part_number(relative: &str) -> u64 {
+    let name = relative.rsplit('/').next().unwrap_or_default();
+    name.trim_start_matches("part-").trim_end_matches(".parquet").parse().unwrap_or_default()
+}
+
 /// Writes a whole file so that readers see the old content or the new, never a mix.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
@@ -214,4 +269,66 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 /// The time stamps written to the manifest.
 pub fn now_string() -> String {
     chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use polars::prelude::*;
+
+    use super::*;
+    use crate::tables::{self, PartWriter};
+
+    /// A part of `table` with posts `ids` posted at the given times (ms), written and pending.
+    fn part(dir: &mut DataDir, table: &str, ids: &[&str], times: &[Option<i64>]) -> PendingPart {
+        let time: Column = Series::new("posted_at".into(), times.to_vec())
+            .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+            .expect("a time column")
+            .into();
+        let frame = DataFrame::new(ids.len(), vec![Column::new("post_id".into(), ids), time]).expect("a frame");
+        let mut writer = PartWriter::create(dir.new_part(table).expect("a part"), frame.schema()).expect("a writer");
+        writer.write(frame).expect("written");
+        writer.finish().expect("finished")
+    }
+
+    const Y2018: i64 = 1_530_000_000_000;
+    const Y2019: i64 = 1_560_000_000_000;
+
+    #[test]
+    fn posts_are_committed_in_year_folders_and_flat_parts_still_read() {
+        let temp = tempfile::tempdir().expect("a temp folder");
+        let mut dir = DataDir::open(temp.path(), true).expect("a data folder");
+        // A folder from before partitioning: a flat part, listed as it is.
+        let flat = part(&mut dir, "quarantine", &["old"], &[Some(Y2018)]);
+        fs::create_dir_all(temp.path().join("posts")).expect("a folder");
+        fs::rename(&flat.temp, temp.path().join("posts/part-000001.parquet")).expect("moved");
+        dir.manifest.tables.insert("posts".into(), vec!["posts/part-000001.parquet".into()]);
+
+        let new = part(&mut dir, "posts", &["a", "b", "c", "d"], &[Some(Y2019), Some(Y2018), None, Some(Y2019)]);
+        dir.commit(vec![new], &[]).expect("committed");
+        assert_eq!(
+            dir.manifest.tables["posts"],
+            [
+                "posts/part-000001.parquet",
+                "posts/year=__HIVE_DEFAULT_PARTITION__/part-000002.parquet",
+                "posts/year=2018/part-000002.parquet",
+                "posts/year=2019/part-000002.parquet",
+            ]
+        );
+        let all = tables::read_table(&dir.parts("posts"), &["post_id"]).expect("read").expect("rows");
+        let mut ids: Vec<&str> = all.column("post_id").unwrap().str().unwrap().iter().flatten().collect();
+        ids.sort();
+        assert_eq!(ids, ["a", "b", "c", "d", "old"]);
+        assert!(!temp.path().join("posts/.part-000002.parquet.tmp").exists());
+
+        // A killed run's leftovers inside a year folder are rolled back; live parts stay.
+        fs::write(temp.path().join("posts/year=2019/part-000009.parquet"), "orphan").expect("written");
+        fs::write(temp.path().join("posts/year=2019/.part-000010.parquet.tmp"), "temp").expect("written");
+        let dir = DataDir::open(temp.path(), false).expect("reopened");
+        let left: Vec<String> = fs::read_dir(temp.path().join("posts/year=2019"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        assert_eq!(left, ["part-000002.parquet"]);
+        assert_eq!(dir.parts("posts").len(), 4);
+    }
 }

@@ -10,8 +10,12 @@ use polars::prelude::{
     col, len, Column, DataFrame, DataType, IdxSize, LazyFrame, NamedFrom, ParquetCompression, ParquetWriter, PlRefPath,
     ScanArgsParquet, Schema, Series, TimeUnit,
 };
+use polars::prelude::{BooleanChunked, HiveOptions};
 
 use crate::store::PendingPart;
+
+/// Rows per slice when a part is split by year: a bounded amount in memory at a time.
+const SPLIT_ROWS: usize = 200_000;
 
 /// Milliseconds since the epoch of a local (Asia/Shanghai) time, as Parquet stores it.
 pub fn millis(t: NaiveDateTime) -> i64 {
@@ -114,8 +118,7 @@ pub fn read_table_slice(
     if parts.is_empty() {
         return Ok(None);
     }
-    let paths: Vec<PlRefPath> = parts.iter().map(|p| PlRefPath::from(p.to_string_lossy().as_ref())).collect();
-    let mut frame = LazyFrame::scan_parquet_files(paths.into_iter().collect(), ScanArgsParquet::default())?;
+    let mut frame = scan(parts)?;
     if let Some((offset, len)) = slice {
         frame = frame.slice(offset as i64, len as IdxSize);
     }
@@ -128,4 +131,53 @@ pub fn read_table_slice(
         format!("cannot read {} (hint: a part may be corrupt; re-ingest into a new folder)", parts[0].display())
     })?;
     Ok(Some(frame))
+}
+
+/// The given part files as one lazy table. Hive partition columns are not added: the
+/// manifest lists the files, and a flat part of an older folder reads alongside them.
+fn scan(parts: &[std::path::PathBuf]) -> Result<LazyFrame> {
+    let paths: Vec<PlRefPath> = parts.iter().map(|p| PlRefPath::from(p.to_string_lossy().as_ref())).collect();
+    let args = ScanArgsParquet {
+        hive_options: HiveOptions { enabled: Some(false), ..HiveOptions::default() },
+        ..ScanArgsParquet::default()
+    };
+    Ok(LazyFrame::scan_parquet_files(paths.into_iter().collect(), args)?)
+}
+
+/// Writes the rows of the part file `source` again, one file per year of `time_column`
+/// (`None`: rows without a time), each to the part that `target(year)` gives; returns those
+/// parts, not yet committed. Reads `source` slice by slice.
+pub fn split_by_year(
+    source: &std::path::Path,
+    time_column: &str,
+    mut target: impl FnMut(Option<i32>) -> Result<PendingPart>,
+) -> Result<Vec<PendingPart>> {
+    let sources = [source.to_path_buf()];
+    let rows = count_rows(&sources)?;
+    let year = col(time_column).dt().year().alias("__year");
+    let mut writers: std::collections::BTreeMap<Option<i32>, PartWriter> = std::collections::BTreeMap::new();
+    for offset in (0..rows).step_by(SPLIT_ROWS) {
+        let frame = scan(&sources)?
+            .slice(offset as i64, SPLIT_ROWS as IdxSize)
+            .with_column(year.clone())
+            .collect()
+            .with_context(|| format!("cannot read {}", source.display()))?;
+        let of_row = frame.column("__year")?.i32()?.clone();
+        let frame = frame.drop("__year")?;
+        let mut years: Vec<Option<i32>> = of_row.iter().collect();
+        years.sort_unstable();
+        years.dedup();
+        for y in years {
+            let mask: BooleanChunked = of_row.iter().map(|of| of == y).collect();
+            let rows = frame.filter(&mask)?;
+            let writer = match writers.entry(y) {
+                std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
+                std::collections::btree_map::Entry::Vacant(entry) => {
+                    entry.insert(PartWriter::create(target(y)?, rows.schema())?)
+                }
+            };
+            writer.write(rows)?;
+        }
+    }
+    writers.into_values().map(PartWriter::finish).collect()
 }
