@@ -5,6 +5,7 @@
 //! `include_str!` and can be replaced by the caller with their own text.
 
 pub mod calendar;
+pub mod category;
 pub mod deadline;
 pub mod kind;
 pub mod kind_rules;

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use anyhow::Result;
+use models::category::{CategoryModel, Document};
 use models::units::UnitRegistry;
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -100,6 +101,8 @@ pub struct Batcher {
     unit_sources: BTreeMap<String, u64>,
     /// Posts whose replies arrived out of time order: their `seq` is reassigned at the end.
     reseq: HashSet<String>,
+    /// Fills in the category of posts that have none (`--category-model`).
+    category_model: Option<CategoryModel>,
 }
 
 impl Batcher {
@@ -114,7 +117,13 @@ impl Batcher {
             inputs: Vec::new(),
             unit_sources: BTreeMap::new(),
             reseq: HashSet::new(),
+            category_model: None,
         })
+    }
+
+    pub fn with_category_model(mut self, model: Option<CategoryModel>) -> Batcher {
+        self.category_model = model;
+        self
     }
 
     pub fn record_input(&mut self, input: InputRecord) {
@@ -184,6 +193,15 @@ impl Batcher {
             taxonomy.extend(outcome.taxonomy);
         }
         report.taxonomy += taxonomy.len() as u64;
+        if let Some(model) = &self.category_model {
+            posts.par_iter_mut().filter(|p| p.category.is_none()).for_each(|post| {
+                let text = format!("{}\n{}", post.subject, post.body);
+                let prediction = model.predict(Document::Raw(&text));
+                post.category = Some(prediction.category);
+                post.category_source = Some("predicted");
+                post.category_prob = Some(prediction.probability);
+            });
+        }
 
         // Units are resolved after the batch's posts are known, so their regions help.
         let regions = &self.known.regions;
@@ -368,6 +386,8 @@ pub fn posts_schema() -> Schema {
         Field::new("posted_at".into(), datetime()),
         Field::new("unit".into(), DataType::String),
         Field::new("category".into(), DataType::String),
+        Field::new("category_source".into(), DataType::String),
+        Field::new("category_prob".into(), DataType::Float64),
         Field::new("kind".into(), DataType::String),
         Field::new("kind_source".into(), DataType::String),
         Field::new("likes".into(), DataType::Int64),
@@ -430,6 +450,8 @@ fn posts_frame(posts: &[PostRecord]) -> Result<DataFrame> {
         tables::datetime_column("posted_at", posts.iter().map(|p| millis(p.posted_at)).collect())?,
         Column::new("unit".into(), opt_strings(posts, |p| p.unit.as_deref())),
         Column::new("category".into(), opt_strings(posts, |p| p.category.as_deref())),
+        Column::new("category_source".into(), opt_strings(posts, |p| p.category_source)),
+        Column::new("category_prob".into(), posts.iter().map(|p| p.category_prob).collect::<Vec<_>>()),
         Column::new("kind".into(), strings(posts, |p| p.kind.as_str())),
         Column::new("kind_source".into(), strings(posts, |p| p.kind_source)),
         Column::new("likes".into(), posts.iter().map(|p| p.likes).collect::<Vec<_>>()),

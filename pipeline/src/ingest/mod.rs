@@ -84,6 +84,8 @@ pub struct IngestReport {
 /// add nothing. Fails before writing anything when a file cannot be read or is not a
 /// posts, replies or taxonomy table.
 pub fn ingest(dir: &mut DataDir, inputs: &[PathBuf]) -> Result<IngestReport> {
+    // Posts without a category get one from the model set with `--category-model`.
+    let category_model = crate::category::ingest_model()?;
     let mut report = IngestReport::default();
     let mut planned = Vec::new();
     for path in inputs {
@@ -111,7 +113,7 @@ pub fn ingest(dir: &mut DataDir, inputs: &[PathBuf]) -> Result<IngestReport> {
     planned.sort_by_key(|p| p.tables.iter().all(|(_, m)| m.layout == Layout::Replies));
 
     let known = KnownRecords::load(dir)?;
-    let mut batcher = Batcher::new(dir, known)?;
+    let mut batcher = Batcher::new(dir, known)?.with_category_model(category_model);
     for file in planned {
         let mut file_report = FileReport { path: file.path.display().to_string(), ..Default::default() };
         let source_name = file.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();

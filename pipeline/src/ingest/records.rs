@@ -19,6 +19,10 @@ pub struct PostRecord {
     pub posted_at: NaiveDateTime,
     pub unit: Option<String>,
     pub category: Option<String>,
+    /// `given` when the file had a category, `predicted` when the category model filled it in.
+    pub category_source: Option<&'static str>,
+    /// The model's calibrated probability of a predicted category.
+    pub category_prob: Option<f64>,
     pub kind: PostKind,
     /// `given` when the file had a kind column, else `derived`.
     pub kind_source: &'static str,
@@ -198,12 +202,15 @@ impl RowReader<'_> {
         let likes = values::parse_count(self.cell(row, Field::Likes)).map_err(|e| ("likes", e))?;
         let dislikes = values::parse_count(self.cell(row, Field::Dislikes)).map_err(|e| ("dislikes", e))?;
         let posted = posted_at.format("%Y-%m-%d %H:%M:%S").to_string();
+        let category = self.optional(row, Field::Category);
         Ok(PostRecord {
             content_hash: content_hash(&[&subject, &body, &posted]),
             region: region::extract_region(&subject, &body),
             user_id: self.text(row, Field::UserId),
             unit: self.optional(row, Field::Unit),
-            category: self.optional(row, Field::Category),
+            category_source: category.as_ref().map(|_| "given"),
+            category_prob: None,
+            category,
             post_id,
             subject,
             body,
