@@ -1,0 +1,212 @@
+//! `wenzheng indicators`: post facts, unit indicators, annual scores and the overdue list →
+//! `DIR/reports/{post_facts,indicators,annual,overdue}.parquet`, then the charts drawn from
+//! them → `DIR/reports/charts/`.
+//!
+//! The four tables are recomputed from the whole folder on every run (they are sums over
+//! every post, and a run takes seconds even at a million posts). They are written all or
+//! nothing: every table goes to a temporary file first, and only when all four are written
+//! are they renamed into place, so a failed or killed run leaves the previous tables.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use models::calendar::WorkCalendar;
+use models::deadline::DeadlineRules;
+use polars::prelude::*;
+use reports::annual::AnnualConfig;
+use reports::facts::{self, ReportInputs};
+
+use crate::recurring::CLUSTERS_FILE;
+use crate::score::SCORES_FILE;
+use crate::store::{self, DataDir, StageRecord};
+use crate::tables;
+
+/// Bump when a definition changes, so readers know the tables were recomputed.
+pub const INDICATORS_VERSION: &str = "1";
+
+pub const REPORTS_DIR: &str = "reports";
+pub const POST_FACTS_FILE: &str = "reports/post_facts.parquet";
+pub const INDICATORS_FILE: &str = "reports/indicators.parquet";
+pub const ANNUAL_FILE: &str = "reports/annual.parquet";
+pub const OVERDUE_FILE: &str = "reports/overdue.parquet";
+pub const CHARTS_DIR: &str = "reports/charts";
+
+/// The thresholds the stage reads from the config file.
+#[derive(Debug, Clone, Default)]
+pub struct IndicatorsConfig {
+    pub deadlines: DeadlineRules,
+    pub calendar: WorkCalendar,
+    pub annual: AnnualConfig,
+}
+
+#[derive(Debug, Default, serde::Serialize)]
+pub struct IndicatorsReport {
+    pub posts: usize,
+    pub units: usize,
+    pub indicator_rows: usize,
+    pub overdue: usize,
+    /// Chart files written under DIR/reports/charts/.
+    pub charts: usize,
+    pub seconds: f64,
+    /// The year summarised: the one asked for, else the latest in the data.
+    pub year: Option<i32>,
+    /// The year's ranked units, best first: (rank, unit, score, posts).
+    pub ranking: Vec<(i32, String, f64, i64)>,
+    /// Units of the year with too few posts to rank.
+    pub unranked: usize,
+}
+
+/// The tables the reports are built from, read from the data folder.
+pub fn read_inputs(dir: &DataDir) -> Result<ReportInputs> {
+    let posts = tables::read_table(&dir.parts("posts"), &facts::POST_COLUMNS)?
+        .context("the data folder has no posts: ingest a file with posts first")?;
+    let replies = tables::read_table(&dir.parts("replies"), &facts::REPLY_COLUMNS)?;
+    let optional = |relative: &str, columns: &[&str]| -> Result<Option<DataFrame>> {
+        let path = dir.path(relative);
+        if !path.exists() {
+            return Ok(None);
+        }
+        tables::read_table(&[path], columns)
+    };
+    let scores = optional(SCORES_FILE, &facts::SCORE_COLUMNS)?;
+    let clusters = optional(CLUSTERS_FILE, &facts::CLUSTER_COLUMNS)?;
+    if scores.is_none() {
+        tracing::warn!("no reply scores yet: evasive and vague rates will be 0 (run `wenzheng score` first)");
+    }
+    Ok(ReportInputs { posts, replies, scores, clusters })
+}
+
+/// Computes and writes the four report tables; `year` chooses the year summarised.
+pub fn indicators(dir: &mut DataDir, year: Option<i32>, config: &IndicatorsConfig) -> Result<IndicatorsReport> {
+    let started = Instant::now();
+    let inputs = read_inputs(dir)?;
+    let mut post_facts = facts::post_facts(&inputs, &config.deadlines, &config.calendar)?;
+    drop(inputs);
+    let mut indicators = reports::indicators::indicators(&post_facts)?;
+    let mut annual = reports::annual::annual(&post_facts, &config.annual)?;
+    let mut overdue = reports::indicators::overdue(&post_facts)?;
+
+    std::fs::create_dir_all(dir.path(REPORTS_DIR))
+        .with_context(|| format!("cannot create {}", dir.path(REPORTS_DIR).display()))?;
+    let outputs: [(&str, &mut DataFrame); 4] = [
+        (POST_FACTS_FILE, &mut post_facts),
+        (INDICATORS_FILE, &mut indicators),
+        (ANNUAL_FILE, &mut annual),
+        (OVERDUE_FILE, &mut overdue),
+    ];
+    let mut written: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for (relative, frame) in outputs {
+        let path = dir.path(relative);
+        match write_temp(&path, frame) {
+            Ok(temp) => written.push((temp, path)),
+            Err(error) => {
+                for (temp, _) in &written {
+                    let _ = std::fs::remove_file(temp);
+                }
+                return Err(error);
+            }
+        }
+    }
+    for (temp, path) in &written {
+        std::fs::rename(temp, path).with_context(|| format!("cannot replace {}", path.display()))?;
+    }
+
+    drop((post_facts, indicators, annual, overdue));
+
+    // The charts read the tables as written, with each post's recurring issue joined in.
+    let tables = reports::tables::ReportTables::read(&dir.path(REPORTS_DIR), &dir.path("issues"))?;
+    let report = summarise(&tables, year, started)?;
+    let charts = reports::charts::write_charts(&tables, &dir.path(CHARTS_DIR), report.year)?;
+    let report = IndicatorsReport { charts: charts.len(), seconds: started.elapsed().as_secs_f64(), ..report };
+    dir.manifest.stages.insert(
+        "indicators".into(),
+        StageRecord {
+            version: INDICATORS_VERSION.into(),
+            finished_at: store::now_string(),
+            detail: serde_json::json!({
+                "posts": report.posts, "units": report.units, "overdue": report.overdue, "seconds": report.seconds,
+            }),
+        },
+    );
+    dir.save_manifest()?;
+    Ok(report)
+}
+
+/// Writes a table beside its final name, synced, and returns the temporary path.
+fn write_temp(path: &Path, frame: &mut DataFrame) -> Result<PathBuf> {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let temp = path.with_file_name(format!(".{name}.tmp"));
+    let file = std::fs::File::create(&temp).with_context(|| format!("cannot write {}", temp.display()))?;
+    ParquetWriter::new(file)
+        .with_compression(tables::compression())
+        .finish(frame)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", temp.display()))?;
+    std::fs::File::open(&temp)?.sync_all()?;
+    Ok(temp)
+}
+
+fn summarise(tables: &reports::tables::ReportTables, year: Option<i32>, started: Instant) -> Result<IndicatorsReport> {
+    let (post_facts, annual) = (&tables.post_facts, &tables.annual);
+    let years = annual.column("year")?.i32()?;
+    let year = year.or(years.max());
+    let (units, ranks, scores, posts) = (
+        annual.column("unit")?.str()?,
+        annual.column("rank")?.i32()?,
+        annual.column("score")?.f64()?,
+        annual.column("posts")?.i64()?,
+    );
+    let mut ranking = Vec::new();
+    let mut unranked = 0;
+    for i in 0..annual.height() {
+        if years.get(i) != year {
+            continue;
+        }
+        match (ranks.get(i), units.get(i), scores.get(i)) {
+            (Some(rank), Some(unit), Some(score)) => {
+                ranking.push((rank, unit.to_string(), score, posts.get(i).unwrap_or(0)))
+            }
+            _ => unranked += 1,
+        }
+    }
+    ranking.sort_by_key(|r| r.0);
+    let distinct_units = post_facts.column("unit")?.as_materialized_series().n_unique()?;
+    Ok(IndicatorsReport {
+        posts: post_facts.height(),
+        units: distinct_units,
+        indicator_rows: tables.indicators.height(),
+        overdue: tables.overdue.height(),
+        charts: 0,
+        seconds: started.elapsed().as_secs_f64(),
+        year,
+        ranking,
+        unranked,
+    })
+}
+
+/// The lines `wenzheng indicators` prints: counts, then the best and worst ranked units.
+pub fn summary_lines(report: &IndicatorsReport, show: usize) -> Vec<String> {
+    let mut lines = vec![format!(
+        "indicators: {} posts, {} units, {} indicator rows, {} overdue posts, {} chart files in {:.1} s",
+        report.posts, report.units, report.indicator_rows, report.overdue, report.charts, report.seconds
+    )];
+    let Some(year) = report.year else { return lines };
+    lines.push(format!(
+        "annual {year}: {} units ranked, {} with too few posts to rank",
+        report.ranking.len(),
+        report.unranked
+    ));
+    let line = |(rank, unit, score, posts): &(i32, String, f64, i64)| {
+        format!("  {rank:>3}. {unit}  {score:.1} ({posts} posts)")
+    };
+    let n = report.ranking.len();
+    if n <= 2 * show {
+        lines.extend(report.ranking.iter().map(line));
+    } else {
+        lines.push("  top:".into());
+        lines.extend(report.ranking[..show].iter().map(line));
+        lines.push("  bottom:".into());
+        lines.extend(report.ranking[n - show..].iter().map(line));
+    }
+    lines
+}

@@ -1,0 +1,553 @@
+//! `post_facts`: one row per post with everything the reports count — the responsible unit,
+//! the deadline and how it was met, the verdict on the final reply, and whether the problem
+//! came back. Every indicator, annual score, chart and notice is a sum over these rows.
+//!
+//! Decisions, and why:
+//! - **Unit.** The unit of the post's first reply that names one (replies in `seq` order), else
+//!   the unit the post was addressed to, else [`UNKNOWN_UNIT`]: the unit that answered is the
+//!   one accountable for the answer.
+//! - **First and final reply.** The first reply (earliest) decides acceptance (受理, rule 5 of
+//!   `models::deadline`); the final reply (latest) is the answer: it decides the working days
+//!   to reply, on-time, overdue, and the evasive / vague / acknowledgement-only / duplicate
+//!   verdicts. A post whose only reply says "received, being handled" is `ack_only`.
+//! - **As-of moment.** The latest time stamp of posts and replies: the data cannot know about
+//!   replies after it, so overdue and acceptance are judged at that moment.
+//! - **On time** needs a final reply by the due time; posts with no reply are not on time.
+//! - **Posts without a time** cannot be placed on a calendar: they are left out (ingest
+//!   quarantines them, so this only happens with hand-made tables).
+
+use chrono::{DateTime, NaiveDateTime};
+use models::calendar::WorkCalendar;
+use models::deadline::{self, DeadlineRules};
+use models::PostKind;
+use polars::prelude::*;
+
+/// The unit of a post that names none and got no reply naming one.
+pub const UNKNOWN_UNIT: &str = "未知单位";
+
+/// Errors of the reports built from the data folder's tables.
+#[derive(Debug, thiserror::Error)]
+pub enum FactsError {
+    #[error("the {table} table has no column {column:?} (hint: re-run the stage that writes it)")]
+    MissingColumn { table: &'static str, column: String },
+    #[error("the posts table is empty: ingest a file with posts first")]
+    NoPosts,
+    #[error(transparent)]
+    Polars(#[from] PolarsError),
+}
+
+/// The tables of the data folder the reports are built from.
+pub struct ReportInputs {
+    /// `posts`: post_id, subject, posted_at, unit, category, kind.
+    pub posts: DataFrame,
+    /// `replies`: reply_id, post_id, unit, replied_at, seq.
+    pub replies: Option<DataFrame>,
+    /// `scores/replies.parquet`: reply_id, evasive_level, vague_level, evasive, vague,
+    /// reply_type, duplicate_group.
+    pub scores: Option<DataFrame>,
+    /// `issues/clusters.parquet`: post_id, repeat_after_reply.
+    pub clusters: Option<DataFrame>,
+}
+
+/// The columns each input table must have.
+pub const POST_COLUMNS: [&str; 6] = ["post_id", "subject", "posted_at", "unit", "category", "kind"];
+pub const REPLY_COLUMNS: [&str; 5] = ["reply_id", "post_id", "unit", "replied_at", "seq"];
+pub const SCORE_COLUMNS: [&str; 7] =
+    ["reply_id", "evasive_level", "vague_level", "evasive", "vague", "reply_type", "duplicate_group"];
+pub const CLUSTER_COLUMNS: [&str; 2] = ["post_id", "repeat_after_reply"];
+
+/// The column names of `post_facts`, in order.
+pub const FACT_COLUMNS: [&str; 28] = [
+    "post_id",
+    "unit",
+    "unit_type",
+    "kind",
+    "category",
+    "subject",
+    "posted_at",
+    "year",
+    "month",
+    "due_at",
+    "first_reply_at",
+    "final_reply_at",
+    "replies",
+    "workdays_to_reply",
+    "replied",
+    "on_time",
+    "overdue",
+    "overdue_workdays",
+    "acceptance_breach",
+    "evasive",
+    "vague",
+    "ack_only",
+    "duplicate_reply",
+    "evasive_level",
+    "vague_level",
+    "in_recurring",
+    "repeat_after_reply",
+    "final_reply_id",
+];
+
+/// What `reply_type` calls a reply that only acknowledges receipt.
+const ACK_ONLY: &str = "acknowledgement_only";
+
+fn ms() -> DataType {
+    DataType::Datetime(TimeUnit::Milliseconds, None)
+}
+
+fn require(frame: &DataFrame, table: &'static str, columns: &[&str]) -> Result<(), FactsError> {
+    for column in columns {
+        if frame.column(column).is_err() {
+            return Err(FactsError::MissingColumn { table, column: column.to_string() });
+        }
+    }
+    Ok(())
+}
+
+/// Builds `post_facts` (the contract's schema, one row per timed post) from the inputs, with
+/// the deadline rules and working-day calendar of the config.
+pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalendar) -> Result<DataFrame, FactsError> {
+    require(&inputs.posts, "posts", &POST_COLUMNS)?;
+    let blank_as_null =
+        |name: &str| when(col(name).eq(lit(""))).then(lit(NULL).cast(DataType::String)).otherwise(col(name));
+    let mut facts = inputs
+        .posts
+        .clone()
+        .lazy()
+        .select([
+            col("post_id"),
+            col("subject").fill_null(lit("")),
+            col("posted_at").cast(ms()),
+            blank_as_null("unit").alias("addressed_unit"),
+            blank_as_null("category").alias("category"),
+            col("kind").fill_null(lit(PostKind::Other.as_str())),
+        ])
+        .filter(col("posted_at").is_not_null());
+
+    let mut as_of = max_millis(&inputs.posts, "posted_at")?;
+    match &inputs.replies {
+        Some(replies) => {
+            require(replies, "replies", &REPLY_COLUMNS)?;
+            as_of = as_of.max(max_millis(replies, "replied_at")?);
+            facts = facts.left_join(reply_summary(replies), col("post_id"), col("post_id"));
+        }
+        None => {
+            facts = facts.with_columns([
+                lit(0u32).alias("replies"),
+                lit(NULL).cast(ms()).alias("first_reply_at"),
+                lit(NULL).cast(ms()).alias("final_reply_at"),
+                lit(NULL).cast(DataType::String).alias("final_reply_id"),
+                lit(NULL).cast(DataType::String).alias("reply_unit"),
+            ])
+        }
+    }
+    facts = facts.left_join(final_reply_verdicts(inputs.scores.as_ref())?, col("final_reply_id"), col("reply_id"));
+    facts = facts.left_join(recurring_posts(inputs.clusters.as_ref())?, col("post_id"), col("post_id"));
+
+    let no = |name: &str| col(name).fill_null(lit(false));
+    let facts = facts
+        .with_columns([
+            coalesce(&[col("reply_unit"), col("addressed_unit"), lit(UNKNOWN_UNIT)]).alias("unit"),
+            col("posted_at").dt().year().alias("year"),
+            col("posted_at").dt().strftime("%Y-%m").alias("month"),
+            col("replies").fill_null(lit(0u32)).cast(DataType::UInt32),
+            no("evasive"),
+            no("vague"),
+            no("ack_only"),
+            no("duplicate_reply"),
+            no("in_recurring"),
+            no("repeat_after_reply"),
+        ])
+        .collect()?;
+    if facts.height() == 0 {
+        return Err(FactsError::NoPosts);
+    }
+    let deadlines = deadline_columns(&facts, as_of, rules, cal)?;
+    let unit_types = unit_type_column(facts.column("unit")?.str()?);
+    let mut facts = facts.hstack(&deadlines)?;
+    facts.with_column(unit_types)?;
+    Ok(facts.select(FACT_COLUMNS)?)
+}
+
+/// The latest time stamp of a column, in milliseconds (0 when it is empty).
+fn max_millis(frame: &DataFrame, column: &str) -> Result<i64, FactsError> {
+    let times = frame.column(column)?.cast(&ms())?.cast(&DataType::Int64)?;
+    Ok(times.i64()?.max().unwrap_or(0))
+}
+
+/// Per post: how many replies, the first and final reply times, the final reply's id, and the
+/// first unit a reply names (in `seq` order).
+fn reply_summary(replies: &DataFrame) -> LazyFrame {
+    let by_order = |name: &str| {
+        col(name).sort_by([col("replied_at"), col("seq")], SortMultipleOptions::default().with_maintain_order(true))
+    };
+    replies
+        .clone()
+        .lazy()
+        .select([
+            col("reply_id"),
+            col("post_id"),
+            when(col("unit").eq(lit(""))).then(lit(NULL).cast(DataType::String)).otherwise(col("unit")).alias("unit"),
+            col("replied_at").cast(ms()),
+            col("seq").cast(DataType::Int32),
+        ])
+        .filter(col("replied_at").is_not_null())
+        .group_by([col("post_id")])
+        .agg([
+            len().cast(DataType::UInt32).alias("replies"),
+            col("replied_at").min().alias("first_reply_at"),
+            col("replied_at").max().alias("final_reply_at"),
+            by_order("reply_id").last().alias("final_reply_id"),
+            col("unit")
+                .sort_by([col("seq"), col("replied_at")], SortMultipleOptions::default().with_maintain_order(true))
+                .first_non_null()
+                .alias("reply_unit"),
+        ])
+}
+
+/// The scorer's verdict on each reply, named as the facts name them.
+fn final_reply_verdicts(scores: Option<&DataFrame>) -> Result<LazyFrame, FactsError> {
+    let Some(scores) = scores else {
+        let empty = DataFrame::new(
+            0,
+            vec![
+                Column::new_empty("reply_id".into(), &DataType::String),
+                Column::new_empty("evasive".into(), &DataType::Boolean),
+                Column::new_empty("vague".into(), &DataType::Boolean),
+                Column::new_empty("ack_only".into(), &DataType::Boolean),
+                Column::new_empty("duplicate_reply".into(), &DataType::Boolean),
+                Column::new_empty("evasive_level".into(), &DataType::Int8),
+                Column::new_empty("vague_level".into(), &DataType::Int8),
+            ],
+        )?;
+        return Ok(empty.lazy());
+    };
+    require(scores, "scores", &SCORE_COLUMNS)?;
+    Ok(scores.clone().lazy().select([
+        col("reply_id"),
+        col("evasive").fill_null(lit(false)),
+        col("vague").fill_null(lit(false)),
+        col("reply_type").eq(lit(ACK_ONLY)).fill_null(lit(false)).alias("ack_only"),
+        col("duplicate_group").is_not_null().alias("duplicate_reply"),
+        col("evasive_level").cast(DataType::Int8),
+        col("vague_level").cast(DataType::Int8),
+    ]))
+}
+
+/// Posts in a recurring issue, and whether each came after a reply to an earlier one.
+fn recurring_posts(clusters: Option<&DataFrame>) -> Result<LazyFrame, FactsError> {
+    let Some(clusters) = clusters else {
+        let empty = DataFrame::new(
+            0,
+            vec![
+                Column::new_empty("post_id".into(), &DataType::String),
+                Column::new_empty("in_recurring".into(), &DataType::Boolean),
+                Column::new_empty("repeat_after_reply".into(), &DataType::Boolean),
+            ],
+        )?;
+        return Ok(empty.lazy());
+    };
+    require(clusters, "clusters", &CLUSTER_COLUMNS)?;
+    Ok(clusters.clone().lazy().group_by([col("post_id")]).agg([
+        len().gt(lit(0)).alias("in_recurring"),
+        col("repeat_after_reply").fill_null(lit(false)).any(true).alias("repeat_after_reply"),
+    ]))
+}
+
+/// The deadline facts of every post (rules of `models::deadline`), as of `as_of`: `due_at`,
+/// `workdays_to_reply`, `replied`, `on_time`, `overdue`, `overdue_workdays`, `acceptance_breach`.
+fn deadline_columns(
+    facts: &DataFrame,
+    as_of: i64,
+    rules: &DeadlineRules,
+    cal: &WorkCalendar,
+) -> Result<Vec<Column>, FactsError> {
+    let millis = |name: &str| -> Result<Int64Chunked, FactsError> {
+        Ok(facts.column(name)?.cast(&DataType::Int64)?.i64()?.clone())
+    };
+    let (posted, first, last) = (millis("posted_at")?, millis("first_reply_at")?, millis("final_reply_at")?);
+    let kinds = facts.column("kind")?.str()?;
+    let as_of_time = naive(as_of);
+    let n = facts.height();
+    let mut due = Vec::with_capacity(n);
+    let mut workdays: Vec<Option<f64>> = Vec::with_capacity(n);
+    let mut replied = Vec::with_capacity(n);
+    let mut on_time = Vec::with_capacity(n);
+    let mut overdue = Vec::with_capacity(n);
+    let mut overdue_days: Vec<Option<i32>> = Vec::with_capacity(n);
+    let mut breach = Vec::with_capacity(n);
+    // Kinds repeat: parse each distinct text once.
+    let mut last_kind: (Option<&str>, PostKind) = (None, PostKind::Other);
+    for (((posted, first), last), kind) in posted.iter().zip(first.iter()).zip(last.iter()).zip(kinds.iter()) {
+        let posted = naive(posted.unwrap_or(as_of));
+        if last_kind.0 != kind {
+            last_kind = (kind, kind.and_then(PostKind::parse).unwrap_or(PostKind::Other));
+        }
+        let kind = last_kind.1;
+        let (first, last) = (first.map(naive), last.map(naive));
+        due.push(millis_of(deadline::due_at(kind, posted, rules, cal)));
+        workdays.push(last.map(|at| deadline::workdays_to_reply(posted, at, rules, cal) as f64));
+        replied.push(last.is_some());
+        on_time.push(last.is_some_and(|at| deadline::is_on_time(kind, posted, at, rules, cal)));
+        let late = deadline::overdue_workdays(kind, posted, last, as_of_time, rules, cal);
+        overdue.push(late.is_some());
+        overdue_days.push(late);
+        breach.push(deadline::acceptance_breach(posted, first, as_of_time, rules, cal));
+    }
+    Ok(vec![
+        Series::new("due_at".into(), due).cast(&ms())?.into(),
+        Column::new("workdays_to_reply".into(), workdays),
+        Column::new("replied".into(), replied),
+        Column::new("on_time".into(), on_time),
+        Column::new("overdue".into(), overdue),
+        Column::new("overdue_workdays".into(), overdue_days),
+        Column::new("acceptance_breach".into(), breach),
+    ])
+}
+
+fn naive(ms: i64) -> NaiveDateTime {
+    DateTime::from_timestamp_millis(ms).map(|t| t.naive_utc()).unwrap_or_default()
+}
+
+fn millis_of(t: NaiveDateTime) -> i64 {
+    t.and_utc().timestamp_millis()
+}
+
+/// What kind of unit a name is, from its suffix: "street" (街道, 乡镇, 办事处), "county" (a
+/// district, county or city government), "department" (everything else), "unknown".
+pub fn unit_type(unit: &str) -> &'static str {
+    let name = unit.trim();
+    let name = name.strip_suffix("人民政府").unwrap_or(name);
+    if name.is_empty() || name == UNKNOWN_UNIT {
+        "unknown"
+    } else if ["街道", "街道办", "办事处", "镇", "乡"].iter().any(|s| name.ends_with(s)) {
+        "street"
+    } else if ["区", "县", "市", "政府"].iter().any(|s| name.ends_with(s)) {
+        "county"
+    } else {
+        "department"
+    }
+}
+
+fn unit_type_column(units: &StringChunked) -> Column {
+    let types: Vec<&str> = units.iter().map(|u| unit_type(u.unwrap_or(""))).collect();
+    Column::new("unit_type".into(), types)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// The table the facts tests share: posts, replies and scores around National Day 2019.
+    pub(crate) fn sample_inputs() -> ReportInputs {
+        let at = |text: &str| {
+            NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M")
+                .map(millis_of)
+                .expect("test times are YYYY-MM-DD HH:MM")
+        };
+        let times = |texts: &[&str]| -> Column {
+            Series::new("t".into(), texts.iter().map(|t| at(t)).collect::<Vec<_>>()).cast(&ms()).expect("cast").into()
+        };
+        let posts = DataFrame::new(
+            6,
+            vec![
+                Column::new("post_id".into(), ["p1", "p2", "p3", "p4", "p5", "p6"]),
+                Column::new("subject".into(), ["调休日咨询", "国庆投诉", "两次答复", "无答复", "超时", "受理超时"]),
+                times(&[
+                    "2019-09-29 10:00",
+                    "2019-09-30 10:00",
+                    "2019-10-14 09:00",
+                    "2019-10-21 09:00",
+                    "2019-10-08 09:00",
+                    "2019-10-08 09:00",
+                ])
+                .take_materialized_series()
+                .with_name("posted_at".into())
+                .into(),
+                Column::new(
+                    "unit".into(),
+                    [Some("A市教育局"), Some("A3区洋湖街道办事处"), Some(""), None, Some("K4县"), None],
+                ),
+                Column::new("category".into(), [Some("教育"), None, Some("城建"), None, Some("交通"), None]),
+                Column::new("kind".into(), ["咨询", "投诉", "投诉", "建议", "举报", "投诉"]),
+            ],
+        )
+        .expect("posts");
+        let replies = DataFrame::new(
+            5,
+            vec![
+                Column::new("reply_id".into(), ["r1", "r2", "r3a", "r3b", "r6"]),
+                Column::new("post_id".into(), ["p1", "p2", "p3", "p3", "p6"]),
+                Column::new(
+                    "unit".into(),
+                    [None, Some("A3区住建局"), Some("A市住建局"), Some("A市城管局"), Some("A市公安局")],
+                ),
+                times(&[
+                    "2019-09-29 16:00",
+                    "2019-10-12 20:00",
+                    "2019-10-14 10:00",
+                    "2019-10-18 10:00",
+                    "2019-10-12 09:00",
+                ])
+                .take_materialized_series()
+                .with_name("replied_at".into())
+                .into(),
+                Column::new("seq".into(), [1i32, 1, 1, 2, 1]),
+            ],
+        )
+        .expect("replies");
+        let scores = DataFrame::new(
+            5,
+            vec![
+                Column::new("reply_id".into(), ["r1", "r2", "r3a", "r3b", "r6"]),
+                Column::new("evasive_level".into(), [0i8, 2, 0, 1, 0]),
+                Column::new("vague_level".into(), [0i8, 0, 0, 2, 1]),
+                Column::new("evasive".into(), [false, true, false, false, false]),
+                Column::new("vague".into(), [false, false, false, true, false]),
+                Column::new(
+                    "reply_type".into(),
+                    ["substantive", "deflection", "acknowledgement_only", "generic_policy", "acknowledgement_only"],
+                ),
+                Column::new("duplicate_group".into(), [None, None, None, Some("dup-1"), None]),
+            ],
+        )
+        .expect("scores");
+        let clusters = DataFrame::new(
+            2,
+            vec![Column::new("post_id".into(), ["p2", "p3"]), Column::new("repeat_after_reply".into(), [false, true])],
+        )
+        .expect("clusters");
+        ReportInputs { posts, replies: Some(replies), scores: Some(scores), clusters: Some(clusters) }
+    }
+
+    /// One line per post with the facts named in `columns`, compared with `expected`.
+    fn check(inputs: &ReportInputs, columns: &[&str], expected: &str) {
+        let facts = post_facts(inputs, &DeadlineRules::default(), &WorkCalendar::default()).expect("facts");
+        let mut lines = Vec::new();
+        for i in 0..facts.height() {
+            let cells: Vec<String> = std::iter::once("post_id")
+                .chain(columns.iter().copied())
+                .map(|c| match facts.column(c).expect("a fact column").get(i).expect("in range") {
+                    AnyValue::Null => "-".to_string(),
+                    AnyValue::String(s) => s.to_string(),
+                    AnyValue::StringOwned(s) => s.to_string(),
+                    value => value.to_string(),
+                })
+                .collect();
+            lines.push(cells.join(" "));
+        }
+        let expected: Vec<&str> = expected.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        assert_eq!(lines.join("\n"), expected.join("\n"));
+    }
+
+    #[test]
+    fn the_unit_is_the_first_reply_naming_one_else_the_addressed_one() {
+        check(
+            &sample_inputs(),
+            &["unit", "unit_type", "replies", "final_reply_id"],
+            "
+            p1 A市教育局 department 1 r1
+            p2 A3区住建局 department 1 r2
+            p3 A市住建局 department 2 r3b
+            p4 未知单位 unknown 0 -
+            p5 K4县 county 0 -
+            p6 A市公安局 department 1 r6
+            ",
+        );
+    }
+
+    #[test]
+    fn deadlines_follow_the_holiday_calendar() {
+        // As of 2019-10-21 09:00, the latest time stamp. 29 Sep 2019 was a make-up Sunday
+        // workday; 1–7 Oct the National Day holiday, 12 Oct a make-up Saturday. p2's reply
+        // was on time (5 working days) but came too late to count as acceptance (> 3); so
+        // did p6's (4); p5, unanswered, is 5 working days past its 14 Oct deadline.
+        check(
+            &sample_inputs(),
+            &[
+                "month",
+                "due_at",
+                "workdays_to_reply",
+                "replied",
+                "on_time",
+                "overdue",
+                "overdue_workdays",
+                "acceptance_breach",
+            ],
+            "
+            p1 2019-09 2019-09-29 23:59:59 0.0 true true false - false
+            p2 2019-09 2019-10-12 23:59:59 5.0 true true false - true
+            p3 2019-10 2019-10-21 23:59:59 4.0 true true false - false
+            p4 2019-10 2019-10-21 23:59:59 - false false false - false
+            p5 2019-10 2019-10-14 23:59:59 - false false true 5 true
+            p6 2019-10 2019-10-14 23:59:59 4.0 true true false - true
+            ",
+        );
+    }
+
+    #[test]
+    fn verdicts_are_those_of_the_final_reply() {
+        check(
+            &sample_inputs(),
+            &[
+                "evasive",
+                "vague",
+                "ack_only",
+                "duplicate_reply",
+                "evasive_level",
+                "vague_level",
+                "in_recurring",
+                "repeat_after_reply",
+            ],
+            "
+            p1 false false false false 0 0 false false
+            p2 true false false false 2 0 true false
+            p3 false true false true 1 2 true true
+            p4 false false false false - - false false
+            p5 false false false false - - false false
+            p6 false false true false 0 1 false false
+            ",
+        );
+    }
+
+    #[test]
+    fn a_folder_with_posts_only_gives_unreplied_facts() {
+        let inputs = ReportInputs { replies: None, scores: None, clusters: None, ..sample_inputs() };
+        check(
+            &inputs,
+            &["unit", "replies", "replied", "overdue"],
+            "
+            p1 A市教育局 0 false true
+            p2 A3区洋湖街道办事处 0 false true
+            p3 未知单位 0 false false
+            p4 未知单位 0 false false
+            p5 K4县 0 false true
+            p6 未知单位 0 false true
+            ",
+        );
+    }
+
+    #[test]
+    fn unit_types_come_from_the_name() {
+        let cases = [
+            ("A3区洋湖街道办事处", "street"),
+            ("A5区黎托街道", "street"),
+            ("K4县九龙镇人民政府", "street"),
+            ("K4县", "county"),
+            ("A3区人民政府", "county"),
+            ("D12市", "county"),
+            ("A市住房和城乡建设局", "department"),
+            ("未知单位", "unknown"),
+        ];
+        let actual: Vec<(&str, &str)> = cases.iter().map(|(u, _)| (*u, unit_type(u))).collect();
+        assert_eq!(actual, cases);
+    }
+
+    #[test]
+    fn missing_columns_are_named() {
+        let mut inputs = sample_inputs();
+        inputs.posts = inputs.posts.drop("kind").expect("drop");
+        let error = post_facts(&inputs, &DeadlineRules::default(), &WorkCalendar::default()).expect_err("an error");
+        assert_eq!(error.to_string(), "the posts table has no column \"kind\" (hint: re-run the stage that writes it)");
+    }
+}

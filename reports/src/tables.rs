@@ -1,0 +1,150 @@
+//! The tables every report is built from (`DIR/reports/*.parquet` and the recurring issues),
+//! read once and handed to the charts, the HTML report and the API.
+//!
+//! The column readers below turn a polars column into plain vectors, cast to the type the
+//! caller wants: the reports work row by row on small aggregates, and a cast tolerates the
+//! small differences between a stage's output and a hand-built frame (i32 / i64, u32 / f64).
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+/// The files of `DIR/reports/` (SPEC §3 and the reports contract).
+pub const POST_FACTS_FILE: &str = "post_facts.parquet";
+pub const INDICATORS_FILE: &str = "indicators.parquet";
+pub const ANNUAL_FILE: &str = "annual.parquet";
+pub const OVERDUE_FILE: &str = "overdue.parquet";
+/// The files of `DIR/issues/`.
+pub const ISSUES_FILE: &str = "issues.parquet";
+pub const CLUSTERS_FILE: &str = "clusters.parquet";
+
+#[derive(Debug, thiserror::Error)]
+pub enum TableError {
+    #[error("{} is missing: run `wenzheng indicators --data DIR` first", path.display())]
+    Missing { path: PathBuf },
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: PolarsError },
+    #[error("table {table} has no usable column {column:?}: {source}")]
+    Column { table: &'static str, column: String, source: PolarsError },
+    #[error("cannot combine the issue clusters with the post facts: {0}")]
+    Join(PolarsError),
+}
+
+/// The frames a report is drawn from: one row per post (`post_facts`), the indicators per
+/// scope and period, the annual scores, the overdue warnings, and the recurring issues when
+/// `wenzheng recurring` has run.
+#[derive(Clone, Debug, Default)]
+pub struct ReportTables {
+    pub post_facts: DataFrame,
+    pub indicators: DataFrame,
+    pub annual: DataFrame,
+    pub overdue: DataFrame,
+    pub issues: Option<DataFrame>,
+}
+
+impl ReportTables {
+    /// Reads the four tables of `reports_dir` and the issues of `issues_dir` (optional).
+    ///
+    /// When `issues_dir` holds `clusters.parquet` and the post facts have no `cluster_id`,
+    /// each post's `cluster_id` is joined in: the hot-issue timeline needs every post of an
+    /// issue, and `issues.parquet` holds only its first and last dates.
+    pub fn read(reports_dir: &Path, issues_dir: &Path) -> Result<ReportTables, TableError> {
+        let required = |name: &str| {
+            read_parquet(&reports_dir.join(name))?.ok_or_else(|| TableError::Missing { path: reports_dir.join(name) })
+        };
+        let mut post_facts = required(POST_FACTS_FILE)?;
+        let issues = read_parquet(&issues_dir.join(ISSUES_FILE))?;
+        if post_facts.column("cluster_id").is_err() {
+            if let Some(clusters) = read_parquet(&issues_dir.join(CLUSTERS_FILE))? {
+                post_facts = with_cluster_ids(post_facts, clusters)?;
+            }
+        }
+        Ok(ReportTables {
+            post_facts,
+            indicators: required(INDICATORS_FILE)?,
+            annual: required(ANNUAL_FILE)?,
+            overdue: read_parquet(&reports_dir.join(OVERDUE_FILE))?.unwrap_or_default(),
+            issues,
+        })
+    }
+
+    /// The years the annual table covers, oldest first.
+    pub fn years(&self) -> Result<Vec<i32>, TableError> {
+        let mut years: Vec<i32> =
+            i64s(&self.annual, "annual", "year")?.into_iter().flatten().map(|y| y as i32).collect();
+        if years.is_empty() {
+            years = i64s(&self.post_facts, "post_facts", "year")?.into_iter().flatten().map(|y| y as i32).collect();
+        }
+        years.sort_unstable();
+        years.dedup();
+        Ok(years)
+    }
+
+    /// The year a report is about: the one asked for, else the latest one with data.
+    pub fn report_year(&self, year: Option<i32>) -> Result<Option<i32>, TableError> {
+        Ok(match year {
+            Some(year) => Some(year),
+            None => self.years()?.last().copied(),
+        })
+    }
+}
+
+fn read_parquet(path: &Path) -> Result<Option<DataFrame>, TableError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let file = File::open(path).map_err(|e| TableError::Read { path: path.into(), source: e.into() })?;
+    ParquetReader::new(file).finish().map(Some).map_err(|source| TableError::Read { path: path.into(), source })
+}
+
+fn with_cluster_ids(post_facts: DataFrame, clusters: DataFrame) -> Result<DataFrame, TableError> {
+    let clusters = clusters
+        .lazy()
+        .select([col("post_id").cast(DataType::String), col("cluster_id").cast(DataType::String)])
+        .unique(Some(cols(["post_id"])), UniqueKeepStrategy::First);
+    post_facts
+        .lazy()
+        .join(clusters, [col("post_id")], [col("post_id")], JoinArgs::new(JoinType::Left))
+        .collect()
+        .map_err(TableError::Join)
+}
+
+fn column(df: &DataFrame, table: &'static str, name: &str, dtype: &DataType) -> Result<Series, TableError> {
+    let error = |source| TableError::Column { table, column: name.to_string(), source };
+    let column = df.column(name).map_err(error)?;
+    column.as_materialized_series().cast(dtype).map_err(error)
+}
+
+/// The values of a text column (absent cells as `None`).
+pub fn strs(df: &DataFrame, table: &'static str, name: &str) -> Result<Vec<Option<String>>, TableError> {
+    let series = column(df, table, name, &DataType::String)?;
+    let values = series.str().map_err(|source| TableError::Column { table, column: name.into(), source })?;
+    Ok(values.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+/// The values of a numeric column as f64.
+pub fn f64s(df: &DataFrame, table: &'static str, name: &str) -> Result<Vec<Option<f64>>, TableError> {
+    let series = column(df, table, name, &DataType::Float64)?;
+    let values = series.f64().map_err(|source| TableError::Column { table, column: name.into(), source })?;
+    Ok(values.iter().collect())
+}
+
+/// The values of an integer column (or a datetime column, as its raw count) as i64.
+pub fn i64s(df: &DataFrame, table: &'static str, name: &str) -> Result<Vec<Option<i64>>, TableError> {
+    let series = column(df, table, name, &DataType::Int64)?;
+    let values = series.i64().map_err(|source| TableError::Column { table, column: name.into(), source })?;
+    Ok(values.iter().collect())
+}
+
+/// The values of a boolean column.
+pub fn bools(df: &DataFrame, table: &'static str, name: &str) -> Result<Vec<Option<bool>>, TableError> {
+    let series = column(df, table, name, &DataType::Boolean)?;
+    let values = series.bool().map_err(|source| TableError::Column { table, column: name.into(), source })?;
+    Ok(values.iter().collect())
+}
+
+/// Whether a frame has a column (optional columns such as `satisfaction` or `cluster_id`).
+pub fn has_column(df: &DataFrame, name: &str) -> bool {
+    df.column(name).is_ok()
+}

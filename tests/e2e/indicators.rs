@@ -1,0 +1,131 @@
+//! `wenzheng run` on the real replies, then the report tables it writes: every post counted
+//! once, every cut adding up to the city, rates in range, ranks 1..n.
+
+use std::path::Path;
+
+use polars::prelude::*;
+use tests::{shared_file, wenzheng};
+
+pub fn read_report(data: &Path, name: &str) -> DataFrame {
+    let path = data.join("reports").join(name);
+    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
+    ParquetReader::new(file).finish().unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// The real data folder of these tests, written by `wenzheng run`.
+pub fn run_real(dir: &Path) -> std::path::PathBuf {
+    let data = dir.join("data");
+    let stdout =
+        wenzheng(["run", &shared_file("replies_dev.xlsx").display().to_string(), "--out", &data.display().to_string()])
+            .ok();
+    assert!(stdout.contains("\nindicators: 1463 posts"), "{stdout}");
+    data
+}
+
+fn sums(frame: &DataFrame, scope: &str, period_type: &str) -> DataFrame {
+    frame
+        .clone()
+        .lazy()
+        .filter(col("scope").eq(lit(scope)).and(col("period_type").eq(lit(period_type))))
+        .group_by([col("period")])
+        .agg([col("posts").sum(), col("replied").sum(), col("overdue").sum()])
+        .sort(["period"], SortMultipleOptions::default())
+        .collect()
+        .unwrap()
+}
+
+#[test]
+fn the_report_tables_of_a_real_run_add_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = run_real(dir.path());
+    for name in ["post_facts.parquet", "indicators.parquet", "annual.parquet", "overdue.parquet"] {
+        assert!(data.join("reports").join(name).is_file(), "{name} is missing");
+    }
+
+    // One fact per post, each post once.
+    let facts = read_report(&data, "post_facts.parquet");
+    assert_eq!(facts.height(), 1463);
+    assert_eq!(facts.column("post_id").unwrap().as_materialized_series().n_unique().unwrap(), 1463);
+
+    // Units, kinds and categories each split the city's posts, month by month and year by year.
+    let indicators = read_report(&data, "indicators.parquet");
+    for period_type in ["month", "year"] {
+        let city = sums(&indicators, "city", period_type);
+        for scope in ["unit", "kind", "category"] {
+            assert_eq!(sums(&indicators, scope, period_type), city, "{scope} by {period_type}");
+        }
+        let total: i64 = city.column("posts").unwrap().i64().unwrap().sum().unwrap();
+        assert_eq!(total, 1463, "{period_type}");
+    }
+    for rate in [
+        "response_rate",
+        "on_time_rate",
+        "evasive_rate",
+        "vague_rate",
+        "ack_only_rate",
+        "duplicate_reply_rate",
+        "repeat_rate",
+    ] {
+        let values = indicators.column(rate).unwrap().f64().unwrap();
+        assert!(values.iter().flatten().all(|r| (0.0..=1.0).contains(&r)), "{rate} out of [0, 1]");
+        assert!(values.iter().flatten().count() > 100, "{rate} is almost never defined");
+    }
+
+    // Each year's ranked units are ranked 1..n, with enough posts and a score out of 100.
+    let annual = read_report(&data, "annual.parquet");
+    let years: Vec<i32> = annual.column("year").unwrap().i32().unwrap().unique().unwrap().into_no_null_iter().collect();
+    for year in years {
+        let ranked = annual
+            .clone()
+            .lazy()
+            .filter(col("year").eq(lit(year)).and(col("ranked")))
+            .sort(["rank"], SortMultipleOptions::default())
+            .collect()
+            .unwrap();
+        let ranks: Vec<i32> = ranked.column("rank").unwrap().i32().unwrap().into_no_null_iter().collect();
+        assert_eq!(ranks, (1..=ranks.len() as i32).collect::<Vec<_>>(), "{year}");
+        assert!(ranked.column("posts").unwrap().i64().unwrap().into_no_null_iter().all(|n| n >= 10), "{year}");
+        let scores = ranked.column("score").unwrap().f64().unwrap();
+        assert!(scores.into_no_null_iter().all(|s| (0.0..=100.0).contains(&s)), "{year}");
+        let unit_posts: i64 = annual
+            .clone()
+            .lazy()
+            .filter(col("year").eq(lit(year)))
+            .collect()
+            .unwrap()
+            .column("posts")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .sum()
+            .unwrap();
+        let year_facts = facts.column("year").unwrap().i32().unwrap().iter().filter(|y| *y == Some(year)).count();
+        assert_eq!(unit_posts as usize, year_facts, "{year}: every post belongs to one unit");
+    }
+    assert!(annual.column("ranked").unwrap().bool().unwrap().any(), "no unit was ranked");
+
+    // The overdue list is the overdue facts.
+    let overdue = read_report(&data, "overdue.parquet");
+    let overdue_facts = facts.column("overdue").unwrap().bool().unwrap().sum().unwrap_or(0) as usize;
+    assert_eq!(overdue.height(), overdue_facts);
+}
+
+#[test]
+fn indicators_rerun_on_a_data_folder_and_summarise_a_chosen_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = run_real(dir.path());
+    let before = read_report(&data, "indicators.parquet");
+    let stdout = wenzheng(["indicators", "--data", &data.display().to_string(), "--year", "2019"]).ok();
+    assert!(stdout.contains("annual 2019: ") && stdout.contains("  1. "), "{stdout}");
+    assert_eq!(read_report(&data, "indicators.parquet"), before, "the same data gives the same table");
+    let leftovers: Vec<_> = std::fs::read_dir(data.join("reports"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    let missing = wenzheng(["indicators", "--data", &dir.path().join("nowhere").display().to_string()]);
+    assert_eq!(missing.code(), 1, "{}", missing.stderr());
+    assert!(missing.stderr().contains("no data folder"), "{}", missing.stderr());
+}

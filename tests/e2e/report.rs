@@ -1,0 +1,55 @@
+//! `wenzheng run` writes the charts, `wenzheng report` the annual HTML report, on the real
+//! replies.
+
+use polars::prelude::*;
+use tests::{shared_file, wenzheng};
+
+const CHARTS: [&str; 5] = ["ranking", "monthly_volume", "workdays_distribution", "evasive_vague_by_unit", "hot_issues"];
+
+/// The units scored in the latest year of `annual.parquet`, and that year.
+fn latest_annual(data: &std::path::Path) -> (i32, usize) {
+    let file = std::fs::File::open(data.join("reports/annual.parquet")).expect("annual.parquet");
+    let annual = ParquetReader::new(file).finish().unwrap();
+    let years = annual.column("year").unwrap().cast(&DataType::Int32).unwrap();
+    let years: Vec<i32> = years.i32().unwrap().iter().flatten().collect();
+    let latest = *years.iter().max().expect("a scored year");
+    (latest, years.iter().filter(|y| **y == latest).count())
+}
+
+#[test]
+fn the_annual_report_of_the_real_replies() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = data.display().to_string();
+    wenzheng(["run", &shared_file("replies_dev.xlsx").display().to_string(), "--out", &d]).ok();
+    for chart in CHARTS {
+        let svg = std::fs::read_to_string(data.join(format!("reports/charts/{chart}.svg")))
+            .unwrap_or_else(|e| panic!("{chart}.svg: {e}"));
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"), "{chart}.svg");
+    }
+
+    let out = dir.path().join("out/report.html");
+    let stdout = wenzheng(["report", "--data", &d, "--out", &out.display().to_string()]).ok();
+    assert!(stdout.contains("report written to"), "{stdout}");
+    let html = std::fs::read_to_string(&out).unwrap();
+    let (year, units) = latest_annual(&data);
+    assert!(html.contains(&format!("<h1>{year}年网络问政办理情况年度报告</h1>")), "the latest year by default");
+    assert_eq!(html.matches("<td class=\"unit\">").count(), units, "one ranking row per scored unit");
+    assert!(html.matches("<figure class=\"chart\"><svg").count() >= CHARTS.len(), "the charts are inline");
+    assert!(!html.contains("src=\"http") && !html.contains("<script"), "self-contained, no scripts");
+
+    // A year without scores is input to fix.
+    let run = wenzheng(["report", "--data", &d, "--year", "1999", "--out", &out.display().to_string()]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(run.stderr().contains("no annual scores for 1999"), "{}", run.stderr());
+}
+
+#[test]
+fn a_folder_without_indicators_names_the_stage_to_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("data").display().to_string();
+    wenzheng(["ingest", &shared_file("replies_dev.xlsx").display().to_string(), "--out", &d]).ok();
+    let run = wenzheng(["report", "--data", &d, "--out", &dir.path().join("r.html").display().to_string()]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(run.stderr().contains("wenzheng indicators"), "{}", run.stderr());
+}
