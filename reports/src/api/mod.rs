@@ -1,0 +1,218 @@
+//! The dashboard API of `wenzheng serve` (SPEC §6): JSON over HTTP with an OpenAPI document,
+//! bearer tokens with roles, and the web page at `/`.
+//!
+//! The caller (the pipeline, which knows the data folder) loads the tables and opens the
+//! index; [`AppState::new`] prepares everything requests need, and [`router`] gives the axum
+//! `Router`. Every request goes through [`guard`]: the role its path needs, the token's role,
+//! the `ETag` / `304` of the data, and one log line (method, path, status, role, latency —
+//! never the token).
+
+pub mod auth;
+mod columns;
+pub mod data;
+pub mod error;
+mod handlers;
+pub mod masking;
+pub mod openapi;
+pub mod params;
+mod web;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+pub use auth::{Access, AccessConfig, AccessError, Role, TokenEntry, TOKENS_VAR};
+pub use data::{ApiTables, FlagKind};
+pub use error::ApiError;
+
+/// Draws a chart on request: `(name, year, unit)` → SVG text; `Ok(None)` for an unknown name.
+pub type ChartRenderer = Arc<dyn Fn(&str, Option<i32>, Option<&str>) -> Result<Option<String>, ApiError> + Send + Sync>;
+
+/// Where `/charts/{name}.svg` comes from.
+#[derive(Clone)]
+pub enum Charts {
+    /// Drawn per request (year and unit honoured), by the charts module.
+    Render(ChartRenderer),
+    /// The files the `indicators` stage wrote (DIR/reports/charts), as they are.
+    Folder(PathBuf),
+    None,
+}
+
+impl Charts {
+    /// Charts drawn by [`crate::charts::render_svg`] from the report tables.
+    pub fn drawn_from(reports: crate::tables::ReportTables) -> Charts {
+        use crate::charts::{render_svg, ChartError};
+        let reports = Arc::new(reports);
+        Charts::Render(Arc::new(move |name, year, unit| match render_svg(name, &reports, year, unit) {
+            Ok(svg) => Ok(Some(svg)),
+            Err(ChartError::UnknownChart(_)) => Ok(None),
+            Err(e @ ChartError::MissingUnit) => Err(ApiError::bad_parameter(e.to_string())),
+            Err(e) => Err(ApiError::unavailable(format!("cannot draw the chart: {e}"))),
+        }))
+    }
+}
+
+impl ApiTables {
+    /// These tables with the report tables (post facts, indicators, annual scores, overdue
+    /// posts, issues) of the `indicators` stage.
+    pub fn with_reports(mut self, reports: &crate::tables::ReportTables) -> ApiTables {
+        self.post_facts = Some(reports.post_facts.clone());
+        self.indicators = Some(reports.indicators.clone());
+        self.annual = Some(reports.annual.clone());
+        self.overdue = Some(reports.overdue.clone());
+        if reports.issues.is_some() {
+            self.issues = reports.issues.clone();
+        }
+        self
+    }
+}
+
+/// Everything a request may read, shared by all requests.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+struct Inner {
+    data: data::Data,
+    index: Option<Arc<index::CaseIndex>>,
+    access: Access,
+    /// The strong validator of every data response: the data folder's content hash.
+    etag: String,
+    charts: Charts,
+    /// Drawn charts by (name, year, unit): the data does not change while serving.
+    chart_cache: std::sync::Mutex<std::collections::HashMap<String, Arc<String>>>,
+}
+
+impl AppState {
+    /// Prepares the tables (indexes by post, unit and kind; sorted flagged lists) once.
+    /// `data_hash` identifies the data folder's content (its manifest's hash): it makes the
+    /// `ETag`s, so a new run invalidates what browsers cached.
+    pub fn new(
+        tables: &ApiTables,
+        index: Option<index::CaseIndex>,
+        access: Access,
+        data_hash: &str,
+        charts: Charts,
+    ) -> Result<AppState, ApiError> {
+        let data = data::Data::build(tables)?;
+        let etag: String = data_hash.chars().filter(char::is_ascii_alphanumeric).take(32).collect();
+        Ok(AppState(Arc::new(Inner {
+            data,
+            index: index.map(Arc::new),
+            access,
+            etag,
+            charts,
+            chart_cache: Default::default(),
+        })))
+    }
+
+    /// What is missing from the data folder (each with the command that makes it).
+    pub fn notes(&self) -> &[String] {
+        &self.0.data.notes
+    }
+
+    pub fn has_index(&self) -> bool {
+        self.0.index.is_some()
+    }
+}
+
+/// The routes of SPEC §6, the page and its assets, behind [`guard`].
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(web::page))
+        .route("/assets/{file}", get(web::asset))
+        .route("/openapi.json", get(openapi::document))
+        .route("/api/health", get(handlers::health))
+        .route("/api/units", get(handlers::units))
+        .route("/api/units/{unit}/indicators", get(handlers::unit_indicators))
+        .route("/api/rankings", get(handlers::rankings))
+        .route("/api/replies/flagged", get(handlers::flagged))
+        .route("/api/issues", get(handlers::issues))
+        .route("/api/search", get(handlers::search))
+        .route("/api/cases/{post_id}", get(handlers::case))
+        .route("/api/cases/{post_id}/similar", get(handlers::similar))
+        .route("/charts/{file}", get(handlers::chart))
+        .fallback(handlers::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
+        .with_state(state)
+}
+
+/// The role of the request's token, as handlers see it (open paths: `None`).
+#[derive(Debug, Clone, Copy)]
+pub struct Caller(pub Option<Role>);
+
+impl Caller {
+    /// Whether personal data must be masked for this caller.
+    pub fn masked(self) -> bool {
+        self.0.is_none_or(Role::masked)
+    }
+}
+
+/// Authentication, authorisation, conditional requests and the request log.
+async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let needed = auth::required_role(&path);
+    let authorization = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let role = state.0.access.role_of_header(authorization);
+
+    let response = match (needed, role) {
+        (None, _) => {
+            request.extensions_mut().insert(Caller(role));
+            next.run(request).await
+        }
+        (Some(_), None) => ApiError::unauthorized().into_response(),
+        (Some(needed), Some(have)) if have < needed => {
+            ApiError::forbidden(needed.as_str(), have.as_str()).into_response()
+        }
+        (Some(_), Some(have)) => {
+            // A representation depends on the data and on the role (masking).
+            let etag = format!("\"{}-{}\"", state.0.etag, have.as_str());
+            let matches =
+                request.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+                    v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*")
+                });
+            if matches && !state.0.etag.is_empty() {
+                let mut response = StatusCode::NOT_MODIFIED.into_response();
+                cache_headers(&mut response, &etag);
+                response
+            } else {
+                request.extensions_mut().insert(Caller(Some(have)));
+                let mut response = next.run(request).await;
+                if response.status() == StatusCode::OK && !state.0.etag.is_empty() {
+                    cache_headers(&mut response, &etag);
+                }
+                response
+            }
+        }
+    };
+    tracing::info!(
+        method = %method,
+        path = %path,
+        status = response.status().as_u16(),
+        role = role.map_or("-", Role::as_str),
+        ms = started.elapsed().as_micros() as f64 / 1000.0,
+        "request"
+    );
+    response
+}
+
+fn cache_headers(response: &mut Response, etag: &str) {
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        headers.insert(header::ETAG, value);
+    }
+    // Per user (masking differs by role), revalidated after a minute.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=60"));
+    headers.insert(header::VARY, HeaderValue::from_static("Authorization"));
+}

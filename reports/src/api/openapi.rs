@@ -1,0 +1,133 @@
+//! The OpenAPI 3.1 document of the API, written by hand with `serde_json` (a dozen
+//! endpoints do not justify a derive framework); a test checks that it lists every route.
+
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::params::{DEFAULT_LIMIT, MAX_LIMIT, MAX_SEARCH_LIMIT};
+
+fn param(name: &str, location: &str, schema: Value, description: &str) -> Value {
+    json!({ "name": name, "in": location, "required": location == "path", "schema": schema, "description": description })
+}
+
+fn date(name: &str, description: &str) -> Value {
+    param(name, "query", json!({ "type": "string", "format": "date" }), description)
+}
+
+fn page(max: usize) -> Vec<Value> {
+    vec![
+        param(
+            "limit",
+            "query",
+            json!({ "type": "integer", "minimum": 1, "maximum": max, "default": DEFAULT_LIMIT }),
+            "page size; more than the maximum is a 400 (page with offset)",
+        ),
+        param("offset", "query", json!({ "type": "integer", "minimum": 0, "default": 0 }), "rows to skip"),
+    ]
+}
+
+fn operation(summary: &str, role: Option<&str>, parameters: Vec<Value>, content: &str) -> Value {
+    let mut responses = json!({
+        "200": { "description": "OK", "content": { content: { "schema": { "type": if content == "application/json" { "object" } else { "string" } } } } },
+        "400": { "$ref": "#/components/responses/Error" },
+    });
+    if role.is_some() {
+        responses["304"] = json!({ "description": "not modified (If-None-Match matched the ETag)" });
+        responses["401"] = json!({ "$ref": "#/components/responses/Error" });
+        responses["403"] = json!({ "$ref": "#/components/responses/Error" });
+        responses["404"] = json!({ "$ref": "#/components/responses/Error" });
+    }
+    let mut op = json!({
+        "summary": summary,
+        "parameters": parameters,
+        "responses": responses,
+        "x-role": role.unwrap_or("none"),
+    });
+    if role.is_none() {
+        op["security"] = json!([]);
+    }
+    json!({ "get": op })
+}
+
+/// The document as JSON.
+pub fn spec() -> Value {
+    let json_type = "application/json";
+    let year = param("year", "query", json!({ "type": "integer" }), "calendar year; default the latest");
+    let unit_path = param("unit", "path", json!({ "type": "string" }), "unit name as in /api/units");
+    let post_path = param("post_id", "path", json!({ "type": "string" }), "post id");
+    let mut flagged = vec![
+        param("unit", "query", json!({ "type": "string" }), "only this unit"),
+        param(
+            "kind",
+            "query",
+            json!({ "type": "string", "enum": ["evasive", "vague", "overdue"] }),
+            "default: evasive or vague (level 2); overdue: posts past their deadline without a final reply",
+        ),
+        date("from", "replies given (overdue: posts due) on or after this day"),
+        date("to", "… on or before this day"),
+    ];
+    flagged.extend(page(MAX_LIMIT));
+    let mut issues = vec![date("from", "issues with posts on or after this day"), date("to", "… on or before")];
+    issues.extend(page(MAX_LIMIT));
+    let mut search = vec![
+        param("q", "query", json!({ "type": "string" }), "words, \"phrases\", AND / OR / NOT; empty for all"),
+        param("unit", "query", json!({ "type": "string" }), "responsible or addressed unit, exactly"),
+        param("kind", "query", json!({ "type": "string" }), "咨询 / 建议 / 求助 / 投诉 / 举报 / 其他"),
+        date("from", "posted on or after this day"),
+        date("to", "posted on or before this day"),
+        param(
+            "sort",
+            "query",
+            json!({ "type": "string", "enum": ["relevance", "newest", "oldest", "likes", "score"] }),
+            "order",
+        ),
+        param("flagged", "query", json!({ "type": "boolean" }), "only cases with an evasive or vague reply"),
+    ];
+    search.extend(page(MAX_SEARCH_LIMIT));
+    let similar_limit: Vec<Value> = page(MAX_SEARCH_LIMIT).into_iter().take(1).collect();
+    let chart_path = param(
+        "file",
+        "path",
+        json!({ "type": "string", "enum": ["ranking.svg", "monthly_volume.svg", "workdays_distribution.svg", "evasive_vague_by_unit.svg", "hot_issues.svg", "unit_trend.svg"] }),
+        "chart name with .svg",
+    );
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "wenzheng dashboard API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Evasive and vague replies, recurring issues and units' performance (SPEC §6). Roles: viewer < analyst < supervisor; analysts see citizens' ids, phone and ID numbers masked. Errors: {\"error\": {\"code\", \"message\"}} with codes bad_parameter, bad_query, unauthorized, forbidden, unknown_unit, unknown_post, unknown_chart, unknown_path, unavailable, internal. Texts' offsets (evidence, highlights) count characters.",
+        },
+        "security": [{ "bearer": [] }],
+        "paths": {
+            "/api/health": operation("liveness and what the data folder holds", None, vec![], json_type),
+            "/api/units": operation("units with their type and number of posts", Some("viewer"), vec![], json_type),
+            "/api/units/{unit}/indicators": operation("a unit's annual score and yearly / monthly indicators", Some("viewer"), vec![unit_path, year.clone()], json_type),
+            "/api/rankings": operation("annual scores and ranks of the units", Some("viewer"), vec![year.clone()], json_type),
+            "/api/replies/flagged": operation("evasive / vague replies with evidence spans, or overdue posts, newest first", Some("supervisor"), flagged, json_type),
+            "/api/issues": operation("recurring issues with posts in a period, hottest first", Some("analyst"), issues, json_type),
+            "/api/search": operation("full-text search of past cases with highlighted snippets", Some("analyst"), search, json_type),
+            "/api/cases/{post_id}": operation("a post, its replies and their scores", Some("analyst"), vec![post_path.clone()], json_type),
+            "/api/cases/{post_id}/similar": operation("earlier cases most like this one, with their answers", Some("analyst"), [vec![post_path], similar_limit].concat(), json_type),
+            "/charts/{file}": operation("a chart as SVG", Some("viewer"), vec![chart_path, year, param("unit", "query", json!({ "type": "string" }), "the unit of unit_trend")], "image/svg+xml"),
+            "/openapi.json": operation("this document", Some("viewer"), vec![], json_type),
+        },
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "responses": {
+                "Error": {
+                    "description": "an error with a stable code",
+                    "content": { json_type: { "schema": {
+                        "type": "object",
+                        "properties": { "error": { "type": "object", "properties": {
+                            "code": { "type": "string" }, "message": { "type": "string" } } } }
+                    } } }
+                }
+            }
+        }
+    })
+}
+
+pub async fn document() -> Json<Value> {
+    Json(spec())
+}

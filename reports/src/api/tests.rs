@@ -1,0 +1,501 @@
+//! The router without a socket (`tower::ServiceExt::oneshot`) on a small hand-built data
+//! folder: every endpoint for every role, masking, bad parameters, 404s, ETag / 304.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use polars::prelude::*;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use super::*;
+
+const VIEWER: &str = "viewer-token-1";
+const ANALYST: &str = "analyst-token-1";
+const SUPERVISOR: &str = "supervisor-token-1";
+
+fn times(name: &str, values: &[&str]) -> Column {
+    let ms: Vec<Option<i64>> = values
+        .iter()
+        .map(|v| {
+            chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M").ok().map(|t| t.and_utc().timestamp_millis())
+        })
+        .collect();
+    Series::new(name.into(), ms).cast(&DataType::Datetime(TimeUnit::Milliseconds, None)).expect("datetime").into()
+}
+
+fn with(mut frame: DataFrame, columns: Vec<Column>) -> DataFrame {
+    for column in columns {
+        frame.with_column(column).expect("column");
+    }
+    frame
+}
+
+/// Three posts to two units: 101 answered evasively (with a phone number and an ID number in
+/// the texts), 102 answered well, 103 overdue.
+fn tables() -> ApiTables {
+    let posts = with(
+        df!(
+            "post_id" => ["101", "102", "103"],
+            "user_id" => ["A00023583", "UU0082204", "A00099999"],
+            "subject" => ["楼下餐馆油烟扰民", "小区路灯不亮", "噪音扰民无人管"],
+            "body" => ["油烟很大，请处理。我的电话13812345678，身份证430102199001011234。", "路灯坏了一个月。", "夜里施工噪音。"],
+            "unit" => [Some("市环保局"), Some("A区城管局"), None],
+            "kind" => ["投诉", "求助", "投诉"],
+            "category" => [Some("环境保护"), None, None],
+        )
+        .expect("posts"),
+        vec![times("posted_at", &["2019-03-01 09:00", "2019-04-02 10:00", "2019-05-03 11:00"])],
+    );
+    let replies = with(
+        df!(
+            "reply_id" => ["r1", "r2", "r3"],
+            "post_id" => ["101", "101", "102"],
+            "unit" => ["市环保局", "市环保局", "A区城管局"],
+            "body" => ["“A00023583”：您好！已转相关部门处理。", "已处理，联系电话13812345678。", "已修复路灯。"],
+            "seq" => [1i32, 2, 1],
+        )
+        .expect("replies"),
+        vec![times("replied_at", &["2019-03-02 09:00", "2019-03-20 09:00", "2019-04-02 15:00"])],
+    );
+    let evidence_1 = r#"[{"kind":"forwarded_unnamed","text":"已转相关部门处理","start":15,"end":23}]"#;
+    let scores = df!(
+        "reply_id" => ["r1", "r2", "r3"],
+        "post_id" => ["101", "101", "102"],
+        "unit" => ["市环保局", "市环保局", "A区城管局"],
+        "evasive_level" => [2i8, 0, 0],
+        "vague_level" => [1i8, 2, 0],
+        "evasive_score" => [0.9, 0.1, 0.0],
+        "vague_score" => [0.5, 0.8, 0.1],
+        "evasive" => [true, false, false],
+        "vague" => [false, true, false],
+        "reply_type" => ["forwarded", "generic_policy", "substantive"],
+        "evidence" => [evidence_1, "[]", "[]"],
+    )
+    .expect("scores");
+    let annual = df!(
+        "unit" => ["A区城管局", "市环保局", "A区城管局"],
+        "year" => [2019i32, 2019, 2018],
+        "score" => [88.5, 61.0, 70.0],
+        "rank" => [1i32, 2, 1],
+        "response" => [1.0, 0.8, 0.9],
+        "timeliness" => [0.9, 0.5, 0.7],
+        "posts" => [1u32, 1, 3],
+        "ranked" => [true, true, true],
+        "components_json" => [r#"{"response":1.0}"#, "{}", "{}"],
+    )
+    .expect("annual");
+    let indicators = df!(
+        "scope" => ["unit", "unit", "city"],
+        "key" => ["市环保局", "市环保局", "全市"],
+        "unit" => [Some("市环保局"), Some("市环保局"), None],
+        "period_type" => ["year", "month", "year"],
+        "period" => ["2019", "2019-03", "2019"],
+        "posts" => [1u32, 1, 3],
+        "response_rate" => [1.0, 1.0, 0.67],
+    )
+    .expect("indicators");
+    let issues = with(
+        df!(
+            "cluster_id" => ["c1"],
+            "title" => ["油烟扰民 13812345678"],
+            "place" => ["A区"],
+            "posts" => [2i64],
+            "heat" => [3.5],
+            "units" => ["市环保局"],
+            "post_ids" => ["101 102"],
+        )
+        .expect("issues"),
+        vec![times("first_at", &["2019-03-01 09:00"]), times("last_at", &["2019-04-02 10:00"])],
+    );
+    let overdue = with(
+        df!("post_id" => ["103"], "unit" => ["未知单位"], "kind" => ["投诉"], "subject" => ["噪音扰民无人管"], "overdue_workdays" => [12i32])
+            .expect("overdue"),
+        vec![times("posted_at", &["2019-05-03 11:00"]), times("due_at", &["2019-05-10 17:30"])],
+    );
+    ApiTables {
+        posts,
+        replies: Some(replies),
+        scores: Some(scores),
+        issues: Some(issues),
+        post_facts: None,
+        indicators: Some(indicators),
+        annual: Some(annual),
+        overdue: Some(overdue),
+    }
+}
+
+fn app() -> Router {
+    let access = Access::new(
+        &AccessConfig::default(),
+        Some(&format!("viewer:{VIEWER},analyst:{ANALYST},supervisor:{SUPERVISOR}")),
+    )
+    .expect("tokens");
+    let render: ChartRenderer = Arc::new(|name, year, unit| {
+        Ok(matches!(name, "ranking" | "unit_trend")
+            .then(|| format!("<svg><text>{name} {year:?} {unit:?}</text></svg>")))
+    });
+    let state = AppState::new(&tables(), None, access, "abc123", Charts::Render(render)).expect("state");
+    router(state)
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    text: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+}
+
+async fn get(path: &str, token: Option<&str>, extra: &[(header::HeaderName, &str)]) -> Reply {
+    let mut request = Request::get(path);
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    for (name, value) in extra {
+        request = request.header(name, *value);
+    }
+    let response = app().oneshot(request.body(Body::empty()).expect("request")).await.expect("response");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    Reply { status, headers, text: String::from_utf8_lossy(&bytes).to_string() }
+}
+
+/// Asks `path` with `token` and checks the status and, for errors, the error code.
+async fn check(path: &str, token: Option<&str>, status: u16, code: Option<&str>) -> Reply {
+    let reply = get(path, token, &[]).await;
+    assert_eq!(reply.status.as_u16(), status, "{path} as {token:?}: {}", reply.text);
+    if let Some(code) = code {
+        assert_eq!(reply.json()["error"]["code"], code, "{path}: {}", reply.text);
+        assert!(reply.json()["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    reply
+}
+
+#[tokio::test]
+async fn each_role_reaches_what_it_may_and_no_more() {
+    let viewer_paths = [
+        "/api/units",
+        "/api/units/%E5%B8%82%E7%8E%AF%E4%BF%9D%E5%B1%80/indicators",
+        "/api/rankings",
+        "/charts/ranking.svg",
+        "/openapi.json",
+    ];
+    let analyst_paths = ["/api/issues", "/api/cases/101"];
+    let supervisor_paths = ["/api/replies/flagged"];
+    for path in viewer_paths.iter().chain(&analyst_paths).chain(&supervisor_paths) {
+        check(path, None, 401, Some("unauthorized")).await;
+        check(path, Some("wrong-token-1"), 401, Some("unauthorized")).await;
+        check(path, Some(SUPERVISOR), 200, None).await;
+    }
+    for path in viewer_paths {
+        check(path, Some(VIEWER), 200, None).await;
+    }
+    for path in analyst_paths {
+        check(path, Some(VIEWER), 403, Some("forbidden")).await;
+        check(path, Some(ANALYST), 200, None).await;
+    }
+    for path in supervisor_paths {
+        check(path, Some(VIEWER), 403, Some("forbidden")).await;
+        check(path, Some(ANALYST), 403, Some("forbidden")).await;
+    }
+    // Open: the page, its assets, health (which tells the role of a token sent).
+    check("/", None, 200, None).await;
+    check("/assets/app.js", None, 200, None).await;
+    assert_eq!(check("/api/health", None, 200, None).await.json()["role"], Value::Null);
+    assert_eq!(check("/api/health", Some(ANALYST), 200, None).await.json()["role"], "analyst");
+}
+
+#[tokio::test]
+async fn analysts_see_personal_data_masked_and_supervisors_do_not() {
+    let analyst = check("/api/cases/101", Some(ANALYST), 200, None).await.json();
+    assert_eq!(analyst["post"]["user_id"], "A0002****");
+    let body = analyst["post"]["body"].as_str().expect("body");
+    assert!(body.contains("138****5678") && body.contains("430***********1234"), "{body}");
+    assert_eq!(analyst["replies"][0]["body"], "“A0002****”：您好！已转相关部门处理。");
+    assert_eq!(analyst["replies"][1]["body"], "已处理，联系电话138****5678。");
+    // Evidence offsets still point at the evidence in the masked text.
+    let span = &analyst["replies"][0]["score"]["evidence"][0];
+    let (start, end) = (span["start"].as_u64().expect("start") as usize, span["end"].as_u64().expect("end") as usize);
+    let text: String =
+        analyst["replies"][0]["body"].as_str().expect("text").chars().skip(start).take(end - start).collect();
+    assert_eq!(text, span["text"].as_str().expect("span text"));
+    let issues = check("/api/issues", Some(ANALYST), 200, None).await.json();
+    assert_eq!(issues["issues"][0]["title"], "油烟扰民 138****5678");
+
+    let supervisor = check("/api/cases/101", Some(SUPERVISOR), 200, None).await.json();
+    assert_eq!(supervisor["post"]["user_id"], "A00023583");
+    assert!(supervisor["post"]["body"].as_str().expect("body").contains("13812345678"));
+}
+
+#[tokio::test]
+async fn flagged_replies_come_with_evidence_text_and_subject() {
+    let all = check("/api/replies/flagged", Some(SUPERVISOR), 200, None).await.json();
+    assert_eq!(all["total"], 2);
+    // Newest first: r2 (vague, 03-20), then r1 (evasive, 03-02).
+    assert_eq!(all["items"][0]["reply_id"], "r2");
+    let r1 = &all["items"][1];
+    assert_eq!((r1["reply_id"].as_str(), r1["subject"].as_str()), (Some("r1"), Some("楼下餐馆油烟扰民")));
+    assert_eq!(r1["flags"], serde_json::json!(["evasive"]));
+    assert_eq!(r1["score"]["evidence"][0]["start"], 15);
+    assert!(r1["body"].as_str().expect("body").contains("A00023583"), "unmasked for supervisors");
+
+    for (query, total, first) in [
+        ("kind=evasive", 1, Some("r1")),
+        ("kind=vague", 1, Some("r2")),
+        ("kind=evasive&unit=A%E5%8C%BA%E5%9F%8E%E7%AE%A1%E5%B1%80", 0, None),
+        ("from=2019-03-10", 1, Some("r2")),
+        ("to=2019-03-02", 1, Some("r1")),
+        ("limit=1&offset=1", 2, Some("r1")),
+        ("limit=200&offset=5", 2, None),
+    ] {
+        let page = check(&format!("/api/replies/flagged?{query}"), Some(SUPERVISOR), 200, None).await.json();
+        assert_eq!(page["total"], total, "{query}");
+        assert_eq!(page["items"][0]["reply_id"].as_str(), first, "{query}");
+    }
+    let overdue = check("/api/replies/flagged?kind=overdue", Some(SUPERVISOR), 200, None).await.json();
+    assert_eq!((overdue["total"].as_u64(), overdue["items"][0]["post_id"].as_str()), (Some(1), Some("103")));
+    assert_eq!(overdue["items"][0]["overdue_workdays"], 12);
+}
+
+#[tokio::test]
+async fn bad_parameters_get_a_json_400_never_a_500() {
+    for (path, code) in [
+        ("/api/replies/flagged?kind=rude", "bad_parameter"),
+        ("/api/replies/flagged?from=2019-02-30", "bad_parameter"),
+        ("/api/replies/flagged?from=yesterday", "bad_parameter"),
+        ("/api/replies/flagged?from=2019-05-01&to=2019-04-01", "bad_parameter"),
+        ("/api/replies/flagged?limit=201", "bad_parameter"),
+        ("/api/replies/flagged?limit=99999999999999999999999", "bad_parameter"),
+        ("/api/replies/flagged?offset=-1", "bad_parameter"),
+        ("/api/replies/flagged?limit=abc", "bad_parameter"),
+        ("/api/replies/flagged?colour=red", "bad_parameter"),
+        ("/api/replies/flagged?unit=%ZZ", "bad_parameter"),
+        ("/api/rankings?year=19", "bad_parameter"),
+        ("/api/issues?to=2019-13-01", "bad_parameter"),
+        ("/api/search?q=%E6%B2%B9&limit=101", "bad_parameter"),
+        ("/api/search?q=x&sort=best", "bad_parameter"),
+        ("/api/cases/101/similar?limit=0", "bad_parameter"),
+        ("/charts/ranking.svg?year=abc", "bad_parameter"),
+    ] {
+        check(path, Some(SUPERVISOR), 400, Some(code)).await;
+    }
+}
+
+#[tokio::test]
+async fn unknown_posts_units_charts_and_paths_are_404() {
+    for (path, code) in [
+        ("/api/cases/999", "unknown_post"),
+        ("/api/cases/999/similar", "unknown_post"),
+        ("/api/units/%E6%97%A0%E6%AD%A4%E5%8D%95%E4%BD%8D/indicators", "unknown_unit"),
+        ("/api/replies/flagged?unit=%E6%97%A0%E6%AD%A4%E5%8D%95%E4%BD%8D", "unknown_unit"),
+        ("/charts/pie.svg", "unknown_chart"),
+        ("/charts/ranking.png", "unknown_chart"),
+        ("/api/nothing", "unknown_path"),
+    ] {
+        check(path, Some(SUPERVISOR), 404, Some(code)).await;
+    }
+    // Without an index, search says how to build one.
+    check("/api/search?q=%E6%B2%B9%E7%83%9F", Some(ANALYST), 503, Some("unavailable")).await;
+}
+
+#[tokio::test]
+async fn rankings_indicators_units_and_charts_answer_from_the_reports() {
+    let rankings = check("/api/rankings", Some(VIEWER), 200, None).await.json();
+    assert_eq!((rankings["year"].as_i64(), rankings["years"].clone()), (Some(2019), serde_json::json!([2018, 2019])));
+    let units: Vec<&str> =
+        rankings["rankings"].as_array().expect("rows").iter().filter_map(|r| r["unit"].as_str()).collect();
+    assert_eq!(units, ["A区城管局", "市环保局"]);
+    assert_eq!(rankings["rankings"][0]["components"]["response"], 1.0);
+    let earlier = check("/api/rankings?year=2018", Some(VIEWER), 200, None).await.json();
+    assert_eq!(earlier["rankings"].as_array().map(Vec::len), Some(1));
+
+    let path = "/api/units/%E5%B8%82%E7%8E%AF%E4%BF%9D%E5%B1%80/indicators?year=2019";
+    let unit = check(path, Some(VIEWER), 200, None).await.json();
+    assert_eq!((unit["years"].as_array().map(Vec::len), unit["months"].as_array().map(Vec::len)), (Some(1), Some(1)));
+    assert_eq!(unit["annual"][0]["score"], 61.0);
+
+    let units = check("/api/units", Some(VIEWER), 200, None).await.json();
+    assert!(units["units"].as_array().expect("units").iter().any(|u| u["unit"] == "市环保局"));
+
+    let chart =
+        check("/charts/unit_trend.svg?unit=%E5%B8%82%E7%8E%AF%E4%BF%9D%E5%B1%80&year=2019", Some(VIEWER), 200, None)
+            .await;
+    assert_eq!(chart.headers[header::CONTENT_TYPE], "image/svg+xml; charset=utf-8");
+    assert_eq!(chart.text, "<svg><text>unit_trend Some(2019) Some(\"市环保局\")</text></svg>");
+}
+
+#[tokio::test]
+async fn cases_list_their_replies_in_order_with_scores() {
+    let case = check("/api/cases/101", Some(ANALYST), 200, None).await.json();
+    let ids: Vec<&str> =
+        case["replies"].as_array().expect("replies").iter().filter_map(|r| r["reply_id"].as_str()).collect();
+    assert_eq!(ids, ["r1", "r2"]);
+    assert_eq!(case["replies"][0]["score"]["evasive_level"], 2);
+    assert_eq!(case["post"]["posted_at"], "2019-03-01T09:00:00");
+    let unanswered = check("/api/cases/103", Some(ANALYST), 200, None).await.json();
+    assert_eq!(unanswered["replies"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn issues_of_a_period_count_their_posts_in_it() {
+    for (query, total, in_period) in [("", 1, Some(2)), ("from=2019-04-01", 1, Some(1)), ("from=2019-06-01", 0, None)] {
+        let issues = check(&format!("/api/issues?{query}"), Some(ANALYST), 200, None).await.json();
+        assert_eq!(issues["total"], total, "{query}");
+        assert_eq!(issues["issues"][0]["posts_in_period"].as_u64(), in_period, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn data_answers_carry_an_etag_and_304_when_it_matches() {
+    let first = check("/api/rankings", Some(VIEWER), 200, None).await;
+    let etag = first.headers[header::ETAG].to_str().expect("etag").to_string();
+    assert_eq!(etag, "\"abc123-viewer\"");
+    assert_eq!(first.headers[header::CACHE_CONTROL], "private, max-age=60");
+    let again = get("/api/rankings", Some(VIEWER), &[(header::IF_NONE_MATCH, &etag)]).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.text.is_empty());
+    let chart = get("/charts/ranking.svg", Some(VIEWER), &[(header::IF_NONE_MATCH, &etag)]).await;
+    assert_eq!(chart.status, StatusCode::NOT_MODIFIED);
+    // Another role's representation (masking differs) does not match.
+    let supervisor = get("/api/rankings", Some(SUPERVISOR), &[(header::IF_NONE_MATCH, &etag)]).await;
+    assert_eq!(supervisor.status, StatusCode::OK);
+    // No ETag on errors, and the 304 needs a valid token first.
+    let bad = check("/api/rankings?year=x", Some(VIEWER), 400, Some("bad_parameter")).await;
+    assert!(!bad.headers.contains_key(header::ETAG));
+    let anonymous = get("/api/rankings", None, &[(header::IF_NONE_MATCH, &etag)]).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn missing_reports_give_empty_answers_with_a_note() {
+    let access = Access::new(&AccessConfig::default(), Some(&format!("supervisor:{SUPERVISOR}"))).expect("tokens");
+    let only_posts = ApiTables { posts: tables().posts, ..ApiTables::default() };
+    let state = AppState::new(&only_posts, None, access, "x", Charts::None).expect("state");
+    assert_eq!(state.notes().len(), 3, "{:?}", state.notes());
+    let app = router(state);
+    for (path, status) in
+        [("/api/rankings", 200), ("/api/replies/flagged", 200), ("/api/issues", 200), ("/charts/ranking.svg", 503)]
+    {
+        let request = Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {SUPERVISOR}"))
+            .body(Body::empty())
+            .expect("request");
+        let response = app.clone().oneshot(request).await.expect("response");
+        assert_eq!(response.status().as_u16(), status, "{path}");
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        let body: Value = serde_json::from_slice(&bytes).expect("json");
+        let note = body["note"].as_str().or(body["error"]["message"].as_str()).unwrap_or_default();
+        assert!(note.contains("run `wenzheng"), "{path}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route() {
+    let doc = check("/openapi.json", Some(VIEWER), 200, None).await.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in [
+        "/api/health",
+        "/api/units",
+        "/api/units/{unit}/indicators",
+        "/api/rankings",
+        "/api/replies/flagged",
+        "/api/issues",
+        "/api/search",
+        "/api/cases/{post_id}",
+        "/api/cases/{post_id}/similar",
+        "/charts/{file}",
+    ] {
+        assert!(doc["paths"][path]["get"].is_object(), "{path} missing");
+    }
+}
+
+/// The three posts in an index in memory, as `wenzheng index` would put them.
+fn app_with_index() -> Router {
+    let cases = index::CaseIndex::in_memory("").expect("an index");
+    let at = |text: &str| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("a time");
+    let posts = tables().posts;
+    let column = |name: &str| posts.column(name).expect("column").str().expect("text").clone();
+    let (ids, subjects, bodies) = (column("post_id"), column("subject"), column("body"));
+    let mut updater = cases.updater().expect("a writer");
+    for (i, time) in ["2019-03-01 09:00", "2019-04-02 10:00", "2019-05-03 11:00"].iter().enumerate() {
+        updater
+            .add(&index::IndexDoc {
+                post_id: ids.get(i).expect("id").to_string(),
+                subject: subjects.get(i).expect("subject").to_string(),
+                body: bodies.get(i).expect("body").to_string(),
+                posted_at: at(time),
+                unit: None,
+                region: None,
+                kind: None,
+                category: None,
+                likes: 0,
+                reply: (i == 0).then(|| index::IndexedReply {
+                    body: "已转相关部门处理，电话13812345678。".into(),
+                    replied_at: at("2019-03-02 09:00"),
+                    unit: Some("市环保局".into()),
+                    workdays_to_reply: 1,
+                    levels: None,
+                }),
+            })
+            .expect("added");
+    }
+    updater.finish().expect("committed");
+    let access = Access::new(&AccessConfig::default(), Some(&format!("analyst:{ANALYST},supervisor:{SUPERVISOR}")))
+        .expect("tokens");
+    router(AppState::new(&tables(), Some(cases), access, "abc123", Charts::None).expect("state"))
+}
+
+async fn get_from(app: &Router, path: &str, token: &str) -> (StatusCode, Value) {
+    let request = Request::get(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .expect("request");
+    let response = app.clone().oneshot(request).await.expect("response");
+    let status = response.status();
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    (status, serde_json::from_slice(&bytes).expect("json"))
+}
+
+#[tokio::test]
+async fn search_marks_the_words_in_characters_and_masks_for_analysts() {
+    let app = app_with_index();
+    let (status, found) = get_from(&app, "/api/search?q=%E6%B2%B9%E7%83%9F", ANALYST).await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!((found["total"].as_u64(), found["hits"][0]["post_id"].as_str()), (Some(1), Some("101")));
+    let subject = &found["hits"][0]["subject"];
+    let text: Vec<char> = subject["text"].as_str().expect("text").chars().collect();
+    let marked: Vec<String> = subject["highlights"]
+        .as_array()
+        .expect("highlights")
+        .iter()
+        .map(|h| text[h[0].as_u64().unwrap() as usize..h[1].as_u64().unwrap() as usize].iter().collect())
+        .collect();
+    assert!(marked.concat().contains("油烟"), "{marked:?} in {subject}");
+    let body = found["hits"][0]["body"]["text"].as_str().expect("body");
+    assert!(body.contains("138****5678") && !body.contains("13812345678"), "{body}");
+    let reply = found["hits"][0]["reply"]["text"]["text"].as_str().expect("reply");
+    assert!(reply.contains("138****5678"), "{reply}");
+
+    let (_, unmasked) = get_from(&app, "/api/search?q=%E6%B2%B9%E7%83%9F", SUPERVISOR).await;
+    assert!(unmasked["hits"][0]["body"]["text"].as_str().expect("body").contains("13812345678"));
+
+    for (path, status, code) in [
+        ("/api/search?q=%E6%B2%B9%E7%83%9F&from=2019-05-01&to=2019-04-01", 400, "bad_parameter"),
+        ("/api/search?q=%E6%B2%B9%E7%83%9F+AND+(", 400, "bad_query"),
+        ("/api/search?q=%E6%B2%B9%E7%83%9F&offset=10001", 400, "bad_parameter"),
+        ("/api/cases/999/similar", 404, "unknown_post"),
+    ] {
+        let (got, answer) = get_from(&app, path, ANALYST).await;
+        assert_eq!((got.as_u16(), answer["error"]["code"].as_str()), (status, Some(code)), "{path}: {answer}");
+    }
+    let (status, similar) = get_from(&app, "/api/cases/102/similar?limit=5", ANALYST).await;
+    assert_eq!(status, StatusCode::OK, "{similar}");
+    assert!(similar["hits"].is_array());
+}
