@@ -24,6 +24,10 @@ pub fn ingest(inputs: &[PathBuf], out: &Path) -> Result<()> {
     let mut dir = DataDir::open(out, true)?;
     let report = ingest::ingest(&mut dir, inputs)?;
     print_ingest_report(&report, &mut std::io::stdout().lock())?;
+    let misrouted = crate::category::write_misrouted(&dir)?;
+    if misrouted > 0 {
+        println!("{misrouted} posts whose predicted category is unusual for their unit: categories/misrouted.parquet");
+    }
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "ingest finished");
     Ok(())
 }
@@ -33,12 +37,30 @@ pub fn run(inputs: &[PathBuf], out: &Path) -> Result<()> {
     ingest(inputs, out)?;
     score(out)?;
     recurring(out)?;
+    indicators(out, None)?;
     index(out)
 }
 
-pub fn recurring(data: &Path) -> Result<()> {
+/// Unit indicators, annual scores and the overdue list → DIR/reports/, then a short summary.
+pub fn indicators(data: &Path, year: Option<i32>) -> Result<()> {
+    let config = crate::config::Config::load(data)?;
     let mut dir = DataDir::open(data, false)?;
-    let report = crate::recurring::recurring(&mut dir, &models::recurring::RecurringConfig::default())?;
+    let stage_config = crate::indicators::IndicatorsConfig {
+        deadlines: config.deadlines.clone(),
+        calendar: config.calendar.calendar(),
+        annual: config.annual.clone(),
+    };
+    let report = crate::indicators::indicators(&mut dir, year, &stage_config)?;
+    for line in crate::indicators::summary_lines(&report, 3) {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+pub fn recurring(data: &Path) -> Result<()> {
+    let config = crate::config::Config::load(data)?;
+    let mut dir = DataDir::open(data, false)?;
+    let report = crate::recurring::recurring(&mut dir, &config.recurring)?;
     println!(
         "recurring: {} issues from {} of {} posts; {} posts came back after a reply",
         report.issues, report.posts_in_issues, report.posts, report.repeats_after_reply
@@ -47,9 +69,9 @@ pub fn recurring(data: &Path) -> Result<()> {
 }
 
 pub fn issues(data: &Path, from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>, top: usize) -> Result<()> {
+    let config = crate::config::Config::load(data)?;
     let dir = DataDir::open_read_only(data)?;
-    let config = models::recurring::RecurringConfig::default();
-    crate::recurring::print_issues(&dir, from, to, top, &config, &mut std::io::stdout().lock())
+    crate::recurring::print_issues(&dir, from, to, top, &config.recurring, &mut std::io::stdout().lock())
 }
 
 pub fn index(data: &Path) -> Result<()> {
@@ -109,6 +131,27 @@ pub fn score(data: &Path) -> Result<()> {
     Ok(())
 }
 
+/// `wenzheng notice`: an unknown format, a reversed period or a folder with nothing to report
+/// on is input to fix (exit code 2).
+pub fn notice(data: &Path, from: chrono::NaiveDate, to: chrono::NaiveDate, out: &Path, format: &str) -> Result<()> {
+    let bad = |reason: String| anyhow::Error::from(BadInput { file: data.display().to_string(), sheet: None, reason });
+    let format = crate::notice::NoticeFormat::parse(format)
+        .ok_or_else(|| bad(format!("unknown --format {format:?}: use xlsx or md")))?;
+    if from > to {
+        return Err(bad(format!("--from {from} is after --to {to}: the period is empty (hint: swap them)")));
+    }
+    let dir = DataDir::open_read_only(data).map_err(|e| bad(format!("{e:#}")))?;
+    let notice = crate::notice::write_notice(&dir, from, to, out, format)?;
+    println!("{}", notice.headline());
+    println!("notice written to {}", out.display());
+    Ok(())
+}
+
+/// `wenzheng category train | eval | predict`.
+pub fn category(command: crate::category::CategoryCommand) -> Result<()> {
+    crate::category::run_command(command, &mut std::io::stdout().lock())
+}
+
 pub fn eval(data: &Path, labels: &Path) -> Result<()> {
     let dir = DataDir::open_read_only(data)?;
     crate::eval::eval(&dir, labels, &mut std::io::stdout().lock())
@@ -128,6 +171,10 @@ pub fn synth(posts: usize, seed: u64, out: &Path) -> Result<()> {
     Ok(())
 }
 
+pub fn serve(data: &Path, addr: &str, config_file: Option<&Path>) -> Result<()> {
+    crate::serve::serve(data, addr, config_file)
+}
+
 pub fn demo(posts: usize, dir: Option<PathBuf>) -> Result<()> {
     let dir = dir.unwrap_or_else(|| std::env::temp_dir().join("wenzheng-demo"));
     let corpus = dir.join("corpus");
@@ -137,6 +184,11 @@ pub fn demo(posts: usize, dir: Option<PathBuf>) -> Result<()> {
         std::fs::remove_dir_all(&data).with_context(|| format!("cannot clear {}", data.display()))?;
     }
     synth(posts, 1, &corpus)?;
+    // The category model is trained on the sample's own labelled posts (never on ../shared),
+    // then fills in the categories the sample leaves out.
+    let model = dir.join("category.model");
+    crate::category::train(&corpus.join("posts.csv"), &model, crate::category::Split::All, &mut std::io::stdout())?;
+    crate::category::use_model_for_ingest(model);
     run(&[corpus.join("posts.csv"), corpus.join("replies.csv")], &data)?;
     println!("demo data folder: {}", data.display());
     println!("try: wenzheng issues --data {} --top 10", data.display());

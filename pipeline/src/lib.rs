@@ -1,12 +1,18 @@
 //! Ingest, batch orchestration and the `wenzheng` command line.
 
+pub mod category;
 pub mod commands;
+pub mod config;
 pub mod eval;
+pub mod indicators;
 pub mod ingest;
+pub mod notice;
 pub mod progress;
 pub mod recurring;
+pub mod report;
 pub mod score;
 pub mod search;
+pub mod serve;
 pub mod store;
 pub mod synth;
 pub mod tables;

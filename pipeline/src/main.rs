@@ -14,6 +14,9 @@ use pipeline::commands;
 #[derive(Parser)]
 #[command(name = "wenzheng", version, about, propagate_version = true)]
 struct Cli {
+    /// The config file (thresholds, weights); default DIR/wenzheng.toml, else built-in defaults.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -29,6 +32,9 @@ enum Command {
         /// The data folder (created when missing).
         #[arg(long)]
         out: PathBuf,
+        /// A model of `wenzheng category train` that fills in the category of posts without one.
+        #[arg(long)]
+        category_model: Option<PathBuf>,
     },
     /// The main job: ingest the inputs, then run every later stage on the data folder.
     Run {
@@ -36,6 +42,14 @@ enum Command {
         inputs: Vec<PathBuf>,
         #[arg(long)]
         out: PathBuf,
+        /// A model of `wenzheng category train` that fills in the category of posts without one.
+        #[arg(long)]
+        category_model: Option<PathBuf>,
+    },
+    /// Post categories (一级分类): train a classifier, evaluate it, categorise posts.
+    Category {
+        #[command(subcommand)]
+        command: pipeline::category::CategoryCommand,
     },
     /// Judge every reply against its post: evasive and vague levels, type, evidence.
     Score {
@@ -47,6 +61,14 @@ enum Command {
     Recurring {
         #[arg(long)]
         data: PathBuf,
+    },
+    /// Unit indicators, annual scores, the overdue list and charts → DIR/reports/.
+    Indicators {
+        #[arg(long)]
+        data: PathBuf,
+        /// The year the summary (and the charts) show; default: the latest in the data.
+        #[arg(long)]
+        year: Option<i32>,
     },
     /// The hot-issue table: rank, issue, heat, time range, place / group, description, post ids.
     Issues {
@@ -93,6 +115,8 @@ enum Command {
         #[arg(long)]
         labels: PathBuf,
     },
+    /// Print the default config file: every threshold and weight with its default.
+    Config,
     /// Write a realistic sample corpus (posts.csv, replies.csv and the planted truth).
     Synth {
         #[arg(long, default_value_t = 5000)]
@@ -101,6 +125,45 @@ enum Command {
         seed: u64,
         #[arg(long)]
         out: PathBuf,
+    },
+    /// The criticism notice (通报) of a period: evasive and vague replies (level 2) and overdue
+    /// posts, grouped by unit, with the evidence.
+    Notice {
+        #[arg(long)]
+        data: PathBuf,
+        /// First day of the period (YYYY-MM-DD), by reply date (overdue posts: by due date).
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// Last day of the period (YYYY-MM-DD), included.
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// xlsx (a summary sheet, then one sheet per unit) or md (Markdown text).
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+    },
+    /// The annual report for leadership: one self-contained HTML file (ranking, trends, charts,
+    /// recurring issues, overdue warnings), from the tables `wenzheng indicators` wrote.
+    Report {
+        #[arg(long)]
+        data: PathBuf,
+        /// The year reported on (default: the latest year with scores).
+        #[arg(long)]
+        year: Option<i32>,
+        /// The HTML file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The dashboard: JSON API and web page over a data folder, until Ctrl-C. Tokens from
+    /// WENZHENG_TOKENS="supervisor:<token>,viewer:<token>" or the [access] section of the config.
+    Serve {
+        #[arg(long)]
+        data: PathBuf,
+        /// Address to listen on; port 0 picks a free one (the address is printed).
+        #[arg(long, default_value = pipeline::serve::DEFAULT_ADDR)]
+        addr: String,
     },
     /// Generate a sample corpus and run every stage on it.
     Demo {
@@ -179,12 +242,32 @@ fn main() -> ExitCode {
         }
     };
     init_logging();
+    let config_file = cli.config.clone();
+    if let Some(path) = cli.config {
+        pipeline::config::set_explicit(path);
+    }
     let result = match cli.command {
-        Command::Ingest { inputs, out } => commands::ingest(&inputs, &out),
-        Command::Run { inputs, out } => commands::run(&inputs, &out),
+        Command::Config => {
+            print!("{}", pipeline::config::Config::defaults_toml());
+            Ok(())
+        }
+        Command::Ingest { inputs, out, category_model } => {
+            if let Some(model) = category_model {
+                pipeline::category::use_model_for_ingest(model);
+            }
+            commands::ingest(&inputs, &out)
+        }
+        Command::Run { inputs, out, category_model } => {
+            if let Some(model) = category_model {
+                pipeline::category::use_model_for_ingest(model);
+            }
+            commands::run(&inputs, &out)
+        }
+        Command::Category { command } => commands::category(command),
         Command::Score { data } => commands::score(&data),
         Command::Index { data } => commands::index(&data),
         Command::Recurring { data } => commands::recurring(&data),
+        Command::Indicators { data, year } => commands::indicators(&data, year),
         Command::Issues { data, from, to, top } => commands::issues(&data, from, to, top),
         Command::Search { data, filters, json } => match filters.request() {
             Ok(request) => commands::search(&data, &request, json),
@@ -196,7 +279,10 @@ fn main() -> ExitCode {
         Command::Similar { data, post_id, limit, json } => commands::similar(&data, &post_id, limit, json),
         Command::Eval { data, labels } => commands::eval(&data, &labels),
         Command::Synth { posts, seed, out } => commands::synth(posts, seed, &out),
+        Command::Serve { data, addr } => commands::serve(&data, &addr, config_file.as_deref()),
         Command::Demo { posts, dir } => commands::demo(posts, dir),
+        Command::Report { data, year, out } => pipeline::report::write_report(&data, year, &out),
+        Command::Notice { data, from, to, out, format } => commands::notice(&data, from, to, &out, &format),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,129 @@
+//! The one config file of SPEC §4: every threshold and weight a user may change, in TOML.
+//!
+//! Where it comes from, first found wins: `--config FILE` on the command line, then
+//! `DIR/wenzheng.toml` in the data folder, then the built-in defaults. A file names only the
+//! values it changes; an unknown key is an error (a misspelt threshold must not be ignored).
+//! `wenzheng config` prints the defaults as a starting point.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+
+use crate::ingest::BadInput;
+
+/// The file a data folder may carry to configure runs on it.
+pub const FILE_IN_DATA_DIR: &str = "wenzheng.toml";
+
+/// `--config FILE`, set once by `main` before any command runs. Global because the flag
+/// applies to every command of the process, and threading it through each command's
+/// signature would only repeat it.
+static EXPLICIT: OnceLock<PathBuf> = OnceLock::new();
+
+pub fn set_explicit(path: PathBuf) {
+    let _ = EXPLICIT.set(path);
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Deadlines in working days by post kind, office hours, acceptance (SPEC §4).
+    pub deadlines: models::deadline::DeadlineRules,
+    /// Holidays and make-up workdays beyond the built-in State Council schedule.
+    pub calendar: models::calendar::CalendarOverrides,
+    /// How posts are grouped into recurring issues and how hot an issue is.
+    pub recurring: models::recurring::RecurringConfig,
+    /// Annual evaluation: component weights, shrinkage toward the city rate, minimum posts to rank.
+    pub annual: reports::annual::AnnualConfig,
+    /// Dashboard tokens (stored as SHA-256 hashes) and their roles.
+    pub access: reports::api::AccessConfig,
+}
+
+impl Config {
+    /// The config for runs on `data_dir`: `--config`, else `DIR/wenzheng.toml`, else defaults.
+    pub fn load(data_dir: &Path) -> Result<Config> {
+        if let Some(path) = EXPLICIT.get() {
+            return Config::read(path);
+        }
+        let in_data_dir = data_dir.join(FILE_IN_DATA_DIR);
+        if in_data_dir.is_file() {
+            return Config::read(&in_data_dir);
+        }
+        Ok(Config::default())
+    }
+
+    /// Reads one config file; a missing file or a bad value is input the user must fix.
+    pub fn read(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| BadInput {
+            file: path.display().to_string(),
+            sheet: None,
+            reason: format!("cannot read the config file: {e}"),
+        })?;
+        Config::parse(&text).map_err(|reason| {
+            BadInput {
+                file: path.display().to_string(),
+                sheet: None,
+                reason: format!("{reason}; `wenzheng config` prints every key with its default"),
+            }
+            .into()
+        })
+    }
+
+    pub fn parse(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| format!("bad config: {}", e.to_string().trim_end()))
+    }
+
+    /// The defaults as a TOML document, every key present.
+    pub fn defaults_toml() -> String {
+        toml::to_string_pretty(&Config::default()).expect("the default config serialises")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_file_is_the_defaults() {
+        assert_eq!(Config::parse("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn the_printed_defaults_read_back_as_the_defaults() {
+        let text = Config::defaults_toml();
+        assert!(text.contains("[deadlines]") && text.contains("[recurring]") && text.contains("[annual"), "{text}");
+        assert_eq!(Config::parse(&text).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn a_file_changes_only_what_it_names() {
+        let config = Config::parse(
+            "[deadlines]\ncomplaint_days = 3\n[calendar]\nholidays = [2027-01-04]\n[recurring]\nwindow_days = 30.0\n",
+        )
+        .unwrap();
+        assert_eq!(config.deadlines.complaint_days, 3);
+        assert_eq!(config.deadlines.acceptance_days, models::deadline::DeadlineRules::default().acceptance_days);
+        assert_eq!(config.calendar.holidays, vec![chrono::NaiveDate::from_ymd_opt(2027, 1, 4).unwrap()]);
+        assert_eq!(config.recurring.window_days, 30.0);
+    }
+
+    #[test]
+    fn a_misspelt_key_is_an_error_that_names_it() {
+        let error = Config::parse("[deadlines]\ncomplain_days = 3\n").unwrap_err();
+        assert!(error.contains("complain_days"), "{error}");
+        let error = Config::parse("[deadline]\n").unwrap_err();
+        assert!(error.contains("deadline"), "{error}");
+    }
+
+    #[test]
+    fn the_file_in_the_data_folder_is_read_and_a_bad_one_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Config::load(dir.path()).unwrap(), Config::default());
+        std::fs::write(dir.path().join(FILE_IN_DATA_DIR), "[deadlines]\nacceptance_days = 2\n").unwrap();
+        assert_eq!(Config::load(dir.path()).unwrap().deadlines.acceptance_days, 2);
+        std::fs::write(dir.path().join(FILE_IN_DATA_DIR), "[deadlines]\nacceptance_days = \"two\"\n").unwrap();
+        let error = format!("{:#}", Config::load(dir.path()).unwrap_err());
+        assert!(error.contains("wenzheng.toml") && error.contains("acceptance_days"), "{error}");
+    }
+}
