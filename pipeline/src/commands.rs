@@ -175,7 +175,8 @@ pub fn serve(data: &Path, addr: &str, config_file: Option<&Path>) -> Result<()> 
     crate::serve::serve(data, addr, config_file)
 }
 
-pub fn demo(posts: usize, dir: Option<PathBuf>) -> Result<()> {
+/// Generates a sample, runs every stage, then (with `serve_at`) serves the dashboard until Ctrl-C.
+pub fn demo(posts: usize, dir: Option<PathBuf>, serve_at: Option<&str>) -> Result<()> {
     let dir = dir.unwrap_or_else(|| std::env::temp_dir().join("wenzheng-demo"));
     let corpus = dir.join("corpus");
     let data = dir.join("data");
@@ -193,6 +194,17 @@ pub fn demo(posts: usize, dir: Option<PathBuf>) -> Result<()> {
     println!("demo data folder: {}", data.display());
     println!("try: wenzheng issues --data {} --top 10", data.display());
     println!("     wenzheng search --data {} \"噪音\" --flagged", data.display());
+    if let Some(addr) = serve_at {
+        // A token for this demo only, unless the user brought their own.
+        if std::env::var(reports::api::TOKENS_VAR).is_err() {
+            let token = demo_token();
+            // Set before the server starts; no other thread reads the environment.
+            std::env::set_var(reports::api::TOKENS_VAR, format!("supervisor:{token}"));
+            println!("dashboard token (role supervisor): {token}");
+        }
+        println!("open the dashboard at the address below; Ctrl-C stops it");
+        crate::serve::serve(&data, addr, None)?;
+    }
     Ok(())
 }
 
@@ -243,4 +255,11 @@ pub fn print_ingest_report(report: &IngestReport, out: &mut impl Write) -> Resul
         writeln!(out, "reply units: {}", parts.join(", "))?;
     }
     Ok(())
+}
+
+/// A token nobody can guess from the outside: the hash of this process and the clock.
+fn demo_token() -> String {
+    use sha2::{Digest, Sha256};
+    let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
+    hex::encode(&Sha256::digest(seed.as_bytes())[..12])
 }

@@ -172,6 +172,12 @@ enum Command {
         /// Where to put the corpus and the data folder (default: a folder under the system's temp dir).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Where the dashboard listens at the end (port 0: a free one).
+        #[arg(long, default_value = pipeline::serve::DEFAULT_ADDR)]
+        addr: String,
+        /// Stop after the run instead of serving the dashboard.
+        #[arg(long)]
+        no_serve: bool,
     },
 }
 
@@ -280,7 +286,9 @@ fn main() -> ExitCode {
         Command::Eval { data, labels } => commands::eval(&data, &labels),
         Command::Synth { posts, seed, out } => commands::synth(posts, seed, &out),
         Command::Serve { data, addr } => commands::serve(&data, &addr, config_file.as_deref()),
-        Command::Demo { posts, dir } => commands::demo(posts, dir),
+        Command::Demo { posts, dir, addr, no_serve } => {
+            commands::demo(posts, dir, (!no_serve).then_some(addr.as_str()))
+        }
         Command::Report { data, year, out } => pipeline::report::write_report(&data, year, &out),
         Command::Notice { data, from, to, out, format } => commands::notice(&data, from, to, &out, &format),
     };
