@@ -392,34 +392,21 @@ mod tests {
     /// One line per unit and year: score, rank, the components (0–100), ranked, shrunk, change.
     fn check(config: &AnnualConfig, expected: &str) {
         let table = annual(&sample(), config).expect("annual");
-        let mut lines = Vec::new();
-        for i in 0..table.height() {
-            let cells: Vec<String> = [
-                "unit",
-                "year",
-                "score",
-                "rank",
-                "response",
-                "timeliness",
-                "quality",
-                "resolution",
-                "satisfaction",
-                "ranked",
-                "shrunk",
-                "score_change",
-            ]
-            .iter()
-            .map(|c| match table.column(c).expect("an annual column").get(i).expect("in range") {
-                AnyValue::Null => "-".to_string(),
-                AnyValue::String(s) => s.to_string(),
-                AnyValue::Float64(x) => format!("{x:.2}"),
-                value => value.to_string(),
-            })
-            .collect();
-            lines.push(cells.join(" "));
-        }
-        let expected: Vec<&str> = expected.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-        assert_eq!(lines.join("\n"), expected.join("\n"));
+        let columns = [
+            "unit",
+            "year",
+            "score",
+            "rank",
+            "response",
+            "timeliness",
+            "quality",
+            "resolution",
+            "satisfaction",
+            "ranked",
+            "shrunk",
+            "score_change",
+        ];
+        crate::facts::tests::assert_rows(&table, &columns, Some(2), expected);
     }
 
     #[test]

@@ -423,14 +423,22 @@ pub(crate) mod tests {
     /// One line per post with the facts named in `columns`, compared with `expected`.
     fn check(inputs: &ReportInputs, columns: &[&str], expected: &str) {
         let facts = post_facts(inputs, &DeadlineRules::default(), &WorkCalendar::default()).expect("facts");
+        let columns: Vec<&str> = std::iter::once("post_id").chain(columns.iter().copied()).collect();
+        assert_rows(&facts, &columns, None, expected);
+    }
+
+    /// The tables' tests' one comparison: a line per row of `frame` with the `columns` named
+    /// (nulls as `-`, floats to `decimals` places when given), against the lines of `expected`.
+    pub(crate) fn assert_rows(frame: &DataFrame, columns: &[&str], decimals: Option<usize>, expected: &str) {
         let mut lines = Vec::new();
-        for i in 0..facts.height() {
-            let cells: Vec<String> = std::iter::once("post_id")
-                .chain(columns.iter().copied())
-                .map(|c| match facts.column(c).expect("a fact column").get(i).expect("in range") {
+        for i in 0..frame.height() {
+            let cells: Vec<String> = columns
+                .iter()
+                .map(|c| match frame.column(c).unwrap_or_else(|_| panic!("no column {c}")).get(i).expect("in range") {
                     AnyValue::Null => "-".to_string(),
                     AnyValue::String(s) => s.to_string(),
                     AnyValue::StringOwned(s) => s.to_string(),
+                    AnyValue::Float64(x) if decimals.is_some() => format!("{x:.*}", decimals.unwrap_or_default()),
                     value => value.to_string(),
                 })
                 .collect();

@@ -161,7 +161,7 @@ pub fn overdue(facts: &DataFrame) -> PolarsResult<DataFrame> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::{post_facts, tests::sample_inputs};
+    use crate::facts::{post_facts, tests::assert_rows, tests::sample_inputs};
     use models::calendar::WorkCalendar;
     use models::deadline::DeadlineRules;
 
@@ -177,22 +177,8 @@ mod tests {
             .filter(col("scope").eq(lit(scope)).and(col("period").eq(lit(period))))
             .collect()
             .expect("filter");
-        let mut lines = Vec::new();
-        for i in 0..rows.height() {
-            let cells: Vec<String> = std::iter::once("key")
-                .chain(columns.iter().copied())
-                .map(|c| match rows.column(c).expect("an indicator column").get(i).expect("in range") {
-                    AnyValue::Null => "-".to_string(),
-                    AnyValue::String(s) => s.to_string(),
-                    AnyValue::StringOwned(s) => s.to_string(),
-                    AnyValue::Float64(x) => format!("{x:.3}"),
-                    value => value.to_string(),
-                })
-                .collect();
-            lines.push(cells.join(" "));
-        }
-        let expected: Vec<&str> = expected.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-        assert_eq!(lines.join("\n"), expected.join("\n"));
+        let columns: Vec<&str> = std::iter::once("key").chain(columns.iter().copied()).collect();
+        assert_rows(&rows, &columns, Some(3), expected);
     }
 
     #[test]
