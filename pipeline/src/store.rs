@@ -180,13 +180,22 @@ impl DataDir {
         part_in(&self.root, table, table, self.manifest.next_part)
     }
 
+    /// A new part number for a year-partitioned table whose rows are written straight into
+    /// their year folders (see [`YearParts::part`]), so that the commit has nothing to split.
+    pub fn new_year_parts(&mut self, table: &str) -> YearParts {
+        self.manifest.next_part += 1;
+        YearParts { root: self.root.clone(), table: table.to_string(), number: self.manifest.next_part }
+    }
+
     /// Commits a run: renames its parts into place (split by year first for the tables of
     /// [`YEAR_PARTITIONED`]), then writes the manifest that lists them (and drops the parts
     /// they replace). The rename of the manifest is the commit.
     pub fn commit(&mut self, added: Vec<PendingPart>, replaced: &[(String, Vec<String>)]) -> Result<()> {
         let mut files = Vec::with_capacity(added.len());
         for part in added {
+            let already_split = part.relative.starts_with(&format!("{}/year=", part.table));
             match YEAR_PARTITIONED.iter().find(|(table, _)| *table == part.table) {
+                Some(_) if already_split => files.push(part),
                 Some((table, time_column)) => {
                     let number = part_number(&part.relative);
                     let root = self.root.clone();
@@ -222,6 +231,26 @@ impl DataDir {
     pub fn save_manifest(&self) -> Result<()> {
         let json = serde_json::to_vec_pretty(&self.manifest)?;
         write_atomically(&self.root.join("manifest.json"), &json)
+    }
+}
+
+/// The time column that gives the year of a row of a [`YEAR_PARTITIONED`] table.
+pub fn year_column(table: &str) -> Option<&'static str> {
+    YEAR_PARTITIONED.iter().find(|(name, _)| *name == table).map(|(_, column)| *column)
+}
+
+/// One part number of a year-partitioned table, spread over its year folders.
+pub struct YearParts {
+    root: PathBuf,
+    table: String,
+    number: u64,
+}
+
+impl YearParts {
+    /// The part of `year` (`None`: rows without a time), its folder created.
+    pub fn part(&self, year: Option<i32>) -> Result<PendingPart> {
+        let year = year.map_or(NO_YEAR.to_string(), |y| y.to_string());
+        part_in(&self.root, &self.table, &format!("{}/year={year}", self.table), self.number)
     }
 }
 

@@ -7,12 +7,15 @@ use anyhow::{Context as _, Result};
 use chrono::NaiveDateTime;
 use polars::polars_utils::compression::ZstdLevel;
 use polars::prelude::{
-    col, len, Column, DataFrame, DataType, IdxSize, LazyFrame, NamedFrom, ParquetCompression, ParquetWriter, PlRefPath,
-    ScanArgsParquet, Schema, Series, TimeUnit,
+    col, len, Column, DataFrame, DataType, IdxSize, IntoLazy, LazyFrame, NamedFrom, ParquetCompression, ParquetWriter,
+    PlRefPath, ScanArgsParquet, Schema, Series, TimeUnit,
 };
 use polars::prelude::{BooleanChunked, HiveOptions};
 
-use crate::store::PendingPart;
+use std::collections::btree_map::Entry;
+use std::collections::BTreeMap;
+
+use crate::store::{PendingPart, YearParts};
 
 /// Rows per slice when a part is split by year: a bounded amount in memory at a time.
 const SPLIT_ROWS: usize = 200_000;
@@ -144,9 +147,66 @@ fn scan(parts: &[std::path::PathBuf]) -> Result<LazyFrame> {
     Ok(LazyFrame::scan_parquet_files(paths.into_iter().collect(), args)?)
 }
 
+/// Streams a year-partitioned table (SPEC §3 change: `posts/year=2019/…`): the rows of each
+/// frame go straight to the part of their year, so nothing is read back and split later.
+pub struct YearPartWriter {
+    parts: YearParts,
+    time_column: &'static str,
+    schema: Schema,
+    writers: BTreeMap<Option<i32>, PartWriter>,
+    pub rows: u64,
+}
+
+impl YearPartWriter {
+    pub fn create(parts: YearParts, time_column: &'static str, schema: &Schema) -> YearPartWriter {
+        YearPartWriter { parts, time_column, schema: schema.clone(), writers: BTreeMap::new(), rows: 0 }
+    }
+
+    pub fn write(&mut self, frame: DataFrame) -> Result<()> {
+        self.rows += frame.height() as u64;
+        for (year, rows) in by_year(frame, self.time_column)? {
+            let writer = match self.writers.entry(year) {
+                Entry::Occupied(entry) => entry.into_mut(),
+                Entry::Vacant(entry) => entry.insert(PartWriter::create(self.parts.part(year)?, &self.schema)?),
+            };
+            writer.write(rows)?;
+        }
+        Ok(())
+    }
+
+    /// Finishes the part of every year that got rows (none when nothing was written).
+    pub fn finish(self) -> Result<Vec<PendingPart>> {
+        self.writers.into_values().map(PartWriter::finish).collect()
+    }
+}
+
+/// The rows of `frame` by the year of `time_column` (`None`: rows without a time), in year
+/// order; a frame of one year is given back whole.
+fn by_year(frame: DataFrame, time_column: &str) -> Result<Vec<(Option<i32>, DataFrame)>> {
+    if frame.height() == 0 {
+        return Ok(Vec::new());
+    }
+    let of_row = frame.clone().lazy().select([col(time_column).dt().year().alias("__year")]).collect()?;
+    let of_row = of_row.column("__year")?.i32()?.clone();
+    let mut years: Vec<Option<i32>> = of_row.iter().collect();
+    years.sort_unstable();
+    years.dedup();
+    if years.len() == 1 {
+        return Ok(vec![(years[0], frame)]);
+    }
+    years
+        .into_iter()
+        .map(|y| {
+            let mask: BooleanChunked = of_row.iter().map(|of| of == y).collect();
+            Ok((y, frame.filter(&mask)?))
+        })
+        .collect()
+}
+
 /// Writes the rows of the part file `source` again, one file per year of `time_column`
 /// (`None`: rows without a time), each to the part that `target(year)` gives; returns those
-/// parts, not yet committed. Reads `source` slice by slice.
+/// parts, not yet committed. Reads `source` slice by slice. (Ingest writes its parts by year
+/// already; this is for parts written whole, such as replies whose `seq` was rewritten.)
 pub fn split_by_year(
     source: &std::path::Path,
     time_column: &str,
@@ -154,27 +214,16 @@ pub fn split_by_year(
 ) -> Result<Vec<PendingPart>> {
     let sources = [source.to_path_buf()];
     let rows = count_rows(&sources)?;
-    let year = col(time_column).dt().year().alias("__year");
-    let mut writers: std::collections::BTreeMap<Option<i32>, PartWriter> = std::collections::BTreeMap::new();
+    let mut writers: BTreeMap<Option<i32>, PartWriter> = BTreeMap::new();
     for offset in (0..rows).step_by(SPLIT_ROWS) {
         let frame = scan(&sources)?
             .slice(offset as i64, SPLIT_ROWS as IdxSize)
-            .with_column(year.clone())
             .collect()
             .with_context(|| format!("cannot read {}", source.display()))?;
-        let of_row = frame.column("__year")?.i32()?.clone();
-        let frame = frame.drop("__year")?;
-        let mut years: Vec<Option<i32>> = of_row.iter().collect();
-        years.sort_unstable();
-        years.dedup();
-        for y in years {
-            let mask: BooleanChunked = of_row.iter().map(|of| of == y).collect();
-            let rows = frame.filter(&mask)?;
+        for (y, rows) in by_year(frame, time_column)? {
             let writer = match writers.entry(y) {
-                std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
-                std::collections::btree_map::Entry::Vacant(entry) => {
-                    entry.insert(PartWriter::create(target(y)?, rows.schema())?)
-                }
+                Entry::Occupied(entry) => entry.into_mut(),
+                Entry::Vacant(entry) => entry.insert(PartWriter::create(target(y)?, rows.schema())?),
             };
             writer.write(rows)?;
         }

@@ -15,7 +15,7 @@ use super::records::{self, PostRecord, Problem, ReplyRecord, RowReader, Taxonomy
 use super::source::SourceRow;
 use super::FileReport;
 use crate::store::{DataDir, InputRecord, PendingPart};
-use crate::tables::{self, millis, PartWriter};
+use crate::tables::{self, millis, PartWriter, YearPartWriter};
 
 /// post_id → its replies' (time in ms, reply_id), sorted: what `seq` is computed from.
 type ReplyTimes = HashMap<String, Vec<(i64, String)>>;
@@ -93,8 +93,8 @@ pub struct Finished {
 pub struct Batcher {
     known: KnownRecords,
     registry: UnitRegistry,
-    posts: PartWriter,
-    replies: PartWriter,
+    posts: YearPartWriter,
+    replies: YearPartWriter,
     quarantine: PartWriter,
     taxonomy: PartWriter,
     inputs: Vec<InputRecord>,
@@ -110,8 +110,8 @@ impl Batcher {
         Ok(Batcher {
             known,
             registry: UnitRegistry::default(),
-            posts: PartWriter::create(dir.new_part("posts")?, &posts_schema())?,
-            replies: PartWriter::create(dir.new_part("replies")?, &replies_schema())?,
+            posts: year_parts(dir, "posts", &posts_schema()),
+            replies: year_parts(dir, "replies", &replies_schema()),
             quarantine: PartWriter::create(dir.new_part("quarantine")?, &quarantine_schema())?,
             taxonomy: PartWriter::create(dir.new_part("taxonomy")?, &taxonomy_schema())?,
             inputs: Vec::new(),
@@ -261,20 +261,13 @@ impl Batcher {
 
     /// Finishes the parts and commits the run.
     pub fn finish(self, dir: &mut DataDir) -> Result<Finished> {
-        let mut added = Vec::new();
-        let mut replies_part = None;
-        for (table, writer) in [
-            ("posts", self.posts),
-            ("replies", self.replies),
-            ("quarantine", self.quarantine),
-            ("taxonomy", self.taxonomy),
-        ] {
+        let mut added = self.posts.finish()?;
+        let mut replies_parts = self.replies.finish()?;
+        for writer in [self.quarantine, self.taxonomy] {
             let rows = writer.rows;
             let part = writer.finish()?;
             if rows == 0 {
                 std::fs::remove_file(&part.temp)?;
-            } else if table == "replies" {
-                replies_part = Some(part);
             } else {
                 added.push(part);
             }
@@ -285,7 +278,7 @@ impl Batcher {
             // Rare: an export delivered an earlier reply after a later one was stored.
             let mut sources: Vec<std::path::PathBuf> = dir.parts("replies");
             let old: Vec<String> = dir.manifest.tables.get("replies").cloned().unwrap_or_default();
-            sources.extend(replies_part.take().map(|p| p.temp.clone()));
+            sources.extend(replies_parts.drain(..).map(|p| p.temp));
             let part = rewrite_seq(dir, &sources, &self.known.reply_times)?;
             for source in &sources {
                 if source.extension().is_some_and(|e| e == "tmp") {
@@ -295,7 +288,7 @@ impl Batcher {
             added.push(part);
             replaced.push(("replies".to_string(), old));
         }
-        added.extend(replies_part);
+        added.extend(replies_parts);
         dir.manifest.inputs.extend(self.inputs);
         dir.manifest.stages.insert(
             "ingest".into(),
@@ -308,6 +301,12 @@ impl Batcher {
         dir.commit(added, &replaced)?;
         Ok(Finished { unit_sources: self.unit_sources, seq_rewritten })
     }
+}
+
+/// The writer of a year-partitioned table: rows go to their year's folder as they come.
+fn year_parts(dir: &mut DataDir, table: &str, schema: &Schema) -> YearPartWriter {
+    let time_column = crate::store::year_column(table).expect("a year-partitioned table");
+    YearPartWriter::create(dir.new_year_parts(table), time_column, schema)
 }
 
 /// Decides whether a record is new, a duplicate of one held (same id, same content: dropped)
