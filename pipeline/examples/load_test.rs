@@ -30,6 +30,11 @@ struct Args {
     /// Concurrent keep-alive connections.
     #[arg(long, default_value_t = 32)]
     connections: usize,
+    /// Make every search a different request (word × unit × sort), so that none is answered
+    /// from the server's memory of earlier answers: the cost of searches a dashboard has not
+    /// seen before.
+    #[arg(long)]
+    distinct_searches: bool,
 }
 
 /// Words of the posts, for the search queries.
@@ -43,8 +48,25 @@ fn encode(text: &str) -> String {
         .collect()
 }
 
+const SORTS: [&str; 4] = ["relevance", "newest", "likes", "score"];
+
 /// The i-th request of a connection: its endpoint and path.
-fn request(i: usize, units: &[String]) -> (usize, String) {
+/// `search`: the number of a search to make distinct from every other (a word, a unit and a
+/// sort that no other search has, until words × units × sorts are used up).
+fn request(i: usize, units: &[String], search: Option<usize>) -> (usize, String) {
+    if let Some(n) = search.filter(|_| i % 4 == 3 && !units.is_empty()) {
+        let (word, rest) = (n % WORDS.len(), n / WORDS.len());
+        let (unit, sort) = (rest % units.len(), (rest / units.len()) % SORTS.len());
+        return (
+            3,
+            format!(
+                "/api/search?q={}&unit={}&sort={}&limit=10",
+                encode(WORDS[word]),
+                encode(&units[unit]),
+                SORTS[sort]
+            ),
+        );
+    }
     match i % 4 {
         0 => (0, "/api/rankings".into()),
         1 => (1, format!("/api/replies/flagged?limit=20&offset={}", (i * 37) % 2000)),
@@ -138,13 +160,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut tasks = Vec::new();
     for c in 0..args.connections {
         let (host, token, units) = (host.clone(), args.token.clone(), units.clone());
+        let (distinct_searches, connections) = (args.distinct_searches, args.connections);
         tasks.push(tokio::spawn(async move {
             // (endpoint, microseconds, ok)
             let mut samples: Vec<(usize, u32, bool)> = Vec::new();
             let Ok(mut connection) = Connection::open(&host, &token).await else { return samples };
             let mut i = c;
             while Instant::now() < deadline {
-                let (endpoint, path) = request(i, &units);
+                // Searches are numbered over all connections, so that none repeats another's.
+                let search = distinct_searches.then_some((i / 4) * connections + c);
+                let (endpoint, path) = request(i, &units, search);
                 let sent = Instant::now();
                 let result = connection.get(&path).await;
                 let micros = sent.elapsed().as_micros() as u32;

@@ -8,6 +8,7 @@
 //! never the token).
 
 pub mod auth;
+mod cache;
 mod columns;
 pub mod data;
 pub mod error;
@@ -90,7 +91,12 @@ struct Inner {
     charts: Charts,
     /// Drawn charts by (name, year, unit): the data does not change while serving.
     chart_cache: std::sync::Mutex<std::collections::HashMap<String, Arc<String>>>,
+    /// Whole answers by role and request, for the same reason.
+    answers: cache::AnswerCache,
 }
+
+/// Memory for answers kept by [`cache::AnswerCache`]: the dashboard's usual pages, many times over.
+pub const ANSWER_CACHE_BYTES: usize = 64 << 20;
 
 impl AppState {
     /// Prepares the tables (indexes by post, unit and kind; sorted flagged lists) once.
@@ -112,6 +118,7 @@ impl AppState {
             etag,
             charts,
             chart_cache: Default::default(),
+            answers: cache::AnswerCache::new(ANSWER_CACHE_BYTES),
         })))
     }
 
@@ -188,7 +195,7 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
                 response
             } else {
                 request.extensions_mut().insert(Caller(Some(have)));
-                let mut response = next.run(request).await;
+                let mut response = answer(&state, have, request, next).await;
                 if response.status() == StatusCode::OK && !state.0.etag.is_empty() {
                     cache_headers(&mut response, &etag);
                 }
@@ -205,6 +212,35 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
         "request"
     );
     response
+}
+
+/// The handler's answer, or the same answer kept from an earlier identical request (a role
+/// sees its own masking, so the role is part of the key). Only whole `200` answers of a known
+/// size are kept.
+async fn answer(state: &AppState, role: Role, request: Request, next: Next) -> Response {
+    let cache = &state.0.answers;
+    let key = format!("{}|{}", role.as_str(), request.uri());
+    if let Some(kept) = cache.get(&key) {
+        let mut response = Response::new(axum::body::Body::from(kept.body));
+        if let Some(content_type) = kept.content_type {
+            response.headers_mut().insert(header::CONTENT_TYPE, content_type);
+        }
+        return response;
+    }
+    let response = next.run(request).await;
+    let size = axum::body::HttpBody::size_hint(response.body()).exact().map(|n| n as usize);
+    let Some(size) = size.filter(|&n| response.status() == StatusCode::OK && cache.admits(n)) else {
+        return response;
+    };
+    let (parts, body) = response.into_parts();
+    match axum::body::to_bytes(body, size).await {
+        Ok(body) => {
+            let content_type = parts.headers.get(header::CONTENT_TYPE).cloned();
+            cache.put(key, cache::Answer { body: body.clone(), content_type });
+            Response::from_parts(parts, axum::body::Body::from(body))
+        }
+        Err(e) => ApiError::internal(format!("cannot read the answer: {e}")).into_response(),
+    }
 }
 
 fn cache_headers(response: &mut Response, etag: &str) {

@@ -499,3 +499,30 @@ async fn search_marks_the_words_in_characters_and_masks_for_analysts() {
     assert_eq!(status, StatusCode::OK, "{similar}");
     assert!(similar["hits"].is_array());
 }
+
+#[tokio::test]
+async fn answers_kept_in_memory_are_the_same_bytes_and_each_role_keeps_its_masking() {
+    let app = app();
+    let ask = |path: &'static str, token: &'static str| {
+        let app = app.clone();
+        async move {
+            let request = Request::get(path)
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .expect("request");
+            let response = app.oneshot(request).await.expect("response");
+            let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
+            let etag = response.headers().get(header::ETAG).cloned();
+            (content_type, etag, response.into_body().collect().await.expect("body").to_bytes())
+        }
+    };
+    let first = ask("/api/cases/101", SUPERVISOR).await;
+    let masked = ask("/api/cases/101", ANALYST).await;
+    let again = ask("/api/cases/101", SUPERVISOR).await;
+    assert_eq!(first, again, "the kept answer, headers and all");
+    assert!(String::from_utf8_lossy(&again.2).contains("13812345678"));
+    assert!(!String::from_utf8_lossy(&masked.2).contains("13812345678"), "an analyst's key is its own");
+    let chart = ask("/charts/ranking.svg", VIEWER).await;
+    assert_eq!(chart, ask("/charts/ranking.svg", VIEWER).await);
+    assert_eq!(chart.0.expect("content type"), "image/svg+xml; charset=utf-8");
+}
