@@ -53,6 +53,32 @@ for size in $sizes; do
     fi
     stage "$size" index-again "$bin" index --data "$data"
 
+    # The daily rerun: one more day (5,000 posts and their replies, on the day after the corpus
+    # ends, ids past the corpus's) added to the folder by `run`, which redoes only what changed.
+    day="$work/day-5000"
+    if [ ! -f "$day/posts.csv" ]; then
+        python3 ../shared/bench/make_corpus.py --posts 5000 --seed 2 --start 2021-01-01 --days 1 --out "$day.raw" >/dev/null
+        mkdir -p "$day"
+        python3 - "$day.raw" "$day" <<'PY'
+import csv, sys
+# make_corpus numbers posts from 100000 and replies from 1 in every corpus: move this day's
+# ids past any corpus's so that they are new posts, not conflicts.
+src, dst, shift = sys.argv[1], sys.argv[2], 50_000_000
+for name, columns in (("posts.csv", ["post_id"]), ("replies.csv", ["reply_id", "post_id"])):
+    with open(f"{src}/{name}", encoding="utf-8", newline="") as f, open(f"{dst}/{name}", "w", encoding="utf-8", newline="") as g:
+        rows = csv.DictReader(f)
+        out = csv.DictWriter(g, fieldnames=rows.fieldnames)
+        out.writeheader()
+        for row in rows:
+            for c in columns:
+                row[c] = str(int(row[c]) + shift)
+            out.writerow(row)
+PY
+    fi
+    stage "$size" day "$bin" run "$day/posts.csv" "$day/replies.csv" --out "$data"
+    grep -q "posts: read 5000 = written 5000 " "$work/$size-day.log" \
+        || { echo "the day's run did not add its 5,000 posts:"; cat "$work/$size-day.log"; exit 1; }
+
     # The answers: every row accounted for, every reply scored, every case indexed.
     expected_posts=$(($(wc -l <"$corpus/posts.csv") - 1))
     grep -q "posts: read $expected_posts = written $expected_posts " "$work/$size-ingest.log" \

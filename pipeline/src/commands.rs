@@ -171,8 +171,8 @@ pub fn synth(posts: usize, seed: u64, out: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn serve(data: &Path, addr: &str, config_file: Option<&Path>) -> Result<()> {
-    crate::serve::serve(data, addr, config_file)
+pub fn serve(data: &Path, addr: &str) -> Result<()> {
+    crate::serve::serve(data, addr)
 }
 
 /// Generates a sample, runs every stage, then (with `serve_at`) serves the dashboard until Ctrl-C.
@@ -203,7 +203,7 @@ pub fn demo(posts: usize, dir: Option<PathBuf>, serve_at: Option<&str>) -> Resul
             println!("dashboard token (role supervisor): {token}");
         }
         println!("open the dashboard at the address below; Ctrl-C stops it");
-        crate::serve::serve(&data, addr, None)?;
+        crate::serve::serve(&data, addr)?;
     }
     Ok(())
 }

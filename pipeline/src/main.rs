@@ -248,7 +248,6 @@ fn main() -> ExitCode {
         }
     };
     init_logging();
-    let config_file = cli.config.clone();
     if let Some(path) = cli.config {
         pipeline::config::set_explicit(path);
     }
@@ -285,7 +284,7 @@ fn main() -> ExitCode {
         Command::Similar { data, post_id, limit, json } => commands::similar(&data, &post_id, limit, json),
         Command::Eval { data, labels } => commands::eval(&data, &labels),
         Command::Synth { posts, seed, out } => commands::synth(posts, seed, &out),
-        Command::Serve { data, addr } => commands::serve(&data, &addr, config_file.as_deref()),
+        Command::Serve { data, addr } => commands::serve(&data, &addr),
         Command::Demo { posts, dir, addr, no_serve } => {
             commands::demo(posts, dir, (!no_serve).then_some(addr.as_str()))
         }

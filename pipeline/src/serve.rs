@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use polars::prelude::*;
-use reports::api::{self, Access, AccessConfig, ApiTables, AppState, Charts, TOKENS_VAR};
+use reports::api::{self, Access, ApiTables, AppState, Charts, TOKENS_VAR};
 use sha2::{Digest, Sha256};
 
 use crate::ingest::BadInput;
@@ -24,13 +24,13 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 
 /// Serves `data` on `addr` until Ctrl-C; prints `listening on http://ADDR` (the real port
 /// when `addr` asks for port 0) once requests can be taken.
-pub fn serve(data: &Path, addr: &str, config_file: Option<&Path>) -> Result<()> {
+pub fn serve(data: &Path, addr: &str) -> Result<()> {
     let bad = |reason: String| anyhow::Error::from(BadInput { file: data.display().to_string(), sheet: None, reason });
     let addr: SocketAddr = addr
         .parse()
         .map_err(|_| bad(format!("bad --addr {addr:?}: write it as 127.0.0.1:8080 (port 0 picks a free one)")))?;
     let dir = DataDir::open_read_only(data)?;
-    let access = access(&dir, config_file)?;
+    let access = access(data)?;
     if access.is_empty() {
         return Err(bad(format!(
             "no access tokens: set {TOKENS_VAR}=\"supervisor:<token>,viewer:<token>\" or add [access] tokens to the config file"
@@ -60,22 +60,10 @@ pub fn serve(data: &Path, addr: &str, config_file: Option<&Path>) -> Result<()> 
 
 /// The tokens of `[access]` in the config file (`--config`, else DIR/wenzheng.toml) and of
 /// the environment.
-fn access(dir: &DataDir, config_file: Option<&Path>) -> Result<Access> {
-    let in_dir = dir.path(crate::config::FILE_IN_DATA_DIR);
-    let file = config_file.map(Path::to_path_buf).or_else(|| in_dir.is_file().then_some(in_dir));
-    let config = match &file {
-        None => AccessConfig::default(),
-        Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-            AccessConfig::from_config_text(&text).map_err(|e| BadInput {
-                file: path.display().to_string(),
-                sheet: None,
-                reason: e.to_string(),
-            })?
-        }
-    };
+fn access(data: &Path) -> Result<Access> {
+    let config = crate::config::Config::load(data)?;
     let env = std::env::var(TOKENS_VAR).ok();
-    Access::new(&config, env.as_deref())
+    Access::new(&config.access, env.as_deref())
         .map_err(|e| BadInput { file: TOKENS_VAR.into(), sheet: None, reason: e.to_string() }.into())
 }
 
