@@ -4,10 +4,10 @@
 use polars::prelude::*;
 use tests::{read_table, shared_file, wenzheng};
 
-/// Macro-F1 and accuracy on the fixed test share, measured at 0.912 and 0.918 (README), less
+/// Macro-F1 and accuracy on the fixed test share, measured at 0.925 and 0.928 (README), less
 /// a margin for changes that should not matter (segmenter dictionary, float rounding).
-const MACRO_F1_FLOOR: f64 = 0.89;
-const ACCURACY_FLOOR: f64 = 0.90;
+const MACRO_F1_FLOOR: f64 = 0.90;
+const ACCURACY_FLOOR: f64 = 0.91;
 
 fn figure(report: &str, name: &str) -> f64 {
     let at = report.find(name).unwrap_or_else(|| panic!("no {name} in\n{report}")) + name.len();

@@ -1,8 +1,9 @@
 //! Post categories (一级分类): a linear text classifier trained in-process from labelled posts.
 //!
 //! Features are TF-IDF weighted words, word pairs and character n-grams ([`features`]); the
-//! model is a multinomial logistic regression ([`train`]) whose probabilities are calibrated
-//! by a temperature fitted on a held-out share of the training posts. A prediction explains
+//! model is one linear SVM per category over Naive-Bayes-scaled features ([`train`]), whose
+//! scores become probabilities through a softmax with a temperature fitted on a held-out
+//! share of the training posts. A prediction explains
 //! itself with the words of the post that pushed most towards the predicted category.
 //! Models are stored in a small versioned binary file ([`format`]); this crate only turns
 //! models into bytes and back.
@@ -19,7 +20,7 @@ pub use features::{Document, FeatureConfig};
 pub use format::{ModelFormatError, FORMAT_VERSION};
 pub use metrics::ConfusionMatrix;
 pub use misrouted::{misrouted_hint, usual_categories, UsualCategories};
-pub use train::SolverOptions;
+pub use train::{Loss, SolverOptions};
 
 use features::{FeatureKind, SparseVector, Vectorizer};
 use train::LinearWeights;
