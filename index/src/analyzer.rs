@@ -40,12 +40,24 @@ impl ChineseAnalyzer {
 
     /// Tokens to index: search-mode words with original byte offsets, positions as above.
     pub fn index_tokens(&self, text: &str) -> Vec<Token> {
+        let mut stream = self.token_stream(text);
+        let mut tokens = Vec::new();
+        while stream.advance() {
+            tokens.push(stream.token().clone());
+        }
+        tokens
+    }
+
+    fn token_stream<'a>(&self, text: &'a str) -> ChineseTokenStream<'a> {
         let normal = HalfWidth::of(text);
         let words = self.segmenter.search_tokens(&normal.text);
         // Search mode emits each word's parts before the word itself; walking backwards meets the
-        // word first, and every later (earlier in the text) token inside its span is one of its parts.
-        let mut spans: Vec<(usize, usize, bool)> = Vec::with_capacity(words.len());
+        // word first, and every later (earlier in the text) token inside its span is one of its
+        // parts, which takes the word's position. Counting words from the end gives each token
+        // its position once the number of words is known.
+        let mut cuts = Vec::with_capacity(words.len());
         let mut word_span = (usize::MAX, usize::MAX);
+        let mut words_from_end = 0;
         for word in words.iter().rev() {
             let start = word.as_ptr() as usize - normal.text.as_ptr() as usize;
             let end = start + word.len();
@@ -53,61 +65,59 @@ impl ChineseAnalyzer {
             if !is_part {
                 word_span = (start, end);
             }
-            spans.push((start, end, is_part));
-        }
-        spans.reverse();
-        spans.retain(|&(start, end, _)| is_searchable(&normal.text[start..end]));
-        // Words count positions; each part then takes the position of the word that follows it.
-        let mut positions = vec![0usize; spans.len()];
-        let mut words_seen = 0;
-        for (position, &(_, _, is_part)) in positions.iter_mut().zip(&spans) {
-            if !is_part {
-                *position = words_seen;
-                words_seen += 1;
+            if is_searchable(word) {
+                words_from_end += !is_part as usize;
+                cuts.push(Cut { start, end, words_from_end });
             }
         }
-        let mut following_word = words_seen;
-        for (position, &(_, _, is_part)) in positions.iter_mut().zip(&spans).rev() {
-            if is_part {
-                *position = following_word;
-            } else {
-                following_word = *position;
-            }
-        }
-        spans
-            .iter()
-            .zip(positions)
-            .map(|(&(start, end, _), position)| Token {
-                offset_from: normal.original_offset(start),
-                offset_to: normal.original_offset(end),
-                position,
-                text: normal.text[start..end].to_lowercase(),
-                position_length: 1,
-            })
-            .collect()
+        ChineseTokenStream { normal, cuts, words: words_from_end, token: Token::default() }
     }
 
     /// Words of a query in normal mode, normalized like the indexed tokens, in order.
     pub fn query_words(&self, text: &str) -> Vec<String> {
         let normal = HalfWidth::of(text);
-        self.segmenter.tokens(&normal.text).into_iter().filter(|w| is_searchable(w)).map(str::to_lowercase).collect()
+        let lowercase = |word: &str| {
+            let mut out = String::with_capacity(word.len());
+            push_lowercase(&mut out, word);
+            out
+        };
+        self.segmenter.tokens(&normal.text).into_iter().filter(|w| is_searchable(w)).map(lowercase).collect()
     }
 }
 
 fn is_searchable(word: &str) -> bool {
-    word.chars().any(char::is_alphanumeric)
+    word.chars().any(|c| c.is_ascii_alphanumeric() || is_ideograph(c) || (!c.is_ascii() && c.is_alphanumeric()))
+}
+
+/// The common CJK ideographs (the unified block and extension A): most characters of the texts,
+/// checked before the slower Unicode tables.
+fn is_ideograph(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
+}
+
+/// Appends `word` lowercased; ideographs and ASCII without the Unicode tables.
+fn push_lowercase(out: &mut String, word: &str) {
+    for c in word.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else if is_ideograph(c) {
+            out.push(c);
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
 }
 
 /// A text with full-width ASCII forms made half-width, and the way back to original offsets.
-struct HalfWidth<'a> {
-    text: Cow<'a, str>,
+pub(crate) struct HalfWidth<'a> {
+    pub(crate) text: Cow<'a, str>,
     /// For each byte of `text` (and its end), the byte offset in the original; empty when
     /// nothing changed.
     offsets: Vec<usize>,
 }
 
 impl<'a> HalfWidth<'a> {
-    fn of(text: &'a str) -> HalfWidth<'a> {
+    pub(crate) fn of(text: &'a str) -> HalfWidth<'a> {
         if !text.chars().any(|c| half_width(c).is_some()) {
             return HalfWidth { text: Cow::Borrowed(text), offsets: Vec::new() };
         }
@@ -122,7 +132,7 @@ impl<'a> HalfWidth<'a> {
         HalfWidth { text: Cow::Owned(out), offsets }
     }
 
-    fn original_offset(&self, at: usize) -> usize {
+    pub(crate) fn original_offset(&self, at: usize) -> usize {
         if self.offsets.is_empty() {
             at
         } else {
@@ -147,30 +157,50 @@ pub struct ChineseTokenizer {
 }
 
 impl Tokenizer for ChineseTokenizer {
-    type TokenStream<'a> = VecTokenStream;
+    type TokenStream<'a> = ChineseTokenStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        VecTokenStream { tokens: self.analyzer.index_tokens(text), next: 0 }
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> ChineseTokenStream<'a> {
+        self.analyzer.token_stream(text)
     }
 }
 
-pub struct VecTokenStream {
-    tokens: Vec<Token>,
-    next: usize,
+/// A token to come: its bytes in the half-width text, and how many words (not parts) there
+/// are from it to the end of the text, itself included.
+struct Cut {
+    start: usize,
+    end: usize,
+    words_from_end: usize,
 }
 
-impl TokenStream for VecTokenStream {
+/// The tokens of one text, made one at a time into one reused [`Token`] (no allocation per
+/// token: a million posts make hundreds of millions of them).
+pub struct ChineseTokenStream<'a> {
+    normal: HalfWidth<'a>,
+    /// Last token first: `advance` pops them.
+    cuts: Vec<Cut>,
+    words: usize,
+    token: Token,
+}
+
+impl TokenStream for ChineseTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        self.next += 1;
-        self.next <= self.tokens.len()
+        let Some(cut) = self.cuts.pop() else { return false };
+        let token = &mut self.token;
+        token.offset_from = self.normal.original_offset(cut.start);
+        token.offset_to = self.normal.original_offset(cut.end);
+        token.position = self.words - cut.words_from_end;
+        token.position_length = 1;
+        token.text.clear();
+        push_lowercase(&mut token.text, &self.normal.text[cut.start..cut.end]);
+        true
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.next - 1]
+        &self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.next - 1]
+        &mut self.token
     }
 }
 

@@ -10,17 +10,24 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use tantivy::directory::MmapDirectory;
+use tantivy::indexer::LogMergePolicy;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
 use crate::analyzer::{ChineseAnalyzer, ChineseTokenizer, TOKENIZER_NAME};
 use crate::error::{Result, SearchError};
 use crate::schema::{build_schema, Fields, IndexDoc};
 
-/// Documents between two commits.
-pub const COMMIT_EVERY: usize = 50_000;
-/// Writer memory, split between its threads (tantivy wants at least 15 MB per thread).
-pub const WRITER_MEMORY: usize = 400_000_000;
+/// Documents between two commits. Each commit closes a segment per writer thread, so a fresh
+/// build of a million cases makes about ten segments of 100,000.
+pub const COMMIT_EVERY: usize = 200_000;
+/// Writer memory, split between its threads (tantivy wants at least 15 MB per thread): enough
+/// for a thread's 100,000 cases between commits, so segments are not cut smaller.
+pub const WRITER_MEMORY: usize = 800_000_000;
 pub const WRITER_THREADS: usize = 2;
+/// Segments of about one size are merged once there are this many: more than a fresh build of a
+/// million cases makes, so its segments are not merged again (a merge re-writes every posting,
+/// and ten segments search about as fast as four); small segments of updates still are.
+pub const MERGE_AT: usize = 12;
 
 /// An opened index of cases.
 pub struct CaseIndex {
@@ -121,6 +128,9 @@ impl CaseIndex {
     /// A writer for a batch of changes; nothing is visible until [`CaseUpdater::finish`].
     pub fn updater(&self) -> Result<CaseUpdater<'_>> {
         let writer = self.index.writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY)?;
+        let mut merges = LogMergePolicy::default();
+        merges.set_min_num_segments(MERGE_AT);
+        writer.set_merge_policy(Box::new(merges));
         Ok(CaseUpdater { cases: self, writer, pending: 0, report: UpdateReport::default() })
     }
 }

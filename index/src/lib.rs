@@ -11,6 +11,7 @@ pub mod error;
 pub mod query;
 pub mod schema;
 pub mod search;
+mod snippet;
 
 pub use cases::{CaseIndex, CaseUpdater, UpdateReport};
 pub use error::SearchError;

@@ -5,7 +5,7 @@
 //! (for snippets and similar cases). unit, region, kind and category are exact-match strings.
 //! Dates, likes, scores, levels and working days to reply are fast fields, for filters and sorts.
 //! `post_id` is indexed (to replace a case) and a fast field together with `fingerprint` (to tell
-//! what changed without reading stored documents).
+//! what changed without reading stored documents) and `id_order` (to break ties in sorts).
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,7 @@ use tantivy::{DateTime, TantivyDocument};
 use crate::analyzer::{LOCAL_WORDS, TOKENIZER_NAME};
 
 /// Bump when the analyzer or the schema's meaning changes: every case is then re-indexed.
-pub const INDEX_VERSION: &str = "1";
+pub const INDEX_VERSION: &str = "2";
 
 /// A post with its final reply, as the pipeline hands it to the index.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,6 +99,8 @@ impl Fnv64 {
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
     pub post_id: Field,
+    /// The post id's first 8 bytes as a number ([`id_order`]), to break ties without text.
+    pub id_order: Field,
     pub fingerprint: Field,
     pub subject: Field,
     pub body: Field,
@@ -134,6 +136,7 @@ pub fn build_schema() -> (Schema, Fields) {
     let number = || NumericOptions::default().set_indexed().set_stored().set_fast();
     let fields = Fields {
         post_id: b.add_text_field("post_id", STRING | STORED | FAST),
+        id_order: b.add_u64_field("id_order", FAST),
         fingerprint: b.add_u64_field("fingerprint", FAST),
         subject: b.add_text_field("subject", text.clone()),
         body: b.add_text_field("body", text.clone()),
@@ -156,6 +159,16 @@ pub fn build_schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
+/// The first 8 bytes of a post id, big-endian, padded with zeros: two ids that differ there
+/// compare as numbers like they do as text ("10" < "9"); longer ids may share it.
+pub fn id_order(post_id: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    for (to, from) in bytes.iter_mut().zip(post_id.as_bytes()) {
+        *to = *from;
+    }
+    u64::from_be_bytes(bytes)
+}
+
 /// Local time as the index stores it (the naive time read as UTC, like the Parquet tables).
 pub fn to_date(t: NaiveDateTime) -> DateTime {
     DateTime::from_timestamp_secs(t.and_utc().timestamp())
@@ -169,6 +182,7 @@ impl Fields {
     pub fn document(&self, doc: &IndexDoc, fingerprint: u64) -> TantivyDocument {
         let mut d = TantivyDocument::new();
         d.add_text(self.post_id, &doc.post_id);
+        d.add_u64(self.id_order, id_order(&doc.post_id));
         d.add_u64(self.fingerprint, fingerprint);
         d.add_text(self.subject, &doc.subject);
         d.add_text(self.body, &doc.body);

@@ -15,13 +15,13 @@ use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue,
 use tantivy::collector::{Count, SortKeyComputer, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, OwnedValue, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::cases::CaseIndex;
 use crate::error::{Result, SearchError};
-use crate::query;
+use crate::query::{self, QueryNode};
 use crate::schema::{from_date, to_date, Fields};
+use crate::snippet::Highlighter;
 
 /// The most hits one page may hold, and the deepest a page may start.
 pub const MAX_LIMIT: usize = 100;
@@ -173,9 +173,10 @@ impl CaseIndex {
     /// One page of the cases matching `request`.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         check_page(request)?;
-        let text_query = match query::parse(&request.query)? {
+        let node = query::parse(&request.query)?;
+        let text_query = match &node {
             None => None,
-            Some(node) => Some(query::to_tantivy(&node, &self.fields, &self.analyzer).ok_or_else(|| {
+            Some(node) => Some(query::to_tantivy(node, &self.fields, &self.analyzer).ok_or_else(|| {
                 SearchError::bad_query("the query has no words to search for", "use Chinese words, digits or letters")
             })?),
         };
@@ -183,37 +184,43 @@ impl CaseIndex {
             (SortBy::Relevance, None) => SortBy::Newest,
             (sort, _) => sort,
         };
+        let text_query = text_query.unwrap_or_else(|| Box::new(AllQuery));
+        let highlight_query = text_query.box_clone();
         let mut clauses = filters(request, &self.fields)?;
-        let highlight_query: Box<dyn Query> =
-            text_query.as_ref().map_or_else(|| Box::new(AllQuery) as _, |q| q.box_clone());
-        clauses.push((Occur::Must, text_query.unwrap_or_else(|| Box::new(AllQuery))));
-        let query = BooleanQuery::new(clauses);
+        let filter_count = clauses.len();
+        // Without filters the text query runs alone: wrapped in a boolean query, tantivy could
+        // not skip blocks of low-scoring documents (block-WAND).
+        let query: Box<dyn Query> = if clauses.is_empty() {
+            text_query
+        } else {
+            clauses.push((Occur::Must, text_query));
+            Box::new(BooleanQuery::new(clauses))
+        };
 
         let searcher = self.reader.searcher();
-        let page = TopDocs::with_limit(request.limit).and_offset(request.offset);
-        // Ties (equal scores, the same day, likes or score) go by post id, so a page is the same
-        // on every run and pages never overlap; otherwise their order follows segment layout.
-        let by_id = (SortByString::for_field("post_id"), Order::Asc);
-        let (total, ranked): (usize, Vec<(Option<f32>, DocAddress)>) = match sort {
-            SortBy::Relevance => {
-                let (total, top) = searcher.search(&query, &(Count, page.order_by((SortBySimilarityScore, by_id))))?;
-                (total, top.into_iter().map(|((score, _), doc)| (Some(score), doc)).collect())
-            }
+        // tantivy skips blocks of documents only for a union of terms: one word in the three fields.
+        let one_word = match &node {
+            Some(QueryNode::Words(text)) => self.analyzer.query_words(text).len() == 1,
+            _ => false,
+        };
+        let ranking = Ranking {
+            searcher: &searcher,
+            query: &*query,
+            skips: one_word && filter_count == 0,
+            offset: request.offset,
+            limit: request.limit,
+        };
+        let (total, ranked) = match sort {
+            SortBy::Relevance => ranking.by_relevance()?,
             SortBy::Newest | SortBy::Oldest => {
                 let order = if sort == SortBy::Newest { Order::Desc } else { Order::Asc };
-                top_by(
-                    &searcher,
-                    &query,
-                    page,
-                    (SortByStaticFastValue::<DateTime>::for_field("posted_at"), order),
-                    by_id,
-                )?
+                ranking.by_key((SortByStaticFastValue::<DateTime>::for_field("posted_at"), order), |_| None)?
             }
             SortBy::Likes => {
-                top_by(&searcher, &query, page, (SortByStaticFastValue::<i64>::for_field("likes"), Order::Desc), by_id)?
+                ranking.by_key((SortByStaticFastValue::<i64>::for_field("likes"), Order::Desc), |_| None)?
             }
             SortBy::Score => {
-                top_by(&searcher, &query, page, (SortByStaticFastValue::<f64>::for_field("score"), Order::Desc), by_id)?
+                ranking.by_key((SortByStaticFastValue::<f64>::for_field("score"), Order::Desc), |_| None)?
             }
         };
         let snippets = Snippets::new(&searcher, &*highlight_query, &self.fields)?;
@@ -304,19 +311,125 @@ impl CaseIndex {
     }
 }
 
+/// How deep a tie of relevance at the end of a page is followed before ranking every match by
+/// (relevance, post id) instead.
+const MAX_TIE_DEPTH: usize = 1_000;
+
+/// The matches of a query, to be ranked into one page.
+///
+/// Ties (equal relevance, the same time, likes or score) go by post id, as text, so a page is the
+/// same on every run and pages never overlap. tantivy breaks ties by segment and document
+/// number, and sorting by a text fast field reads text from the term dictionary for every
+/// segment's best matches (most of a query's time); so ties are broken by the numeric fast field
+/// `id_order` (the id's first 8 bytes), and by the id's text only when two ids at the page's
+/// edge share those bytes.
+///
+/// Relevance is ranked by score alone, which lets tantivy skip blocks of documents that cannot
+/// make the page (block-WAND); the top is fetched one deeper than the page, and when the match
+/// after the page's last has the same score, deeper until the tie ends (or, past
+/// [`MAX_TIE_DEPTH`], by (score, post id) outright). Each tie in the page is then put in post id order.
+struct Ranking<'a> {
+    searcher: &'a Searcher,
+    query: &'a dyn Query,
+    /// Whether tantivy can skip documents when ranking by relevance (see `search`).
+    skips: bool,
+    offset: usize,
+    limit: usize,
+}
+
+impl Ranking<'_> {
+    fn by_relevance(&self) -> Result<Page> {
+        let want = self.offset + self.limit;
+        let mut depth = want + 1;
+        // Counting apart costs a pass without scores, and lets the ranking pass skip documents;
+        // when it cannot skip, one pass counts and ranks.
+        let (total, mut top) = if self.skips {
+            (
+                self.query.count(self.searcher)?,
+                self.searcher.search(self.query, &TopDocs::with_limit(depth).order_by_score())?,
+            )
+        } else {
+            self.searcher.search(self.query, &(Count, TopDocs::with_limit(depth).order_by_score()))?
+        };
+        while top.len() == depth && top[want - 1].0 == top[depth - 1].0 {
+            if depth > MAX_TIE_DEPTH {
+                return self.by_key(SortBySimilarityScore, |score| Some(*score));
+            }
+            depth = (depth * 8).min(MAX_TIE_DEPTH + 1);
+            top = self.searcher.search(self.query, &TopDocs::with_limit(depth).order_by_score())?;
+        }
+        // Keep the page and the rest of its last tie, then order each tie in the page by post id.
+        if let Some(&(last, _)) = top.get(want - 1) {
+            let end = want + top[want..].iter().take_while(|(score, _)| *score == last).count();
+            top.truncate(end);
+        }
+        let mut start = 0;
+        while start < top.len().min(want) {
+            let end = start + top[start..].iter().take_while(|(score, _)| *score == top[start].0).count();
+            if end - start > 1 && end > self.offset {
+                let mut tie: Vec<((u64, String), (f32, DocAddress))> = top[start..end]
+                    .iter()
+                    .map(|&hit| Ok(((id_order_of(self.searcher, hit.1)?, String::new()), hit)))
+                    .collect::<Result<_>>()?;
+                tie.sort_by(|a, b| a.0.cmp(&b.0));
+                if tie.windows(2).any(|w| w[0].0 .0 == w[1].0 .0) {
+                    for (key, hit) in &mut tie {
+                        key.1 = post_id(self.searcher, hit.1)?;
+                    }
+                }
+                tie.sort_by(|a, b| a.0.cmp(&b.0));
+                for (slot, (_, hit)) in top[start..end].iter_mut().zip(tie) {
+                    *slot = hit;
+                }
+            }
+            start = end;
+        }
+        let page = top.into_iter().take(want).skip(self.offset).map(|(score, doc)| (Some(score), doc)).collect();
+        Ok((total, page))
+    }
+
+    /// The page by `key`, then post id; `relevance` tells a hit's relevance from its key.
+    fn by_key<S>(&self, key: S, relevance: fn(&S::SortKey) -> Option<f32>) -> Result<Page>
+    where
+        S: SortKeyComputer + Clone + Send + Sync + 'static,
+        S::SortKey: PartialEq + Clone + Send + Sync + std::fmt::Debug + 'static,
+    {
+        let want = self.offset + self.limit;
+        let by_order = (key.clone(), (SortByStaticFastValue::<u64>::for_field("id_order"), Order::Asc));
+        let (total, top) =
+            self.searcher.search(self.query, &(Count, TopDocs::with_limit(want + 1).order_by(by_order)))?;
+        // Two ids sharing their first 8 bytes with equal keys, in the page or at its edges.
+        let edges = top.get(self.offset.saturating_sub(1)..).unwrap_or_default();
+        if !edges.windows(2).any(|w| w[0].0 == w[1].0) {
+            let page = top.into_iter().take(want).skip(self.offset).map(|((k, _), doc)| (relevance(&k), doc));
+            return Ok((total, page.collect()));
+        }
+        let by_id = (SortByString::for_field("post_id"), Order::Asc);
+        let top = self.searcher.search(self.query, &TopDocs::with_limit(want).order_by((key, by_id)))?;
+        Ok((total, top.into_iter().skip(self.offset).map(|((k, _), doc)| (relevance(&k), doc)).collect()))
+    }
+}
+
+/// The `id_order` of a document, from the fast field.
+fn id_order_of(searcher: &Searcher, address: DocAddress) -> Result<u64> {
+    let column = searcher.segment_reader(address.segment_ord).fast_fields().u64("id_order")?;
+    Ok(column.first(address.doc_id).unwrap_or_default())
+}
+
+/// The post id of a document, from the fast field.
+fn post_id(searcher: &Searcher, address: DocAddress) -> Result<String> {
+    let mut id = String::new();
+    let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+    if let Some(ids) = fast.str("post_id")? {
+        if let Some(ord) = ids.ords().first(address.doc_id) {
+            ids.ord_to_str(ord, &mut id).map_err(tantivy::TantivyError::from)?;
+        }
+    }
+    Ok(id)
+}
+
 /// A page of matches: the total, then each match's relevance (when computed) and address.
 type Page = (usize, Vec<(Option<f32>, DocAddress)>);
-
-/// The page of `query`'s matches ordered by `key`, ties by `tie` (relevance not computed).
-fn top_by<K, T>(searcher: &Searcher, query: &dyn Query, page: TopDocs, key: K, tie: T) -> Result<Page>
-where
-    K: SortKeyComputer + Send + Sync + 'static,
-    T: SortKeyComputer + Send + Sync + 'static,
-    (K::SortKey, T::SortKey): 'static + Clone + Send + Sync + std::fmt::Debug,
-{
-    let (total, top) = searcher.search(query, &(Count, page.order_by((key, tie))))?;
-    Ok((total, top.into_iter().map(|(_, doc)| (None, doc)).collect()))
-}
 
 fn check_page(request: &SearchRequest) -> Result<()> {
     if request.limit == 0 || request.limit > MAX_LIMIT {
@@ -382,65 +495,44 @@ fn filters(request: &SearchRequest, f: &Fields) -> Result<Vec<(Occur, Box<dyn Qu
     Ok(out.into_iter().map(|q| (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>)).collect())
 }
 
-/// A snippet generator per text field, for one query.
+/// The words to mark in each text field, for one query.
 struct Snippets {
-    subject: FieldSnippets,
-    body: FieldSnippets,
-    reply: FieldSnippets,
+    subject: Highlighter,
+    body: Highlighter,
+    reply: Highlighter,
 }
 
 impl Snippets {
     fn new(searcher: &Searcher, query: &dyn Query, f: &Fields) -> Result<Snippets> {
-        let make = |field| -> Result<FieldSnippets> {
-            let mut generator = SnippetGenerator::create(searcher, query, field)?;
-            generator.set_max_num_chars(SNIPPET_BYTES);
-            Ok(FieldSnippets(generator))
-        };
-        Ok(Snippets { subject: make(f.subject)?, body: make(f.body)?, reply: make(f.reply)? })
+        Ok(Snippets {
+            subject: Highlighter::new(searcher, query, f.subject)?,
+            body: Highlighter::new(searcher, query, f.body)?,
+            reply: Highlighter::new(searcher, query, f.reply)?,
+        })
     }
 }
 
-struct FieldSnippets(SnippetGenerator);
-
-impl FieldSnippets {
+impl Highlighter {
     /// The best-matching piece of `text` with its highlights; without a match, its start (at
     /// most `fallback_bytes`, cut at a character boundary). A subject is always whole.
     fn make(&self, text: &str, fallback_bytes: usize) -> Snippet {
         if fallback_bytes == usize::MAX {
-            let found = self.0.snippet(text);
-            let shift = found.fragment_range().start;
-            let highlights = if found.is_empty() { Vec::new() } else { merged(found.highlighted(), shift) };
-            return Snippet { text: text.to_string(), highlights, truncated: false };
+            return Snippet { text: text.to_string(), highlights: self.whole(text), truncated: false };
         }
-        let found = self.0.snippet(text);
-        if found.is_empty() || found.highlighted().is_empty() {
+        let Some(found) = self.fragment(text, SNIPPET_BYTES) else {
             let mut end = fallback_bytes.min(text.len());
             while !text.is_char_boundary(end) {
                 end -= 1;
             }
             return Snippet { text: text[..end].to_string(), highlights: Vec::new(), truncated: end < text.len() };
-        }
+        };
         // A fragment ends with its last word: keep the punctuation that closes it.
-        let range = found.fragment_range();
+        let range = found.fragment;
         let end = range.end + text[range.end..].find(char::is_alphanumeric).unwrap_or(text.len() - range.end);
         Snippet {
             text: text[range.start..end].to_string(),
-            highlights: merged(found.highlighted(), 0),
+            highlights: found.highlights,
             truncated: range.start > 0 || end < text.len(),
         }
     }
-}
-
-/// Highlight ranges sorted, overlapping ones (a word and its parts) merged, shifted by `shift`.
-fn merged(ranges: &[std::ops::Range<usize>], shift: usize) -> Vec<(usize, usize)> {
-    let mut sorted: Vec<(usize, usize)> = ranges.iter().map(|r| (r.start + shift, r.end + shift)).collect();
-    sorted.sort_unstable();
-    let mut out: Vec<(usize, usize)> = Vec::with_capacity(sorted.len());
-    for (start, end) in sorted {
-        match out.last_mut() {
-            Some(last) if start < last.1 => last.1 = last.1.max(end),
-            _ => out.push((start, end)),
-        }
-    }
-    out
 }

@@ -295,9 +295,6 @@ fn similar_cases_are_earlier_and_answered() {
 fn ties_come_in_post_id_order_on_every_sort_and_page() {
     // Three copies of one post (the exports hold such twins), indexed out of order and in
     // separate commits, so they sit in different segments.
-    let twin = |id: &str| {
-        case(id, "2019-05-05 10:00", "金霞路噪音扰民", "夜间施工噪音。", "A市城管局", 7, Some(("已收悉。", 2, 0)))
-    };
     let index = index_of(&[twin("t3")]);
     for id in ["t1", "t2"] {
         let mut updater = index.updater().expect("a writer");
@@ -311,4 +308,30 @@ fn ties_come_in_post_id_order_on_every_sort_and_page() {
     for (offset, expected) in [(0, "3: t1"), (1, "3: t2"), (2, "3: t3")] {
         check(&index, SearchRequest { limit: 1, offset, ..words("噪音") }, expected);
     }
+}
+
+#[test]
+fn ties_go_by_the_whole_id_as_text() {
+    // "10" before "9", as text; long ids sharing their first 8 bytes by the rest.
+    let ids = ["9", "10", "case-2019-0002", "case-2019-0010", "case-2019-0001"];
+    let index = index_of(&ids.map(twin));
+    let expected = "5: 10 9 case-2019-0001 case-2019-0002 case-2019-0010";
+    for sort in [SortBy::Relevance, SortBy::Newest, SortBy::Likes, SortBy::Score] {
+        check(&index, SearchRequest { sort, ..words("噪音") }, expected);
+        check(&index, SearchRequest { sort, offset: 3, limit: 1, ..words("噪音") }, "5: case-2019-0002");
+    }
+}
+
+#[test]
+fn a_tie_longer_than_a_thousand_cases_comes_in_post_id_order_too() {
+    let index = index_of(&(0..1100).rev().map(|n| twin(&format!("t{n:04}"))).collect::<Vec<_>>());
+    for sort in [SortBy::Relevance, SortBy::Newest, SortBy::Likes, SortBy::Score] {
+        check(&index, SearchRequest { sort, limit: 2, ..words("噪音") }, "1100: t0000 t0001");
+        check(&index, SearchRequest { sort, offset: 1000, limit: 3, ..words("噪音") }, "1100: t1000 t1001 t1002");
+    }
+}
+
+/// A copy of one post under the id `id`: every copy ties with every other on every sort.
+fn twin(id: &str) -> IndexDoc {
+    case(id, "2019-05-05 10:00", "金霞路噪音扰民", "夜间施工噪音。", "A市城管局", 7, Some(("已收悉。", 2, 0)))
 }
