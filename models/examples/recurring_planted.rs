@@ -2,7 +2,7 @@
 //! data folder: pairwise precision and recall against the planted clusters, and the time
 //! taken by the clustering.
 //!
-//!   cargo run --release --example recurring_planted -- CORPUS_DIR
+//!   cargo run --release --example recurring_planted -- CORPUS_DIR [SHOWN] [CONFIG.toml]
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -62,7 +62,13 @@ fn main() {
         .collect();
     println!("read {} posts in {:.1} s", posts.len(), t.elapsed().as_secs_f64());
     let t = Instant::now();
-    let issues = cluster(&posts, &RecurringConfig::default());
+    let config = match std::env::args().nth(3) {
+        Some(path) => {
+            RecurringConfig::from_toml(&std::fs::read_to_string(&path).expect("config")).expect("valid config")
+        }
+        None => RecurringConfig::default(),
+    };
+    let issues = cluster(&posts, &config);
     let seconds = t.elapsed().as_secs_f64();
     let mut found: Vec<Option<usize>> = vec![None; posts.len()];
     for (k, members) in issues.iter().enumerate() {
@@ -79,6 +85,43 @@ fn main() {
         a.precision(),
         a.recall()
     );
+    // Where the wrong pairs come from: two planted clusters merged, a planted cluster taking
+    // background posts, or background posts grouped among themselves.
+    let (mut two_planted, mut planted_background, mut background) = (0u64, 0u64, 0u64);
+    let mut costly: Vec<(u64, &Vec<usize>)> = Vec::new();
+    for members in &issues {
+        let mut cells: HashMap<&str, u64> = HashMap::new();
+        let mut unplanted = 0u64;
+        for &i in members {
+            match truth[i] {
+                Some(t) => *cells.entry(t).or_default() += 1,
+                None => unplanted += 1,
+            }
+        }
+        let planted: u64 = cells.values().sum();
+        let right: u64 = cells.values().map(|c| c * (c - 1) / 2).sum();
+        let wrong = (
+            planted * planted.saturating_sub(1) / 2 - right,
+            planted * unplanted,
+            unplanted * unplanted.saturating_sub(1) / 2,
+        );
+        two_planted += wrong.0;
+        planted_background += wrong.1;
+        background += wrong.2;
+        costly.push((wrong.0 + wrong.1 + wrong.2, members));
+    }
+    println!(
+        "wrong pairs: {two_planted} of two planted clusters, {planted_background} planted with background, \
+         {background} of background posts only"
+    );
+    let shown: usize = std::env::args().nth(2).map_or(3, |s| s.parse().expect("SHOWN"));
+    costly.sort_by_key(|(wrong, _)| std::cmp::Reverse(*wrong));
+    for (wrong, members) in costly.iter().take(shown) {
+        println!("{} posts, {wrong} wrong pairs:", members.len());
+        for &i in members.iter().take(12) {
+            println!("  {} [{}] {:?} {}", posts[i].post_id, truth[i].unwrap_or("-"), posts[i].region, posts[i].subject);
+        }
+    }
     // What costs precision: the largest issues, a few subjects each.
     let mut largest: Vec<&Vec<usize>> = issues.iter().collect();
     largest.sort_by_key(|g| std::cmp::Reverse(g.len()));

@@ -69,6 +69,28 @@ fn main() -> Result<()> {
         .filter(|(wrong, _)| *wrong > 0)
         .collect();
     mixed.sort_by_key(|(wrong, _)| std::cmp::Reverse(*wrong));
+    // Where the wrong pairs come from: two planted clusters merged, a planted cluster taking
+    // background posts, or background posts grouped among themselves.
+    let (mut two_planted, mut planted_background, mut background) = (0u64, 0u64, 0u64);
+    for members in &issues {
+        let mut cells: HashMap<&str, u64> = HashMap::new();
+        let mut unplanted = 0u64;
+        for &i in members {
+            match truth[i] {
+                Some(t) => *cells.entry(t).or_default() += 1,
+                None => unplanted += 1,
+            }
+        }
+        let planted: u64 = cells.values().sum();
+        let right: u64 = cells.values().map(|c| c * (c - 1) / 2).sum();
+        two_planted += planted * planted.saturating_sub(1) / 2 - right;
+        planted_background += planted * unplanted;
+        background += unplanted * unplanted.saturating_sub(1) / 2;
+    }
+    println!(
+        "wrong pairs: {two_planted} of two planted clusters, {planted_background} planted with background, \
+         {background} of background posts only"
+    );
     for (wrong, members) in mixed.iter().take(shown) {
         println!("\n{} posts, {wrong} wrong pairs:", members.len());
         for &i in members.iter().take(12) {

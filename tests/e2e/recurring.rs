@@ -19,9 +19,9 @@ fn the_known_hot_issue_of_posts_likes_tops_the_table() {
     let first = lines.next().unwrap();
     assert!(first.starts_with("1\t") && first.contains("丽发新城"), "{first}");
     let posts = first.rsplit('\t').next().unwrap().split_whitespace().count();
-    // Known regression (README, recurring issues): since the chaining fix, posts placed only at
-    // "A市" and those placed at "A市A2区" form two issues (12 + 7 posts; 43 together before).
-    assert!(posts >= 10, "{first}");
+    // 55 posts name the plant; most are one issue, whether placed at "A市" or at "A市A2区".
+    // (A share of the issue alone split them into a dozen issues, the largest of 12.)
+    assert!(posts >= 30, "{first}");
     assert_eq!(table.lines().count(), 11);
 
     // A period with no posts says so, and is not an error.

@@ -4,15 +4,22 @@
 //! [`super::places`]) — or, for posts that name none, have the same subject once frame words
 //! are gone. Posts are read in time order; each is compared only with the `max_candidates`
 //! most recent earlier posts of each of its blocks within `window_days`, so the work is linear
-//! in the number of posts whatever the corpus size.
+//! in the number of posts whatever the corpus size. Two posts are linked when they are alike
+//! (`linked`), in no two districts, and at the same place: one names every place the
+//! other names (`places_agree`).
 //!
-//! A post then joins the issue it is linked to — but only when it is linked to at least
-//! `join_share` of the posts of that issue it was compared with, and names no other district
-//! than the issue does. Merging every linked pair (single linkage, union–find) chains: at a
+//! A post then joins an issue it is linked to when it is linked to at least `join_share` of
+//! the issue's posts it was compared with, or to at least `join_links` of them; when at most
+//! `elsewhere_share` of those name another place; and when the issue is in no other district.
+//! A post that may join several issues joins them into one, unless their posts name
+//! different places.
+//!
+//! Why not simply merge every linked pair (single linkage, union–find): it chains. At a
 //! million posts, "丽发新城 物业乱收费" ~ "丽发新城 物业乱收停车费" ~ "丽发新城 停车难" ~ … made
 //! issues of hundreds of unrelated posts, and a post naming only "A市" bridged two districts.
-//! Requiring a share of the issue keeps each issue about one problem; an issue still runs
-//! for longer than the window as long as it keeps coming back.
+//! Why not only a share of the issue: a real wave of complaints is reworded by every author
+//! (55 posts on the 丽发新城 mixing plant, each linked to a tenth of the others), and a share
+//! alone split it into a dozen issues that began apart and never met.
 
 use std::collections::HashMap;
 
@@ -33,6 +40,8 @@ struct Vote {
     issue: u32,
     compared: u32,
     linked: u32,
+    /// Compared posts that name another place than this post does.
+    elsewhere: u32,
 }
 
 /// Groups of post indices (each sorted by time) that form issues of `min_posts` or more posts.
@@ -48,7 +57,11 @@ pub fn cluster(posts: &[IssuePost], config: &RecurringConfig) -> Vec<Vec<usize>>
     let mut issue_of: Vec<u32> = vec![u32::MAX; posts.len()];
     // Per issue: the district it is in, once one of its posts names one.
     let mut issue_regions: Vec<Option<&str>> = Vec::new();
-    let (mut candidates, mut votes) = (Vec::<u32>::new(), Vec::<Vote>::new());
+    // Per issue: the issue it was merged into, or itself (union–find over issue ids).
+    let mut merged_into: Vec<u32> = Vec::new();
+    let (mut candidates, mut votes, mut joinable) = (Vec::<u32>::new(), Vec::<Vote>::new(), Vec::<Vote>::new());
+    // The posts compared with, and their issues; the issues joined into one.
+    let (mut compared, mut merged) = (Vec::<(u32, u32)>::new(), Vec::<u32>::new());
     for &b in &order {
         let b = b as usize;
         candidates.clear();
@@ -61,38 +74,69 @@ pub fn cluster(posts: &[IssuePost], config: &RecurringConfig) -> Vec<Vec<usize>>
         candidates.dedup();
 
         votes.clear();
+        compared.clear();
         for &a in &candidates {
             let a = a as usize;
-            let link = regions_agree(posts[a].region, posts[b].region)
-                && places_agree(&prepared[a].keys, &prepared[b].keys, config.place_agreement)
+            let same_place = places_agree(&prepared[a].keys, &prepared[b].keys);
+            let link = same_place
+                && regions_agree(posts[a].region, posts[b].region)
                 && linked(&prepared[a].profile, &prepared[b].profile, &frequencies, config);
-            let issue = issue_of[a];
+            let issue = root(&mut merged_into, issue_of[a]);
+            compared.push((a as u32, issue));
             match votes.iter_mut().find(|v| v.issue == issue) {
                 Some(vote) => {
                     vote.compared += 1;
                     vote.linked += u32::from(link);
+                    vote.elsewhere += u32::from(!same_place);
                 }
-                None => votes.push(Vote { issue, compared: 1, linked: u32::from(link) }),
+                None => {
+                    votes.push(Vote { issue, compared: 1, linked: u32::from(link), elsewhere: u32::from(!same_place) })
+                }
             }
         }
         let share = |v: &Vote| v.linked as f32 / v.compared as f32;
-        let joined = votes
-            .iter()
-            .filter(|v| v.linked > 0 && share(v) >= config.join_share)
-            .filter(|v| regions_agree(issue_regions[v.issue as usize], posts[b].region))
-            .max_by(|x, y| share(x).total_cmp(&share(y)).then(x.linked.cmp(&y.linked)).then(y.issue.cmp(&x.issue)));
-        let issue = match joined {
+        joinable.clear();
+        joinable.extend(
+            votes
+                .iter()
+                .filter(|v| v.linked > 0 && (share(v) >= config.join_share || v.linked as usize >= config.join_links))
+                .filter(|v| v.elsewhere as f32 <= config.elsewhere_share * v.compared as f32)
+                .filter(|v| regions_agree(issue_regions[v.issue as usize], posts[b].region)),
+        );
+        joinable
+            .sort_by(|x, y| share(y).total_cmp(&share(x)).then(y.linked.cmp(&x.linked)).then(x.issue.cmp(&y.issue)));
+        let issue = match joinable.first() {
             Some(vote) => vote.issue,
             None => {
                 issue_regions.push(None);
+                merged_into.push(merged_into.len() as u32);
                 (issue_regions.len() - 1) as u32
             }
         };
         issue_of[b] = issue;
-        let region = &mut issue_regions[issue as usize];
-        if posts[b].region.is_some_and(|r| !is_city_only(r)) || region.is_none() {
-            *region = region.filter(|r| !is_city_only(r)).or(posts[b].region);
+        let mut region = widen(issue_regions[issue as usize], posts[b].region);
+        // A post that could join several issues joins them into one: two waves of one
+        // problem begun apart (each post in them like only a few of the others) meet.
+        // Not when their posts name different places: a post that says less exactly where
+        // ("泉星物流园后街") is like posts at many places ("X市场泉星物流园后街", "Y酒店…").
+        merged.clear();
+        merged.push(issue);
+        for vote in joinable.iter().skip(1) {
+            let other = issue_regions[vote.issue as usize];
+            let (mut pairs, mut elsewhere) = (0u32, 0u32);
+            for (x, _) in compared.iter().filter(|(_, i)| merged.contains(i)) {
+                for (y, _) in compared.iter().filter(|(_, i)| *i == vote.issue) {
+                    pairs += 1;
+                    elsewhere += u32::from(!places_agree(&prepared[*x as usize].keys, &prepared[*y as usize].keys));
+                }
+            }
+            if regions_agree(other, region) && elsewhere as f32 <= config.elsewhere_share * pairs as f32 {
+                merged_into[vote.issue as usize] = issue;
+                merged.push(vote.issue);
+                region = widen(region, other);
+            }
         }
+        issue_regions[issue as usize] = region;
         for &key in &prepared[b].keys {
             blocks.entry(key).or_default().push(b as u32);
         }
@@ -100,7 +144,7 @@ pub fn cluster(posts: &[IssuePost], config: &RecurringConfig) -> Vec<Vec<usize>>
 
     let mut groups: Vec<Vec<usize>> = vec![Vec::new(); issue_regions.len()];
     for &i in &order {
-        groups[issue_of[i as usize] as usize].push(i as usize);
+        groups[root(&mut merged_into, issue_of[i as usize]) as usize].push(i as usize);
     }
     let mut issues: Vec<Vec<usize>> = groups.into_iter().filter(|g| g.len() >= config.min_posts.max(2)).collect();
     issues.sort_by_key(|g| g[0]);
@@ -187,12 +231,35 @@ fn linked(a: &Profile, b: &Profile, frequencies: &DocumentFrequencies, config: &
     content >= config.content_threshold || (subject >= config.both_subject && content >= config.both_content)
 }
 
-/// Two posts are at the same place when most of the places they name are the same (Jaccard
-/// of their keys): "X小区旁边的Y路" and "Z小区旁边的Y路" share a road but not a place.
-fn places_agree(a: &[u64], b: &[u64], agreement: f32) -> bool {
-    let shared = a.iter().filter(|k| b.binary_search(k).is_ok()).count();
-    let union = a.len() + b.len() - shared;
-    union == 0 || shared as f32 >= agreement * union as f32
+/// Two posts are at the same place when one names every place the other names: "A市万家丽南路
+/// 丽发新城" and "丽发新城小区" (the second only says less exactly where). "X小区旁边的Y路" and
+/// "Z小区旁边的Y路" share a road, not a place; and "X市场泉星物流园a区7栋后街" and "Y酒店泉星物流园
+/// a区7栋后街" are two places, however alike the rest reads. Sharing half of the places was
+/// enough before: at a million posts, one stock phrase after a thousand different places grew
+/// into issues of a hundred.
+fn places_agree(a: &[u64], b: &[u64]) -> bool {
+    let (fewer, more) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    fewer.iter().all(|k| more.binary_search(k).is_ok())
+}
+
+/// The issue an issue was merged into, at the end of the chain (and shortening it).
+fn root(merged_into: &mut [u32], mut issue: u32) -> u32 {
+    while merged_into[issue as usize] != issue {
+        let next = merged_into[issue as usize];
+        merged_into[issue as usize] = merged_into[next as usize];
+        issue = next;
+    }
+    issue
+}
+
+/// The region of an issue once a post (or another issue) of region `more` joins it: a
+/// district rather than its whole city, else the first known.
+fn widen<'a>(region: Option<&'a str>, more: Option<&'a str>) -> Option<&'a str> {
+    match (region, more) {
+        (Some(r), Some(m)) if is_city_only(r) && !is_city_only(m) => more,
+        (None, _) => more,
+        _ => region,
+    }
 }
 
 /// Regions agree when either is unknown, they are equal, or one is the other's whole city

@@ -24,8 +24,6 @@ pub struct RecurringConfig {
     pub common_share: f32,
     /// Body characters read; what matters is said first.
     pub body_chars: usize,
-    /// Share of the places two posts name that must be the same (Jaccard of place keys).
-    pub place_agreement: f32,
     /// Linked when the subjects are this similar (weighted Jaccard, places removed) …
     pub subject_threshold: f32,
     /// … or the whole texts are this similar …
@@ -37,6 +35,13 @@ pub struct RecurringConfig {
     /// was compared with (the recent ones at its places): linking to one post is not enough
     /// to join the issue, which keeps chains of pairwise links from growing into one issue.
     pub join_share: f32,
+    /// … or linked to at least this many of them: a wave of many posts, each reworded its own
+    /// way, links each post to a few of the others only.
+    pub join_links: usize,
+    /// … and at most this share of them name another place (a post naming fewer places is
+    /// like posts at each of several places). The same bound keeps a post that may join
+    /// several issues from joining them into one when their posts name different places.
+    pub elsewhere_share: f32,
     /// An issue is a group of at least this many posts.
     pub min_posts: usize,
     pub heat: HeatWeights,
@@ -79,12 +84,13 @@ impl Default for RecurringConfig {
             content_bigrams: 64,
             common_share: 0.05,
             body_chars: 600,
-            place_agreement: 0.5,
             subject_threshold: 0.3,
             content_threshold: 0.3,
             both_subject: 0.08,
             both_content: 0.08,
             join_share: 0.5,
+            join_links: 2,
+            elsewhere_share: 0.0,
             min_posts: 2,
             heat: HeatWeights::default(),
         }

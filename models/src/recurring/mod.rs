@@ -211,6 +211,45 @@ mod tests {
     }
 
     #[test]
+    fn a_post_naming_only_the_city_and_one_naming_its_district_join_at_the_same_compound() {
+        // posts_likes.xlsx: the 丽发新城 mixing plant, placed at "A市" by some residents and at
+        // "A市A2区" by others, in either order.
+        let posts: [Case; 4] = [
+            ("1", "u1", "2019-11-02", "A市丽发新城附近修建搅拌厂噪音、灰尘污染", "", None),
+            ("2", "u2", "2019-11-13", "A2区丽发新城附近修建搅拌厂，噪音灰尘污染严重", "", None),
+            ("3", "u3", "2019-11-20", "A市丽发新城小区附近修建搅拌厂噪音灰尘扰民", "", None),
+            ("4", "u4", "2019-12-02", "A市A2区丽发新城附近修建搅拌厂噪音、灰尘污染", "", None),
+        ];
+        check(&posts, &[(&["1", "2", "3", "4"], 0)]);
+    }
+
+    #[test]
+    fn one_stock_phrase_after_different_places_is_not_one_issue() {
+        // Each names its own market before the same street: two places, however alike the rest
+        // reads. A post naming the street only may go with either, but does not join them.
+        let posts: [Case; 4] = [
+            ("1", "u1", "2019-03-01", "A市纳国际市场泉星物流园后街公然摆放游戏赌博机", "", None),
+            ("2", "u2", "2019-03-08", "A市朝阳菜市场泉星物流园后街公然摆放游戏赌博机", "", None),
+            ("3", "u3", "2019-03-15", "A市泉星物流园后街公然摆放游戏赌博机", "", None),
+            ("4", "u4", "2019-03-22", "A市滨江农贸市场泉星物流园后街公然摆放游戏赌博机", "", None),
+        ];
+        check(&posts, &[(&["1", "3"], 0)]);
+    }
+
+    #[test]
+    fn two_waves_of_one_complaint_begun_apart_are_joined_by_a_post_like_both() {
+        // 1–2 and 3–4 say it in words the other pair does not use; post 5 says it both ways.
+        let posts: [Case; 5] = [
+            ("1", "u1", "2019-11-02", "丽发新城附近修建搅拌厂灰尘漫天", "", None),
+            ("2", "u2", "2019-11-03", "丽发新城附近搅拌厂灰尘漫天无法开窗", "", None),
+            ("3", "u3", "2019-11-04", "丽发新城混凝土搅拌站彻夜轰鸣睡不着", "", None),
+            ("4", "u4", "2019-11-05", "丽发新城混凝土搅拌站彻夜轰鸣扰民", "", None),
+            ("5", "u5", "2019-11-06", "丽发新城搅拌厂灰尘漫天，混凝土搅拌站彻夜轰鸣", "", None),
+        ];
+        check(&posts, &[(&["1", "2", "3", "4", "5"], 0)]);
+    }
+
+    #[test]
     fn a_group_of_people_is_a_place_too() {
         check(
             &[

@@ -62,13 +62,15 @@ const CLASS_WORDS: &[&str] = &[
     "产业园",
     "物流园",
     "市场",
+    "超市",
+    "网吧",
     "酒店",
     "公园",
     "园",
 ];
 
 /// The first characters of the class words.
-const CLASS_FIRST_CHARS: &str = "小花家新公广大华国苑城府湾郡立隧路街巷桥幼学中社村镇乡有责物集医工产市酒园";
+const CLASS_FIRST_CHARS: &str = "小花家新公广大华国苑城府湾郡立隧路街巷桥幼学中社村镇乡有责物集医工产市超网酒园";
 
 /// Characters a place name is never made of: particles, pronouns, conjunctions, prepositions.
 const NOT_IN_NAMES: &str = "的在和与及到至从对把被向给是有了个这那该本此我你他她们各全每某所其就都也又还很";
@@ -329,6 +331,7 @@ mod tests {
         check("A3区桐梓坡路与麓松路交汇处", &[("桐梓坡路", "梓坡路"), ("麓松路", "麓松路")]);
         check("A市经济学院学生被强制实习", &[("经济学院", "经济学院")]);
         check("A市德鸿餐饮有限公司拖欠工资", &[("德鸿餐饮有限公司", "餐饮有限公司")]);
+        check("A市华天大超市门口占道经营", &[("华天大超市", "天大超市")]);
     }
 
     #[test]

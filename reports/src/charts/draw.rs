@@ -59,6 +59,19 @@ pub fn no_data<DB: DrawingBackend>(area: &Area<DB>) -> DrawResult {
     area.draw_text("暂无数据", &style, (w as i32 / 2, h as i32 / 2)).map_err(err)
 }
 
+/// How many labels a count axis from 0 to `top` asks plotters for: at most 6, and never more
+/// than the whole numbers on it, so the ticks plotters picks (steps of 1, 2, 5 × 10ⁿ, the
+/// finest that fit) are whole numbers. Asking for 6 on an axis up to 1.15 got ticks every 0.2,
+/// printed "0 0 0 1 1 1".
+pub fn count_labels(top: f64) -> usize {
+    (top.max(0.0).floor() as usize + 1).min(6)
+}
+
+/// A count-axis label: a whole number.
+fn count(v: &f64) -> String {
+    format!("{v:.0}")
+}
+
 fn percent(v: &f64) -> String {
     format!("{:.0}%", v * 100.0)
 }
@@ -173,9 +186,9 @@ pub fn monthly<DB: DrawingBackend>(area: &Area<DB>, points: &[MonthPoint], evasi
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(points.len().min(12))
-        .y_labels(6)
+        .y_labels(count_labels(top))
         .x_label_formatter(&tick)
-        .y_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&count)
         .bold_line_style(GRID.stroke_width(1))
         .light_line_style(TRANSPARENT)
         .axis_style(MUTED.stroke_width(1))
@@ -236,12 +249,12 @@ pub fn workdays<DB: DrawingBackend>(area: &Area<DB>, counts: &WorkdayCounts) -> 
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(MAX_WORKDAYS + 1)
-        .y_labels(6)
+        .y_labels(count_labels(top))
         .x_label_formatter(&|x| match x.round() as usize {
             d if d == MAX_WORKDAYS => format!("{d}+"),
             d => d.to_string(),
         })
-        .y_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&count)
         .bold_line_style(GRID.stroke_width(1))
         .light_line_style(TRANSPARENT)
         .axis_style(MUTED.stroke_width(1))

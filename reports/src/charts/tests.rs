@@ -291,3 +291,44 @@ fn long_labels_are_cut_to_fit() {
     check("A市住房和城乡建设局城市管理综合执法支队", 10.0, "A市住房和城乡建设…");
     assert!(text_ems("住房和城乡建设局") > text_ems("ABCDEFGH"));
 }
+
+/// The labels of the left (count) axis of an SVG chart: right-aligned texts that are numbers.
+fn count_axis_labels(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter(|element| element.contains("text-anchor=\"end\""))
+        .filter_map(|element| element.split_once('>').and_then(|(_, rest)| rest.split_once("</text>")))
+        .map(|(text, _)| text.trim().to_string())
+        .filter(|text| !text.is_empty() && text.chars().all(|c| c.is_ascii_digit()))
+        .collect()
+}
+
+#[test]
+fn count_axes_have_whole_distinct_ticks_even_for_small_counts() {
+    fn check(body: Body, expected: &[&str]) {
+        let chart = Prepared { title: "t".into(), subtitle: String::new(), height: 500, body };
+        let svg = svg_of("test", &chart).unwrap();
+        assert_eq!(count_axis_labels(&svg), expected, "{svg}");
+    }
+    let months = |posts: &[f64]| {
+        let points = posts.iter().enumerate().map(|(i, &posts)| data::MonthPoint {
+            month: format!("2019-{:02}", i + 1),
+            posts,
+            on_time_rate: Some(0.5),
+            evasive_rate: Some(0.1),
+        });
+        Body::Monthly { points: points.collect(), evasive: true }
+    };
+    let workdays = |same_day: &[u32]| {
+        let mut counts = data::WorkdayCounts { same_day: vec![0; 21], five_days: vec![0; 21] };
+        counts.same_day[..same_day.len()].copy_from_slice(same_day);
+        Body::Workdays(counts)
+    };
+    // A unit with a post or two a month: was "0 0 0 1 1 1" (ticks every 0.2).
+    check(months(&[1.0, 0.0, 1.0, 0.0, 0.0, 1.0]), &["0", "1"]);
+    check(months(&[2.0, 3.0, 1.0]), &["0", "1", "2", "3"]);
+    check(months(&[7.0, 12.0]), &["0", "5", "10"]);
+    check(months(&[40.0, 12.0]), &["0", "10", "20", "30", "40"]);
+    check(workdays(&[1, 0, 1]), &["0", "1"]);
+    check(workdays(&[2, 4, 1]), &["0", "1", "2", "3", "4"]);
+}
