@@ -119,7 +119,13 @@ pub(crate) fn judge(f: &Findings, asks: u8, lexicon: &Lexicon) -> Judgement {
 
     let o = &lexicon.off_topic;
     let share = f.shared_terms as f64 / f.reply_terms.max(1) as f64;
-    if f.reply_terms >= o.min_reply_terms && f.shared_terms <= o.max_shared_terms && share <= o.max_shared_share {
+    // (a reply that tells the citizen where and how to go about it is about their case, in
+    // whatever words: "可以向物价部门投诉" to "驾校不退钱，我该怎么办？")
+    let off_topic = f.reply_terms >= o.min_reply_terms
+        && f.shared_terms <= o.max_shared_terms
+        && share <= o.max_shared_share
+        && f.directions == 0;
+    if off_topic {
         // its facts, however precise, are not facts of this post
         return with(ReplyType::OffTopic, 2, 0.5, 2, 0.5);
     }

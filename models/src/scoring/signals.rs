@@ -79,8 +79,9 @@ pub(crate) struct Findings {
     pub amounts: u32,
     pub documents: u32,
     pub place_units: u32,
-    /// how and where the citizen can do what they asked about ("持驾驶证到车管所办理")
+    /// procedures given ("持驾驶证到车管所办理"); of them, directions: pointers given to a "how"
     pub procedures: u32,
+    pub directions: u32,
     pub answers: u8,
     pub reply_terms: usize,
     pub shared_terms: usize,
@@ -179,8 +180,7 @@ fn phrase_automaton<T: Copy + std::ops::BitOr<Output = T>>(
             }
         }
     }
-    // a full DFA: a few hundred phrases make a small one, and it scans about twice as fast as
-    // the NFA the builder would otherwise pick for this many patterns
+    // a full DFA: small for a few hundred phrases, and about twice as fast as the default NFA
     let automaton = AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
         .kind(Some(AhoCorasickKind::DFA))
@@ -236,8 +236,7 @@ impl Matchers {
         })
     }
 
-    /// Marks the roles of the reply's parts and counts what its content holds.
-    /// `asks`: the kinds of question the post asks (see [`ask`]).
+    /// Marks the roles of the reply's parts and counts what its content holds (`asks`: [`ask`]).
     pub fn find(&self, reply: &Folded, post_terms: &TermSet, demands: &[Demand], asks: u8) -> Findings {
         let text = reply.text.as_str();
         let mut roles = vec![Role::Content; text.len()];
@@ -255,10 +254,12 @@ impl Matchers {
             let clause_end = text[end..].find([',', '。', '!', ';', '?']).map_or(text.len(), |i| end + i);
             let generic = self.generic_targets.iter().any(|g| text[start..clause_end].contains(g.as_str()));
             let outside_remit = self.outside_remit.iter().any(|w| text[start..end].contains(w.as_str()));
-            if asks & ask::HOW != 0 && !generic && !outside_remit && !self.is_remit(&text[start..end]) {
-                // asked how or where to go about it, being shown the office, the court or the
-                // hotline is the answer ("可以向法院申请强制执行"), not being sent away
+            // whose duty it is ("应属交通运管部门职责") states remit, not directions
+            let is_remit = self.remit_words.iter().any(|w| text[start..end].contains(w.as_str()));
+            if asks & ask::HOW != 0 && !generic && !outside_remit && !is_remit {
+                // asked how or where, being shown the office or the court is the answer
                 found.procedures += 1;
+                found.directions += 1;
                 found.answers |= ask::HOW;
                 continue;
             }
@@ -322,12 +323,6 @@ impl Matchers {
                 found.signals.push(Signal { kind, start: whole.start(), end: whole.end() });
             }
         }
-    }
-
-    /// Whether a deflection says whose duty the matter is ("管理应属交通运管部门职责"): that is
-    /// a statement of remit, not directions to where the answer is.
-    fn is_remit(&self, span: &str) -> bool {
-        self.remit_words.iter().any(|w| span.contains(w.as_str()))
     }
 
     /// Greetings, thanks, the reply's own date and the signature before it.
@@ -412,8 +407,7 @@ impl Matchers {
         found.amounts = self.amounts.count(text, in_content);
         found.documents = self.documents.count(text, in_content);
         found.place_units = self.place_units.count(text, in_content);
-        // a procedure under a condition the reply does not check ("如果你符合以上条件，可以向
-        // 派出所申请") is the rule restated, not an answer for this case
+        // under a condition the reply does not check ("如果你符合以上条件") it is the rule restated
         let conditional = |start: usize| {
             let (sentence_start, _) = sentence_around(text, start, start);
             self.conditions.iter().any(|c| text[sentence_start..start].contains(c.as_str()))
