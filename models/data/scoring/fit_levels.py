@@ -20,7 +20,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LABELS = os.path.join(HERE, "../../../tests/data/labels")
-TUNING_FILES = ["replies_dev_tune.jsonl", "replies_dev_tune2.jsonl"]
+TUNING_FILES = ["replies_dev_tune.jsonl", "replies_dev_tune2.jsonl", "replies_dev_tune3.jsonl"]
 PENALTIES = [0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
 FOLDS, REPEATS, SEED = 5, 4, 7
 

@@ -7,8 +7,7 @@
 //! a reply about it would repeat. A demand is covered when the reply's content repeats enough
 //! of them. No segmentation: the pairs are looked up in the reply content's term set.
 
-use aho_corasick::AhoCorasick;
-
+use super::questions::Questions;
 use super::terms::{pairs_of, TermSet};
 
 /// One demand of the post: a byte span of the folded post text and its distinct uncommon
@@ -31,26 +30,17 @@ const MIN_SHARED_SHARE: f64 = 0.2;
 /// Sentences shorter than this (in bytes of folded text) are headings or fragments.
 const MIN_SENTENCE_BYTES: usize = 9;
 
-fn is_stop(c: char) -> bool {
-    matches!(c, '。' | '!' | '?' | ';' | '\n')
-}
+/// Longest quote of a demand shown as evidence (characters).
+const QUOTE_CHARS: usize = 80;
 
-/// The demands of a folded post text: sentences holding one of `words` (question and demand
-/// words, as an automaton) with at least one uncommon pair.
-pub(crate) fn demands(post: &str, words: &AhoCorasick, common: &TermSet) -> Vec<Demand> {
+/// The demands of a folded post text: sentences that ask or demand (see `questions`) with at
+/// least one uncommon pair. A demand's span is the quote shown when it is left open: from the
+/// clause of its first asking word, at most [`QUOTE_CHARS`] long; its terms are the sentence's.
+pub(crate) fn demands(post: &str, questions: &Questions, common: &TermSet) -> Vec<Demand> {
     let mut out = Vec::new();
-    let mut start = 0;
-    let bytes = post.len();
-    let mut ends: Vec<usize> =
-        post.char_indices().filter(|&(_, c)| is_stop(c)).map(|(i, c)| i + c.len_utf8()).collect();
-    if ends.last() != Some(&bytes) {
-        ends.push(bytes);
-    }
-    for end in ends {
-        let sentence = &post[start..end];
-        let span = (start, end);
-        start = end;
-        if sentence.len() < MIN_SENTENCE_BYTES || words.find(sentence).is_none() {
+    for (sentence_start, quote_start, end) in questions.demanding_sentences(post) {
+        let sentence = &post[sentence_start..end];
+        if sentence.len() < MIN_SENTENCE_BYTES {
             continue;
         }
         let mut terms: Vec<u16> = pairs_of(sentence).filter(|k| !common.contains(*k)).collect();
@@ -59,7 +49,8 @@ pub(crate) fn demands(post: &str, words: &AhoCorasick, common: &TermSet) -> Vec<
         if terms.is_empty() {
             continue;
         }
-        out.push(Demand { start: span.0, end: span.1, terms });
+        let quote_end = post[quote_start..end].char_indices().nth(QUOTE_CHARS).map_or(end, |(i, _)| quote_start + i);
+        out.push(Demand { start: quote_start, end: quote_end, terms });
         if out.len() == MAX_DEMANDS {
             break;
         }
@@ -77,13 +68,20 @@ impl Demand {
 
 #[cfg(test)]
 mod tests {
+    use super::super::lexicon::QuestionWords;
     use super::*;
-    use aho_corasick::AhoCorasick;
 
     fn check(post: &str, reply: &str, expected: &[bool]) {
-        let words = AhoCorasick::new(["能否", "希望", "什么时候"]).unwrap();
+        let words = |list: &[&str]| list.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        let questions = Questions::new(&QuestionWords {
+            yes_no: words(&["能否"]),
+            when: words(&["什么时候"]),
+            demands: words(&["希望"]),
+            ..QuestionWords::default()
+        })
+        .unwrap();
         let common = TermSet::from_words(["问题", "希望"]);
-        let found = demands(post, &words, &common);
+        let found = demands(post, &questions, &common);
         let mut terms = TermSet::new();
         terms.add_text(reply);
         let covered: Vec<bool> = found.iter().map(|d| d.covered_by(&terms)).collect();

@@ -36,6 +36,7 @@ pub(crate) fn specificity(f: &Findings, asks: u8, lexicon: &Lexicon) -> f64 {
         + capped(f.amounts, s.amount_cap, s.amount_weight)
         + capped(f.actions, s.action_cap, s.action_weight)
         + capped(f.place_units, s.place_unit_cap, s.place_unit_weight)
+        + capped(f.procedures, s.procedure_cap, s.procedure_weight)
         + (f.shared_terms as f64 * s.shared_term_weight).min(s.shared_term_cap);
     if asks & f.answers & (ask::YES_NO | ask::REASON) != 0 {
         spec += s.answer_weight;
@@ -50,7 +51,7 @@ pub(crate) fn specificity(f: &Findings, asks: u8, lexicon: &Lexicon) -> f64 {
 /// "How" questions are too loose to hold a reply to ("怎么办?" ends many complaints).
 fn answered(f: &Findings, asks: u8) -> bool {
     let direct = asks & !ask::HOW;
-    let about_the_case = f.shared_terms > 0 || f.dates + f.amounts + f.place_units > 0;
+    let about_the_case = f.shared_terms > 0 || f.dates + f.amounts + f.place_units + f.procedures > 0;
     direct == 0 || (direct & f.answers != 0 && about_the_case)
 }
 
@@ -99,7 +100,12 @@ pub(crate) fn judge(f: &Findings, asks: u8, lexicon: &Lexicon) -> Judgement {
     // specific however few facts it counts ("目前不支持异地缴存人办理商转公")
     let direct = asks & !ask::HOW;
     let formula = f.deflection || f.refusal_without_reason || f.forwarded_named || f.forwarded_unnamed;
-    let clear = answered && !formula && f.promises + f.deferrals == 0 && (f.outcomes > 0 || direct & f.answers != 0);
+    // (asked how, being told where and how to do it is as clear: "持驾驶证到车管所办理")
+    let procedure_given = asks & ask::HOW != 0 && f.procedures > 0;
+    let clear = answered
+        && !formula
+        && f.promises + f.deferrals == 0
+        && (f.outcomes > 0 || direct & f.answers != 0 || procedure_given);
     let (vague_level, va_within) = if spec < l.vague2_below {
         (2, 1.0 - spec / l.vague2_below)
     } else if (spec < l.vague0_from && !clear) || promise_share >= l.mixed_promise_share {
@@ -113,7 +119,13 @@ pub(crate) fn judge(f: &Findings, asks: u8, lexicon: &Lexicon) -> Judgement {
 
     let o = &lexicon.off_topic;
     let share = f.shared_terms as f64 / f.reply_terms.max(1) as f64;
-    if f.reply_terms >= o.min_reply_terms && f.shared_terms <= o.max_shared_terms && share <= o.max_shared_share {
+    // (a reply that tells the citizen where and how to go about it is about their case, in
+    // whatever words: "可以向物价部门投诉" to "驾校不退钱，我该怎么办？")
+    let off_topic = f.reply_terms >= o.min_reply_terms
+        && f.shared_terms <= o.max_shared_terms
+        && share <= o.max_shared_share
+        && f.directions == 0;
+    if off_topic {
         // its facts, however precise, are not facts of this post
         return with(ReplyType::OffTopic, 2, 0.5, 2, 0.5);
     }

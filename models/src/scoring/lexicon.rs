@@ -42,6 +42,10 @@ pub struct Lexicon {
 pub struct Courtesy {
     pub patterns: Vec<String>,
     pub clause_patterns: Vec<String>,
+    /// the closing offer of further contact ("如有疑问，请致电…咨询"): matched before the
+    /// deflection patterns, which would otherwise read it as sending the citizen elsewhere
+    #[serde(default)]
+    pub closing_patterns: Vec<String>,
     pub signature_suffixes: Vec<String>,
 }
 
@@ -87,6 +91,9 @@ pub struct Deflection {
     /// words of a deflection that says the matter is outside the unit's remit
     #[serde(default)]
     pub outside_remit: Vec<String>,
+    /// words of a deflection that says whose duty the matter is ("应属交通运管部门职责")
+    #[serde(default)]
+    pub remit_words: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -118,9 +125,14 @@ pub struct Specific {
     pub shared_term_weight: f64,
     pub shared_term_cap: f64,
     pub answer_weight: f64,
+    /// a procedure given (see [`AnswerWords::procedures`]) and the most that count
+    #[serde(default)]
+    pub procedure_weight: f64,
+    #[serde(default)]
+    pub procedure_cap: u32,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionWords {
     pub yes_no: Vec<String>,
@@ -132,6 +144,13 @@ pub struct QuestionWords {
     /// sentences a reply should cover
     #[serde(default)]
     pub demands: Vec<String>,
+    /// question words that as often tell a story ("最近几年", "多少年来"): they ask only in a
+    /// sentence that is a question (ends with "?" or holds one of `interrogative`)
+    #[serde(default)]
+    pub in_questions_only: Vec<String>,
+    /// marks of a sentence that asks ("请问", "吗")
+    #[serde(default)]
+    pub interrogative: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -140,6 +159,12 @@ pub struct AnswerWords {
     pub yes_no: Vec<String>,
     pub reason: Vec<String>,
     pub how: Vec<String>,
+    /// patterns of a procedure: where and how the citizen can do it ("持驾驶证到车管所办理")
+    #[serde(default)]
+    pub procedures: Vec<String>,
+    /// words of a condition ("如果", "符合条件的"): a procedure under one is the rule, not an answer
+    #[serde(default)]
+    pub conditions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -16,6 +16,7 @@ mod judge;
 mod lexicon;
 mod model;
 mod normalize;
+mod questions;
 mod signals;
 mod terms;
 
@@ -207,11 +208,11 @@ impl Scorer {
         let mut post_terms = TermSet::new();
         post_terms.add_text(&subject_f.text);
         post_terms.add_text(&body_f.text);
-        let (subject_asks, _) = self.matchers.questions(&subject_f.text);
-        let (body_asks, questions) = self.matchers.questions(&body_f.text);
+        let (subject_asks, _) = self.matchers.questions.asks(&subject_f.text);
+        let (body_asks, questions) = self.matchers.questions.asks(&body_f.text);
         let asks = subject_asks | body_asks;
-        let demands = coverage::demands(&body_f.text, &self.matchers.demand_words, &self.matchers.common);
-        let findings = self.matchers.find(&reply_f, &post_terms, &demands);
+        let demands = coverage::demands(&body_f.text, &self.matchers.questions, &self.matchers.common);
+        let findings = self.matchers.find(&reply_f, &post_terms, &demands, asks);
         let j = judge::judge(&findings, asks, &self.lexicon);
         let (level1, level2) = (self.lexicon.levels.level1, self.lexicon.levels.level2);
         let level = |s: f64| if s >= level2 { 2 } else { u8::from(s >= level1) };

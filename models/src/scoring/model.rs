@@ -20,7 +20,7 @@ use super::signals::{ask, Findings};
 pub const DEFAULT_LEVEL_MODEL: &str = include_str!("../../data/scoring/levels.toml");
 
 /// The features the model weighs, in order. `levels.toml` names its weights with these.
-pub const FEATURES: [&str; 21] = [
+pub const FEATURES: [&str; 22] = [
     "rule_evasive_1",
     "rule_evasive_2",
     "rule_vague_1",
@@ -42,6 +42,7 @@ pub const FEATURES: [&str; 21] = [
     "deflection",
     "rules",
     "answered_yes_no",
+    "procedures",
 ];
 
 pub(crate) type Features = [f64; FEATURES.len()];
@@ -82,6 +83,7 @@ pub(crate) fn features(f: &Findings, asks: u8, rules: &RuleView, post_chars: usi
         flag(f.deflection),
         capped(f.rules, 5),
         flag(asks & f.answers & ask::YES_NO != 0),
+        capped(f.procedures, 3),
     ]
 }
 

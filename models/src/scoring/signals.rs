@@ -10,6 +10,7 @@ use regex::Regex;
 use super::coverage::Demand;
 use super::lexicon::{Lexicon, LexiconError};
 use super::normalize::{fold, is_content_char, Folded};
+use super::questions::Questions;
 use super::terms::TermSet;
 use super::SignalKind;
 
@@ -78,6 +79,9 @@ pub(crate) struct Findings {
     pub amounts: u32,
     pub documents: u32,
     pub place_units: u32,
+    /// procedures given ("持驾驶证到车管所办理"); of them, directions: pointers given to a "how"
+    pub procedures: u32,
+    pub directions: u32,
     pub answers: u8,
     pub reply_terms: usize,
     pub shared_terms: usize,
@@ -91,6 +95,7 @@ pub(crate) struct Findings {
 pub(crate) struct Matchers {
     courtesy: PatternList,
     courtesy_clauses: PatternList,
+    closings: PatternList,
     full_date: Regex,
     signature_suffixes: Vec<String>,
     acknowledgement: PatternList,
@@ -103,16 +108,17 @@ pub(crate) struct Matchers {
     deflection: PatternList,
     generic_targets: Vec<String>,
     outside_remit: Vec<String>,
+    remit_words: Vec<String>,
     phrases: AhoCorasick,
     phrase_cats: Vec<u16>,
     dates: PatternList,
     amounts: PatternList,
     documents: PatternList,
     place_units: PatternList,
-    questions: AhoCorasick,
-    question_kinds: Vec<u8>,
-    /// question and demand words: a post sentence holding one is a demand
-    pub demand_words: AhoCorasick,
+    procedures: PatternList,
+    conditions: Vec<String>,
+    /// which sentences of a post ask or demand something
+    pub questions: Questions,
     pub common: TermSet,
 }
 
@@ -174,8 +180,7 @@ fn phrase_automaton<T: Copy + std::ops::BitOr<Output = T>>(
             }
         }
     }
-    // a full DFA: a few hundred phrases make a small one, and it scans about twice as fast as
-    // the NFA the builder would otherwise pick for this many patterns
+    // a full DFA: small for a few hundred phrases, and about twice as fast as the default NFA
     let automaton = AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
         .kind(Some(AhoCorasickKind::DFA))
@@ -198,26 +203,12 @@ impl Matchers {
             (&lexicon.generic_promise.deferrals[..], cat::DEFERRAL),
             (&lexicon.specific.outcomes[..], cat::OUTCOME),
         ])?;
-        let q = &lexicon.questions;
-        let (questions, question_kinds) = phrase_automaton(&[
-            (&q.yes_no[..], ask::YES_NO),
-            (&q.when[..], ask::WHEN),
-            (&q.amount[..], ask::AMOUNT),
-            (&q.reason[..], ask::REASON),
-            (&q.how[..], ask::HOW),
-        ])?;
-        let demand_list: Vec<String> = [&q.yes_no, &q.when, &q.amount, &q.reason, &q.how, &q.demands]
-            .into_iter()
-            .flatten()
-            .map(|w| fold(w))
-            .collect();
-        let demand_words = AhoCorasick::new(demand_list.iter().filter(|w| !w.is_empty()))
-            .map_err(|e| LexiconError::Invalid(format!("demand words: {e}")))?;
         let forwarding = compile("forwarding", &lexicon.forwarding.patterns)?.0;
         let folded = |list: &[String]| list.iter().map(|s| fold(s)).collect::<Vec<_>>();
         Ok(Matchers {
             courtesy: compile("courtesy", &lexicon.courtesy.patterns)?,
             courtesy_clauses: compile("courtesy", &lexicon.courtesy.clause_patterns)?,
+            closings: compile("courtesy", &lexicon.courtesy.closing_patterns)?,
             full_date: Regex::new(r"[0-9]{4}(?:年[0-9]{1,2}月[0-9]{1,2}日?|[./-][0-9]{1,2}[./-][0-9]{1,2})")
                 .expect("date"),
             signature_suffixes: folded(&lexicon.courtesy.signature_suffixes),
@@ -231,50 +222,52 @@ impl Matchers {
             deflection: compile("deflection", &lexicon.deflection.patterns)?,
             generic_targets: folded(&lexicon.deflection.generic_targets),
             outside_remit: folded(&lexicon.deflection.outside_remit),
+            remit_words: folded(&lexicon.deflection.remit_words),
             phrases,
             phrase_cats,
             dates: compile("specific.dates", &lexicon.specific.dates)?,
             amounts: compile("specific.amounts", &lexicon.specific.amounts)?,
             documents: compile("specific.documents", &lexicon.specific.documents)?,
             place_units: compile("specific.place_units", &lexicon.specific.place_units)?,
-            questions,
-            question_kinds,
-            demand_words,
+            procedures: compile("answers.procedures", &lexicon.answers.procedures)?,
+            conditions: folded(&lexicon.answers.conditions),
+            questions: Questions::new(&lexicon.questions)?,
             common: TermSet::from_words(lexicon.common_terms.pairs.iter().flat_map(|l| l.split_whitespace())),
         })
     }
 
-    /// The kinds of question the (folded) post asks, with the span of the first of each kind.
-    pub fn questions(&self, post: &str) -> (u8, Vec<(u8, usize, usize)>) {
-        let mut kinds = 0u8;
-        let mut spans = Vec::new();
-        for m in self.questions.find_iter(post) {
-            let kind = self.question_kinds[m.pattern().as_usize()];
-            if kinds & kind == 0 {
-                spans.push((kind, m.start(), m.end()));
-            }
-            kinds |= kind;
-        }
-        (kinds, spans)
-    }
-
-    /// Marks the roles of the reply's parts and counts what its content holds.
-    pub fn find(&self, reply: &Folded, post_terms: &TermSet, demands: &[Demand]) -> Findings {
+    /// Marks the roles of the reply's parts and counts what its content holds (`asks`: [`ask`]).
+    pub fn find(&self, reply: &Folded, post_terms: &TermSet, demands: &[Demand], asks: u8) -> Findings {
         let text = reply.text.as_str();
         let mut roles = vec![Role::Content; text.len()];
         let mut found = Findings::default();
 
+        for (start, end) in self.closings.spans(text) {
+            mark(&mut roles, start, end, Role::Courtesy);
+        }
         self.find_forwarding(text, &mut roles, &mut found);
         for (start, end) in self.deflection.spans(text) {
-            if mark(&mut roles, start, end, Role::Deflection) {
-                found.deflection = true;
-                // where the citizen is sent may follow the verb ("请自行咨询当地有关部门")
-                let clause_end = text[end..].find([',', '。', '!', ';', '?']).map_or(text.len(), |i| end + i);
-                let generic = self.generic_targets.iter().any(|g| text[start..clause_end].contains(g.as_str()));
-                found.deflection_generic |= generic;
-                found.outside_remit |= self.outside_remit.iter().any(|w| text[start..end].contains(w.as_str()));
-                found.signals.push(Signal { kind: SignalKind::Deflection, start, end });
+            if roles[start..end].iter().all(|r| *r != Role::Content) {
+                continue;
             }
+            // where the citizen is sent may follow the verb ("请自行咨询当地有关部门")
+            let clause_end = text[end..].find([',', '。', '!', ';', '?']).map_or(text.len(), |i| end + i);
+            let generic = self.generic_targets.iter().any(|g| text[start..clause_end].contains(g.as_str()));
+            let outside_remit = self.outside_remit.iter().any(|w| text[start..end].contains(w.as_str()));
+            // whose duty it is ("应属交通运管部门职责") states remit, not directions
+            let is_remit = self.remit_words.iter().any(|w| text[start..end].contains(w.as_str()));
+            if asks & ask::HOW != 0 && !generic && !outside_remit && !is_remit {
+                // asked how or where, being shown the office or the court is the answer
+                found.procedures += 1;
+                found.directions += 1;
+                found.answers |= ask::HOW;
+                continue;
+            }
+            mark(&mut roles, start, end, Role::Deflection);
+            found.deflection = true;
+            found.deflection_generic |= generic;
+            found.outside_remit |= outside_remit;
+            found.signals.push(Signal { kind: SignalKind::Deflection, start, end });
         }
         let clauses = self.acknowledgement_clauses.spans(text).map(|(start, end)| (clause_start(text, start), end));
         let receipts: Vec<_> = clauses.chain(self.acknowledgement.spans(text)).collect();
@@ -321,7 +314,9 @@ impl Matchers {
                 if !is_unit || is_self || !mark(roles, whole.start(), whole.end(), Role::Forwarding) {
                     continue;
                 }
-                let generic = self.generic_units.iter().any(|g| unit.contains(g.as_str()));
+                // "已转交部门" names no office: a unit that is only a unit word is nobody in particular
+                let generic = self.generic_units.iter().any(|g| unit.contains(g.as_str()))
+                    || self.unit_words.iter().any(|w| w == unit);
                 let kind = if generic { SignalKind::ForwardedUnnamed } else { SignalKind::ForwardedToUnit };
                 found.forwarded_unnamed |= generic;
                 found.forwarded_named |= !generic;
@@ -412,6 +407,17 @@ impl Matchers {
         found.amounts = self.amounts.count(text, in_content);
         found.documents = self.documents.count(text, in_content);
         found.place_units = self.place_units.count(text, in_content);
+        // under a condition the reply does not check ("如果你符合以上条件") it is the rule restated
+        let conditional = |start: usize| {
+            let (sentence_start, _) = sentence_around(text, start, start);
+            self.conditions.iter().any(|c| text[sentence_start..start].contains(c.as_str()))
+        };
+        let procedures = self.procedures.count(text, |start| in_content(start) && !conditional(start));
+        if procedures > 0 {
+            // how and where to do it: the answer to "how" and to "can I …?"
+            found.procedures += procedures;
+            found.answers |= ask::HOW | ask::YES_NO;
+        }
         if found.dates > 0 {
             found.answers |= ask::WHEN;
         }

@@ -1,5 +1,5 @@
 //! The real development set: every reply scores without panic with valid evidence, and the
-//! scorer agrees with the tuning labels (tests/data/labels/replies_dev_tune.jsonl).
+//! scorer agrees with the tuning labels (tests/data/labels/replies_dev_tune*.jsonl).
 //!
 //! Only the tuning labels are read here; the held-out labels measure the product elsewhere.
 
@@ -167,6 +167,9 @@ fn agrees_with_the_tuning_labels() {
         tune2.print("tune2, all");
         agreement(file2, &rows, |id| !kept_unseen(id), true).expect("read above").print("tune2, looked at");
         agreement(file2, &rows, kept_unseen, false).expect("read above").print("tune2, kept unseen");
+    }
+    if let Some(tune3) = agreement("replies_dev_tune3.jsonl", &rows, |_| true, true) {
+        tune3.print("tune3");
     }
     let (qwk_e, qwk_v) = tune.qwk();
     assert!(tune.evasive.len() >= 20, "too few tuning labels matched the dev set");

@@ -1,0 +1,191 @@
+//! Which sentences of a post ask something: the kinds of direct question it puts (能否 / 什么时候
+//! / 多少 / 为什么 / 怎么办) and the sentences that ask or demand (请求 / 希望 …), the ones a
+//! reply should answer.
+//!
+//! Some question words are as often part of a statement: "最近几年", "好几个月", "多少年来",
+//! "无论如何", "不知道哪里". Those (`[questions] in_questions_only` in the lexicon) count only in
+//! a sentence that is itself a question — it ends with "?" or holds a mark of asking ("请问",
+//! "吗", "呢"). Otherwise a post that only tells its story would be read as asking a figure, and
+//! its statement quoted as the question the reply left open.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use super::lexicon::{LexiconError, QuestionWords};
+use super::normalize::fold;
+
+/// Marks that end a sentence of the folded post.
+pub(crate) fn is_sentence_end(c: char) -> bool {
+    matches!(c, '。' | '!' | '?' | ';' | '\n')
+}
+
+/// Marks that end a clause within a sentence.
+fn is_clause_end(c: char) -> bool {
+    is_sentence_end(c) || matches!(c, ',' | '、' | ':')
+}
+
+/// Longest stretch of a sentence quoted as the question left open (characters).
+const QUOTE_CHARS: usize = 80;
+
+/// The question and demand words of the lexicon, compiled once.
+pub(crate) struct Questions {
+    words: AhoCorasick,
+    /// the kinds of question (see `signals::ask`) each word asks; 0 for a demand word
+    kinds: Vec<u8>,
+    /// words that ask only in a sentence that is a question
+    in_questions_only: Vec<bool>,
+    interrogative: AhoCorasick,
+}
+
+impl Questions {
+    pub fn new(q: &QuestionWords) -> Result<Self, LexiconError> {
+        let lists: [(&[String], u8); 6] = [
+            (&q.yes_no, super::signals::ask::YES_NO),
+            (&q.when, super::signals::ask::WHEN),
+            (&q.amount, super::signals::ask::AMOUNT),
+            (&q.reason, super::signals::ask::REASON),
+            (&q.how, super::signals::ask::HOW),
+            (&q.demands, 0),
+        ];
+        let only: Vec<String> = q.in_questions_only.iter().map(|w| fold(w)).collect();
+        let mut words: Vec<String> = Vec::new();
+        let mut kinds: Vec<u8> = Vec::new();
+        for (list, kind) in lists {
+            for word in list.iter().map(|w| fold(w)).filter(|w| !w.is_empty()) {
+                match words.iter().position(|w| *w == word) {
+                    Some(i) => kinds[i] |= kind,
+                    None => {
+                        words.push(word);
+                        kinds.push(kind);
+                    }
+                }
+            }
+        }
+        let in_questions_only = words.iter().map(|w| only.contains(w)).collect();
+        let build = |list: &[String]| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(list)
+                .map_err(|e| LexiconError::Invalid(format!("question words: {e}")))
+        };
+        let marks: Vec<String> = q.interrogative.iter().map(|w| fold(w)).filter(|w| !w.is_empty()).collect();
+        Ok(Questions { words: build(&words)?, kinds, in_questions_only, interrogative: build(&marks)? })
+    }
+
+    /// The sentences of a folded text as byte spans (each with its end mark).
+    fn sentences(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let mut start = 0;
+        let mut ends: Vec<usize> =
+            text.char_indices().filter(|&(_, c)| is_sentence_end(c)).map(|(i, c)| i + c.len_utf8()).collect();
+        if ends.last() != Some(&text.len()) {
+            ends.push(text.len());
+        }
+        ends.into_iter().map(move |end| {
+            let span = (start, end);
+            start = end;
+            span
+        })
+    }
+
+    fn is_question(&self, sentence: &str) -> bool {
+        sentence.trim_end_matches(['。', '!', ';', '\n']).ends_with('?') || self.interrogative.is_match(sentence)
+    }
+
+    /// The words that count in `sentence`: (kind, start, end) in bytes of the sentence.
+    fn asking_words<'s>(&'s self, sentence: &'s str) -> impl Iterator<Item = (u8, usize, usize)> + 's {
+        let question = std::cell::OnceCell::new();
+        self.words.find_iter(sentence).filter_map(move |m| {
+            let i = m.pattern().as_usize();
+            let counts = !self.in_questions_only[i] || *question.get_or_init(|| self.is_question(sentence));
+            counts.then_some((self.kinds[i], m.start(), m.end()))
+        })
+    }
+
+    /// The kinds of direct question a folded text asks, and for the first question of each
+    /// kind the span quoted when it is left open: from the start of the clause holding the
+    /// question word to the end of its sentence.
+    pub fn asks(&self, text: &str) -> (u8, Vec<(u8, usize, usize)>) {
+        let mut kinds = 0u8;
+        let mut spans = Vec::new();
+        for (s, e) in Self::sentences(text) {
+            for (kind, start, _) in self.asking_words(&text[s..e]) {
+                if kind & !kinds != 0 {
+                    spans.push((kind & !kinds, quote_start(text, s, s + start), quote_end(text, s + start, e)));
+                }
+                kinds |= kind;
+            }
+        }
+        (kinds, spans)
+    }
+
+    /// The sentences that ask or demand something: (sentence start, quote start, end) in bytes,
+    /// the quote starting at the clause of the first asking word.
+    pub fn demanding_sentences(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        Self::sentences(text)
+            .filter_map(|(s, e)| {
+                let (_, start, _) = self.asking_words(&text[s..e]).next()?;
+                Some((s, quote_start(text, s, s + start), e))
+            })
+            .collect()
+    }
+}
+
+/// The start of the clause holding byte `at`, not before `sentence_start`.
+fn quote_start(text: &str, sentence_start: usize, at: usize) -> usize {
+    text[sentence_start..at].rfind(is_clause_end).map_or(sentence_start, |i| {
+        let mark = text[sentence_start + i..].chars().next().map_or(1, char::len_utf8);
+        sentence_start + i + mark
+    })
+}
+
+/// The end of a quote starting near `from`: the sentence end, at most [`QUOTE_CHARS`] on.
+fn quote_end(text: &str, from: usize, sentence_end: usize) -> usize {
+    text[from..sentence_end].char_indices().nth(QUOTE_CHARS).map_or(sentence_end, |(i, _)| from + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn questions() -> Questions {
+        let words = |list: &[&str]| list.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        Questions::new(&QuestionWords {
+            yes_no: words(&["能否", "吗?"]),
+            when: words(&["什么时候"]),
+            amount: words(&["多少", "几年"]),
+            reason: words(&["为什么"]),
+            how: words(&["怎么"]),
+            demands: words(&["希望"]),
+            in_questions_only: words(&["多少", "几年", "怎么"]),
+            interrogative: words(&["请问", "吗"]),
+        })
+        .unwrap()
+    }
+
+    fn check(text: &str, expected_kinds: u8, expected_quotes: &[&str]) {
+        let q = questions();
+        let (kinds, spans) = q.asks(text);
+        let quotes: Vec<&str> = spans.iter().map(|&(_, s, e)| &text[s..e]).collect();
+        assert_eq!((kinds, quotes.as_slice()), (expected_kinds, expected_quotes), "{text}");
+    }
+
+    #[test]
+    fn a_question_is_quoted_from_its_clause() {
+        check("我在A市工作,请问什么时候能办?", 2, &["请问什么时候能办?"]);
+        check("路灯坏了。能否修好?为什么没人管?", 1 | 8, &["能否修好?", "为什么没人管?"]);
+    }
+
+    #[test]
+    fn words_that_also_tell_a_story_ask_only_in_a_question() {
+        check("冠市镇最近几年治安很差,花了多少钱也没用。", 0, &[]);
+        check("请问这几年一共收了多少钱?", 4, &["请问这几年一共收了多少钱?"]);
+        check("这到底怎么回事?", 16, &["这到底怎么回事?"]);
+    }
+
+    #[test]
+    fn demands_are_sentences_that_ask_or_want() {
+        let q = questions();
+        let text = "小区路灯坏了好几年。希望尽快修好,谢谢。最近几年没人管。";
+        let found: Vec<&str> = q.demanding_sentences(text).iter().map(|&(_, s, e)| &text[s..e]).collect();
+        assert_eq!(found, ["希望尽快修好,谢谢。"]);
+    }
+}
