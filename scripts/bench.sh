@@ -8,6 +8,9 @@
 #   bash scripts/bench.sh [SIZES] [WORK_DIR]     # default "10000 100000" in /tmp/wenzheng-bench
 #   bash scripts/bench.sh "10000 100000 1000000" # 1M too (the reference then takes ~50 min, 18 GB)
 #   SKIP_REFERENCE=1 bash scripts/bench.sh 1000000   # wenzheng only
+#   REFERENCE_RESULTS=old/results.tsv bash scripts/bench.sh   # the reference's rows of an earlier
+#       run instead of running it again (it takes ~5 min at 100k, ~50 min at 1M; its code does not
+#       change with ours). Compare CPU times then: the two runs' machine load may differ.
 #
 # The reference needs: pip install pandas pyarrow jieba scikit-learn psutil
 # At 1M the reference runs with --seg-sample 0.05 (plain jieba timed on 5% of the documents and
@@ -87,7 +90,9 @@ PY
     "$bin" search --data "$data" --limit 1 "噪音" | grep -q "cases 1–1 of" \
         || { echo "the index finds nothing"; exit 1; }
 
-    if [ -z "${SKIP_REFERENCE:-}" ]; then
+    if [ -n "${REFERENCE_RESULTS:-}" ]; then
+        awk -F'\t' -v size="$size" '$1 == size && $2 == "reference"' "$REFERENCE_RESULTS" >>"$results"
+    elif [ -z "${SKIP_REFERENCE:-}" ]; then
         sample=1.0
         [ "$size" -ge 1000000 ] && sample=0.05
         rm -rf "$work/ref-$size"

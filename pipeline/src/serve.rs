@@ -22,6 +22,10 @@ use crate::tables;
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 
+/// Megabytes of memory for answers kept by the API (default 64; 0 turns keeping off, which
+/// is how the load test measures the cost of requests the server has not answered before).
+pub const ANSWER_MEMORY_VAR: &str = "WENZHENG_ANSWER_MEMORY_MB";
+
 /// Serves `data` on `addr` until Ctrl-C; prints `listening on http://ADDR` (the real port
 /// when `addr` asks for port 0) once requests can be taken.
 pub fn serve(data: &Path, addr: &str) -> Result<()> {
@@ -36,7 +40,15 @@ pub fn serve(data: &Path, addr: &str) -> Result<()> {
             "no access tokens: set {TOKENS_VAR}=\"supervisor:<token>,viewer:<token>\" or add [access] tokens to the config file"
         )));
     }
-    let state = load_state(&dir, access)?;
+    let mut state = load_state(&dir, access)?;
+    if let Ok(megabytes) = std::env::var(ANSWER_MEMORY_VAR) {
+        let megabytes: usize = megabytes.trim().parse().map_err(|_| {
+            bad(format!(
+                "bad {ANSWER_MEMORY_VAR} {megabytes:?}: write the megabytes for kept answers, e.g. 64 (0: none)"
+            ))
+        })?;
+        state = state.with_answer_memory(megabytes << 20);
+    }
     for note in state.notes() {
         tracing::warn!("{note}");
     }

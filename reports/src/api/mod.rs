@@ -122,6 +122,14 @@ impl AppState {
         })))
     }
 
+    /// The same state with `bytes` of memory for kept answers (0: every request is answered
+    /// afresh — for measuring what the answers cost).
+    pub fn with_answer_memory(self, bytes: usize) -> AppState {
+        let mut inner = Arc::try_unwrap(self.0).unwrap_or_else(|_| panic!("set before the state is shared"));
+        inner.answers = cache::AnswerCache::new(bytes);
+        AppState(Arc::new(inner))
+    }
+
     /// What is missing from the data folder (each with the command that makes it).
     pub fn notes(&self) -> &[String] {
         &self.0.data.notes
