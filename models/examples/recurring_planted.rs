@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use models::recurring::{cluster, pair_agreement, IssuePost, RecurringConfig};
+use models::recurring::{cluster, pair_agreement, IssuePost, RecurringConfig, WrongPairs};
 
 /// The fields of a CSV text (RFC 4180 quoting), row by row.
 fn csv_rows(text: &str) -> Vec<Vec<String>> {
@@ -87,32 +87,16 @@ fn main() {
     );
     // Where the wrong pairs come from: two planted clusters merged, a planted cluster taking
     // background posts, or background posts grouped among themselves.
-    let (mut two_planted, mut planted_background, mut background) = (0u64, 0u64, 0u64);
+    let mut wrong = WrongPairs::default();
     let mut costly: Vec<(u64, &Vec<usize>)> = Vec::new();
     for members in &issues {
-        let mut cells: HashMap<&str, u64> = HashMap::new();
-        let mut unplanted = 0u64;
-        for &i in members {
-            match truth[i] {
-                Some(t) => *cells.entry(t).or_default() += 1,
-                None => unplanted += 1,
-            }
-        }
-        let planted: u64 = cells.values().sum();
-        let right: u64 = cells.values().map(|c| c * (c - 1) / 2).sum();
-        let wrong = (
-            planted * planted.saturating_sub(1) / 2 - right,
-            planted * unplanted,
-            unplanted * unplanted.saturating_sub(1) / 2,
-        );
-        two_planted += wrong.0;
-        planted_background += wrong.1;
-        background += wrong.2;
-        costly.push((wrong.0 + wrong.1 + wrong.2, members));
+        let of_issue = WrongPairs::of_issue(members, &truth);
+        wrong += of_issue;
+        costly.push((of_issue.total(), members));
     }
     println!(
-        "wrong pairs: {two_planted} of two planted clusters, {planted_background} planted with background, \
-         {background} of background posts only"
+        "wrong pairs: {} of two planted clusters, {} planted with background, {} of background posts only",
+        wrong.two_true, wrong.true_with_unrelated, wrong.unrelated
     );
     let shown: usize = std::env::args().nth(2).map_or(3, |s| s.parse().expect("SHOWN"));
     costly.sort_by_key(|(wrong, _)| std::cmp::Reverse(*wrong));

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use models::recurring::{cluster, pair_agreement, RecurringConfig};
+use models::recurring::{cluster, pair_agreement, RecurringConfig, WrongPairs};
 use pipeline::recurring::PostTable;
 use pipeline::store::DataDir;
 
@@ -54,42 +54,22 @@ fn main() -> Result<()> {
     );
     println!("pairwise precision {:.3} recall {:.3}", agreement.precision(), agreement.recall());
 
-    // The issues that cost most precision: the most wrong pairs first.
-    let mut mixed: Vec<(u64, &Vec<usize>)> = issues
-        .iter()
-        .map(|members| {
-            let mut cells: HashMap<Option<&str>, u64> = HashMap::new();
-            for &i in members {
-                *cells.entry(truth[i]).or_default() += 1;
-            }
-            let n = members.len() as u64;
-            let right: u64 = cells.iter().filter(|(t, _)| t.is_some()).map(|(_, &c)| c * (c - 1) / 2).sum();
-            (n * (n - 1) / 2 - right, members)
-        })
-        .filter(|(wrong, _)| *wrong > 0)
-        .collect();
-    mixed.sort_by_key(|(wrong, _)| std::cmp::Reverse(*wrong));
-    // Where the wrong pairs come from: two planted clusters merged, a planted cluster taking
-    // background posts, or background posts grouped among themselves.
-    let (mut two_planted, mut planted_background, mut background) = (0u64, 0u64, 0u64);
+    // The issues that cost most precision, the most wrong pairs first, and where the wrong
+    // pairs come from: two planted clusters merged, a planted cluster taking background posts,
+    // or background posts grouped among themselves.
+    let mut wrong = WrongPairs::default();
+    let mut mixed: Vec<(u64, &Vec<usize>)> = Vec::new();
     for members in &issues {
-        let mut cells: HashMap<&str, u64> = HashMap::new();
-        let mut unplanted = 0u64;
-        for &i in members {
-            match truth[i] {
-                Some(t) => *cells.entry(t).or_default() += 1,
-                None => unplanted += 1,
-            }
+        let of_issue = WrongPairs::of_issue(members, &truth);
+        wrong += of_issue;
+        if of_issue.total() > 0 {
+            mixed.push((of_issue.total(), members));
         }
-        let planted: u64 = cells.values().sum();
-        let right: u64 = cells.values().map(|c| c * (c - 1) / 2).sum();
-        two_planted += planted * planted.saturating_sub(1) / 2 - right;
-        planted_background += planted * unplanted;
-        background += unplanted * unplanted.saturating_sub(1) / 2;
     }
+    mixed.sort_by_key(|(wrong, _)| std::cmp::Reverse(*wrong));
     println!(
-        "wrong pairs: {two_planted} of two planted clusters, {planted_background} planted with background, \
-         {background} of background posts only"
+        "wrong pairs: {} of two planted clusters, {} planted with background, {} of background posts only",
+        wrong.two_true, wrong.true_with_unrelated, wrong.unrelated
     );
     for (wrong, members) in mixed.iter().take(shown) {
         println!("\n{} posts, {wrong} wrong pairs:", members.len());

@@ -67,6 +67,52 @@ pub fn pair_agreement<F: Hash + Eq, T: Hash + Eq>(found: &[Option<F>], truth: &[
     }
 }
 
+/// The wrong pairs of found issues, by where they come from: what to look at when precision
+/// is low.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WrongPairs {
+    /// Two posts of two different true issues: issues merged.
+    pub two_true: u64,
+    /// A post of a true issue with a post of none: an issue taking in unrelated posts.
+    pub true_with_unrelated: u64,
+    /// Two posts of no true issue grouped together.
+    pub unrelated: u64,
+}
+
+impl WrongPairs {
+    /// The wrong pairs of one found issue, the posts `members`; `truth[i]` is the true issue
+    /// of post `i`.
+    pub fn of_issue<T: Hash + Eq>(members: &[usize], truth: &[Option<T>]) -> WrongPairs {
+        let mut true_sizes: HashMap<&T, u64> = HashMap::new();
+        let mut unrelated = 0u64;
+        for &i in members {
+            match &truth[i] {
+                Some(t) => *true_sizes.entry(t).or_default() += 1,
+                None => unrelated += 1,
+            }
+        }
+        let related: u64 = true_sizes.values().sum();
+        let right: u64 = true_sizes.values().map(|n| n * (n - 1) / 2).sum();
+        WrongPairs {
+            two_true: related * related.saturating_sub(1) / 2 - right,
+            true_with_unrelated: related * unrelated,
+            unrelated: unrelated * unrelated.saturating_sub(1) / 2,
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.two_true + self.true_with_unrelated + self.unrelated
+    }
+}
+
+impl std::ops::AddAssign for WrongPairs {
+    fn add_assign(&mut self, other: WrongPairs) {
+        self.two_true += other.two_true;
+        self.true_with_unrelated += other.true_with_unrelated;
+        self.unrelated += other.unrelated;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +144,15 @@ mod tests {
         let merged = pair_agreement(&[Some(1), Some(1), Some(1), Some(1)], &[Some(7), Some(7), Some(8), Some(8)]);
         assert!((merged.precision() - 1.0 / 3.0).abs() < 1e-9);
         assert_eq!(merged.recall(), 1.0);
+    }
+
+    #[test]
+    fn wrong_pairs_say_whether_issues_merged_or_took_in_unrelated_posts() {
+        // Posts 0–1 of true issue 7, 2 of issue 8, 3–4 of none, all found as one issue.
+        let truth = [Some(7), Some(7), Some(8), None, None];
+        let wrong = WrongPairs::of_issue(&[0, 1, 2, 3, 4], &truth);
+        assert_eq!(wrong, WrongPairs { two_true: 2, true_with_unrelated: 6, unrelated: 1 });
+        assert_eq!(wrong.total(), 9, "10 pairs, 1 of them right");
+        assert_eq!(WrongPairs::of_issue(&[0, 1], &truth).total(), 0);
     }
 }

@@ -19,7 +19,7 @@ pub mod issue;
 pub mod places;
 pub mod similarity;
 
-pub use agreement::{pair_agreement, PairAgreement};
+pub use agreement::{pair_agreement, PairAgreement, WrongPairs};
 pub use cluster::cluster;
 pub use config::{HeatWeights, RecurringConfig};
 pub use issue::{heat, summarise, Issue, Member};
