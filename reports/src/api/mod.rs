@@ -123,7 +123,8 @@ impl AppState {
     }
 
     /// The same state with `bytes` of memory for kept answers (0: every request is answered
-    /// afresh — for measuring what the answers cost).
+    /// afresh — for measuring what the answers cost). A setting of startup: panics when the
+    /// state has been cloned already (by a router), since answers may then be kept in it.
     pub fn with_answer_memory(self, bytes: usize) -> AppState {
         let mut inner = Arc::try_unwrap(self.0).unwrap_or_else(|_| panic!("set before the state is shared"));
         inner.answers = cache::AnswerCache::new(bytes);
