@@ -197,12 +197,12 @@ impl DataDir {
             match YEAR_PARTITIONED.iter().find(|(table, _)| *table == part.table) {
                 Some(_) if already_split => files.push(part),
                 Some((table, time_column)) => {
-                    let number = part_number(&part.relative);
-                    let root = self.root.clone();
-                    let years = crate::tables::split_by_year(&part.temp, time_column, |year| {
-                        let year = year.map_or(NO_YEAR.to_string(), |y| y.to_string());
-                        part_in(&root, table, &format!("{table}/year={year}"), number)
-                    })?;
+                    let parts = YearParts {
+                        root: self.root.clone(),
+                        table: table.to_string(),
+                        number: part_number(&part.relative),
+                    };
+                    let years = crate::tables::split_by_year(&part.temp, time_column, parts)?;
                     fs::remove_file(&part.temp).with_context(|| format!("cannot remove {}", part.temp.display()))?;
                     files.extend(years);
                 }

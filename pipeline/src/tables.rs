@@ -203,30 +203,22 @@ fn by_year(frame: DataFrame, time_column: &str) -> Result<Vec<(Option<i32>, Data
         .collect()
 }
 
-/// Writes the rows of the part file `source` again, one file per year of `time_column`
-/// (`None`: rows without a time), each to the part that `target(year)` gives; returns those
-/// parts, not yet committed. Reads `source` slice by slice. (Ingest writes its parts by year
-/// already; this is for parts written whole, such as replies whose `seq` was rewritten.)
+/// Writes the rows of the part file `source` again into the year parts `parts`, one file
+/// per year of `time_column` (`None`: rows without a time); returns those parts, not yet
+/// committed. Reads `source` slice by slice. (Ingest writes its parts by year already; this is
+/// for parts written whole, such as replies whose `seq` was rewritten.)
 pub fn split_by_year(
     source: &std::path::Path,
-    time_column: &str,
-    mut target: impl FnMut(Option<i32>) -> Result<PendingPart>,
+    time_column: &'static str,
+    parts: YearParts,
 ) -> Result<Vec<PendingPart>> {
     let sources = [source.to_path_buf()];
-    let rows = count_rows(&sources)?;
-    let mut writers: BTreeMap<Option<i32>, PartWriter> = BTreeMap::new();
-    for offset in (0..rows).step_by(SPLIT_ROWS) {
-        let frame = scan(&sources)?
-            .slice(offset as i64, SPLIT_ROWS as IdxSize)
-            .collect()
-            .with_context(|| format!("cannot read {}", source.display()))?;
-        for (y, rows) in by_year(frame, time_column)? {
-            let writer = match writers.entry(y) {
-                Entry::Occupied(entry) => entry.into_mut(),
-                Entry::Vacant(entry) => entry.insert(PartWriter::create(target(y)?, rows.schema())?),
-            };
-            writer.write(rows)?;
-        }
+    let cannot_read = || format!("cannot read {}", source.display());
+    let schema = scan(&sources)?.collect_schema().with_context(cannot_read)?;
+    let mut writer = YearPartWriter::create(parts, time_column, &schema);
+    for offset in (0..count_rows(&sources)?).step_by(SPLIT_ROWS) {
+        writer
+            .write(scan(&sources)?.slice(offset as i64, SPLIT_ROWS as IdxSize).collect().with_context(cannot_read)?)?;
     }
-    writers.into_values().map(PartWriter::finish).collect()
+    writer.finish()
 }
