@@ -113,13 +113,13 @@ fn given_categories_are_kept_and_marked_given() {
 fn a_file_that_is_not_a_model_of_this_build_is_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let not_a_model = dir.path().join("old.model");
-    std::fs::write(&not_a_model, b"WZCATMDL\x00\x00rest of an old file").unwrap();
+    std::fs::write(&not_a_model, b"WZCATMDL\x01\x00rest of a model of format v1").unwrap();
     let labels = shared_file("categories_labelled.csv").display().to_string();
     let run = wenzheng(["category", "eval", "--model", &not_a_model.display().to_string(), "--labels", &labels]);
     assert_eq!(run.code(), 2, "{}", run.stderr());
     let message = run.stderr();
     assert!(message.contains("model file"), "{message}");
-    assert!(message.contains("is format v0, this wenzheng reads v1"), "{message}");
+    assert!(message.contains("is format v1, this wenzheng reads v2"), "{message}");
     assert!(message.contains("retrain with `wenzheng category train`"), "{message}");
 
     // Ingest refuses it before writing anything.

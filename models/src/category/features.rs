@@ -11,8 +11,9 @@
 //!   ("ETC", "WiFi", lowercased); numbers are dropped;
 //! - stop words (data/category_stopwords.txt) are dropped.
 //!
-//! Character n-grams run over the words joined without spaces, so they also see the
-//! compounds that one segmentation cuts and another keeps whole ("公积金" / "公积 金").
+//! Character n-grams (single characters to trigrams by default) run over the words joined
+//! without spaces, so they also see the compounds that one segmentation cuts and another
+//! keeps whole ("公积金" / "公积 金").
 //! Each block (words, word pairs, character n-grams) is L2-normalised on its own and
 //! weighted, with sublinear term frequency (1 + ln tf) and smoothed IDF.
 
@@ -62,8 +63,10 @@ impl FeatureKind {
 pub struct FeatureConfig {
     /// Adjacent word pairs as features of their own.
     pub word_pairs: bool,
-    /// Character n-grams from 2 up to this length (0 or 1: none).
+    /// Character n-grams from `min_char_gram` up to this length (below `min_char_gram`: none).
     pub max_char_gram: usize,
+    /// The shortest character n-gram counted: 1 counts single characters too.
+    pub min_char_gram: usize,
     /// A feature must appear in at least this many training posts.
     pub min_df: u32,
     pub word_weight: f32,
@@ -75,7 +78,8 @@ impl Default for FeatureConfig {
     fn default() -> Self {
         FeatureConfig {
             word_pairs: false,
-            max_char_gram: 2,
+            max_char_gram: 3,
+            min_char_gram: 1,
             min_df: 2,
             word_weight: 1.0,
             pair_weight: 0.5,
@@ -120,9 +124,10 @@ pub fn count_features(words: &[String], config: &FeatureConfig) -> HashMap<(Feat
             *counts.entry((FeatureKind::WordPair, format!("{} {}", pair[0], pair[1]))).or_default() += 1;
         }
     }
-    if config.max_char_gram >= 2 {
+    let shortest = config.min_char_gram.max(1);
+    if config.max_char_gram >= shortest {
         let chars: Vec<char> = words.iter().flat_map(|w| w.chars()).filter(|c| is_han(*c)).collect();
-        for n in 2..=config.max_char_gram {
+        for n in shortest..=config.max_char_gram {
             for gram in chars.windows(n) {
                 *counts.entry((FeatureKind::CharGram, gram.iter().collect())).or_default() += 1;
             }
@@ -229,7 +234,7 @@ mod tests {
     #[test]
     fn features_are_words_pairs_and_character_grams() {
         let words: Vec<String> = ["公积金", "贷款"].iter().map(|s| s.to_string()).collect();
-        let config = FeatureConfig { word_pairs: true, max_char_gram: 2, ..FeatureConfig::default() };
+        let config = FeatureConfig { word_pairs: true, min_char_gram: 2, max_char_gram: 2, ..FeatureConfig::default() };
         let counts = count_features(&words, &config);
         let mut keys: Vec<String> = counts.keys().map(|(k, t)| format!("{k:?}:{t}")).collect();
         keys.sort();
@@ -245,6 +250,14 @@ mod tests {
                 "WordPair:公积金 贷款"
             ]
         );
+        // Single characters too, when asked for.
+        let config = FeatureConfig { min_char_gram: 1, max_char_gram: 1, ..FeatureConfig::default() };
+        let mut keys: Vec<String> = count_features(&words, &config).keys().map(|(k, t)| format!("{k:?}:{t}")).collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            ["CharGram:公", "CharGram:款", "CharGram:积", "CharGram:贷", "CharGram:金", "Word:公积金", "Word:贷款"]
+        );
     }
 
     #[test]
@@ -256,6 +269,7 @@ mod tests {
         let config = FeatureConfig {
             word_pairs: true,
             max_char_gram: 2,
+            min_char_gram: 2,
             min_df: 1,
             word_weight: 1.0,
             pair_weight: 0.5,

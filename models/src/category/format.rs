@@ -19,8 +19,10 @@ use super::CategoryModel;
 
 pub const MAGIC: &[u8; 8] = b"WZCATMDL";
 /// The format this build writes and reads. Raise it whenever the layout or the meaning of
-/// the features changes (tokenisation, stop words, n-grams).
-pub const FORMAT_VERSION: u16 = 1;
+/// the features changes (tokenisation, stop words, n-grams). v2: the header gives the shortest
+/// character n-gram, and `seg_text` reaches the model as words (v1's command line squashed
+/// them into runs of characters when it cleaned the file's text).
+pub const FORMAT_VERSION: u16 = 2;
 
 /// Why bytes are not a model this build can use. Messages complete "model file X …".
 #[derive(Debug, thiserror::Error, PartialEq)]

@@ -32,11 +32,45 @@ pub struct TrainOptions {
     pub solver: SolverOptions,
     /// Share of the training posts held out to fit the temperature (then trained on too).
     pub calibration_share: f64,
+    /// Weight of a multinomial logistic regression (on the same features, without the
+    /// Naive-Bayes scaling) in the scores: the model's scores are `(1 − a)·SVM + a·LR`
+    /// (0: the SVM alone). Both are linear in the features, so the blend is one linear model.
+    pub logistic_weight: f32,
+    /// AdaGrad's base step for that logistic regression.
+    pub logistic_learning_rate: f32,
 }
 
 impl Default for TrainOptions {
     fn default() -> Self {
-        TrainOptions { features: FeatureConfig::default(), solver: SolverOptions::default(), calibration_share: 0.15 }
+        TrainOptions {
+            features: FeatureConfig::default(),
+            solver: SolverOptions::default(),
+            calibration_share: 0.15,
+            logistic_weight: 0.0,
+            logistic_learning_rate: 0.5,
+        }
+    }
+}
+
+impl TrainOptions {
+    /// The weights these options learn from `xs` labelled `ys`: the SVM's, blended with the
+    /// logistic regression's when [`Self::logistic_weight`] > 0.
+    fn fit(&self, xs: &[SparseVector], ys: &[usize], features: usize, classes: usize) -> LinearWeights {
+        let svm = train::fit(xs, ys, features, classes, &self.solver);
+        let a = self.logistic_weight;
+        if a <= 0.0 {
+            return svm;
+        }
+        let logistic = SolverOptions {
+            loss: Loss::Softmax,
+            learning_rate: self.logistic_learning_rate,
+            nb_smoothing: 0.0,
+            ..self.solver.clone()
+        };
+        let lr = train::fit(xs, ys, features, classes, &logistic);
+        let blend =
+            |s: &[f32], l: &[f32]| -> Vec<f32> { s.iter().zip(l).map(|(s, l)| (1.0 - a) * s + a * l).collect() };
+        LinearWeights { classes, w: blend(&svm.w, &lr.w), bias: blend(&svm.bias, &lr.bias) }
     }
 }
 
@@ -106,7 +140,7 @@ impl CategoryModel {
             let vectorizer = Vectorizer::fit(&fit_words, &options.features);
             let xs: Vec<SparseVector> = fit_words.iter().map(|w| vectorizer.transform(w)).collect();
             let fit_ys: Vec<usize> = fit_idx.iter().map(|&i| ys[i]).collect();
-            let weights = train::fit(&xs, &fit_ys, vectorizer.len(), classes.len(), &options.solver);
+            let weights = options.fit(&xs, &fit_ys, vectorizer.len(), classes.len());
             let logits: Vec<Vec<f32>> =
                 cal_idx.iter().map(|&i| weights.logits(&vectorizer.transform(&words[i]))).collect();
             let cal_ys: Vec<usize> = cal_idx.iter().map(|&i| ys[i]).collect();
@@ -115,7 +149,7 @@ impl CategoryModel {
 
         let vectorizer = Vectorizer::fit(&words, &options.features);
         let xs: Vec<SparseVector> = words.iter().map(|w| vectorizer.transform(w)).collect();
-        let weights = train::fit(&xs, &ys, vectorizer.len(), classes.len(), &options.solver);
+        let weights = options.fit(&xs, &ys, vectorizer.len(), classes.len());
         let model = CategoryModel { vectorizer, classes, weights, temperature, trained_on: examples.len() };
         // The file stores 16-bit weights: the model returned is the one a file gives back,
         // so that it predicts exactly as it will once saved.

@@ -27,6 +27,7 @@ fn small_options() -> TrainOptions {
         features: FeatureConfig { min_df: 1, ..FeatureConfig::default() },
         solver: SolverOptions { epochs: 30, ..SolverOptions::default() },
         calibration_share: 0.0,
+        ..TrainOptions::default()
     }
 }
 
@@ -47,6 +48,17 @@ fn a_tiny_labelled_set_trains_and_predicts_deterministically() {
     assert_eq!(model.predict(Document::Segmented("公交 线路 太少")).category, "交通运输");
     let again = CategoryModel::train(&examples(), &small_options()).unwrap();
     assert_eq!(model.to_bytes(), again.to_bytes(), "the same examples give the same model file");
+}
+
+#[test]
+fn the_svm_alone_or_blended_with_logistic_regression_learns_the_tiny_set() {
+    for logistic_weight in [0.0, 0.5, 1.0] {
+        let options = TrainOptions { logistic_weight, ..small_options() };
+        let model = CategoryModel::train(&examples(), &options).unwrap();
+        check(&model, "学校补课收费", "教育文体");
+        check(&model, "公交线路太少，等车太久", "交通运输");
+        check(&model, "夜间噪音污染扰民", "环境保护");
+    }
 }
 
 #[test]

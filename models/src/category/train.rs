@@ -25,6 +25,10 @@ pub struct SolverOptions {
     /// outside it, both smoothed by adding this much (0: no scaling). The penalty then
     /// favours the features that Naive Bayes already finds telling.
     pub nb_smoothing: f32,
+    /// NBSVM's interpolation β (Wang & Manning): each category's weights, learnt on the
+    /// scaled features, become `β·w + (1 − β)·mean|w|`, i.e. part of the way back to Naive
+    /// Bayes itself (1: no interpolation).
+    pub nb_interpolation: f32,
     pub seed: u64,
 }
 
@@ -40,14 +44,15 @@ pub enum Loss {
 
 impl Default for SolverOptions {
     /// Chosen by 5-fold cross-validation on the training part of the labelled set
-    /// (`models/examples/category_tune.rs`, README "Post categories").
+    /// (`pipeline/examples/category_tune.rs`, README "Post categories").
     fn default() -> Self {
         SolverOptions {
             loss: Loss::OneVsRestSquaredHinge,
-            epochs: 12,
+            epochs: 8,
             learning_rate: 0.05,
             l2: 1e-5,
             nb_smoothing: 0.03,
+            nb_interpolation: 1.0,
             seed: 20200101,
         }
     }
@@ -128,6 +133,16 @@ pub fn fit(
             for ((b, g2), g) in model.bias.iter_mut().zip(&mut g2_bias).zip(&grad) {
                 *g2 += g * g;
                 *b -= eta * g / g2.sqrt();
+            }
+        }
+    }
+    let beta = options.nb_interpolation;
+    if options.nb_smoothing > 0.0 && beta < 1.0 {
+        for c in 0..classes {
+            let mean_abs = (0..features).map(|j| model.w[j * classes + c].abs()).sum::<f32>() / features.max(1) as f32;
+            for j in 0..features {
+                let v = &mut model.w[j * classes + c];
+                *v = beta * *v + (1.0 - beta) * mean_abs;
             }
         }
     }
@@ -276,6 +291,7 @@ mod tests {
     fn separable_examples_are_learnt_by_every_loss() {
         check(SolverOptions::default());
         check(SolverOptions { nb_smoothing: 0.0, ..SolverOptions::default() });
+        check(SolverOptions { nb_interpolation: 0.5, ..SolverOptions::default() });
         check(SolverOptions { loss: Loss::Softmax, learning_rate: 0.5, nb_smoothing: 0.0, ..SolverOptions::default() });
         check(SolverOptions { loss: Loss::Softmax, ..SolverOptions::default() });
     }

@@ -134,7 +134,13 @@ pub fn read_posts(path: &Path, need_category: bool, prefer: Prefer) -> Result<In
                     t if !t.is_empty() => t,
                     _ => [cell(columns.subject), cell(columns.body)].join("\n").trim().to_string(),
                 };
-                let segmented = cell(columns.seg_text);
+                // Not cleaned: the cleaner drops the spaces between Chinese characters, and
+                // here they are the segmentation ("公交 线路" would become one word).
+                let segmented = columns
+                    .seg_text
+                    .and_then(|i| row.cells.get(i))
+                    .map(|c| c.to_text().trim().to_string())
+                    .unwrap_or_default();
                 let split_key = if segmented.is_empty() { raw.clone() } else { segmented.clone() };
                 let text = match (raw.is_empty(), segmented.is_empty(), prefer) {
                     (true, true, _) => {
@@ -156,4 +162,29 @@ pub fn read_posts(path: &Path, need_category: bool, prefer: Prefer) -> Result<In
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(csv: &str, prefer: Prefer, expected: &[PostText]) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("labels.csv");
+        std::fs::write(&path, csv).unwrap();
+        let read = read_posts(&path, true, prefer).unwrap();
+        let texts: Vec<PostText> = read.posts.into_iter().map(|p| p.text).collect();
+        assert_eq!(texts, expected, "{csv}");
+    }
+
+    #[test]
+    fn segmented_text_keeps_its_words_and_raw_text_is_cleaned() {
+        let csv = "category,text,seg_text\n\
+                   交通运输,,公交 线路  太少 \n\
+                   交通运输,\"公交\t线路_x000D_太少\",公交 线路 太少\n";
+        let seg = |t: &str| PostText::Segmented(t.to_string());
+        let raw = |t: &str| PostText::Raw(t.to_string());
+        check(csv, Prefer::Raw, &[seg("公交 线路  太少"), raw("公交线路\n太少")]);
+        check(csv, Prefer::Segmented, &[seg("公交 线路  太少"), seg("公交 线路 太少")]);
+    }
 }
