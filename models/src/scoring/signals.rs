@@ -153,7 +153,7 @@ impl PatternList {
     }
 }
 
-/// Whether span `s` overlaps any of the sorted, disjoint `spans`.
+/// Whether `start..end` overlaps any of the sorted, disjoint `spans`.
 fn overlaps_any(spans: &[(usize, usize)], (start, end): (usize, usize)) -> bool {
     let i = spans.partition_point(|&(_, e)| e <= start);
     spans.get(i).is_some_and(|&(s, _)| s < end)
