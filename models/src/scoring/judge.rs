@@ -65,7 +65,8 @@ pub(crate) fn band(level: u8, within: f64, lexicon: &Lexicon) -> f64 {
     }
 }
 
-pub(crate) fn judge(f: &Findings, asks: u8, lexicon: &Lexicon) -> Judgement {
+/// `post_chars`: characters of the post's subject and body.
+pub(crate) fn judge(f: &Findings, asks: u8, post_chars: usize, lexicon: &Lexicon) -> Judgement {
     let l = &lexicon.levels;
     let spec = specificity(f, asks, lexicon);
     let answered = answered(f, asks);
@@ -142,10 +143,15 @@ pub(crate) fn judge(f: &Findings, asks: u8, lexicon: &Lexicon) -> Judgement {
         // information, being shown where it is kept is half an answer (level 1); asked to act,
         // being sent elsewhere is not engaging (level 2).
         let asked_for_information = asks & !ask::HOW != 0;
+        // Sent away with nothing else, the few facts it holds are where it sends the citizen
+        // ("因K市职业技术学院不归我局管辖，建议您直接向K市职业技术学院反映"): nothing of this post,
+        // vague 2 like the rubric's anchoring deflection.
         return if !f.deflection_generic && !f.outside_remit && asked_for_information {
             with_vague(ReplyType::Deflection, 1, 0.7)
         } else {
-            with_vague(ReplyType::Deflection, 2, if f.deflection_generic { 0.8 } else { 0.5 })
+            // (at the bottom of level 2 when it names where it sends the citizen)
+            let within = if vague_level == 2 { va_within } else { 0.0 };
+            with(ReplyType::Deflection, 2, if f.deflection_generic { 0.8 } else { 0.5 }, 2, within)
         };
     }
     if f.refusal_without_reason && thin {
@@ -180,6 +186,14 @@ pub(crate) fn judge(f: &Findings, asks: u8, lexicon: &Lexicon) -> Judgement {
     }
     if unanswered && spec < l.vague0_from {
         return with_vague(ReplyType::Partial, 1, 0.5 * (1.0 - spec / (2.0 * l.vague0_from)));
+    }
+    // A long post tells a story with several points, names and dates; a reply to it with hardly
+    // a date, a figure or a finding has answered some of it at most, and what it says about the
+    // rest is general. The boundary is fitted on the tuning labels (see the lexicon).
+    let long_post = l.long_post_chars.is_some_and(|n| post_chars > n);
+    if long_post && f.dates + f.amounts <= l.long_post_figures && f.outcomes <= l.long_post_findings {
+        let (vague_level, va_within) = if vague_level == 0 { (1, 0.0) } else { (vague_level, va_within) };
+        return with(ReplyType::Partial, 1, 0.2, vague_level, va_within);
     }
     with_vague(ReplyType::Substantive, 0, 1.0 - spec / (2.0 * l.vague0_from))
 }

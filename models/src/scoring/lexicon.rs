@@ -184,6 +184,15 @@ pub struct Levels {
     pub vague2_below: f64,
     pub vague0_from: f64,
     pub mixed_promise_share: f64,
+    /// a post longer than this (characters of subject and body) answered with at most
+    /// `long_post_figures` dates or amounts and at most `long_post_findings` findings is
+    /// answered in part (absent: no such rule)
+    #[serde(default)]
+    pub long_post_chars: Option<usize>,
+    #[serde(default)]
+    pub long_post_figures: u32,
+    #[serde(default)]
+    pub long_post_findings: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -213,7 +213,8 @@ impl Scorer {
         let asks = subject_asks | body_asks;
         let demands = coverage::demands(&body_f.text, &self.matchers.questions, &self.matchers.common);
         let findings = self.matchers.find(&reply_f, &post_terms, &demands, asks);
-        let j = judge::judge(&findings, asks, &self.lexicon);
+        let post_chars = subject_f.text.chars().count() + body_f.text.chars().count();
+        let j = judge::judge(&findings, asks, post_chars, &self.lexicon);
         let (level1, level2) = (self.lexicon.levels.level1, self.lexicon.levels.level2);
         let level = |s: f64| if s >= level2 { 2 } else { u8::from(s >= level1) };
         let rules = model::RuleView {
@@ -222,7 +223,6 @@ impl Scorer {
             specificity: j.specificity,
             unanswered: j.unanswered,
         };
-        let post_chars = subject_f.text.chars().count() + body_f.text.chars().count();
         let features = model::features(&findings, asks, &rules, post_chars);
         Reading { reply_f, body_f, asks, questions, findings, judgement: j, rules, features }
     }

@@ -135,6 +135,28 @@ impl PatternList {
     fn count(&self, text: &str, keep: impl Fn(usize) -> bool) -> u32 {
         self.spans(text).filter(|&(start, _)| keep(start)).count() as u32
     }
+
+    /// The stretches of `text` the patterns match where `keep` holds, each counted once:
+    /// "2019年2月27日" is one date although three patterns match parts of it ("2019年2月27日",
+    /// "2月27日", and "2019年" as a number of years). Overlapping matches are merged.
+    fn distinct_spans(&self, text: &str, keep: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
+        let mut spans: Vec<(usize, usize)> = self.spans(text).filter(|&(start, _)| keep(start)).collect();
+        spans.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+        for (start, end) in spans {
+            match merged.last_mut() {
+                Some(last) if start < last.1 => last.1 = last.1.max(end),
+                _ => merged.push((start, end)),
+            }
+        }
+        merged
+    }
+}
+
+/// Whether `start..end` overlaps any of the sorted, disjoint `spans`.
+fn overlaps_any(spans: &[(usize, usize)], (start, end): (usize, usize)) -> bool {
+    let i = spans.partition_point(|&(_, e)| e <= start);
+    spans.get(i).is_some_and(|&(s, _)| s < end)
 }
 
 fn compile(section: &'static str, patterns: &[String]) -> Result<PatternList, LexiconError> {
@@ -403,8 +425,11 @@ impl Matchers {
 
     fn count_facts(&self, text: &str, roles: &[Role], found: &mut Findings) {
         let in_content = |start: usize| roles[start] == Role::Content;
-        found.dates = self.dates.count(text, in_content);
-        found.amounts = self.amounts.count(text, in_content);
+        // one stretch of text is one fact: a full date is not also a day and a number of years
+        let dates = self.dates.distinct_spans(text, in_content);
+        let amounts = self.amounts.distinct_spans(text, in_content);
+        found.dates = dates.len() as u32;
+        found.amounts = amounts.iter().filter(|&&a| !overlaps_any(&dates, a)).count() as u32;
         found.documents = self.documents.count(text, in_content);
         found.place_units = self.place_units.count(text, in_content);
         // under a condition the reply does not check ("如果你符合以上条件") it is the rule restated

@@ -1,6 +1,7 @@
 //! The scorer against the rubric: anchoring examples, one case each way per signal, invariants,
 //! and the real development set (every reply scores; agreement with the tuning labels).
 
+mod boundaries;
 mod dev_set;
 mod invariants;
 mod pointers;
