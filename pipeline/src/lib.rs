@@ -4,6 +4,7 @@ pub mod category;
 pub mod commands;
 pub mod config;
 pub mod eval;
+pub mod feature_cache;
 pub mod indicators;
 pub mod ingest;
 pub mod notice;

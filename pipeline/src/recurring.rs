@@ -2,7 +2,10 @@
 //! and `DIR/issues/issues.parquet`; `wenzheng issues`: the hot-issue table.
 //!
 //! The whole corpus is clustered on every run: a new post can join, or bridge, old issues,
-//! and the work is linear in the number of posts (see `models::recurring`).
+//! and the work is linear in the number of posts (see `models::recurring`). What is costly
+//! per post — reading its body, finding its places, sampling its bigrams — is done once and
+//! kept (`crate::feature_cache`): a daily run reads the bodies of the day's posts only, and
+//! gives exactly the issues a run from scratch gives.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -12,12 +15,13 @@ use chrono::NaiveDate;
 use models::recurring::{self, Issue, IssuePost, RecurringConfig};
 use polars::prelude::*;
 
+use crate::feature_cache::Features;
 use crate::progress::Progress;
 use crate::store::{self, DataDir, StageRecord};
 use crate::tables;
 
 /// Bump when the clustering changes, so readers know the issues were recomputed.
-pub const RECURRING_VERSION: &str = "1";
+pub const RECURRING_VERSION: &str = "2";
 
 pub const CLUSTERS_FILE: &str = "issues/clusters.parquet";
 pub const ISSUES_FILE: &str = "issues/issues.parquet";
@@ -28,6 +32,8 @@ pub struct RecurringReport {
     pub issues: usize,
     pub posts_in_issues: usize,
     pub repeats_after_reply: usize,
+    /// Posts whose features were computed on this run; the others' came from the cache.
+    pub features_computed: usize,
 }
 
 /// The post columns clustering reads, owned by one frame.
@@ -38,11 +44,20 @@ pub struct PostTable {
 
 impl PostTable {
     pub fn read(dir: &DataDir) -> Result<PostTable> {
-        let frame = tables::read_table(
-            &dir.parts("posts"),
-            &["post_id", "user_id", "subject", "body", "posted_at", "unit", "region", "likes", "dislikes"],
-        )?
-        .context("the data folder has no posts: ingest a file with posts first")?;
+        PostTable::read_columns(dir, true)
+    }
+
+    /// The table without the bodies (each post's body reads as ""): what clustering from
+    /// cached features and the hot-issue table need, at a fraction of the memory.
+    pub fn read_without_bodies(dir: &DataDir) -> Result<PostTable> {
+        PostTable::read_columns(dir, false)
+    }
+
+    fn read_columns(dir: &DataDir, bodies: bool) -> Result<PostTable> {
+        let columns = ["post_id", "user_id", "subject", "body", "posted_at", "unit", "region", "likes", "dislikes"];
+        let columns: Vec<&str> = columns.into_iter().filter(|&c| bodies || c != "body").collect();
+        let frame = tables::read_table(&dir.parts("posts"), &columns)?
+            .context("the data folder has no posts: ingest a file with posts first")?;
         let mut first_reply: HashMap<String, i64> = HashMap::new();
         if let Some(replies) = tables::read_table(&dir.parts("replies"), &["post_id", "replied_at"])? {
             let ids = replies.column("post_id")?.str()?;
@@ -61,8 +76,9 @@ impl PostTable {
     pub fn posts(&self) -> Result<Vec<IssuePost<'_>>> {
         let f = &self.frame;
         let s = |name: &str| f.column(name).and_then(|c| c.str());
-        let (ids, users, subjects, bodies, units, regions) =
-            (s("post_id")?, s("user_id")?, s("subject")?, s("body")?, s("unit")?, s("region")?);
+        let (ids, users, subjects, units, regions) =
+            (s("post_id")?, s("user_id")?, s("subject")?, s("unit")?, s("region")?);
+        let bodies = f.column("body").ok().map(|c| c.str()).transpose()?;
         let times = f.column("posted_at")?.as_materialized_series().cast(&DataType::Int64)?;
         let times = times.i64()?.clone();
         let likes = f.column("likes")?.i64()?;
@@ -74,7 +90,7 @@ impl PostTable {
                     post_id,
                     user_id: users.get(i).unwrap_or_default(),
                     subject: subjects.get(i).unwrap_or_default(),
-                    body: bodies.get(i).unwrap_or_default(),
+                    body: bodies.and_then(|b| b.get(i)).unwrap_or_default(),
                     posted_at: times.get(i).unwrap_or_default(),
                     unit: units.get(i),
                     region: regions.get(i),
@@ -89,19 +105,38 @@ impl PostTable {
 
 /// Clusters every post of the data folder and writes the issues.
 pub fn recurring(dir: &mut DataDir, config: &RecurringConfig) -> Result<RecurringReport> {
-    let table = PostTable::read(dir)?;
+    let started = std::time::Instant::now();
+    let seconds = || (started.elapsed().as_secs_f64() * 100.0).round() / 100.0;
+    let mut features = Features::load_or_compute(dir, config)?;
+    tracing::info!(seconds = seconds(), computed = features.computed, "recurring: features ready");
+    let table = PostTable::read_without_bodies(dir)?;
     let posts = table.posts()?;
+    tracing::info!(seconds = seconds(), "recurring: posts read");
+    if !features.match_posts(&posts) {
+        // The posts are not those the cache was made for (a part rewritten in place).
+        Features::clear(dir)?;
+        features = Features::load_or_compute(dir, config)?;
+        anyhow::ensure!(
+            features.match_posts(&posts),
+            "the posts table changed while recurring issues were computed: run `wenzheng recurring` again"
+        );
+    }
     let mut progress = Progress::start("recurring", Some(posts.len() as u64), "posts");
-    let issues = recurring::find_issues(&posts, config);
+    let groups = recurring::cluster_features(&posts, &features.table, &features.frequencies, config);
+    tracing::info!(seconds = seconds(), "recurring: posts grouped");
+    drop(features.table);
+    let issues = recurring::issues_of(&posts, &groups, config);
     progress.advance(posts.len() as u64);
     progress.finish();
 
     write_issues(dir, &posts, &issues)?;
+    tracing::info!(seconds = seconds(), "recurring: issues written");
     let report = RecurringReport {
         posts: posts.len(),
         issues: issues.len(),
         posts_in_issues: issues.iter().map(|i| i.members.len()).sum(),
         repeats_after_reply: issues.iter().map(|i| i.repeats_after_reply).sum(),
+        features_computed: features.computed,
     };
     dir.manifest.stages.insert(
         "recurring".into(),
@@ -181,7 +216,7 @@ pub fn print_issues(
     }
     let clusters = tables::read_table(&[dir.path(CLUSTERS_FILE)], &["cluster_id", "post_id"])?
         .context("no recurring issues yet: run `wenzheng recurring --data DIR` first")?;
-    let table = PostTable::read(dir)?;
+    let table = PostTable::read_without_bodies(dir)?;
     let posts = table.posts()?;
     let start = from.map(|d| tables::millis(d.and_hms_opt(0, 0, 0).expect("midnight")));
     let end = to.map(|d| tables::millis(d.and_hms_opt(23, 59, 59).expect("end of day")));

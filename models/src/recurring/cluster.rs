@@ -10,7 +10,11 @@
 //!
 //! A post then joins an issue it is linked to when it is linked to at least `join_share` of
 //! the issue's posts it was compared with, or to at least `join_links` of them; when at most
-//! `elsewhere_share` of those name another place; and when the issue is in no other district.
+//! `elsewhere_share` of those name another place; when the issue is in no other district; and
+//! when the places its posts name agree with the post's. That last test is on the whole
+//! issue, not on the posts compared: in a busy block only the most recent posts are compared,
+//! and a post naming fewer places ("给道路泉塘中国铁建国际城") let in, one after another, posts
+//! at "楚雅路…", "中山路…", "之字港街…" once the issue's first posts had left the window.
 //! A post that may join several issues joins them into one, unless their posts name
 //! different places.
 //!
@@ -23,15 +27,84 @@
 
 use std::collections::HashMap;
 
-use super::places::{places_in, without_places, Place};
-use super::similarity::{bigrams, weighted_jaccard, DocumentFrequencies, Profile};
+use super::features::{self, FeatureTable};
+use super::similarity::{content_sample, weighted_jaccard_of, CommonBigrams, DocumentFrequencies, IdfTable};
 use super::{IssuePost, RecurringConfig};
 
-/// What the comparison of one post needs, computed once.
-struct Prepared {
-    /// Block keys, sorted: the places named, or the subject when none is.
-    keys: Vec<u64>,
-    profile: Profile,
+/// What the comparison of one post needs: its block keys and places (borrowed from the
+/// feature table), and its subject and content samples with their IDF weights.
+struct Profiles<'a> {
+    features: &'a FeatureTable,
+    subjects: Samples,
+    contents: Samples,
+}
+
+impl Profiles<'_> {
+    /// The profiles of every post, on all cores.
+    fn of<'a>(features: &'a FeatureTable, frequencies: &DocumentFrequencies, config: &RecurringConfig) -> Profiles<'a> {
+        let idf = IdfTable::of(frequencies);
+        let common = CommonBigrams::of(frequencies, config.common_share);
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
+        let chunk = features.len().div_ceil(threads).max(1);
+        let weigh = |h: u32| (h, idf.idf(h));
+        let parts: Vec<(Samples, Samples)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..features.len())
+                .step_by(chunk)
+                .map(|start| {
+                    let (common, weigh) = (&common, &weigh);
+                    scope.spawn(move || {
+                        let (mut subjects, mut contents) = (Samples::default(), Samples::default());
+                        for i in start..(start + chunk).min(features.len()) {
+                            let post = features.get(i);
+                            subjects.push(post.subject.iter().map(|&h| weigh(h)));
+                            contents.push(content_sample(post.text, common, config.content_bigrams).map(weigh));
+                        }
+                        (subjects, contents)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("a profile thread panicked")).collect()
+        });
+        let (mut subjects, mut contents) = (Samples::default(), Samples::default());
+        for (s, c) in parts {
+            subjects.extend(s);
+            contents.extend(c);
+        }
+        Profiles { features, subjects, contents }
+    }
+
+    fn keys(&self, i: usize) -> &[u64] {
+        self.features.get(i).keys
+    }
+
+    fn places(&self, i: usize) -> &[u64] {
+        self.features.get(i).places
+    }
+}
+
+/// Weighted samples, one per post, in one buffer.
+#[derive(Default)]
+struct Samples {
+    items: Vec<(u32, f32)>,
+    ends: Vec<u32>,
+}
+
+impl Samples {
+    fn push(&mut self, sample: impl Iterator<Item = (u32, f32)>) {
+        self.items.extend(sample);
+        self.ends.push(self.items.len() as u32);
+    }
+
+    fn extend(&mut self, other: Samples) {
+        let base = self.items.len() as u32;
+        self.items.extend(other.items);
+        self.ends.extend(other.ends.iter().map(|e| e + base));
+    }
+
+    fn get(&self, i: usize) -> &[(u32, f32)] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.items[start..self.ends[i] as usize]
+    }
 }
 
 /// How a post compares with one issue: of its posts compared, how many are linked.
@@ -46,8 +119,20 @@ struct Vote {
 
 /// Groups of post indices (each sorted by time) that form issues of `min_posts` or more posts.
 pub fn cluster(posts: &[IssuePost], config: &RecurringConfig) -> Vec<Vec<usize>> {
-    let frequencies = document_frequencies(posts, config);
-    let prepared = in_parallel(posts, |chunk| chunk.iter().map(|p| prepare(p, &frequencies, config)).collect());
+    let (features, frequencies) = features::compute(posts, config);
+    cluster_features(posts, &features, &frequencies, config)
+}
+
+/// [`cluster`] from the features of the posts (row `i` of `features` is `posts[i]`) and the
+/// document frequencies of all of them. Of `posts`, only the time and the region are read.
+pub fn cluster_features(
+    posts: &[IssuePost],
+    features: &FeatureTable,
+    frequencies: &DocumentFrequencies,
+    config: &RecurringConfig,
+) -> Vec<Vec<usize>> {
+    assert_eq!(posts.len(), features.len(), "one row of features per post");
+    let prepared = Profiles::of(features, frequencies, config);
     let mut order: Vec<u32> = (0..posts.len() as u32).collect();
     order.sort_by_key(|&i| (posts[i as usize].posted_at, i));
 
@@ -57,6 +142,9 @@ pub fn cluster(posts: &[IssuePost], config: &RecurringConfig) -> Vec<Vec<usize>>
     let mut issue_of: Vec<u32> = vec![u32::MAX; posts.len()];
     // Per issue: the district it is in, once one of its posts names one.
     let mut issue_regions: Vec<Option<&str>> = Vec::new();
+    // Per issue: every place its posts name (sorted). A post joins only an issue whose places
+    // agree with its own, whichever of the issue's posts it happened to be compared with.
+    let mut issue_places: Vec<Vec<u64>> = Vec::new();
     // Per issue: the issue it was merged into, or itself (union–find over issue ids).
     let mut merged_into: Vec<u32> = Vec::new();
     let (mut candidates, mut votes, mut joinable) = (Vec::<u32>::new(), Vec::<Vote>::new(), Vec::<Vote>::new());
@@ -65,7 +153,7 @@ pub fn cluster(posts: &[IssuePost], config: &RecurringConfig) -> Vec<Vec<usize>>
     for &b in &order {
         let b = b as usize;
         candidates.clear();
-        for key in &prepared[b].keys {
+        for key in prepared.keys(b) {
             let Some(block) = blocks.get(key) else { continue };
             let recent = block.iter().rev().take(config.max_candidates);
             candidates.extend(recent.take_while(|&&a| posts[b].posted_at - posts[a as usize].posted_at <= window_ms));
@@ -77,10 +165,8 @@ pub fn cluster(posts: &[IssuePost], config: &RecurringConfig) -> Vec<Vec<usize>>
         compared.clear();
         for &a in &candidates {
             let a = a as usize;
-            let same_place = places_agree(&prepared[a].keys, &prepared[b].keys);
-            let link = same_place
-                && regions_agree(posts[a].region, posts[b].region)
-                && linked(&prepared[a].profile, &prepared[b].profile, &frequencies, config);
+            let same_place = places_agree(prepared.places(a), prepared.places(b));
+            let link = same_place && regions_agree(posts[a].region, posts[b].region) && linked(&prepared, a, b, config);
             let issue = root(&mut merged_into, issue_of[a]);
             compared.push((a as u32, issue));
             match votes.iter_mut().find(|v| v.issue == issue) {
@@ -101,7 +187,8 @@ pub fn cluster(posts: &[IssuePost], config: &RecurringConfig) -> Vec<Vec<usize>>
                 .iter()
                 .filter(|v| v.linked > 0 && (share(v) >= config.join_share || v.linked as usize >= config.join_links))
                 .filter(|v| v.elsewhere as f32 <= config.elsewhere_share * v.compared as f32)
-                .filter(|v| regions_agree(issue_regions[v.issue as usize], posts[b].region)),
+                .filter(|v| regions_agree(issue_regions[v.issue as usize], posts[b].region))
+                .filter(|v| places_agree(&issue_places[v.issue as usize], prepared.places(b))),
         );
         joinable
             .sort_by(|x, y| share(y).total_cmp(&share(x)).then(y.linked.cmp(&x.linked)).then(x.issue.cmp(&y.issue)));
@@ -109,12 +196,15 @@ pub fn cluster(posts: &[IssuePost], config: &RecurringConfig) -> Vec<Vec<usize>>
             Some(vote) => vote.issue,
             None => {
                 issue_regions.push(None);
+                issue_places.push(Vec::new());
                 merged_into.push(merged_into.len() as u32);
                 (issue_regions.len() - 1) as u32
             }
         };
         issue_of[b] = issue;
         let mut region = widen(issue_regions[issue as usize], posts[b].region);
+        let mut places = std::mem::take(&mut issue_places[issue as usize]);
+        add_places(&mut places, prepared.places(b));
         // A post that could join several issues joins them into one: two waves of one
         // problem begun apart (each post in them like only a few of the others) meet.
         // Not when their posts name different places: a post that says less exactly where
@@ -127,17 +217,24 @@ pub fn cluster(posts: &[IssuePost], config: &RecurringConfig) -> Vec<Vec<usize>>
             for (x, _) in compared.iter().filter(|(_, i)| merged.contains(i)) {
                 for (y, _) in compared.iter().filter(|(_, i)| *i == vote.issue) {
                     pairs += 1;
-                    elsewhere += u32::from(!places_agree(&prepared[*x as usize].keys, &prepared[*y as usize].keys));
+                    elsewhere += u32::from(!places_agree(prepared.places(*x as usize), prepared.places(*y as usize)));
                 }
             }
-            if regions_agree(other, region) && elsewhere as f32 <= config.elsewhere_share * pairs as f32 {
+            let other_places = &issue_places[vote.issue as usize];
+            if regions_agree(other, region)
+                && places_agree(&places, other_places)
+                && elsewhere as f32 <= config.elsewhere_share * pairs as f32
+            {
                 merged_into[vote.issue as usize] = issue;
                 merged.push(vote.issue);
                 region = widen(region, other);
+                let other_places = std::mem::take(&mut issue_places[vote.issue as usize]);
+                add_places(&mut places, &other_places);
             }
         }
         issue_regions[issue as usize] = region;
-        for &key in &prepared[b].keys {
+        issue_places[issue as usize] = places;
+        for &key in prepared.keys(b) {
             blocks.entry(key).or_default().push(b as u32);
         }
     }
@@ -151,83 +248,13 @@ pub fn cluster(posts: &[IssuePost], config: &RecurringConfig) -> Vec<Vec<usize>>
     issues
 }
 
-fn body_head<'a>(body: &'a str, config: &RecurringConfig) -> &'a str {
-    match body.char_indices().nth(config.body_chars) {
-        Some((end, _)) => &body[..end],
-        None => body,
-    }
-}
-
-/// Subject and text (subject + body head) with places removed, and the block keys: the
-/// places of the subject, else the first two of the body (bodies wander to other places).
-fn texts(post: &IssuePost, config: &RecurringConfig) -> (String, String, Vec<u64>) {
-    let head = body_head(post.body, config);
-    let subject_places: Vec<Place> = places_in(post.subject, config.max_places);
-    let body_places = places_in(head, config.max_places);
-    let subject = without_places(post.subject, &subject_places);
-    let text = format!("{subject}\n{}", without_places(head, &body_places));
-    let key_places = if subject_places.is_empty() { &body_places[..body_places.len().min(2)] } else { &subject_places };
-    let mut keys: Vec<u64> = key_places.iter().map(|p| hash_key("place", &p.key)).collect();
-    if keys.is_empty() {
-        // No place: only a repeat of the same subject (frame words aside) can be found.
-        let core: String = subject.chars().filter(|c| c.is_alphanumeric()).collect();
-        if core.chars().count() >= 4 {
-            keys.push(hash_key("subject", &core));
-        }
-    }
-    keys.sort_unstable();
-    keys.dedup();
-    (subject, text, keys)
-}
-
-fn hash_key(kind: &str, key: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    (kind, key).hash(&mut hasher);
-    hasher.finish()
-}
-
-fn document_frequencies(posts: &[IssuePost], config: &RecurringConfig) -> DocumentFrequencies {
-    let tables = in_parallel(posts, |chunk| {
-        let mut table = DocumentFrequencies::default();
-        let mut buffer = Vec::new();
-        for post in chunk {
-            let (_, text, _) = texts(post, config);
-            bigrams(&text, &mut buffer);
-            table.add(&buffer);
-        }
-        vec![table]
-    });
-    let mut tables = tables.into_iter();
-    let mut total = tables.next().unwrap_or_default();
-    for table in tables {
-        total.merge(&table);
-    }
-    total
-}
-
-fn prepare(post: &IssuePost, frequencies: &DocumentFrequencies, config: &RecurringConfig) -> Prepared {
-    let (subject, text, keys) = texts(post, config);
-    let (mut subject_bigrams, mut text_bigrams) = (Vec::new(), Vec::new());
-    bigrams(&subject, &mut subject_bigrams);
-    bigrams(&text, &mut text_bigrams);
-    let profile = Profile::new(
-        &subject_bigrams,
-        &text_bigrams,
-        frequencies,
-        config.subject_bigrams,
-        config.content_bigrams,
-        config.common_share,
-    );
-    Prepared { keys, profile }
-}
-
-fn linked(a: &Profile, b: &Profile, frequencies: &DocumentFrequencies, config: &RecurringConfig) -> bool {
-    let subject = weighted_jaccard(&a.subject, &b.subject, config.subject_bigrams, frequencies);
+fn linked(profiles: &Profiles, a: usize, b: usize, config: &RecurringConfig) -> bool {
+    let (subjects, contents) = (&profiles.subjects, &profiles.contents);
+    let subject = weighted_jaccard_of(subjects.get(a), subjects.get(b), config.subject_bigrams);
     if subject >= config.subject_threshold {
         return true;
     }
-    let content = weighted_jaccard(&a.content, &b.content, config.content_bigrams, frequencies);
+    let content = weighted_jaccard_of(contents.get(a), contents.get(b), config.content_bigrams);
     content >= config.content_threshold || (subject >= config.both_subject && content >= config.both_content)
 }
 
@@ -240,6 +267,15 @@ fn linked(a: &Profile, b: &Profile, frequencies: &DocumentFrequencies, config: &
 fn places_agree(a: &[u64], b: &[u64]) -> bool {
     let (fewer, more) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     fewer.iter().all(|k| more.binary_search(k).is_ok())
+}
+
+/// Adds `more` to the sorted set `places`.
+fn add_places(places: &mut Vec<u64>, more: &[u64]) {
+    for &place in more {
+        if let Err(at) = places.binary_search(&place) {
+            places.insert(at, place);
+        }
+    }
 }
 
 /// The issue an issue was merged into, at the end of the chain (and shortening it).
@@ -272,16 +308,6 @@ pub fn regions_agree(a: Option<&str>, b: Option<&str>) -> bool {
 /// "A市": a whole city, no district.
 fn is_city_only(region: &str) -> bool {
     region.chars().count() == 2 && region.ends_with('市')
-}
-
-/// Runs `work` on about equal chunks of `posts`, one per core, and concatenates the results.
-fn in_parallel<T: Send>(posts: &[IssuePost], work: impl Fn(&[IssuePost]) -> Vec<T> + Sync) -> Vec<T> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
-    let chunk = posts.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = posts.chunks(chunk).map(|c| scope.spawn(|| work(c))).collect();
-        handles.into_iter().flat_map(|h| h.join().expect("a clustering thread panicked")).collect()
-    })
 }
 
 #[cfg(test)]

@@ -15,14 +15,17 @@
 pub mod agreement;
 pub mod cluster;
 pub mod config;
+pub mod features;
 pub mod issue;
 pub mod places;
 pub mod similarity;
 
 pub use agreement::{pair_agreement, PairAgreement, WrongPairs};
-pub use cluster::cluster;
+pub use cluster::{cluster, cluster_features};
 pub use config::{HeatWeights, RecurringConfig};
+pub use features::FeatureTable;
 pub use issue::{heat, summarise, Issue, Member};
+pub use similarity::DocumentFrequencies;
 
 /// A post as recurring-issue detection reads it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -45,9 +48,14 @@ pub struct IssuePost<'a> {
 
 /// The issues of `posts`, hottest first, heat taken as of the newest post.
 pub fn find_issues(posts: &[IssuePost], config: &RecurringConfig) -> Vec<Issue> {
+    issues_of(posts, &cluster(posts, config), config)
+}
+
+/// The issues made of `groups` (indices into `posts`, from [`cluster`] or
+/// [`cluster_features`]), hottest first, heat taken as of the newest post.
+pub fn issues_of(posts: &[IssuePost], groups: &[Vec<usize>], config: &RecurringConfig) -> Vec<Issue> {
     let as_of = posts.iter().map(|p| p.posted_at).max().unwrap_or_default();
-    let mut issues: Vec<Issue> =
-        cluster(posts, config).iter().map(|members| summarise(posts, members, as_of, &config.heat)).collect();
+    let mut issues: Vec<Issue> = groups.iter().map(|members| summarise(posts, members, as_of, &config.heat)).collect();
     issues.sort_by(|a, b| b.heat.total_cmp(&a.heat).then_with(|| a.cluster_id.cmp(&b.cluster_id)));
     issues
 }
@@ -68,6 +76,10 @@ mod tests {
     /// Runs detection on `cases` and compares the issues found (post ids, in time order, and
     /// the count of repeats after a reply) with `expected`, in any order.
     fn check(cases: &[Case], expected: &[(&[&str], usize)]) {
+        check_with(&RecurringConfig::default(), cases, expected);
+    }
+
+    fn check_with(config: &RecurringConfig, cases: &[Case], expected: &[(&[&str], usize)]) {
         let regions: Vec<Option<String>> = cases.iter().map(|c| crate::region::extract_region(c.3, c.4)).collect();
         let posts: Vec<IssuePost> = cases
             .iter()
@@ -83,7 +95,7 @@ mod tests {
                 ..IssuePost::default()
             })
             .collect();
-        let mut found: Vec<(Vec<&str>, usize)> = find_issues(&posts, &RecurringConfig::default())
+        let mut found: Vec<(Vec<&str>, usize)> = find_issues(&posts, config)
             .iter()
             .map(|issue| (issue.members.iter().map(|m| posts[m.index].post_id).collect(), issue.repeats_after_reply))
             .collect();
@@ -234,6 +246,21 @@ mod tests {
             ("4", "u4", "2019-03-22", "A市滨江农贸市场泉星物流园后街公然摆放游戏赌博机", "", None),
         ];
         check(&posts, &[(&["1", "3"], 0)]);
+    }
+
+    #[test]
+    fn a_post_naming_fewer_places_lets_no_post_at_another_place_in() {
+        // Post 3 names the compound only, and joins the issue at 楚雅路. In a busy block only
+        // the most recent posts are compared (here one): post 4, at 中山路, is compared with
+        // post 3 only, and is like it; but the issue is at 楚雅路.
+        let config = RecurringConfig { max_candidates: 1, ..RecurringConfig::default() };
+        let posts: [Case; 4] = [
+            ("1", "u1", "2019-03-01", "A市楚雅路中国铁建国际城南门摆摊的越来越多", "", None),
+            ("2", "u2", "2019-03-08", "A市楚雅路中国铁建国际城南门摆摊的越来越多", "", None),
+            ("3", "u3", "2019-03-15", "A市给道路中国铁建国际城南门摆摊的越来越多", "", None),
+            ("4", "u4", "2019-03-22", "A市中山路中国铁建国际城南门摆摊的越来越多", "", None),
+        ];
+        check_with(&config, &posts, &[(&["1", "2", "3"], 0)]);
     }
 
     #[test]

@@ -120,6 +120,12 @@ const GENERIC_ENDINGS: &[&str] = &[
     "安置小区",
 ];
 
+/// Generic endings that still end a place when a name stands before them ("京广铁路",
+/// "分流道路", "黄兴镇安置小区", "恒大地产公司"): too vague to block posts by (and "修好马路"
+/// reads the same), but a post naming one names somewhere else than a post naming another.
+const GENERIC_PLACE_ENDINGS: &[&str] =
+    &["道路", "马路", "公路", "水泥路", "柏油路", "铁路", "开发公司", "地产公司", "公交公司", "集团公司", "安置小区"];
+
 /// Words that are generic alone, but end real names ("青青家园", "烈士公园").
 const GENERIC_ALONE: &[&str] = &[
     "商业街",
@@ -146,7 +152,9 @@ const NOT_AFTER: &[(&str, &str)] = &[
     ("城", "市管区乡际镇"),
     ("村", "民委组干"),
     ("园", "区林艺"),
-    ("路", "线费面况灯段"),
+    // Not "段": "锦绣路段" is a stretch of 锦绣路, a place ("拥堵路段" reads as one too, and
+    // then as no other road's).
+    ("路", "线费面况灯"),
     ("街", "头"),
     ("桥", "梁"),
     ("镇", "政"),
@@ -165,16 +173,27 @@ pub struct Place {
     /// Byte range of the name in the text.
     pub start: usize,
     pub end: usize,
+    /// Named by a generic ending ("京广铁路"): see [`GENERIC_PLACE_ENDINGS`].
+    pub generic: bool,
 }
 
-/// The places of `text`, in order, at most `limit` of them.
+/// The places of `text`, in order, at most `limit` of them, generic ones left out.
 pub fn places_in(text: &str, limit: usize) -> Vec<Place> {
+    let mut places = all_places_in(text, limit);
+    places.retain(|p| !p.generic);
+    places
+}
+
+/// The places of `text`, in order, at most `limit` of them besides the generic ones (at
+/// most `limit` of those too).
+pub fn all_places_in(text: &str, limit: usize) -> Vec<Place> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut places = Vec::new();
     let mut i = 0;
     // Start of the current run of name characters (in `chars` indices).
     let mut run_start = 0;
-    while i < chars.len() && places.len() < limit {
+    let named = |places: &Vec<Place>| places.iter().filter(|p| !p.generic).count();
+    while i < chars.len() && named(&places) < limit && places.len() < 2 * limit {
         // The suffix of a masked place code ("A市", "K9县") ends a name, never belongs to one.
         let after_code = i > 0 && chars[i - 1].1.is_ascii_alphanumeric() && "市区县州省".contains(chars[i].1);
         let class = if after_code { None } else { class_word_at(text, &chars, i) };
@@ -298,11 +317,32 @@ fn name_before(text: &str, chars: &[(usize, char)], run_start: usize, class_star
     }
     let name = &text[chars[start].0..byte_end];
     let alone = |g: &&str| name.ends_with(*g) && name.chars().count() <= g.chars().count() + 1;
-    if GENERIC_ENDINGS.iter().any(|g| name.ends_with(g)) || GENERIC_ALONE.iter().any(alone) {
+    if GENERIC_ALONE.iter().any(alone) {
         return None;
     }
+    let generic = match GENERIC_ENDINGS.iter().find(|g| name.ends_with(*g)) {
+        None => false,
+        // Two characters at least before a generic place ending: a name.
+        Some(g) if GENERIC_PLACE_ENDINGS.contains(g) && name.chars().count() >= g.chars().count() + 2 => {
+            // "城市道路", "政府尽快修好马路": what stands before is no name either.
+            let head = &name[..name.len() - g.len()];
+            if GENERIC_ENDINGS.iter().any(|other| head.contains(other)) {
+                return None;
+            }
+            true
+        }
+        Some(_) => return None,
+    };
     let key = &text[chars[class_start - 2].0..byte_end];
-    Some(Place { key: key.to_string(), name: name.to_string(), start: chars[start].0, end: byte_end })
+    let key = if generic {
+        // "分流道路", not "流道路": the ending is the class word and what stands before it.
+        let chars_in_name: Vec<(usize, char)> = name.char_indices().collect();
+        let ending = GENERIC_ENDINGS.iter().find(|g| name.ends_with(*g)).map_or(0, |g| g.chars().count());
+        &name[chars_in_name[chars_in_name.len() - ending - 2].0..]
+    } else {
+        key
+    };
+    Some(Place { key: key.to_string(), name: name.to_string(), start: chars[start].0, end: byte_end, generic })
 }
 
 #[cfg(test)]
@@ -329,6 +369,7 @@ mod tests {
         check("A市万家丽南路丽发新城居民区附近搅拌站扰民", &[("万家丽南路", "丽南路"), ("丽发新城", "丽发新城")]);
         check("反映A7县春华镇金鼎村水泥路、自来水到户的问题", &[("春华镇", "春华镇"), ("金鼎村", "金鼎村")]);
         check("A3区桐梓坡路与麓松路交汇处", &[("桐梓坡路", "梓坡路"), ("麓松路", "麓松路")]);
+        check("A5区桥头河锦绣路段路久欠修", &[("桥头河锦绣路", "锦绣路")]);
         check("A市经济学院学生被强制实习", &[("经济学院", "经济学院")]);
         check("A市德鸿餐饮有限公司拖欠工资", &[("德鸿餐饮有限公司", "餐饮有限公司")]);
         check("A市华天大超市门口占道经营", &[("华天大超市", "天大超市")]);
@@ -340,6 +381,23 @@ mod tests {
         check("加强城市管理，村民意见大", &[]);
         check("我们小区的物业公司乱收费", &[]);
         check("咨询公积金贷款买房问题", &[]);
+    }
+
+    #[test]
+    fn a_name_before_a_generic_place_ending_is_a_generic_place() {
+        // (key, generic) of every place, generic ones included.
+        let all = |text: &str| -> Vec<(String, bool)> {
+            all_places_in(text, 8).into_iter().map(|p| (p.key, p.generic)).collect()
+        };
+        let place = |key: &str, generic: bool| (key.to_string(), generic);
+        assert_eq!(all("A6区分流道路48号阳光城檀悦工地"), [place("分流道路", true), place("阳光城", false)]);
+        assert_eq!(all("京广铁路噪音扰民"), [place("京广铁路", true)]);
+        assert_eq!(all("黄兴镇安置小区漏水"), [place("黄兴镇", false)]);
+        assert_eq!(all("A市恒大地产公司拖欠工资"), [place("恒大地产公司", true)]);
+        check("京广铁路噪音扰民", &[]);
+        assert_eq!(all("希望政府尽快修好马路"), []);
+        assert_eq!(all("修马路"), []);
+        assert_eq!(all("城市道路"), []);
     }
 
     #[test]

@@ -44,7 +44,7 @@ fn hash_pair(a: char, b: char) -> u32 {
 const PRIOR_DOCS: f32 = 1000.0;
 
 /// How many posts each bigram occurs in (hashed into a fixed table).
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 pub struct DocumentFrequencies {
     counts: Vec<u32>,
     docs: u32,
@@ -74,6 +74,29 @@ impl DocumentFrequencies {
         }
     }
 
+    /// Posts counted.
+    pub fn docs(&self) -> u32 {
+        self.docs
+    }
+
+    /// The table as bytes (little-endian), for the cache: its count of posts, then the counts.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(4 * (self.counts.len() + 1));
+        out.extend_from_slice(&self.docs.to_le_bytes());
+        self.counts.iter().for_each(|c| out.extend_from_slice(&c.to_le_bytes()));
+        out
+    }
+
+    /// The table written by [`DocumentFrequencies::to_bytes`]; `None` when the bytes are not one.
+    pub fn from_bytes(bytes: &[u8]) -> Option<DocumentFrequencies> {
+        if bytes.len() != 4 * ((1 << TABLE_BITS) + 1) {
+            return None;
+        }
+        let mut words = bytes.chunks_exact(4).map(|w| u32::from_le_bytes(w.try_into().expect("four bytes")));
+        let docs = words.next()?;
+        Some(DocumentFrequencies { docs, counts: words.collect() })
+    }
+
     pub fn df(&self, h: u32) -> u32 {
         self.counts[(h & TABLE_MASK) as usize]
     }
@@ -84,6 +107,28 @@ impl DocumentFrequencies {
     /// it is the usual IDF.
     pub fn idf(&self, h: u32) -> f32 {
         ((self.docs as f32 + PRIOR_DOCS) / (self.df(h) as f32 + 1.0)).ln().max(0.05)
+    }
+}
+
+impl std::fmt::Debug for DocumentFrequencies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let used = self.counts.iter().filter(|&&c| c > 0).count();
+        write!(f, "DocumentFrequencies {{ docs: {}, bigrams: {used} }}", self.docs)
+    }
+}
+
+/// [`DocumentFrequencies::idf`] of every slot, computed once: comparing two posts then looks
+/// weights up instead of taking a logarithm per bigram (most of the clustering time at 1M).
+pub struct IdfTable(Vec<f32>);
+
+impl IdfTable {
+    pub fn of(frequencies: &DocumentFrequencies) -> IdfTable {
+        let idf = |df: u32| ((frequencies.docs as f32 + PRIOR_DOCS) / (df as f32 + 1.0)).ln().max(0.05);
+        IdfTable(frequencies.counts.iter().map(|&df| idf(df)).collect())
+    }
+
+    pub fn idf(&self, h: u32) -> f32 {
+        self.0[(h & TABLE_MASK) as usize]
     }
 }
 
@@ -107,46 +152,77 @@ impl Profile {
         content_bigrams: usize,
         common_share: f32,
     ) -> Profile {
-        let common = ((frequencies.docs as f32 + PRIOR_DOCS) * common_share) as u32;
-        let content = text.iter().copied().filter(|&h| frequencies.df(h) <= common);
         Profile {
             subject: subject.iter().copied().take(subject_bigrams).collect(),
-            content: content.take(content_bigrams).collect(),
+            content: content_sample(text, &CommonBigrams::of(frequencies, common_share), content_bigrams).collect(),
         }
     }
+}
+
+/// The bigrams in more than a share of all posts, as a bitmap of table slots (512 KB: it
+/// stays in cache, where the counts do not).
+pub struct CommonBigrams(Vec<u64>);
+
+impl CommonBigrams {
+    pub fn of(frequencies: &DocumentFrequencies, common_share: f32) -> CommonBigrams {
+        let common = ((frequencies.docs as f32 + PRIOR_DOCS) * common_share) as u32;
+        let mut bits = vec![0u64; (1 << TABLE_BITS) / 64];
+        for (slot, &df) in frequencies.counts.iter().enumerate() {
+            if df > common {
+                bits[slot / 64] |= 1 << (slot % 64);
+            }
+        }
+        CommonBigrams(bits)
+    }
+
+    pub fn contains(&self, h: u32) -> bool {
+        let slot = (h & TABLE_MASK) as usize;
+        self.0[slot / 64] >> (slot % 64) & 1 == 1
+    }
+}
+
+/// The first `k` hashes of `text` (sorted) that are not common.
+pub fn content_sample<'a>(text: &'a [u32], common: &'a CommonBigrams, k: usize) -> impl Iterator<Item = u32> + 'a {
+    text.iter().copied().filter(move |&h| !common.contains(h)).take(k)
 }
 
 /// Weighted Jaccard of two bottom-`k` samples (sorted hash lists): within the `k` smallest
 /// hashes of their union, the IDF weight in both over the weight in either. When neither
 /// sample was cut (short subjects) this is the exact weighted Jaccard; otherwise an estimate
 /// whose error shrinks like 1/√k. 0 when both are empty.
-pub fn weighted_jaccard(a: &[u32], b: &[u32], k: usize, frequencies: &DocumentFrequencies) -> f32 {
+pub fn weighted_jaccard(a: &[u32], b: &[u32], k: usize, frequencies: &IdfTable) -> f32 {
+    let weigh = |sample: &[u32]| sample.iter().map(|&h| (h, frequencies.idf(h))).collect::<Vec<_>>();
+    weighted_jaccard_of(&weigh(a), &weigh(b), k)
+}
+
+/// [`weighted_jaccard`] of samples that carry their weights: comparing two posts then reads
+/// their samples only, not a table far away in memory.
+pub fn weighted_jaccard_of(a: &[(u32, f32)], b: &[(u32, f32)], k: usize) -> f32 {
     let (mut i, mut j, mut taken) = (0, 0, 0);
     let (mut shared, mut union) = (0.0f32, 0.0f32);
     while taken < k && (i < a.len() || j < b.len()) {
-        let (x, y) = (a.get(i).copied(), b.get(j).copied());
-        let h = match (x, y) {
-            (Some(x), Some(y)) if x == y => {
+        let weight = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x.0 == y.0 => {
                 i += 1;
                 j += 1;
-                shared += frequencies.idf(x);
-                x
+                shared += x.1;
+                x.1
             }
-            (Some(x), Some(y)) if x < y => {
+            (Some(x), Some(y)) if x.0 < y.0 => {
                 i += 1;
-                x
+                x.1
             }
             (Some(x), None) => {
                 i += 1;
-                x
+                x.1
             }
             (_, Some(y)) => {
                 j += 1;
-                y
+                y.1
             }
             (None, None) => unreachable!("loop condition"),
         };
-        union += frequencies.idf(h);
+        union += weight;
         taken += 1;
     }
     if union > 0.0 {
@@ -175,7 +251,7 @@ mod tests {
         let (mut x, mut y) = (Vec::new(), Vec::new());
         bigrams(a, &mut x);
         bigrams(b, &mut y);
-        let similarity = weighted_jaccard(&x, &y, 64, &table);
+        let similarity = weighted_jaccard(&x, &y, 64, &IdfTable::of(&table));
         assert!(expected.contains(&similarity), "{a:?} ~ {b:?} = {similarity}, expected {expected:?}");
     }
 
@@ -199,7 +275,7 @@ mod tests {
             bigrams(t, &mut all);
             Profile::new(&[], &all, &table, 0, 64, 1.0).content
         };
-        let estimate = weighted_jaccard(&sample(&text), &sample(&reworded), 64, &table);
+        let estimate = weighted_jaccard(&sample(&text), &sample(&reworded), 64, &IdfTable::of(&table));
         // Exact: 299 shared bigrams out of 399 + 11 = 410.
         assert!((estimate - 299.0 / 410.0).abs() < 0.15, "estimate {estimate}");
     }
@@ -211,6 +287,21 @@ mod tests {
         corpus.extend(CORPUS);
         check(&corpus, "油烟扰民", "油烟太大", 0.15..=0.3);
         check(&corpus, "路灯问题", "停车问题", 0.0..=0.05);
+    }
+
+    #[test]
+    fn the_idf_table_gives_what_the_frequencies_give() {
+        let mut corpus = vec!["问题何时解决"; 30];
+        corpus.extend(CORPUS);
+        let table = frequencies(&corpus);
+        let idf = IdfTable::of(&table);
+        let mut all = Vec::new();
+        bigrams(&corpus.concat(), &mut all);
+        for h in all {
+            assert_eq!(idf.idf(h), table.idf(h));
+        }
+        assert_eq!(DocumentFrequencies::from_bytes(&table.to_bytes()), Some(table));
+        assert_eq!(DocumentFrequencies::from_bytes(&[0; 8]), None);
     }
 
     #[test]

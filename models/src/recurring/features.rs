@@ -1,0 +1,349 @@
+//! What clustering reads of each post, computed once per post and kept between runs.
+//!
+//! Everything in a post's [`FeatureTable`] row depends on that post alone (and the config),
+//! never on the rest of the corpus: its block keys (the places it names), the bigram sample of
+//! its subject, and the bottom-k sample of its text. So a daily run computes them for the
+//! day's posts only and reads the others from a cache (`pipeline::recurring`). What depends on
+//! the corpus — how common each bigram is — is a sum over the posts
+//! ([`DocumentFrequencies`]), which the day's posts add to in the same way.
+//!
+//! The text sample is kept twice as long as the content sample a comparison uses: the
+//! content sample leaves out bigrams common in the corpus, and which those are changes as the
+//! corpus grows, so it is chosen from the stored sample on each run (see
+//! [`super::similarity::Profile`]). Clustering always goes through this table, from scratch or
+//! not, so a daily run gives exactly what a run over the whole folder gives.
+
+use super::places::{all_places_in, without_places, Place};
+use super::similarity::{bigrams, DocumentFrequencies};
+use super::{IssuePost, RecurringConfig};
+
+/// Bump when what is computed here changes, so cached tables are recomputed.
+pub const FEATURES_VERSION: u32 = 1;
+
+/// Per post, flat: block keys, subject sample and text sample (sorted hashes each).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeatureTable {
+    keys: Lists<u64>,
+    places: Lists<u64>,
+    subjects: Lists<u32>,
+    texts: Lists<u32>,
+}
+
+/// The features of one post.
+#[derive(Debug, Clone, Copy)]
+pub struct Features<'a> {
+    /// Block keys, sorted: the places named, or the subject when none is.
+    pub keys: &'a [u64],
+    /// Where the post is, sorted: the places named, generic ones included.
+    pub places: &'a [u64],
+    /// The smallest hashes of the subject's bigrams, places removed.
+    pub subject: &'a [u32],
+    /// The smallest hashes of the bigrams of subject and body head, places removed.
+    pub text: &'a [u32],
+}
+
+impl FeatureTable {
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn get(&self, i: usize) -> Features<'_> {
+        Features {
+            keys: self.keys.get(i),
+            places: self.places.get(i),
+            subject: self.subjects.get(i),
+            text: self.texts.get(i),
+        }
+    }
+
+    /// Appends the rows of `other` (another part of the corpus).
+    pub fn extend(&mut self, other: &FeatureTable) {
+        self.keys.extend(&other.keys);
+        self.places.extend(&other.places);
+        self.subjects.extend(&other.subjects);
+        self.texts.extend(&other.texts);
+    }
+
+    /// The table as bytes (little-endian), for the cache.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(8 * self.keys.items.len() + 4 * (self.texts.items.len() + 4 * self.len()));
+        self.keys.write(&mut out);
+        self.places.write(&mut out);
+        self.subjects.write(&mut out);
+        self.texts.write(&mut out);
+        out
+    }
+
+    /// The table written by [`FeatureTable::to_bytes`]; `None` when the bytes are not one.
+    pub fn from_bytes(bytes: &[u8]) -> Option<FeatureTable> {
+        let mut reader = Reader { bytes, at: 0 };
+        let table = FeatureTable {
+            keys: Lists::read(&mut reader)?,
+            places: Lists::read(&mut reader)?,
+            subjects: Lists::read(&mut reader)?,
+            texts: Lists::read(&mut reader)?,
+        };
+        let rows = table.keys.len();
+        let aligned = [table.places.len(), table.subjects.len(), table.texts.len()].iter().all(|&n| n == rows);
+        (reader.at == bytes.len() && aligned).then_some(table)
+    }
+
+    fn push(&mut self, keys: &[u64], places: &[u64], subject: &[u32], text: &[u32]) {
+        self.keys.push(keys);
+        self.places.push(places);
+        self.subjects.push(subject);
+        self.texts.push(text);
+    }
+}
+
+/// The features of `posts`, and how many of them hold each bigram, on all cores.
+pub fn compute(posts: &[IssuePost], config: &RecurringConfig) -> (FeatureTable, DocumentFrequencies) {
+    let parts = in_parallel(posts, |chunk| {
+        let (mut table, mut frequencies) = (FeatureTable::default(), DocumentFrequencies::default());
+        let (mut subject_bigrams, mut text_bigrams) = (Vec::new(), Vec::new());
+        for post in chunk {
+            let texts = texts(post, config);
+            bigrams(&texts.subject, &mut subject_bigrams);
+            bigrams(&texts.text, &mut text_bigrams);
+            frequencies.add(&text_bigrams);
+            let subject_sample = &subject_bigrams[..subject_bigrams.len().min(config.subject_bigrams)];
+            let text_sample = &text_bigrams[..text_bigrams.len().min(text_sample_size(config))];
+            table.push(&texts.keys, &texts.places, subject_sample, text_sample);
+        }
+        vec![(table, frequencies)]
+    });
+    let mut parts = parts.into_iter();
+    let (mut table, mut frequencies) = parts.next().unwrap_or_default();
+    for (more, counts) in parts {
+        table.extend(&more);
+        frequencies.merge(&counts);
+    }
+    (table, frequencies)
+}
+
+/// Text bigrams kept per post: twice the content sample, so that it still fills once the
+/// bigrams common in the corpus are left out.
+pub fn text_sample_size(config: &RecurringConfig) -> usize {
+    2 * config.content_bigrams
+}
+
+/// A fingerprint of what the features depend on: their version and the config fields read
+/// here. A cache made under another fingerprint is recomputed.
+pub fn fingerprint(config: &RecurringConfig) -> u64 {
+    let fields = [FEATURES_VERSION as u64, config.max_places as u64, config.subject_bigrams as u64]
+        .into_iter()
+        .chain([config.content_bigrams as u64, config.body_chars as u64]);
+    fields.fold(0xcbf2_9ce4_8422_2325, |h, x| (h ^ x).wrapping_mul(0x0100_0000_01b3))
+}
+
+fn body_head<'a>(body: &'a str, config: &RecurringConfig) -> &'a str {
+    match body.char_indices().nth(config.body_chars) {
+        Some((end, _)) => &body[..end],
+        None => body,
+    }
+}
+
+/// What [`texts`] makes of a post.
+struct Texts {
+    /// The subject, places removed.
+    subject: String,
+    /// Subject and body head, places removed.
+    text: String,
+    /// Block keys, sorted.
+    keys: Vec<u64>,
+    /// Where the post is, sorted: its places, generic ones ("京广铁路") included.
+    places: Vec<u64>,
+}
+
+/// Subject and text (subject + body head) with places removed, the block keys and the
+/// places: the places of the subject, else the first two of the body (bodies wander to
+/// other places). A generic place ("分流道路") blocks nothing — "修好马路" reads the same —
+/// but says where: "分流道路48号阳光城" is not at "万家丽北路48号阳光城".
+fn texts(post: &IssuePost, config: &RecurringConfig) -> Texts {
+    let head = body_head(post.body, config);
+    let subject_places: Vec<Place> = all_places_in(post.subject, config.max_places);
+    let body_places = all_places_in(head, config.max_places);
+    let subject = without_places(post.subject, &subject_places);
+    let text = format!("{subject}\n{}", without_places(head, &body_places));
+    let named = |places: &[Place]| places.iter().any(|p| !p.generic);
+    let key_places: Vec<&Place> = if named(&subject_places) {
+        subject_places.iter().collect()
+    } else {
+        let mut first_two = body_places.iter().filter(|p| !p.generic).take(2).collect::<Vec<_>>();
+        first_two.extend(subject_places.iter().chain(&body_places).filter(|p| p.generic).take(2));
+        first_two
+    };
+    let hashes =
+        |generic: bool| key_places.iter().filter(move |p| p.generic == generic).map(|p| hash_key("place", &p.key));
+    let mut keys: Vec<u64> = hashes(false).collect();
+    let mut places: Vec<u64> = keys.iter().copied().chain(hashes(true)).collect();
+    if keys.is_empty() {
+        // No place: only a repeat of the same subject (frame words aside) can be found.
+        let core: String = subject.chars().filter(|c| c.is_alphanumeric()).collect();
+        if core.chars().count() >= 4 {
+            keys.push(hash_key("subject", &core));
+        }
+    }
+    for list in [&mut keys, &mut places] {
+        list.sort_unstable();
+        list.dedup();
+    }
+    Texts { subject, text, keys, places }
+}
+
+/// A stable hash (FNV-1a), the same in every build: keys are cached on disk.
+fn hash_key(kind: &str, key: &str) -> u64 {
+    let bytes = kind.bytes().chain([0]).chain(key.bytes());
+    bytes.fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// Runs `work` on about equal chunks of `posts`, one per core, and concatenates the results.
+pub(super) fn in_parallel<T: Send>(posts: &[IssuePost], work: impl Fn(&[IssuePost]) -> Vec<T> + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
+    let chunk = posts.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = posts.chunks(chunk).map(|c| scope.spawn(|| work(c))).collect();
+        handles.into_iter().flat_map(|h| h.join().expect("a clustering thread panicked")).collect()
+    })
+}
+
+/// Lists of numbers, one per post, in one buffer.
+#[derive(Debug, Clone, PartialEq)]
+struct Lists<T> {
+    items: Vec<T>,
+    /// `ends[i]`: where list `i` ends in `items`.
+    ends: Vec<u32>,
+}
+
+impl<T> Default for Lists<T> {
+    fn default() -> Self {
+        Lists { items: Vec::new(), ends: Vec::new() }
+    }
+}
+
+impl<T: Copy + Number> Lists<T> {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, i: usize) -> &[T] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.items[start..self.ends[i] as usize]
+    }
+
+    fn push(&mut self, list: &[T]) {
+        self.items.extend_from_slice(list);
+        self.ends.push(self.items.len() as u32);
+    }
+
+    fn extend(&mut self, other: &Lists<T>) {
+        let base = self.items.len() as u32;
+        self.items.extend_from_slice(&other.items);
+        self.ends.extend(other.ends.iter().map(|e| e + base));
+    }
+
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&(self.ends.len() as u64).to_le_bytes());
+        out.extend_from_slice(&(self.items.len() as u64).to_le_bytes());
+        self.ends.iter().for_each(|e| out.extend_from_slice(&e.to_le_bytes()));
+        self.items.iter().for_each(|x| x.write(out));
+    }
+
+    fn read(reader: &mut Reader) -> Option<Lists<T>> {
+        let (rows, count) = (reader.u64()? as usize, reader.u64()? as usize);
+        let ends: Vec<u32> = (0..rows).map(|_| reader.u32()).collect::<Option<_>>()?;
+        let items: Vec<T> = (0..count).map(|_| T::read(reader)).collect::<Option<_>>()?;
+        let ordered = ends.windows(2).all(|w| w[0] <= w[1]) && ends.last().is_none_or(|&e| e as usize == count);
+        (ordered && (rows > 0 || count == 0)).then_some(Lists { items, ends })
+    }
+}
+
+/// The numbers stored in [`Lists`].
+trait Number: Sized {
+    fn write(self, out: &mut Vec<u8>);
+    fn read(reader: &mut Reader) -> Option<Self>;
+}
+
+impl Number for u32 {
+    fn write(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+    fn read(reader: &mut Reader) -> Option<u32> {
+        reader.u32()
+    }
+}
+
+impl Number for u64 {
+    fn write(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+    fn read(reader: &mut Reader) -> Option<u64> {
+        reader.u64()
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let chunk = self.bytes.get(self.at..self.at + N)?;
+        self.at += N;
+        chunk.try_into().ok()
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        self.take::<4>().map(u32::from_le_bytes)
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        self.take::<8>().map(u64::from_le_bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post<'a>(subject: &'a str, body: &'a str) -> IssuePost<'a> {
+        IssuePost { subject, body, ..IssuePost::default() }
+    }
+
+    #[test]
+    fn a_table_read_back_from_its_bytes_is_the_same_table() {
+        let posts = [
+            post("丽发新城小区旁边建搅拌站噪音扰民", "每天晚上噪音很大，粉尘严重。"),
+            post("", ""),
+            post("咨询公积金贷款买房问题", "请问公积金贷款额度如何计算"),
+        ];
+        let (table, _) = compute(&posts, &RecurringConfig::default());
+        assert_eq!(table.len(), 3);
+        assert_eq!(FeatureTable::from_bytes(&table.to_bytes()), Some(table.clone()));
+        let bytes = table.to_bytes();
+        assert_eq!(FeatureTable::from_bytes(&bytes[..bytes.len() - 1]), None);
+        assert_eq!(FeatureTable::from_bytes(b"not a table"), None);
+    }
+
+    #[test]
+    fn features_of_parts_joined_are_the_features_of_the_whole() {
+        let posts = [
+            post("丽发新城小区旁边建搅拌站噪音扰民", "每天晚上噪音很大。"),
+            post("A市经济学院学生被强制到企业实习", "不去不发毕业证。"),
+            post("咨询公积金贷款买房问题", ""),
+        ];
+        let config = RecurringConfig::default();
+        let (whole, whole_counts) = compute(&posts, &config);
+        let (mut joined, mut counts) = compute(&posts[..1], &config);
+        let (rest, rest_counts) = compute(&posts[1..], &config);
+        joined.extend(&rest);
+        counts.merge(&rest_counts);
+        assert_eq!(joined, whole);
+        assert_eq!(counts, whole_counts);
+    }
+}

@@ -1,0 +1,225 @@
+//! The per-post features of recurring-issue detection, kept between runs under
+//! `DIR/issues/features/`, so that a daily run reads the bodies of the day's posts only.
+//!
+//! What is kept (see `models::recurring::features`): for each part file of the posts table,
+//! the features of its rows (`<part>.bin`), and for the whole table the document frequencies
+//! of the bigrams (`frequencies.bin`) with the list of parts they count (`parts.json`).
+//! A part is named once and never rewritten (the manifest's `next_part`), so a part with the
+//! same name, size and post ids holds the same posts: its features are still right. The
+//! frequencies are a sum over posts, so the day's part is added to them; a part that is gone
+//! or changed cannot be taken out, and then everything is computed again from the bodies.
+//! Every cached file carries the features' fingerprint (version and the config fields they
+//! depend on): a change of either recomputes them all.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use models::recurring::features::{self, fingerprint};
+use models::recurring::{DocumentFrequencies, FeatureTable, IssuePost, RecurringConfig};
+
+use crate::store::{self, DataDir};
+use crate::tables;
+
+pub const FEATURES_DIR: &str = "issues/features";
+const PARTS_FILE: &str = "issues/features/parts.json";
+const FREQUENCIES_FILE: &str = "issues/features/frequencies.bin";
+
+/// Rows of a part whose bodies are read at once: bodies are most of a post's bytes.
+const BODY_SLICE: usize = 100_000;
+
+/// What the frequencies on disk count.
+#[derive(Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Counted {
+    fingerprint: u64,
+    /// Part (relative path, as in the manifest) → its size in bytes.
+    parts: Vec<(String, u64)>,
+}
+
+/// The features of every post of the data folder, in the order of its parts and rows.
+pub struct Features {
+    pub table: FeatureTable,
+    pub frequencies: DocumentFrequencies,
+    /// Posts whose features were computed on this run (the others came from the cache).
+    pub computed: usize,
+    /// Per part: (part, its size, its first row, its rows, a hash of its post ids).
+    parts: Vec<PartRows>,
+}
+
+#[derive(Debug, Clone)]
+struct PartRows {
+    part: String,
+    bytes: u64,
+    rows: usize,
+    ids_hash: u64,
+}
+
+impl Features {
+    /// The features of every part of the posts table: from the cache where it holds them,
+    /// otherwise computed from the part's subjects and bodies.
+    pub fn load_or_compute(dir: &DataDir, config: &RecurringConfig) -> Result<Features> {
+        let parts = dir.manifest.tables.get("posts").cloned().unwrap_or_default();
+        let print = fingerprint(config);
+        let counted = read_counted(dir, print);
+        let mut frequencies = counted.as_ref().and_then(|_| read_frequencies(dir));
+        let mut reused: HashMap<String, (FeatureTable, PartRows)> = HashMap::new();
+        if let (Some(counted), Some(_)) = (&counted, &frequencies) {
+            for (part, bytes) in &counted.parts {
+                match read_part(dir, part, *bytes, print) {
+                    Some(found) if parts.contains(part) && size_of(dir, part) == Some(*bytes) => {
+                        reused.insert(part.clone(), found);
+                    }
+                    // A counted part gone or changed: its bigrams cannot be taken out.
+                    _ => {
+                        reused.clear();
+                        frequencies = None;
+                        break;
+                    }
+                }
+            }
+        }
+        let mut frequencies = frequencies.unwrap_or_default();
+        let (mut table, mut rows, mut computed) = (FeatureTable::default(), Vec::new(), 0);
+        for part in &parts {
+            let (features, part_rows) = match reused.remove(part) {
+                Some(found) => found,
+                None => {
+                    let (features, counts, part_rows) = compute_part(dir, part, config)?;
+                    frequencies.merge(&counts);
+                    computed += part_rows.rows;
+                    write_part(dir, &part_rows, &features, print)?;
+                    (features, part_rows)
+                }
+            };
+            table.extend(&features);
+            rows.push(part_rows);
+        }
+        if computed > 0 || counted.is_none() {
+            store::write_atomically(&dir.path(FREQUENCIES_FILE), &frequencies.to_bytes())?;
+            let counted =
+                Counted { fingerprint: print, parts: rows.iter().map(|r| (r.part.clone(), r.bytes)).collect() };
+            store::write_atomically(&dir.path(PARTS_FILE), &serde_json::to_vec_pretty(&counted)?)?;
+        }
+        remove_stale(dir, &parts);
+        Ok(Features { table, frequencies, computed, parts: rows })
+    }
+
+    /// Whether `posts` (the posts table read part after part) are the posts these features
+    /// were computed for, row for row.
+    pub fn match_posts(&self, posts: &[IssuePost]) -> bool {
+        let mut start = 0;
+        for part in &self.parts {
+            let Some(rows) = posts.get(start..start + part.rows) else { return false };
+            if ids_hash(rows.iter().map(|p| p.post_id)) != part.ids_hash {
+                return false;
+            }
+            start += part.rows;
+        }
+        start == posts.len()
+    }
+
+    /// Forgets the cache: the next run computes every feature again.
+    pub fn clear(dir: &DataDir) -> Result<()> {
+        let folder = dir.path(FEATURES_DIR);
+        if folder.exists() {
+            std::fs::remove_dir_all(&folder).with_context(|| format!("cannot remove {}", folder.display()))?;
+        }
+        Ok(())
+    }
+}
+
+/// The features and bigram counts of one part, its bodies read a slice at a time.
+fn compute_part(
+    dir: &DataDir,
+    part: &str,
+    config: &RecurringConfig,
+) -> Result<(FeatureTable, DocumentFrequencies, PartRows)> {
+    let path = [dir.path(part)];
+    let rows = tables::count_rows(&path)?;
+    let (mut table, mut frequencies) = (FeatureTable::default(), DocumentFrequencies::default());
+    let mut ids: Vec<String> = Vec::with_capacity(rows);
+    for offset in (0..rows).step_by(BODY_SLICE) {
+        let Some(frame) = tables::read_table_slice(&path, &["post_id", "subject", "body"], Some((offset, BODY_SLICE)))?
+        else {
+            break;
+        };
+        let s = |name: &str| frame.column(name).and_then(|c| c.str());
+        let (id, subject, body) = (s("post_id")?, s("subject")?, s("body")?);
+        let posts: Vec<IssuePost> = (0..frame.height())
+            .map(|i| IssuePost {
+                post_id: id.get(i).unwrap_or_default(),
+                subject: subject.get(i).unwrap_or_default(),
+                body: body.get(i).unwrap_or_default(),
+                ..IssuePost::default()
+            })
+            .collect();
+        let (features, counts) = features::compute(&posts, config);
+        table.extend(&features);
+        frequencies.merge(&counts);
+        ids.extend(posts.iter().map(|p| p.post_id.to_string()));
+    }
+    let bytes = size_of(dir, part).with_context(|| format!("cannot read the size of {part}"))?;
+    let rows =
+        PartRows { part: part.to_string(), bytes, rows: ids.len(), ids_hash: ids_hash(ids.iter().map(String::as_str)) };
+    Ok((table, frequencies, rows))
+}
+
+/// Header of a part's features file: fingerprint, part size, rows, ids hash (u64 each).
+fn write_part(dir: &DataDir, rows: &PartRows, features: &FeatureTable, print: u64) -> Result<()> {
+    let path = cache_file(dir, &rows.part);
+    std::fs::create_dir_all(dir.path(FEATURES_DIR)).with_context(|| format!("cannot create {FEATURES_DIR}"))?;
+    let mut bytes = Vec::new();
+    for word in [print, rows.bytes, rows.rows as u64, rows.ids_hash] {
+        bytes.extend_from_slice(&word.to_le_bytes());
+    }
+    bytes.extend_from_slice(&features.to_bytes());
+    store::write_atomically(&path, &bytes)
+}
+
+fn read_part(dir: &DataDir, part: &str, bytes: u64, print: u64) -> Option<(FeatureTable, PartRows)> {
+    let data = std::fs::read(cache_file(dir, part)).ok()?;
+    let word = |i: usize| data.get(8 * i..8 * i + 8).map(|w| u64::from_le_bytes(w.try_into().expect("eight bytes")));
+    let (found_print, found_bytes, rows, ids_hash) = (word(0)?, word(1)?, word(2)? as usize, word(3)?);
+    if found_print != print || found_bytes != bytes {
+        return None;
+    }
+    let table = FeatureTable::from_bytes(&data[32..])?;
+    (table.len() == rows).then(|| (table, PartRows { part: part.to_string(), bytes, rows, ids_hash }))
+}
+
+fn read_counted(dir: &DataDir, print: u64) -> Option<Counted> {
+    let text = std::fs::read(dir.path(PARTS_FILE)).ok()?;
+    let counted: Counted = serde_json::from_slice(&text).ok()?;
+    (counted.fingerprint == print).then_some(counted)
+}
+
+fn read_frequencies(dir: &DataDir) -> Option<DocumentFrequencies> {
+    DocumentFrequencies::from_bytes(&std::fs::read(dir.path(FREQUENCIES_FILE)).ok()?)
+}
+
+/// Removes the features of parts the table no longer has.
+fn remove_stale(dir: &DataDir, parts: &[String]) {
+    let live: Vec<PathBuf> = parts.iter().map(|p| cache_file(dir, p)).collect();
+    let Ok(entries) = std::fs::read_dir(dir.path(FEATURES_DIR)) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "part") && !live.contains(&path) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// `posts/year=2019/part-000001.parquet` → `DIR/issues/features/posts_year=2019_part-000001.parquet.part`.
+fn cache_file(dir: &DataDir, part: &str) -> PathBuf {
+    dir.path(FEATURES_DIR).join(format!("{}.part", part.replace(['/', '\\'], "_")))
+}
+
+fn size_of(dir: &DataDir, part: &str) -> Option<u64> {
+    std::fs::metadata(dir.path(part)).ok().map(|m| m.len())
+}
+
+/// FNV-1a over the ids, each ended by a zero byte.
+fn ids_hash<'a>(ids: impl Iterator<Item = &'a str>) -> u64 {
+    let bytes = ids.flat_map(|id| id.bytes().chain([0]));
+    bytes.fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
