@@ -16,6 +16,7 @@ mod judge;
 mod lexicon;
 mod model;
 mod normalize;
+mod prefilter;
 mod questions;
 mod signals;
 mod terms;
