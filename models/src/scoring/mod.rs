@@ -16,7 +16,6 @@ mod judge;
 mod lexicon;
 mod model;
 mod normalize;
-mod prefilter;
 mod questions;
 mod signals;
 mod terms;

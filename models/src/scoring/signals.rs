@@ -10,7 +10,6 @@ use regex::Regex;
 use super::coverage::Demand;
 use super::lexicon::{Lexicon, LexiconError};
 use super::normalize::{fold, is_content_char, Folded};
-use super::prefilter::{Needs, WordsBuilder, WordsPresent};
 use super::questions::Questions;
 use super::terms::TermSet;
 use super::SignalKind;
@@ -101,7 +100,7 @@ pub(crate) struct Matchers {
     signature_suffixes: Vec<String>,
     acknowledgement: PatternList,
     acknowledgement_clauses: PatternList,
-    forwarding: Vec<(Regex, Needs)>,
+    forwarding: Vec<Regex>,
     forwarding_markers: Vec<String>,
     unit_words: Vec<String>,
     generic_units: Vec<String>,
@@ -121,33 +120,28 @@ pub(crate) struct Matchers {
     /// which sentences of a post ask or demand something
     pub questions: Questions,
     pub common: TermSet,
-    /// the words the patterns need (see `prefilter`)
-    words: WordsPresent,
 }
 
 /// A list of patterns, each its own regex: one alternation of them all would lose each pattern's
-/// literal prefilter and run many times slower. Each is run only on a text that holds the words
-/// it needs (`present`, see `prefilter`).
-pub(crate) struct PatternList(Vec<(Regex, Needs)>);
+/// literal prefilter and run many times slower.
+pub(crate) struct PatternList(Vec<Regex>);
 
 impl PatternList {
     /// Spans (byte offsets) of every pattern's matches, pattern by pattern.
-    fn spans<'t>(&'t self, text: &'t str, present: &'t [bool]) -> impl Iterator<Item = (usize, usize)> + 't {
-        let runs = self.0.iter().filter(move |(_, needs)| needs.met(present));
-        runs.flat_map(move |(r, _)| r.find_iter(text).map(|m| (m.start(), m.end())))
+    fn spans<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (usize, usize)> + 't {
+        self.0.iter().flat_map(move |r| r.find_iter(text).map(|m| (m.start(), m.end())))
     }
 
-    fn count(&self, text: &str, present: &[bool], keep: impl Fn(usize) -> bool) -> u32 {
-        self.spans(text, present).filter(|&(start, _)| keep(start)).count() as u32
+    fn count(&self, text: &str, keep: impl Fn(usize) -> bool) -> u32 {
+        self.spans(text).filter(|&(start, _)| keep(start)).count() as u32
     }
 }
 
-fn compile(section: &'static str, patterns: &[String], words: &mut WordsBuilder) -> Result<PatternList, LexiconError> {
+fn compile(section: &'static str, patterns: &[String]) -> Result<PatternList, LexiconError> {
     let compiled = patterns
         .iter()
-        .map(|p| match Regex::new(p) {
-            Ok(regex) => Ok((regex, words.needs(p))),
-            Err(e) => Err(LexiconError::Pattern { section, pattern: p.clone(), message: e.to_string() }),
+        .map(|p| {
+            Regex::new(p).map_err(|e| LexiconError::Pattern { section, pattern: p.clone(), message: e.to_string() })
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(PatternList(compiled))
@@ -209,38 +203,36 @@ impl Matchers {
             (&lexicon.generic_promise.deferrals[..], cat::DEFERRAL),
             (&lexicon.specific.outcomes[..], cat::OUTCOME),
         ])?;
-        let mut words = WordsBuilder::default();
-        let forwarding = compile("forwarding", &lexicon.forwarding.patterns, &mut words)?.0;
+        let forwarding = compile("forwarding", &lexicon.forwarding.patterns)?.0;
         let folded = |list: &[String]| list.iter().map(|s| fold(s)).collect::<Vec<_>>();
         Ok(Matchers {
-            courtesy: compile("courtesy", &lexicon.courtesy.patterns, &mut words)?,
-            courtesy_clauses: compile("courtesy", &lexicon.courtesy.clause_patterns, &mut words)?,
-            closings: compile("courtesy", &lexicon.courtesy.closing_patterns, &mut words)?,
+            courtesy: compile("courtesy", &lexicon.courtesy.patterns)?,
+            courtesy_clauses: compile("courtesy", &lexicon.courtesy.clause_patterns)?,
+            closings: compile("courtesy", &lexicon.courtesy.closing_patterns)?,
             full_date: Regex::new(r"[0-9]{4}(?:年[0-9]{1,2}月[0-9]{1,2}日?|[./-][0-9]{1,2}[./-][0-9]{1,2})")
                 .expect("date"),
             signature_suffixes: folded(&lexicon.courtesy.signature_suffixes),
-            acknowledgement: compile("acknowledgement", &lexicon.acknowledgement.patterns, &mut words)?,
-            acknowledgement_clauses: compile("acknowledgement", &lexicon.acknowledgement.clause_patterns, &mut words)?,
+            acknowledgement: compile("acknowledgement", &lexicon.acknowledgement.patterns)?,
+            acknowledgement_clauses: compile("acknowledgement", &lexicon.acknowledgement.clause_patterns)?,
             forwarding,
             forwarding_markers: folded(&lexicon.forwarding.markers),
             unit_words: folded(&lexicon.forwarding.unit_words),
             generic_units: folded(&lexicon.forwarding.generic_units),
             self_units: folded(&lexicon.forwarding.self_units),
-            deflection: compile("deflection", &lexicon.deflection.patterns, &mut words)?,
+            deflection: compile("deflection", &lexicon.deflection.patterns)?,
             generic_targets: folded(&lexicon.deflection.generic_targets),
             outside_remit: folded(&lexicon.deflection.outside_remit),
             remit_words: folded(&lexicon.deflection.remit_words),
             phrases,
             phrase_cats,
-            dates: compile("specific.dates", &lexicon.specific.dates, &mut words)?,
-            amounts: compile("specific.amounts", &lexicon.specific.amounts, &mut words)?,
-            documents: compile("specific.documents", &lexicon.specific.documents, &mut words)?,
-            place_units: compile("specific.place_units", &lexicon.specific.place_units, &mut words)?,
-            procedures: compile("answers.procedures", &lexicon.answers.procedures, &mut words)?,
+            dates: compile("specific.dates", &lexicon.specific.dates)?,
+            amounts: compile("specific.amounts", &lexicon.specific.amounts)?,
+            documents: compile("specific.documents", &lexicon.specific.documents)?,
+            place_units: compile("specific.place_units", &lexicon.specific.place_units)?,
+            procedures: compile("answers.procedures", &lexicon.answers.procedures)?,
             conditions: folded(&lexicon.answers.conditions),
             questions: Questions::new(&lexicon.questions)?,
             common: TermSet::from_words(lexicon.common_terms.pairs.iter().flat_map(|l| l.split_whitespace())),
-            words: words.build(),
         })
     }
 
@@ -249,13 +241,12 @@ impl Matchers {
         let text = reply.text.as_str();
         let mut roles = vec![Role::Content; text.len()];
         let mut found = Findings::default();
-        let present = self.words.find(text);
 
-        for (start, end) in self.closings.spans(text, &present) {
+        for (start, end) in self.closings.spans(text) {
             mark(&mut roles, start, end, Role::Courtesy);
         }
-        self.find_forwarding(text, &present, &mut roles, &mut found);
-        for (start, end) in self.deflection.spans(text, &present) {
+        self.find_forwarding(text, &mut roles, &mut found);
+        for (start, end) in self.deflection.spans(text) {
             if roles[start..end].iter().all(|r| *r != Role::Content) {
                 continue;
             }
@@ -278,17 +269,16 @@ impl Matchers {
             found.outside_remit |= outside_remit;
             found.signals.push(Signal { kind: SignalKind::Deflection, start, end });
         }
-        let clauses =
-            self.acknowledgement_clauses.spans(text, &present).map(|(start, end)| (clause_start(text, start), end));
-        let receipts: Vec<_> = clauses.chain(self.acknowledgement.spans(text, &present)).collect();
+        let clauses = self.acknowledgement_clauses.spans(text).map(|(start, end)| (clause_start(text, start), end));
+        let receipts: Vec<_> = clauses.chain(self.acknowledgement.spans(text)).collect();
         for (start, end) in receipts {
             if mark(&mut roles, start, end, Role::Acknowledgement) {
                 found.signals.push(Signal { kind: SignalKind::Acknowledgement, start, end });
             }
         }
-        self.find_courtesy(text, &present, &mut roles);
+        self.find_courtesy(text, &mut roles);
         self.count_phrases(text, &mut roles, &mut found);
-        self.count_facts(text, &present, &roles, &mut found);
+        self.count_facts(text, &roles, &mut found);
 
         let (reply_terms, shared_terms) = post_terms.overlap(text, |i| roles[i] == Role::Content, &self.common);
         found.reply_terms = reply_terms;
@@ -310,8 +300,8 @@ impl Matchers {
         found
     }
 
-    fn find_forwarding(&self, text: &str, present: &[bool], roles: &mut [Role], found: &mut Findings) {
-        for (regex, _) in self.forwarding.iter().filter(|(_, needs)| needs.met(present)) {
+    fn find_forwarding(&self, text: &str, roles: &mut [Role], found: &mut Findings) {
+        for regex in &self.forwarding {
             for caps in regex.captures_iter(text) {
                 let (Some(whole), Some(unit)) = (caps.get(0), caps.name("unit")) else { continue };
                 let unit = unit.as_str();
@@ -336,10 +326,10 @@ impl Matchers {
     }
 
     /// Greetings, thanks, the reply's own date and the signature before it.
-    fn find_courtesy(&self, text: &str, present: &[bool], roles: &mut [Role]) {
+    fn find_courtesy(&self, text: &str, roles: &mut [Role]) {
         let mut starts = Vec::new();
-        let clauses = self.courtesy_clauses.spans(text, present).map(|(start, end)| (clause_start(text, start), end));
-        let formulas: Vec<_> = clauses.chain(self.courtesy.spans(text, present)).collect();
+        let clauses = self.courtesy_clauses.spans(text).map(|(start, end)| (clause_start(text, start), end));
+        let formulas: Vec<_> = clauses.chain(self.courtesy.spans(text)).collect();
         for (start, end) in formulas {
             mark(roles, start, end, Role::Courtesy);
             starts.push(start);
@@ -411,18 +401,18 @@ impl Matchers {
         }
     }
 
-    fn count_facts(&self, text: &str, present: &[bool], roles: &[Role], found: &mut Findings) {
+    fn count_facts(&self, text: &str, roles: &[Role], found: &mut Findings) {
         let in_content = |start: usize| roles[start] == Role::Content;
-        found.dates = self.dates.count(text, present, in_content);
-        found.amounts = self.amounts.count(text, present, in_content);
-        found.documents = self.documents.count(text, present, in_content);
-        found.place_units = self.place_units.count(text, present, in_content);
+        found.dates = self.dates.count(text, in_content);
+        found.amounts = self.amounts.count(text, in_content);
+        found.documents = self.documents.count(text, in_content);
+        found.place_units = self.place_units.count(text, in_content);
         // under a condition the reply does not check ("如果你符合以上条件") it is the rule restated
         let conditional = |start: usize| {
             let (sentence_start, _) = sentence_around(text, start, start);
             self.conditions.iter().any(|c| text[sentence_start..start].contains(c.as_str()))
         };
-        let procedures = self.procedures.count(text, present, |start| in_content(start) && !conditional(start));
+        let procedures = self.procedures.count(text, |start| in_content(start) && !conditional(start));
         if procedures > 0 {
             // how and where to do it: the answer to "how" and to "can I …?"
             found.procedures += procedures;
