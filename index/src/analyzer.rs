@@ -17,8 +17,6 @@ use std::sync::Arc;
 use models::segment::ChineseSegmenter;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-use crate::clauses::ClauseCuts;
-
 /// The name the tokenizer is registered under in the index.
 pub const TOKENIZER_NAME: &str = "zh";
 
@@ -42,7 +40,7 @@ impl ChineseAnalyzer {
 
     /// Tokens to index: search-mode words with original byte offsets, positions as above.
     pub fn index_tokens(&self, text: &str) -> Vec<Token> {
-        let mut stream = self.token_stream(text, None);
+        let mut stream = self.token_stream(text);
         let mut tokens = Vec::new();
         while stream.advance() {
             tokens.push(stream.token().clone());
@@ -50,22 +48,9 @@ impl ChineseAnalyzer {
         tokens
     }
 
-    /// The token stream of `text`; with `clauses`, clauses cut before are looked up there
-    /// instead of being cut again (the same words: see `clauses`).
-    fn token_stream<'a>(&self, text: &'a str, clauses: Option<&mut ClauseCuts>) -> ChineseTokenStream<'a> {
+    fn token_stream<'a>(&self, text: &'a str) -> ChineseTokenStream<'a> {
         let normal = HalfWidth::of(text);
-        let words: Vec<(usize, usize)> = match clauses {
-            Some(clauses) => {
-                let mut words = Vec::with_capacity(normal.text.len() / 4 + 1);
-                clauses.search_words(&self.segmenter, &normal.text, &mut words);
-                words
-            }
-            None => {
-                let base = normal.text.as_ptr() as usize;
-                let span = |w: &str| (w.as_ptr() as usize - base, w.as_ptr() as usize - base + w.len());
-                self.segmenter.search_tokens(&normal.text).into_iter().map(span).collect()
-            }
-        };
+        let words = self.segmenter.search_tokens(&normal.text);
         // Search mode emits each word's parts before the word itself; walking backwards meets the
         // word first, and every later (earlier in the text) token inside its span is one of its
         // parts, which takes the word's position. Counting words from the end gives each token
@@ -73,12 +58,14 @@ impl ChineseAnalyzer {
         let mut cuts = Vec::with_capacity(words.len());
         let mut word_span = (usize::MAX, usize::MAX);
         let mut words_from_end = 0;
-        for &(start, end) in words.iter().rev() {
+        for word in words.iter().rev() {
+            let start = word.as_ptr() as usize - normal.text.as_ptr() as usize;
+            let end = start + word.len();
             let is_part = start >= word_span.0 && end <= word_span.1 && (start, end) != word_span;
             if !is_part {
                 word_span = (start, end);
             }
-            if is_searchable(&normal.text[start..end]) {
+            if is_searchable(word) {
                 words_from_end += !is_part as usize;
                 cuts.push(Cut { start, end, words_from_end });
             }
@@ -163,25 +150,17 @@ fn half_width(c: char) -> Option<char> {
     }
 }
 
-/// The analyzer as a tantivy tokenizer (registered as [`TOKENIZER_NAME`]). tantivy gives each
-/// writer thread and text field a copy, so each keeps its own clauses (no locking).
+/// The analyzer as a tantivy tokenizer (registered as [`TOKENIZER_NAME`]).
 #[derive(Clone)]
 pub struct ChineseTokenizer {
     pub analyzer: ChineseAnalyzer,
-    clauses: ClauseCuts,
-}
-
-impl ChineseTokenizer {
-    pub fn new(analyzer: ChineseAnalyzer) -> ChineseTokenizer {
-        ChineseTokenizer { analyzer, clauses: ClauseCuts::default() }
-    }
 }
 
 impl Tokenizer for ChineseTokenizer {
     type TokenStream<'a> = ChineseTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> ChineseTokenStream<'a> {
-        self.analyzer.token_stream(text, Some(&mut self.clauses))
+        self.analyzer.token_stream(text)
     }
 }
 
@@ -244,16 +223,6 @@ mod tests {
         }
         let actual: Vec<String> = tokens.iter().map(|t| format!("{}@{}", t.text, t.position)).collect();
         assert_eq!(actual.join(" "), expected, "indexing {text:?}");
-        // The writer's tokenizer, which looks clauses up once cut, gives the same tokens.
-        let mut tokenizer = ChineseTokenizer::new(ANALYZER.clone());
-        for pass in ["first", "cached"] {
-            let mut stream = tokenizer.token_stream(text);
-            let mut from_writer = Vec::new();
-            while stream.advance() {
-                from_writer.push(stream.token().clone());
-            }
-            assert_eq!(from_writer, tokens, "{pass} pass of the writer's tokenizer over {text:?}");
-        }
     }
 
     #[test]

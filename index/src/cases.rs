@@ -80,7 +80,7 @@ impl CaseIndex {
 
     fn prepare(index: Index, extra_words: &str, path: Option<&Path>) -> Result<CaseIndex> {
         let analyzer = ChineseAnalyzer::new(extra_words);
-        index.tokenizers().register(TOKENIZER_NAME, ChineseTokenizer::new(analyzer.clone()));
+        index.tokenizers().register(TOKENIZER_NAME, ChineseTokenizer { analyzer: analyzer.clone() });
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let (_, fields) = build_schema();
         Ok(CaseIndex {

@@ -7,7 +7,6 @@
 
 pub mod analyzer;
 pub mod cases;
-mod clauses;
 pub mod error;
 pub mod query;
 pub mod schema;
