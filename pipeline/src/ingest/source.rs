@@ -48,8 +48,8 @@ pub fn open(path: &Path) -> Result<Vec<Box<dyn RowSource>>, SourceError> {
 
 /// Hands `work` the batches of up to `max` rows of `source`, in order, each read on a thread of
 /// its own while `work` is busy with the one before. Stops at the end, at `work`'s first error
-/// or at a read error (made `E` by `unreadable`). Reading and parsing a CSV file is a third of
-/// ingest's time: this puts it on the other core.
+/// or at a read error (made `E` by `unreadable`). Reading, decoding and splitting a CSV file
+/// into cells was done between batches, with one core idle: this puts it on the other core.
 pub fn read_ahead<E>(
     source: &mut dyn RowSource,
     max: usize,
