@@ -127,15 +127,12 @@ pub fn ingest(dir: &mut DataDir, inputs: &[PathBuf]) -> Result<IngestReport> {
             let header = table.header().to_vec();
             let sheet = table.sheet().map(str::to_string);
             let mut progress = Progress::start("ingest", None, "rows");
-            loop {
-                let rows = table.next_batch(BATCH_ROWS).map_err(|e| bad_input(&file.path, sheet.as_deref(), &e))?;
-                if rows.is_empty() {
-                    break;
-                }
+            let origin = batch::Origin { file: &source_name, sheet: sheet.as_deref(), header: &header, map: &map };
+            let unreadable = |reason: String| bad_input(&file.path, sheet.as_deref(), &reason);
+            source::read_ahead(table.as_mut(), BATCH_ROWS, unreadable, |rows| {
                 progress.advance(rows.len() as u64);
-                let origin = batch::Origin { file: &source_name, sheet: sheet.as_deref(), header: &header, map: &map };
-                batcher.process(&origin, rows, &mut file_report)?;
-            }
+                batcher.process(&origin, rows, &mut file_report)
+            })?;
             progress.finish();
         }
         tracing::info!(

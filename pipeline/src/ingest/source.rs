@@ -1,6 +1,7 @@
 //! Readers for the three input formats, each yielding a header and numbered rows of
 //! cells in batches. CSV and JSONL are streamed; an xlsx sheet is read whole, as the
-//! format requires.
+//! format requires. [`read_ahead`] reads the next batch on a thread of its own while the
+//! caller works on the last one.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -25,7 +26,7 @@ pub type SourceError = String;
 pub type SourceRow = Result<RawRow, (usize, String)>;
 
 /// One table of an input file: a CSV or JSONL file, or one sheet of a workbook.
-pub trait RowSource {
+pub trait RowSource: Send {
     fn header(&self) -> &[String];
     /// The sheet name, for workbooks.
     fn sheet(&self) -> Option<&str>;
@@ -43,6 +44,37 @@ pub fn open(path: &Path) -> Result<Vec<Box<dyn RowSource>>, SourceError> {
         "jsonl" | "ndjson" => Ok(vec![Box::new(JsonlSource::open(path)?)]),
         _ => Err(format!("unsupported file type {ext:?}: use .xlsx, .csv or .jsonl")),
     }
+}
+
+/// Hands `work` the batches of up to `max` rows of `source`, in order, each read on a thread of
+/// its own while `work` is busy with the one before. Stops at the end, at `work`'s first error
+/// or at a read error (made `E` by `unreadable`). Reading, decoding and splitting a CSV file
+/// into cells was done between batches, with one core idle: this puts it on the other core.
+pub fn read_ahead<E>(
+    source: &mut dyn RowSource,
+    max: usize,
+    unreadable: impl Fn(SourceError) -> E,
+    mut work: impl FnMut(Vec<SourceRow>) -> Result<(), E>,
+) -> Result<(), E> {
+    std::thread::scope(|scope| {
+        let (sender, batches) = std::sync::mpsc::sync_channel(1);
+        scope.spawn(move || loop {
+            let batch = source.next_batch(max);
+            let last = !matches!(&batch, Ok(rows) if !rows.is_empty());
+            // a closed channel: the work stopped early, nothing more to read
+            if sender.send(batch).is_err() || last {
+                break;
+            }
+        });
+        for batch in batches {
+            let rows = batch.map_err(&unreadable)?;
+            if rows.is_empty() {
+                break;
+            }
+            work(rows)?;
+        }
+        Ok(())
+    })
 }
 
 // ---------------------------------------------------------------- xlsx
@@ -111,7 +143,7 @@ impl RowSource for SheetSource {
 
 struct CsvSource {
     header: Vec<String>,
-    records: csv::StringRecordsIntoIter<Box<dyn Read>>,
+    records: csv::StringRecordsIntoIter<Box<dyn Read + Send>>,
 }
 
 /// How many bytes are looked at to tell UTF-8 from GB18030.
@@ -124,8 +156,8 @@ impl CsvSource {
         let n = read_up_to(&mut file, &mut head).map_err(|e| e.to_string())?;
         head.truncate(n);
         let utf8 = looks_like_utf8(&head, n < SNIFF_BYTES);
-        let raw: Box<dyn Read> = Box::new(std::io::Cursor::new(head).chain(file));
-        let reader: Box<dyn Read> = if utf8 {
+        let raw: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(head).chain(file));
+        let reader: Box<dyn Read + Send> = if utf8 {
             // Also drops a UTF-8 byte-order mark.
             Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding_rs::UTF_8)).build(raw))
         } else {
