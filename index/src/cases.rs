@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 
 use tantivy::directory::MmapDirectory;
 use tantivy::indexer::LogMergePolicy;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Term, TERMINATED};
 
 use crate::analyzer::{ChineseAnalyzer, ChineseTokenizer, TOKENIZER_NAME};
 use crate::error::{Result, SearchError};
@@ -125,6 +126,44 @@ impl CaseIndex {
         Ok(out)
     }
 
+    /// What the index holds of the cases `post_ids` (those it holds): their fingerprint and
+    /// whether they were indexed with scores. Looks each id up in the `post_id` terms, so a daily
+    /// update reads a few thousand entries, not a million ([`Self::fingerprints`]).
+    pub fn cases_of<'a>(&self, post_ids: impl IntoIterator<Item = &'a str>) -> Result<HashMap<String, IndexedCase>> {
+        let searcher = self.reader.searcher();
+        let mut out = HashMap::new();
+        let segments = searcher.segment_readers();
+        let mut readers = Vec::with_capacity(segments.len());
+        for segment in segments {
+            let fast = segment.fast_fields();
+            readers.push((
+                segment,
+                segment.inverted_index(self.fields.post_id)?,
+                fast.u64("fingerprint")?,
+                fast.u64("evasive_level")?,
+            ));
+        }
+        for post_id in post_ids {
+            let term = Term::from_field_text(self.fields.post_id, post_id);
+            for (segment, terms, prints, levels) in &readers {
+                let postings =
+                    terms.read_postings(&term, IndexRecordOption::Basic).map_err(tantivy::TantivyError::from)?;
+                let Some(mut postings) = postings else { continue };
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    if !segment.is_deleted(doc) {
+                        if let Some(fingerprint) = prints.first(doc) {
+                            let scored = levels.first(doc).is_some();
+                            out.insert(post_id.to_string(), IndexedCase { fingerprint, scored });
+                        }
+                    }
+                    doc = postings.advance();
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// A writer for a batch of changes; nothing is visible until [`CaseUpdater::finish`].
     pub fn updater(&self) -> Result<CaseUpdater<'_>> {
         let writer = self.index.writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY)?;
@@ -133,6 +172,14 @@ impl CaseIndex {
         writer.set_merge_policy(Box::new(merges));
         Ok(CaseUpdater { cases: self, writer, pending: 0, report: UpdateReport::default() })
     }
+}
+
+/// A case as the index holds it ([`CaseIndex::cases_of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexedCase {
+    pub fingerprint: u64,
+    /// Indexed with its reply's scores.
+    pub scored: bool,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]

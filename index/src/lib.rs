@@ -13,7 +13,7 @@ pub mod schema;
 pub mod search;
 mod snippet;
 
-pub use cases::{CaseIndex, CaseUpdater, UpdateReport};
+pub use cases::{CaseIndex, CaseUpdater, IndexedCase, UpdateReport};
 pub use error::SearchError;
 pub use schema::{IndexDoc, IndexedReply, ReplyLevels};
 pub use search::{Hit, ReplySummary, SearchRequest, SearchResults, Snippet, SortBy, MAX_LIMIT, MAX_OFFSET};

@@ -3,8 +3,11 @@
 pub mod category;
 pub mod commands;
 pub mod config;
+#[cfg(test)]
+mod daily_tests;
 pub mod eval;
 pub mod feature_cache;
+pub mod index_update;
 pub mod indicators;
 pub mod ingest;
 pub mod notice;

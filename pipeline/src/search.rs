@@ -10,7 +10,7 @@
 //! Local words for the segmenter, beyond the built-in ones, may be put in `DIR/local_words.txt`
 //! (one a line, `word [frequency] [tag]`); changing them re-indexes every case.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::PathBuf;
@@ -47,7 +47,20 @@ pub struct IndexReport {
     pub seconds: f64,
     /// A hash of what the index was built from (see `inputs_print`): equal means up to date.
     pub inputs: String,
+    /// A hash of the index version and local words: a daily update needs them unchanged.
+    pub base: String,
+    /// The live parts of `posts` and `replies` indexed: a daily update reads only the parts
+    /// added since (`index_update`).
+    pub parts: BTreeMap<String, Vec<String>>,
+    /// The score stage's generation and the reply parts it had scored when the index was
+    /// updated: replies scored since have new scores to index.
+    pub scores_generation: Option<String>,
+    pub scored_parts: Vec<String>,
 }
+
+/// The columns of a post that its case is made of.
+pub(crate) const POST_COLUMNS: [&str; 9] =
+    ["post_id", "subject", "body", "posted_at", "unit", "category", "kind", "likes", "region"];
 
 /// Posts per slice: the posts, their final replies and the documents made of them are held
 /// one slice at a time, so memory does not grow with the tables.
@@ -73,13 +86,24 @@ pub fn build_index(dir: &mut DataDir) -> Result<IndexReport> {
         other => other?,
     };
     report.inputs = inputs_print(dir, &words)?;
+    report.base = base_print(&words);
     let last: Option<IndexReport> =
         dir.manifest.stages.get("index").and_then(|s| serde_json::from_value(s.detail.clone()).ok());
-    if let Some(last) = last.filter(|l| l.inputs == report.inputs && l.cases as u64 == cases.num_cases()) {
-        report = IndexReport { unchanged: last.cases, cases: last.cases, with_scores: last.with_scores, ..report };
-    } else {
-        update(dir, &cases, &words, &mut report)?;
+    let plan = last
+        .as_ref()
+        .filter(|_| !report.rebuilt)
+        .and_then(|l| crate::index_update::plan(dir, l, &report.base, cases.num_cases()));
+    match (last, plan) {
+        (Some(last), _) if last.inputs == report.inputs && last.cases as u64 == cases.num_cases() => {
+            report = IndexReport { unchanged: last.cases, cases: last.cases, with_scores: last.with_scores, ..report };
+        }
+        (Some(last), Some(plan)) => crate::index_update::apply(dir, &cases, &words, &plan, &last, &mut report)?,
+        _ => update(dir, &cases, &words, &mut report)?,
     }
+    report.parts = ["posts", "replies"].map(|t| (t.to_string(), dir.live_parts(t))).into_iter().collect();
+    let scores = crate::score::ScoreRecord::current(dir);
+    report.scores_generation = scores.as_ref().and_then(|s| s.generation.clone());
+    report.scored_parts = scores.and_then(|s| s.parts.get("replies").cloned()).unwrap_or_default();
     report.seconds = started.elapsed().as_secs_f64();
     dir.manifest.stages.insert(
         "index".into(),
@@ -97,8 +121,8 @@ pub fn build_index(dir: &mut DataDir) -> Result<IndexReport> {
 /// deletes what differs. Documents are made on all cores; tantivy's writer threads cut them.
 fn update(dir: &DataDir, cases: &CaseIndex, words: &str, report: &mut IndexReport) -> Result<()> {
     let mut indexed = cases.fingerprints()?;
-    let replies = FinalReplies::read(dir)?;
-    let scores = Scores::read(dir)?;
+    let replies = FinalReplies::read(dir, None)?;
+    let scores = Scores::read(dir, None)?;
     let post_parts = dir.parts("posts");
     let total = tables::count_rows(&post_parts)?;
     if total == 0 {
@@ -107,7 +131,9 @@ fn update(dir: &DataDir, cases: &CaseIndex, words: &str, report: &mut IndexRepor
     let mut progress = Progress::start("index", Some(total as u64), "cases");
     let mut updater = cases.updater()?;
     for offset in (0..total).step_by(SLICE_ROWS) {
-        let slice = CaseSlice::read(dir, &post_parts, (offset, SLICE_ROWS), &replies, &scores)?;
+        let posts = tables::read_table_slice(&post_parts, &POST_COLUMNS, Some((offset, SLICE_ROWS)))?
+            .with_context(|| format!("{} has no posts", dir.root().display()))?;
+        let slice = CaseSlice::read(posts, &replies, &scores)?;
         let docs: Vec<(IndexDoc, u64)> = (0..slice.len())
             .into_par_iter()
             .map(|row| {
@@ -156,6 +182,13 @@ fn inputs_print(dir: &DataDir, words: &str) -> Result<String> {
     Ok(format!("{:016x}", hasher.finish()))
 }
 
+/// What every case is made with besides the tables: the index version and the local words.
+fn base_print(words: &str) -> String {
+    let mut hasher = std::hash::DefaultHasher::new();
+    (index::schema::INDEX_VERSION, index::analyzer::LOCAL_WORDS, words).hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
 /// Opens `DIR/index` for searching (keep it open to serve many queries: opening loads the
 /// dictionary, a fraction of a second).
 pub fn open_index(dir: &DataDir) -> Result<CaseIndex> {
@@ -191,13 +224,14 @@ fn local_words(dir: &DataDir) -> Result<String> {
 }
 
 /// Each post's final reply (highest `seq`, then latest), as its row in the replies table.
-struct FinalReplies {
+pub(crate) struct FinalReplies {
     parts: Vec<PathBuf>,
     by_post: HashMap<String, usize>,
 }
 
 impl FinalReplies {
-    fn read(dir: &DataDir) -> Result<FinalReplies> {
+    /// Of every post, or of the posts `only`.
+    pub(crate) fn read(dir: &DataDir, only: Option<&HashSet<String>>) -> Result<FinalReplies> {
         let parts = dir.parts("replies");
         let mut best: HashMap<String, ((i32, i64), usize)> = HashMap::new();
         let total = tables::count_rows(&parts)?;
@@ -212,6 +246,9 @@ impl FinalReplies {
                 (frame.column("post_id")?.str()?, frame.column("seq")?.i32()?, frame.column("replied_at")?.i64()?);
             for r in 0..frame.height() {
                 let Some(post_id) = post_ids.get(r) else { continue };
+                if only.is_some_and(|only| !only.contains(post_id)) {
+                    continue;
+                }
                 let key = (seqs.get(r).unwrap_or(1), times.get(r).unwrap_or_default());
                 match best.get_mut(post_id) {
                     Some(held) if held.0 >= key => {}
@@ -228,22 +265,25 @@ impl FinalReplies {
 
 /// The scores of `DIR/scores/replies.parquet` by reply id, with a hash of the content they
 /// were computed for (kept small: one entry per reply of a million-post folder).
-struct Scores {
+pub(crate) struct Scores {
     by_reply: HashMap<String, (u64, ReplyLevels)>,
 }
 
 impl Scores {
-    fn read(dir: &DataDir) -> Result<Scores> {
+    /// Of every reply, or of the replies to the posts `only`.
+    pub(crate) fn read(dir: &DataDir, only: Option<&HashSet<String>>) -> Result<Scores> {
         let path = dir.path(SCORES_FILE);
         let mut by_reply = HashMap::new();
         if !path.exists() {
             return Ok(Scores { by_reply });
         }
-        let Some(scores) = tables::read_table(
-            &[path],
-            &["reply_id", "content_hash", "evasive_level", "vague_level", "evasive_score", "vague_score", "reply_type"],
-        )?
-        else {
+        let columns =
+            ["reply_id", "content_hash", "evasive_level", "vague_level", "evasive_score", "vague_score", "reply_type"];
+        let scores = match only {
+            None => tables::read_table(&[path], &columns)?,
+            Some(posts) => tables::read_rows_where(&[path], "post_id", &|id| posts.contains(id), &columns)?,
+        };
+        let Some(scores) = scores else {
             return Ok(Scores { by_reply });
         };
         let s = |name: &str| scores.column(name).and_then(|c| c.str().cloned());
@@ -280,7 +320,7 @@ fn hash_of(text: &str) -> u64 {
 }
 
 /// One slice of the posts with their final replies and the replies' current scores.
-struct CaseSlice {
+pub(crate) struct CaseSlice {
     posts: DataFrame,
     /// The final reply of each post of the slice, by post row.
     replies: Vec<Option<ReplyRow>>,
@@ -294,19 +334,8 @@ struct ReplyRow {
 }
 
 impl CaseSlice {
-    fn read(
-        dir: &DataDir,
-        post_parts: &[PathBuf],
-        slice: (usize, usize),
-        finals: &FinalReplies,
-        scores: &Scores,
-    ) -> Result<CaseSlice> {
-        let posts = tables::read_table_slice(
-            post_parts,
-            &["post_id", "subject", "body", "posted_at", "unit", "category", "kind", "likes", "region"],
-            Some(slice),
-        )?
-        .with_context(|| format!("{} has no posts", dir.root().display()))?;
+    /// The cases of `posts` (columns [`POST_COLUMNS`]), their final replies read from the table.
+    pub(crate) fn read(posts: DataFrame, finals: &FinalReplies, scores: &Scores) -> Result<CaseSlice> {
         let posts = posts.lazy().with_column(col("posted_at").cast(DataType::Int64)).collect()?;
         // The rows of the replies table needed, in order; read in chunks over their span, skipping
         // chunks that hold none (ingest writes replies in about the order of their posts).
@@ -358,11 +387,11 @@ impl CaseSlice {
         Ok(CaseSlice { posts, replies })
     }
 
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.posts.height()
     }
 
-    fn doc(&self, row: usize) -> IndexDoc {
+    pub(crate) fn doc(&self, row: usize) -> IndexDoc {
         let p = &self.posts;
         let text = |name: &str| -> Option<String> { p.column(name).ok()?.str().ok()?.get(row).map(str::to_string) };
         let posted_at = p

@@ -141,6 +141,23 @@ impl DataDir {
             .unwrap_or_default()
     }
 
+    /// The live parts of a table, relative to the data folder, in the order they were added.
+    pub fn live_parts(&self, table: &str) -> Vec<String> {
+        self.manifest.tables.get(table).cloned().unwrap_or_default()
+    }
+
+    /// What a stage that has consumed the parts `seen` of `table` has yet to read: the live
+    /// parts it has not seen, in order. `None` when a part it saw is no longer live (replaced,
+    /// as when ingest rewrites every reply's `seq`): the stage must then recompute in full.
+    /// Parts are immutable, so this is all that can have changed in the table.
+    pub fn parts_since(&self, table: &str, seen: &[String]) -> Option<Vec<String>> {
+        let live = self.live_parts(table);
+        if !seen.iter().all(|part| live.contains(part)) {
+            return None;
+        }
+        Some(live.into_iter().filter(|part| !seen.contains(part)).collect())
+    }
+
     /// Removes temporary files and parts that no manifest lists: leftovers of a run that
     /// was killed before its commit.
     fn roll_back_uncommitted(&self) -> Result<()> {

@@ -7,8 +7,8 @@ use anyhow::{Context as _, Result};
 use chrono::NaiveDateTime;
 use polars::polars_utils::compression::ZstdLevel;
 use polars::prelude::{
-    col, len, Column, DataFrame, DataType, IdxSize, IntoLazy, LazyFrame, NamedFrom, ParquetCompression, ParquetWriter,
-    PlRefPath, ScanArgsParquet, Schema, Series, TimeUnit,
+    col, len, Column, DataFrame, DataType, IdxCa, IdxSize, IntoLazy, LazyFrame, NamedFrom, ParquetCompression,
+    ParquetWriter, PlRefPath, ScanArgsParquet, Schema, Series, TimeUnit,
 };
 use polars::prelude::{BooleanChunked, HiveOptions};
 
@@ -134,6 +134,58 @@ pub fn read_table_slice(
         format!("cannot read {} (hint: a part may be corrupt; re-ingest into a new folder)", parts[0].display())
     })?;
     Ok(Some(frame))
+}
+
+/// Rows read per slice by [`read_rows`]: wanted rows closer than this share one read.
+const ROWS_SPAN: usize = 50_000;
+
+/// The rows at the given positions (row numbers over the parts in order, as
+/// [`read_table_slice`] counts them) of the given columns, in ascending position order.
+/// For a few rows of a large table: the key columns are read first to find them, then only
+/// the slices holding them are read, instead of every text of the table.
+pub fn read_rows(parts: &[std::path::PathBuf], columns: &[&str], mut rows: Vec<usize>) -> Result<Option<DataFrame>> {
+    rows.sort_unstable();
+    rows.dedup();
+    let mut frames: Vec<DataFrame> = Vec::new();
+    let mut at = 0;
+    while at < rows.len() {
+        let start = rows[at];
+        let mut end = at;
+        while end < rows.len() && rows[end] < start + ROWS_SPAN {
+            end += 1;
+        }
+        let Some(slice) = read_table_slice(parts, columns, Some((start, rows[end - 1] - start + 1)))? else {
+            return Ok(None);
+        };
+        let wanted: Vec<IdxSize> = rows[at..end].iter().map(|r| (r - start) as IdxSize).collect();
+        frames.push(slice.take(&IdxCa::from_vec("rows".into(), wanted))?);
+        at = end;
+    }
+    let mut frames = frames.into_iter();
+    let Some(mut all) = frames.next() else {
+        return Ok(if parts.is_empty() { None } else { read_table_slice(parts, columns, Some((0, 0)))? });
+    };
+    for frame in frames {
+        all.vstack_mut_owned(frame)?;
+    }
+    Ok(Some(all))
+}
+
+/// The rows of `parts` whose `key` column passes `wanted`, in table order (`None` when none
+/// does): the key column is read whole, then only the slices holding the rows found.
+pub fn read_rows_where(
+    parts: &[std::path::PathBuf],
+    key: &str,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+    columns: &[&str],
+) -> Result<Option<DataFrame>> {
+    let Some(keys) = read_table(parts, &[key])? else { return Ok(None) };
+    let keys = keys.column(key)?.str()?;
+    let rows: Vec<usize> = keys.iter().enumerate().filter(|(_, k)| k.is_some_and(wanted)).map(|(i, _)| i).collect();
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    read_rows(parts, columns, rows)
 }
 
 /// The given part files as one lazy table. Hive partition columns are not added: the

@@ -11,14 +11,12 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::columns::ColumnMap;
+use super::known::{KnownRecords, ReplyTimes};
 use super::records::{self, PostRecord, Problem, ReplyRecord, RowReader, TaxonomyRecord};
 use super::source::SourceRow;
 use super::FileReport;
 use crate::store::{DataDir, InputRecord, PendingPart};
 use crate::tables::{self, millis, PartWriter, YearPartWriter};
-
-/// post_id → its replies' (time in ms, reply_id), sorted: what `seq` is computed from.
-type ReplyTimes = HashMap<String, Vec<(i64, String)>>;
 
 /// Where a batch comes from, for the records' `source` and the quarantine.
 pub struct Origin<'a> {
@@ -26,63 +24,6 @@ pub struct Origin<'a> {
     pub sheet: Option<&'a str>,
     pub header: &'a [String],
     pub map: &'a ColumnMap,
-}
-
-/// What the data folder already holds, as far as ingest needs to know.
-pub struct KnownRecords {
-    /// post_id → content hash.
-    posts: HashMap<String, String>,
-    /// post_id → region, to resolve "我镇"-style signatures of later replies.
-    regions: HashMap<String, String>,
-    /// reply_id → content hash.
-    replies: HashMap<String, String>,
-    /// post_id → its replies' (time, reply_id), for `seq`.
-    reply_times: ReplyTimes,
-}
-
-impl KnownRecords {
-    pub fn load(dir: &DataDir) -> Result<KnownRecords> {
-        let mut known = KnownRecords {
-            posts: HashMap::new(),
-            regions: HashMap::new(),
-            replies: HashMap::new(),
-            reply_times: HashMap::new(),
-        };
-        if let Some(posts) = tables::read_table(&dir.parts("posts"), &["post_id", "content_hash", "region"])? {
-            let ids = posts.column("post_id")?.str()?;
-            let hashes = posts.column("content_hash")?.str()?;
-            let regions = posts.column("region")?.str()?;
-            for i in 0..posts.height() {
-                let id = ids.get(i).unwrap_or_default().to_string();
-                if let Some(region) = regions.get(i) {
-                    known.regions.insert(id.clone(), region.to_string());
-                }
-                known.posts.insert(id, hashes.get(i).unwrap_or_default().to_string());
-            }
-        }
-        if let Some(replies) =
-            tables::read_table(&dir.parts("replies"), &["reply_id", "post_id", "content_hash", "replied_at"])?
-        {
-            let ids = replies.column("reply_id")?.str()?;
-            let post_ids = replies.column("post_id")?.str()?;
-            let hashes = replies.column("content_hash")?.str()?;
-            let times = replies.column("replied_at")?.cast(&DataType::Int64)?;
-            let times = times.i64()?;
-            for i in 0..replies.height() {
-                let id = ids.get(i).unwrap_or_default().to_string();
-                known
-                    .reply_times
-                    .entry(post_ids.get(i).unwrap_or_default().to_string())
-                    .or_default()
-                    .push((times.get(i).unwrap_or_default(), id.clone()));
-                known.replies.insert(id, hashes.get(i).unwrap_or_default().to_string());
-            }
-            for times in known.reply_times.values_mut() {
-                times.sort();
-            }
-        }
-        Ok(known)
-    }
 }
 
 pub struct Finished {
@@ -146,6 +87,13 @@ impl Batcher {
                 }),
             })
             .collect();
+
+        let records = outcomes.iter().flatten();
+        self.known.look_up(
+            records.clone().filter_map(|o| o.post.as_ref()).map(|p| p.post_id.as_str()),
+            records.clone().filter_map(|o| o.reply.as_ref()).map(|r| r.reply_id.as_str()),
+            records.filter_map(|o| o.reply.as_ref()).map(|r| r.post_id.as_str()),
+        )?;
 
         let mut posts = Vec::new();
         let mut replies = Vec::new();
@@ -279,7 +227,7 @@ impl Batcher {
             let mut sources: Vec<std::path::PathBuf> = dir.parts("replies");
             let old: Vec<String> = dir.manifest.tables.get("replies").cloned().unwrap_or_default();
             sources.extend(replies_parts.drain(..).map(|p| p.temp));
-            let part = rewrite_seq(dir, &sources, &self.known.reply_times)?;
+            let part = rewrite_seq(dir, &sources, &self.known.reply_times, &self.reseq)?;
             for source in &sources {
                 if source.extension().is_some_and(|e| e == "tmp") {
                     std::fs::remove_file(source)?;
@@ -344,8 +292,14 @@ fn admit(
     Some(id)
 }
 
-/// Writes all replies again, with `seq` from the complete time order of each post's replies.
-fn rewrite_seq(dir: &mut DataDir, sources: &[std::path::PathBuf], times: &ReplyTimes) -> Result<PendingPart> {
+/// Writes all replies again, with `seq` of the posts `reseq` from the complete time order of
+/// their replies (`times` holds every reply of those); other replies keep theirs.
+fn rewrite_seq(
+    dir: &mut DataDir,
+    sources: &[std::path::PathBuf],
+    times: &ReplyTimes,
+    reseq: &HashSet<String>,
+) -> Result<PendingPart> {
     let part = dir.new_part("replies")?;
     let mut writer = PartWriter::create(part, &replies_schema())?;
     for source in sources {
@@ -358,11 +312,17 @@ fn rewrite_seq(dir: &mut DataDir, sources: &[std::path::PathBuf], times: &ReplyT
         };
         let ids = frame.column("reply_id")?.str()?.clone();
         let posts = frame.column("post_id")?.str()?.clone();
+        let stored = frame.column("seq")?.i32()?.clone();
         let seq: Vec<i32> = ids
             .iter()
             .zip(posts.iter())
-            .map(|(id, post)| {
-                let list = times.get(post.unwrap_or_default()).map(Vec::as_slice).unwrap_or_default();
+            .zip(stored.iter())
+            .map(|((id, post), stored)| {
+                let post = post.unwrap_or_default();
+                if !reseq.contains(post) {
+                    return stored.unwrap_or(1);
+                }
+                let list = times.get(post).map(Vec::as_slice).unwrap_or_default();
                 list.iter().position(|(_, r)| Some(r.as_str()) == id).map_or(1, |p| p as i32 + 1)
             })
             .collect();

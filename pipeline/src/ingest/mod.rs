@@ -8,6 +8,7 @@
 
 mod batch;
 pub mod columns;
+mod known;
 mod records;
 pub mod source;
 pub mod values;
@@ -21,8 +22,9 @@ use sha2::{Digest, Sha256};
 
 use crate::progress::Progress;
 use crate::store::{self, DataDir, InputRecord};
-use batch::{Batcher, KnownRecords};
+use batch::Batcher;
 use columns::{ColumnMap, Layout};
+use known::KnownRecords;
 
 /// How many rows are read, derived and written together.
 pub const BATCH_ROWS: usize = 20_000;

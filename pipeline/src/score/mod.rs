@@ -1,16 +1,22 @@
 //! `wenzheng score`: every reply judged against its post → `DIR/scores/replies.parquet`.
 //!
-//! Incremental: a reply whose content and scorer version are unchanged keeps its
-//! previous scores; only new or changed replies are scored. `duplicate_group` is
-//! recomputed over all replies, since a new reply can join an old group.
+//! Incremental: the stage records the parts of posts and replies it has scored (parts are
+//! immutable: new rows come in new parts). A later run judges only the replies of the parts it
+//! has not seen, and those whose post arrived in a new part (they were judged without it);
+//! the other rows are copied from the stored file, their `duplicate_group` recomputed from the
+//! stored duplicate keys (a new reply can join an old group), without reading any text. When a
+//! part it scored is gone (ingest rewrote every reply's `seq`) or the scorer version changed,
+//! every reply is judged again, reusing a stored score whose content hash is unchanged.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use anyhow::{Context, Result};
 use models::scoring::{self, ReplyScore, Scorer};
 use polars::prelude::*;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
+
+mod daily;
 
 use crate::progress::Progress;
 use crate::store::{self, DataDir, StageRecord};
@@ -21,7 +27,8 @@ pub const SCORER_VERSION: &str = "5";
 
 pub const SCORES_FILE: &str = "scores/replies.parquet";
 
-#[derive(Debug, Default, serde::Serialize)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct ScoreReport {
     pub replies: usize,
     pub scored: usize,
@@ -74,7 +81,66 @@ impl From<ReplyScore> for StoredScore {
 /// whatever the size of the folder.
 const CHUNK: usize = 50_000;
 
+/// What the stage records in the manifest: its counts, the parts it has scored, and a
+/// generation that other stages compare to know whether stored scores may have changed.
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ScoreRecord {
+    #[serde(flatten)]
+    pub report: ScoreReport,
+    /// The live parts of `posts` and `replies` (relative paths) when the scores were written.
+    pub parts: BTreeMap<String, Vec<String>>,
+    /// Set anew whenever replies scored before may have been judged again (every reply
+    /// rescored, or a reply whose post came late); kept when only new replies were judged, so
+    /// that the index knows the scores of the parts it has seen stand.
+    pub generation: Option<String>,
+}
+
+impl ScoreRecord {
+    /// The record of the last run, when it was made by this scorer version and its file is there.
+    pub fn current(dir: &DataDir) -> Option<ScoreRecord> {
+        let stage = dir.manifest.stages.get("score").filter(|s| s.version == SCORER_VERSION)?;
+        if !dir.path(SCORES_FILE).exists() {
+            return None;
+        }
+        serde_json::from_value(stage.detail.clone()).ok()
+    }
+}
+
+/// The columns of a reply that judging it needs.
+const REPLY_COLUMNS: [&str; 7] = ["reply_id", "post_id", "unit", "body", "replied_at", "seq", "content_hash"];
+
 pub fn score(dir: &mut DataDir) -> Result<ScoreReport> {
+    let last = ScoreRecord::current(dir);
+    let unseen = last.as_ref().and_then(|last| {
+        let seen = |table: &str| dir.parts_since(table, last.parts.get(table)?);
+        Some((seen("replies")?, seen("posts")?))
+    });
+    let (report, generation) = match (last, unseen) {
+        (Some(last), Some((replies, posts))) => daily::score_new(dir, last, &replies, &posts)?,
+        _ => (score_all(dir)?, Some(new_generation())),
+    };
+    let parts = ["posts", "replies"].map(|t| (t.to_string(), dir.live_parts(t))).into_iter().collect();
+    let record = ScoreRecord { report: report.clone(), parts, generation };
+    dir.manifest.stages.insert(
+        "score".into(),
+        StageRecord {
+            version: SCORER_VERSION.into(),
+            finished_at: store::now_string(),
+            detail: serde_json::to_value(&record)?,
+        },
+    );
+    dir.save_manifest()?;
+    Ok(report)
+}
+
+/// A generation name no earlier run has used.
+fn new_generation() -> String {
+    format!("{}", chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default())
+}
+
+/// Every reply judged again (a stored score whose content hash is unchanged is reused).
+fn score_all(dir: &mut DataDir) -> Result<ScoreReport> {
     let reply_parts = dir.parts("replies");
     let total = tables::count_rows(&reply_parts)?;
     if total == 0 {
@@ -115,7 +181,7 @@ pub fn score(dir: &mut DataDir) -> Result<ScoreReport> {
             .collect();
         keys.extend(chunk_keys);
     }
-    let groups = duplicate_groups(&keys);
+    let groups = duplicate_groups(keys.iter().map(|(key, post)| (key.as_str(), post.as_str())));
 
     // Pass 2: score what is new or changed, reuse the rest, write slice by slice.
     let scorer = Scorer::default();
@@ -184,16 +250,7 @@ pub fn score(dir: &mut DataDir) -> Result<ScoreReport> {
     progress.finish();
     std::fs::File::open(&temp)?.sync_all()?;
     std::fs::rename(&temp, &path).with_context(|| format!("cannot replace {}", path.display()))?;
-    report.duplicate_groups = groups.values().collect::<std::collections::HashSet<_>>().len();
-    dir.manifest.stages.insert(
-        "score".into(),
-        StageRecord {
-            version: SCORER_VERSION.into(),
-            finished_at: store::now_string(),
-            detail: serde_json::to_value(&report)?,
-        },
-    );
-    dir.save_manifest()?;
+    report.duplicate_groups = groups.values().collect::<HashSet<_>>().len();
     Ok(report)
 }
 
@@ -231,14 +288,18 @@ fn short_hash(text: &str) -> String {
 
 /// The same reply text (names, ids, numbers and dates removed) under two or more
 /// different posts forms a group, named after its key.
-fn duplicate_groups(keys: &[(String, String)]) -> HashMap<String, String> {
-    let mut posts_by_key: HashMap<&str, std::collections::HashSet<&str>> = HashMap::new();
+/// Takes (duplicate key, post id) pairs.
+fn duplicate_groups<'a>(keys: impl Iterator<Item = (&'a str, &'a str)>) -> HashMap<String, String> {
+    // Per key: its first post, and whether another post has come (no set per key: a million
+    // keys are mostly alone).
+    let mut first_post: HashMap<&str, (&str, bool)> = HashMap::new();
     for (key, post_id) in keys {
-        posts_by_key.entry(key).or_default().insert(post_id);
+        let (first, shared) = first_post.entry(key).or_insert((post_id, false));
+        *shared |= *first != post_id;
     }
-    posts_by_key
+    first_post
         .into_iter()
-        .filter(|(_, posts)| posts.len() >= 2)
+        .filter(|(_, (_, shared))| *shared)
         .map(|(key, _)| (key.to_string(), format!("dup-{}", &key[..10.min(key.len())])))
         .collect()
 }
@@ -302,6 +363,11 @@ fn read_previous(dir: &DataDir) -> Result<HashMap<String, PreviousScore>> {
             )
         })
         .collect())
+}
+
+/// The names of the stored columns, in the file's order.
+fn scores_columns() -> Vec<String> {
+    scores_schema().iter_names().map(|name| name.to_string()).collect()
 }
 
 fn scores_schema() -> Schema {

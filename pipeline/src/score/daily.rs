@@ -1,0 +1,185 @@
+//! The daily case of `wenzheng score`: only the replies of parts the last run did not see are
+//! judged (and stored replies whose post has just arrived); every other stored row is copied
+//! with its duplicate group recomputed from the stored keys.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use models::scoring::{self, Scorer};
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use super::{
+    duplicate_groups, new_generation, scores_columns, scores_frame, scores_schema, short_hash, Row, ScoreRecord,
+    ScoreReport, StoredScore, CHUNK, REPLY_COLUMNS, SCORES_FILE,
+};
+use crate::store::DataDir;
+use crate::tables;
+
+/// Judges the replies of the parts `reply_parts` (not seen by the last run) and the stored
+/// replies whose post is in `post_parts` (they were judged without their post), and writes
+/// them after the other stored rows. Returns the report and the generation to record.
+pub(super) fn score_new(
+    dir: &DataDir,
+    last: ScoreRecord,
+    reply_parts: &[String],
+    post_parts: &[String],
+) -> Result<(ScoreReport, Option<String>)> {
+    let mut generation = last.generation.clone();
+    if reply_parts.is_empty() && post_parts.is_empty() {
+        let report = ScoreReport { scored: 0, reused: last.report.replies, ..last.report };
+        return Ok((report, generation));
+    }
+    let full = |parts: &[String]| -> Vec<PathBuf> { parts.iter().map(|p| dir.path(p)).collect() };
+    let path = dir.path(SCORES_FILE);
+    let stored = tables::read_table(std::slice::from_ref(&path), &["reply_id", "post_id", "duplicate_key"])?
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let new_posts = tables::read_table(&full(post_parts), &["post_id", "subject", "body"])?;
+    let mut texts: HashMap<String, (String, String)> = HashMap::new();
+    if let Some(posts) = &new_posts {
+        let (ids, subjects, bodies) =
+            (posts.column("post_id")?.str()?, posts.column("subject")?.str()?, posts.column("body")?.str()?);
+        for i in 0..posts.height() {
+            let text = (subjects.get(i).unwrap_or_default().to_string(), bodies.get(i).unwrap_or_default().to_string());
+            texts.insert(ids.get(i).unwrap_or_default().to_string(), text);
+        }
+    }
+    // Stored replies whose post has just arrived were judged on their own text: again now.
+    let (stored_ids, stored_posts) = (stored.column("reply_id")?.str()?, stored.column("post_id")?.str()?);
+    let late: HashSet<String> = (0..stored.height())
+        .filter(|&i| stored_posts.get(i).is_some_and(|p| texts.contains_key(p)))
+        .filter_map(|i| stored_ids.get(i).map(str::to_string))
+        .collect();
+    let mut fresh = tables::read_table(&full(reply_parts), &REPLY_COLUMNS)?;
+    if !late.is_empty() {
+        generation = Some(new_generation());
+        let seen: Vec<String> = dir.live_parts("replies").into_iter().filter(|p| !reply_parts.contains(p)).collect();
+        let late_replies = tables::read_rows_where(&full(&seen), "reply_id", &|id| late.contains(id), &REPLY_COLUMNS)?;
+        fresh = match (fresh, late_replies) {
+            (Some(mut fresh), Some(late)) => {
+                fresh.vstack_mut_owned(late)?;
+                Some(fresh)
+            }
+            (fresh, late) => fresh.or(late),
+        };
+    }
+    let Some(fresh) = fresh else {
+        // New posts, none of them answered yet and no stored reply waiting for one.
+        let report = ScoreReport { scored: 0, reused: last.report.replies, ..last.report };
+        return Ok((report, generation));
+    };
+
+    // The texts of the other posts answered: looked up in the parts seen before.
+    let missing: HashSet<String> = fresh
+        .column("post_id")?
+        .str()?
+        .iter()
+        .flatten()
+        .filter(|id| !texts.contains_key(*id))
+        .map(str::to_string)
+        .collect();
+    if !missing.is_empty() {
+        let seen: Vec<String> = dir.live_parts("posts").into_iter().filter(|p| !post_parts.contains(p)).collect();
+        let wanted = |id: &str| missing.contains(id);
+        if let Some(posts) = tables::read_rows_where(&full(&seen), "post_id", &wanted, &["post_id", "subject", "body"])?
+        {
+            let (ids, subjects, bodies) =
+                (posts.column("post_id")?.str()?, posts.column("subject")?.str()?, posts.column("body")?.str()?);
+            for i in 0..posts.height() {
+                let text =
+                    (subjects.get(i).unwrap_or_default().to_string(), bodies.get(i).unwrap_or_default().to_string());
+                texts.insert(ids.get(i).unwrap_or_default().to_string(), text);
+            }
+        }
+    }
+    let judged = judge(&fresh, &texts)?;
+    // The stored rows judged again: the late ones, and any of a run killed between writing the
+    // scores and recording them (its parts come again as unseen).
+    let again: HashSet<&str> = judged.iter().map(|r| r.reply_id.as_str()).collect();
+    let dropped = (0..stored.height()).filter(|&i| stored_ids.get(i).is_some_and(|id| again.contains(id))).count();
+
+    // Duplicate groups over every reply: the stored keys, then the fresh ones.
+    let stored_keys = stored.column("duplicate_key")?.str()?;
+    let kept = (0..stored.height()).filter(|&i| !stored_ids.get(i).is_some_and(|id| again.contains(id)));
+    let groups = duplicate_groups(
+        kept.map(|i| (stored_keys.get(i).unwrap_or_default(), stored_posts.get(i).unwrap_or_default()))
+            .chain(judged.iter().map(|r| (r.duplicate_key.as_str(), r.post_id.as_str()))),
+    );
+
+    let mut report = ScoreReport { replies: stored.height() - dropped + judged.len(), ..Default::default() };
+    report.reused = stored.height() - dropped;
+    report.scored = judged.len();
+    let temp = path.with_file_name(".replies.parquet.tmp");
+    let file = std::fs::File::create(&temp).with_context(|| format!("cannot write {}", temp.display()))?;
+    let mut writer = ParquetWriter::new(file).with_compression(tables::compression()).batched(&scores_schema())?;
+    let columns = scores_columns();
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+    for start in (0..stored.height()).step_by(CHUNK) {
+        let chunk = tables::read_table_slice(std::slice::from_ref(&path), &columns, Some((start, CHUNK)))?
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let mut chunk = if dropped == 0 {
+            chunk
+        } else {
+            let ids = chunk.column("reply_id")?.str()?;
+            let keep: BooleanChunked = ids.iter().map(|id| !id.is_some_and(|id| again.contains(id))).collect();
+            chunk.filter(&keep)?
+        };
+        let group: Vec<Option<&str>> = chunk
+            .column("duplicate_key")?
+            .str()?
+            .iter()
+            .map(|key| key.and_then(|k| groups.get(k)).map(String::as_str))
+            .collect();
+        chunk.replace("duplicate_group", Column::new("duplicate_group".into(), group))?;
+        report.evasive += chunk.column("evasive")?.bool()?.sum().unwrap_or_default() as usize;
+        report.vague += chunk.column("vague")?.bool()?.sum().unwrap_or_default() as usize;
+        // The writer walks the columns chunk by chunk: the filtered ones and the new group
+        // column must be cut alike.
+        chunk.align_chunks();
+        writer.write_batch(&chunk)?;
+    }
+    for row in &judged {
+        report.evasive += usize::from(row.score.evasive_level == 2);
+        report.vague += usize::from(row.score.vague_level == 2);
+    }
+    writer.write_batch(&scores_frame(&judged, &groups)?)?;
+    writer.finish()?;
+    std::fs::File::open(&temp)?.sync_all()?;
+    std::fs::rename(&temp, &path).with_context(|| format!("cannot replace {}", path.display()))?;
+    report.duplicate_groups = groups.values().collect::<HashSet<_>>().len();
+    Ok((report, generation))
+}
+
+/// Judges every reply of `replies` (columns [`REPLY_COLUMNS`]) against its post's subject and
+/// body in `texts` (a reply whose post is not there is judged on its own text).
+fn judge(replies: &DataFrame, texts: &HashMap<String, (String, String)>) -> Result<Vec<Row>> {
+    let scorer = Scorer::default();
+    let ids = replies.column("reply_id")?.str()?;
+    let post_ids = replies.column("post_id")?.str()?;
+    let units = replies.column("unit")?.str()?;
+    let bodies = replies.column("body")?.str()?;
+    let times = replies.column("replied_at")?.cast(&DataType::Int64)?;
+    let times = times.i64()?;
+    let seqs = replies.column("seq")?.i32()?;
+    let hashes = replies.column("content_hash")?.str()?;
+    Ok((0..replies.height())
+        .into_par_iter()
+        .map(|i| {
+            let post_id = post_ids.get(i).unwrap_or_default();
+            let body = bodies.get(i).unwrap_or_default();
+            let (subject, post_body) = texts.get(post_id).map_or(("", ""), |(s, b)| (s.as_str(), b.as_str()));
+            Row {
+                reused: false,
+                reply_id: ids.get(i).unwrap_or_default().to_string(),
+                post_id: post_id.to_string(),
+                unit: units.get(i).map(str::to_string),
+                replied_at: times.get(i).unwrap_or_default(),
+                seq: seqs.get(i).unwrap_or(1),
+                content_hash: hashes.get(i).unwrap_or_default().to_string(),
+                score: StoredScore::from(scorer.score(subject, post_body, body)),
+                duplicate_key: short_hash(&scoring::duplicate_key(body)),
+            }
+        })
+        .collect())
+}
