@@ -49,6 +49,12 @@ NGRAM_LENGTHS = (2, 3, 4)  # models/src/scoring/phrases.rs NGRAM_LENGTHS
 MIN_REPLIES = 3
 PRUNE_BELOW = 0.01
 SHIP_MARGIN = 0.03
+# The judgements whose fitted model may ship (when it clears SHIP_MARGIN). Evasive is held back:
+# the fitted model lowers the rules' evasive 2 of the rubric's anchoring example (杏坛中学) and
+# of three more check cases to 1, and a promise-only reply's evasive 1 to 0; the rubric wins.
+# Keeping the rules' evasive 2 costs 0.004 in cross-validation (0.689) but the promise-only case
+# still fails. Add "evasive" here to write the fitted model.
+SHIP_JUDGEMENTS = ()
 FOLDS, REPEATS, SEED = 5, 3, 7
 NOT_FEATURES = ("id", "evasive_level", "vague_level", "reply_type", "fixed", "shows_evasion",
                 "reply_phrases", "subject_phrases")
@@ -244,14 +250,14 @@ def choose(data, dim):
         checks["without the evidence rule for evasive 2"] = cross_validate(
             data, dim, dense_best, phrase_best, evidence=False)
     log(f"{dim}: checks {checks}")
-    ship = best >= rules + SHIP_MARGIN
+    ship = best >= rules + SHIP_MARGIN and dim in SHIP_JUDGEMENTS
     lines = [
         f"# {dim}: cross-validated QWK ({REPEATS}x{FOLDS}-fold, {len(data.ids)} tuning labels): rules alone "
         f"{rules:.3f}; dense model {by_dense[dense_best]:.3f} (penalty {dense_best}); dense + phrases "
         f"{best:.3f} (phrase penalty {phrase_best}; by penalty: "
         + ", ".join(f"{p}: {q:.3f}" for p, q in by_phrase.items()) + ")",
         f"#   variants at those penalties: " + "; ".join(f"{k} {q:.3f}" for k, q in checks.items()),
-        f"#   shipped: {'dense + phrases' if ship else 'the rules (the model does not beat them by ' + str(SHIP_MARGIN) + ')'}",
+        f"#   shipped: {'dense + phrases' if ship else 'the rules (' + ('held back, see SHIP_JUDGEMENTS' if best >= rules + SHIP_MARGIN else 'the model does not beat them by ' + str(SHIP_MARGIN)) + ')'}",
     ]
     return lines, ship, dense_best, phrase_best
 
