@@ -16,6 +16,7 @@ mod judge;
 mod lexicon;
 mod model;
 mod normalize;
+mod phrases;
 mod questions;
 mod signals;
 mod terms;
@@ -28,6 +29,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 pub use duplicate::duplicate_key;
 pub use lexicon::{Lexicon, LexiconError, DEFAULT_LEXICON};
 pub use model::{LevelModel, DEFAULT_LEVEL_MODEL, FEATURES};
+pub use phrases::{phrase_text, Phrases, DEFAULT_PHRASES, NGRAM_LENGTHS};
 
 use normalize::{char_slice, Folded};
 use signals::{Matchers, Signal};
@@ -152,6 +154,21 @@ pub struct ReplyScore {
     pub evidence: Vec<Evidence>,
 }
 
+/// What the level model is given for one reply (for fitting it: `scoring_features`).
+#[derive(Debug, Clone)]
+pub struct LevelInputs {
+    /// the features, named as in [`FEATURES`]
+    pub features: Vec<(&'static str, f64)>,
+    /// a bare formula or an off-topic reply: the rules' levels stand
+    pub rules_alone: bool,
+    /// the reply has something to show for an evasive 2 (see [`Scorer::score`])
+    pub shows_evasion: bool,
+    /// the reply's content as the phrase model reads it ([`phrase_text`])
+    pub reply_phrases: String,
+    /// the post's subject, the same way
+    pub subject_phrases: String,
+}
+
 /// Scores replies; build once, share across threads.
 pub struct Scorer {
     lexicon: Lexicon,
@@ -234,6 +251,18 @@ impl Scorer {
         FEATURES.into_iter().zip(read.features).collect()
     }
 
+    /// Everything the level model is given for this reply (for fitting it).
+    pub fn level_inputs(&self, post_subject: &str, post_body: &str, reply: &str) -> LevelInputs {
+        let read = self.read(post_subject, post_body, reply);
+        LevelInputs {
+            features: FEATURES.into_iter().zip(read.features).collect(),
+            rules_alone: self.rules_alone(&read.findings, &read.judgement),
+            shows_evasion: read.shows_evasion(),
+            reply_phrases: phrase_text(&read.findings.content),
+            subject_phrases: phrase_text(post_subject),
+        }
+    }
+
     /// A bare formula or a reply about something else is what the rules say it is: the level
     /// model is not asked.
     fn rules_alone(&self, findings: &signals::Findings, j: &judge::Judgement) -> bool {
@@ -254,23 +283,13 @@ impl Scorer {
         let (mut evasive_level, mut vague_level) = (rules.evasive_level, rules.vague_level);
         let (mut evasive_score, mut vague_score) = (j.evasive_score, j.vague_score);
         let mut reply_type = j.reply_type;
-        let uncovered = !findings.uncovered.is_empty();
         if !fixed {
-            let (e, e_within) = self.levels.evasive.predict(&features);
-            let (v, v_within) = self.levels.vague.predict(&features);
-            // level 2 only with something to show for it: a formula, a rule quoted, a
-            // question or demand of the post left open
-            let shows_evasion = j.unanswered
-                || uncovered
-                || findings.forwarded_unnamed
-                || rules.evasive_level == 2
-                || matches!(
-                    reply_type,
-                    ReplyType::Deflection
-                        | ReplyType::RefusalWithoutReason
-                        | ReplyType::GenericPolicy
-                        | ReplyType::AcknowledgementOnly
-                );
+            let phrases = &self.levels.phrases;
+            let (e_phrases, v_phrases) =
+                if phrases.is_empty() { (0.0, 0.0) } else { phrases.score(&phrase_text(&findings.content)) };
+            let (e, e_within) = self.levels.evasive.predict(&features, e_phrases);
+            let (v, v_within) = self.levels.vague.predict(&features, v_phrases);
+            let shows_evasion = shows_evasion(&findings, &j, &rules);
             let (e, e_within) = if e == 2 && !shows_evasion { (1, 1.0) } else { (e, e_within) };
             // where the model agrees with the rules, their finer score within the level stands
             if e != rules.evasive_level {
@@ -332,6 +351,28 @@ impl Scorer {
         }
 
         ReplyScore { evasive_level, vague_level, evasive_score, vague_score, reply_type, answers_question, evidence }
+    }
+}
+
+/// Whether a reply has something to show for an evasive 2 from the level model: a formula, a
+/// rule quoted, a question or demand of the post left open.
+fn shows_evasion(findings: &signals::Findings, j: &judge::Judgement, rules: &model::RuleView) -> bool {
+    j.unanswered
+        || !findings.uncovered.is_empty()
+        || findings.forwarded_unnamed
+        || rules.evasive_level == 2
+        || matches!(
+            j.reply_type,
+            ReplyType::Deflection
+                | ReplyType::RefusalWithoutReason
+                | ReplyType::GenericPolicy
+                | ReplyType::AcknowledgementOnly
+        )
+}
+
+impl Reading {
+    fn shows_evasion(&self) -> bool {
+        shows_evasion(&self.findings, &self.judgement, &self.rules)
     }
 }
 

@@ -7,13 +7,15 @@
 //! threshold, 2 at or above the second. Weights and thresholds live in
 //! `models/data/scoring/levels.toml`, fitted on the tuning labels by
 //! `models/data/scoring/fit_levels.py`; replies with no content (a bare formula) and
-//! off-topic replies keep the rules' levels.
+//! off-topic replies keep the rules' levels. The phrases of the reply's content add their
+//! learned weights to `s` (see `phrases`, weights in `models/data/scoring/phrases.tsv`).
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
 use super::lexicon::LexiconError;
+use super::phrases::{Phrases, DEFAULT_PHRASES};
 use super::signals::{ask, Findings};
 
 /// The shipped level model, compiled in.
@@ -109,12 +111,13 @@ pub struct Ordinal {
     thresholds: [f64; 2],
 }
 
-/// The level models of both judgements.
+/// The level models of both judgements, and the phrase weights they share.
 #[derive(Debug, Clone)]
 pub struct LevelModel {
     pub version: u32,
     pub evasive: Ordinal,
     pub vague: Ordinal,
+    pub phrases: Phrases,
 }
 
 impl Ordinal {
@@ -138,9 +141,10 @@ impl Ordinal {
         Ok(Ordinal { weights, thresholds: file.thresholds })
     }
 
-    /// The level, and where the reply sits within it (0..1, for the continuous score).
-    pub(crate) fn predict(&self, x: &Features) -> (u8, f64) {
-        let s: f64 = self.weights.iter().zip(x).map(|(w, v)| w * v).sum();
+    /// The level, and where the reply sits within it (0..1, for the continuous score);
+    /// `phrases`: the summed weights of the reply's phrases for this judgement.
+    pub(crate) fn predict(&self, x: &Features, phrases: f64) -> (u8, f64) {
+        let s: f64 = self.weights.iter().zip(x).map(|(w, v)| w * v).sum::<f64>() + phrases;
         let sigmoid = |z: f64| 1.0 / (1.0 + (-z).exp());
         let [t1, t2] = self.thresholds;
         if s < t1 {
@@ -154,20 +158,30 @@ impl Ordinal {
 }
 
 impl LevelModel {
-    /// Parses a level model written like `models/data/scoring/levels.toml`.
+    /// Parses a level model written like `models/data/scoring/levels.toml`, with no phrases
+    /// (add the ones fitted with it by [`LevelModel::with_phrases`]).
     pub fn from_toml_str(text: &str) -> Result<Self, LexiconError> {
         let file: LevelModelFile = toml::from_str(text)?;
         Ok(LevelModel {
             version: file.version,
             evasive: Ordinal::from_file("evasive", file.evasive)?,
             vague: Ordinal::from_file("vague", file.vague)?,
+            phrases: Phrases::default(),
         })
+    }
+
+    /// This model with phrase weights (see [`Phrases::from_tsv_str`]); they must come from the
+    /// same fit as the weights and thresholds of `levels.toml`.
+    pub fn with_phrases(mut self, phrases: Phrases) -> Self {
+        self.phrases = phrases;
+        self
     }
 }
 
 impl Default for LevelModel {
     fn default() -> Self {
-        LevelModel::from_toml_str(DEFAULT_LEVEL_MODEL).expect("the shipped level model is valid")
+        let phrases = Phrases::from_tsv_str(DEFAULT_PHRASES).expect("the shipped phrases are valid");
+        LevelModel::from_toml_str(DEFAULT_LEVEL_MODEL).expect("the shipped level model is valid").with_phrases(phrases)
     }
 }
 
@@ -202,7 +216,7 @@ mod tests {
             let mut m = model.clone();
             m.weights[0] = 1.0;
             x[0] = v;
-            m.predict(&x)
+            m.predict(&x, 0.0)
         };
         assert_eq!(at(0.0).0, 0);
         assert_eq!(at(1.0).0, 1);

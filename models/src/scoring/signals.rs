@@ -61,6 +61,8 @@ pub(crate) struct Signal {
 pub(crate) struct Findings {
     pub signals: Vec<Signal>,
     pub content_chars: usize,
+    /// the folded reply with every part that is not content blanked to a space (phrase model)
+    pub content: String,
     pub forwarded_named: bool,
     pub forwarded_unnamed: bool,
     pub deflection: bool,
@@ -307,6 +309,7 @@ impl Matchers {
         found.shared_terms = shared_terms;
         found.content_chars =
             text.char_indices().filter(|&(i, c)| roles[i] == Role::Content && is_content_char(c)).count();
+        found.content = text.char_indices().map(|(i, c)| if roles[i] == Role::Content { c } else { ' ' }).collect();
         if !demands.is_empty() {
             let mut content = TermSet::new();
             content.add_text_where(text, |i| roles[i] == Role::Content);

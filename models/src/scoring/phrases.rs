@@ -1,0 +1,218 @@
+//! The level model's phrases: character n-grams of a reply's content, each with a learned
+//! weight towards evasive and towards vague.
+//!
+//! The rules count what the lexicon names; careful readers also react to wording no list holds
+//! ("待…出台后", "争取早日", "做好解释工作"). `fit_levels.py` learns a weight for every n-gram that
+//! several tuning replies share and writes the ones that matter to
+//! `models/data/scoring/phrases.tsv` (compiled in). A reply's phrase score is the sum of the
+//! weights of the distinct n-grams of its content (courtesy, receipt, forwarding and deflection
+//! formulas already blanked by the signals), added to the level model's weighted features.
+//!
+//! The text the n-grams come from ([`phrase_text`]) is what `fit_levels.py` reads, so both
+//! sides cut the same n-grams: runs of content characters, digits folded to `0` and ASCII
+//! letters to `A` ("A3区2019年" → "A0区0000年": masked places and dates generalise), runs
+//! separated by one space, n-grams never crossing a run.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::RangeInclusive;
+
+use super::lexicon::LexiconError;
+use super::normalize::is_content_char;
+
+/// The shipped phrase weights, compiled in.
+pub const DEFAULT_PHRASES: &str = include_str!("../../data/scoring/phrases.tsv");
+
+/// Lengths of the n-grams the model knows, in characters.
+pub const NGRAM_LENGTHS: RangeInclusive<usize> = 2..=4;
+
+/// The runs of content characters of `text` the n-grams are cut from (see the module docs).
+pub fn phrase_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_run = false;
+    for c in text.chars() {
+        // (characters outside the basic plane end a run: an n-gram key packs 16 bits a character)
+        if is_content_char(c) && u32::from(c) <= 0xFFFF {
+            if !in_run && !out.is_empty() {
+                out.push(' ');
+            }
+            in_run = true;
+            out.push(match c {
+                '0'..='9' => '0',
+                'a'..='z' | 'A'..='Z' => 'A',
+                c => c,
+            });
+        } else {
+            in_run = false;
+        }
+    }
+    out
+}
+
+/// Every n-gram of a [`phrase_text`], as its packed key (a character per 16 bits, first
+/// character lowest; no character is 0, so n-grams of different lengths never share a key).
+fn ngram_keys(phrase_text: &str, mut each: impl FnMut(u64)) {
+    let mut window = [0u64; 4];
+    let mut run = 0usize;
+    for c in phrase_text.chars() {
+        if c == ' ' {
+            run = 0;
+            continue;
+        }
+        window.rotate_right(1);
+        window[0] = u64::from(u32::from(c));
+        run += 1;
+        for n in NGRAM_LENGTHS {
+            if run >= n {
+                // window[0] is the last character: the first of the n-gram is window[n - 1]
+                each((0..n).fold(0, |key, i| key | window[n - 1 - i] << (16 * i)));
+            }
+        }
+    }
+}
+
+fn key_of(ngram: &str) -> Option<u64> {
+    let chars: Vec<char> = ngram.chars().collect();
+    let valid = NGRAM_LENGTHS.contains(&chars.len()) && phrase_text(ngram) == ngram;
+    valid.then(|| chars.iter().enumerate().fold(0, |key, (i, &c)| key | u64::from(u32::from(c)) << (16 * i)))
+}
+
+/// A multiplicative hash: the keys are already well spread n-gram codes, SipHash is not needed.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, key: u64) {
+        self.0 = (self.0 ^ key).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+    }
+}
+
+/// The phrase weights: n-gram → (evasive, vague).
+#[derive(Debug, Clone, Default)]
+pub struct Phrases {
+    index: HashMap<u64, u32, BuildHasherDefault<KeyHasher>>,
+    weights: Vec<(f32, f32)>,
+}
+
+impl Phrases {
+    /// Parses a phrases file written like `models/data/scoring/phrases.tsv`: `#` comments, then
+    /// `ngram<TAB>evasive_weight<TAB>vague_weight` lines.
+    pub fn from_tsv_str(text: &str) -> Result<Self, LexiconError> {
+        let mut phrases = Phrases::default();
+        for (number, line) in text.lines().enumerate().map(|(i, l)| (i + 1, l)) {
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let bad = |why: String| {
+                LexiconError::Invalid(format!(
+                    "phrases file line {number}: {why}; hint: lines are `ngram<TAB>evasive_weight<TAB>vague_weight`, \
+                     written by models/data/scoring/fit_levels.py"
+                ))
+            };
+            let fields: Vec<&str> = line.split('\t').collect();
+            let [ngram, evasive, vague] = fields[..] else {
+                return Err(bad(format!("expected 3 tab-separated fields, found {}", fields.len())));
+            };
+            let Some(key) = key_of(ngram) else {
+                return Err(bad(format!(
+                    "{ngram:?} is not an n-gram of {}–{} content characters (digits as 0, ASCII letters as A)",
+                    NGRAM_LENGTHS.start(),
+                    NGRAM_LENGTHS.end()
+                )));
+            };
+            let weight = |name: &str, s: &str| match s.trim().parse::<f32>() {
+                Ok(w) if w.is_finite() => Ok(w),
+                _ => Err(bad(format!("{name} weight {s:?} of {ngram:?} is not a number"))),
+            };
+            let pair = (weight("evasive", evasive)?, weight("vague", vague)?);
+            if phrases.index.insert(key, phrases.weights.len() as u32).is_some() {
+                return Err(bad(format!("{ngram:?} is listed twice")));
+            }
+            phrases.weights.push(pair);
+        }
+        Ok(phrases)
+    }
+
+    pub fn len(&self) -> usize {
+        self.weights.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.weights.is_empty()
+    }
+
+    /// The summed (evasive, vague) weights of the distinct known n-grams of a [`phrase_text`].
+    pub fn score(&self, phrase_text: &str) -> (f64, f64) {
+        if self.weights.is_empty() {
+            return (0.0, 0.0);
+        }
+        let mut hits = Vec::new();
+        ngram_keys(phrase_text, |key| {
+            if let Some(&i) = self.index.get(&key) {
+                hits.push(i);
+            }
+        });
+        // presence, not count: an n-gram repeated in a reply weighs once, as in the fit
+        hits.sort_unstable();
+        hits.dedup();
+        hits.iter().fold((0.0, 0.0), |(e, v), &i| {
+            let (we, wv) = self.weights[i as usize];
+            (e + f64::from(we), v + f64::from(wv))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(file: &str, expected_error: &str) {
+        let err = Phrases::from_tsv_str(file).unwrap_err().to_string();
+        assert!(err.contains(expected_error), "{err}");
+    }
+
+    /// The n-grams `fit_levels.py` cuts from the same text (`python3 fit_levels.py --ngrams TEXT`).
+    #[test]
+    fn ngrams_match_the_fit_script() {
+        let text = phrase_text("您好！经核查，A3区2019年已拆除。Ok");
+        assert_eq!(text, "您好 经核查 A0区0000年已拆除 AA");
+        let mut keys = Vec::new();
+        ngram_keys(&text, |k| keys.push(k));
+        let from_script = "您好 经核 核查 经核查 A0 0区 A0区 区0 0区0 A0区0 00 区00 0区00 00 000 区000 00 000 \
+                           0000 0年 00年 000年 年已 0年已 00年已 已拆 年已拆 0年已拆 拆除 已拆除 年已拆除 AA";
+        let expected: Vec<u64> = from_script.split(' ').map(|g| key_of(g).unwrap()).collect();
+        assert_eq!(keys, expected);
+    }
+
+    #[test]
+    fn a_reply_weighs_each_phrase_once() {
+        let phrases = Phrases::from_tsv_str("# test\n已拆除\t-1.0\t-0.5\n研究\t0.25\t0.5\n").unwrap();
+        assert_eq!(phrases.len(), 2);
+        assert_eq!(phrases.score(&phrase_text("将研究，再研究。已拆除")), (-0.75, 0.0));
+        assert_eq!(phrases.score(""), (0.0, 0.0));
+    }
+
+    #[test]
+    fn shipped_phrases_parse() {
+        Phrases::from_tsv_str(DEFAULT_PHRASES).unwrap();
+    }
+
+    #[test]
+    fn bad_files_are_rejected_with_the_line() {
+        check("研究\t0.1\n", "line 1: expected 3 tab-separated fields, found 2");
+        check("# c\n研究\t0.1\tx\n", "line 2: vague weight \"x\" of \"研究\" is not a number");
+        check("研\t0.1\t0.1\n", "\"研\" is not an n-gram of 2–4");
+        check("研究,\t0.1\t0.1\n", "is not an n-gram");
+        check("A3区\t0.1\t0.1\n", "digits as 0");
+        check("研究\t0.1\t0.1\n研究\t0.2\t0.2\n", "line 2: \"研究\" is listed twice");
+        check("研究\tNaN\t0.1\n", "evasive weight \"NaN\"");
+    }
+}
