@@ -15,8 +15,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use anyhow::Result;
-use index::{CaseIndex, IndexDoc};
-use rayon::prelude::*;
+use index::CaseIndex;
 
 use crate::score::{ScoreRecord, SCORES_FILE};
 use crate::search::{CaseSlice, FinalReplies, IndexReport, Scores, POST_COLUMNS};
@@ -104,16 +103,7 @@ pub fn apply(
 
     let finals = FinalReplies::read(dir, Some(&touched))?;
     let scores = Scores::read(dir, Some(&touched))?;
-    let slice = CaseSlice::read(posts, &finals, &scores)?;
-    let docs: Vec<(IndexDoc, u64)> = (0..slice.len())
-        .into_par_iter()
-        .map(|row| {
-            let doc = slice.doc(row);
-            let print = doc.fingerprint(words);
-            (doc, print)
-        })
-        .collect();
-    drop(slice);
+    let docs = CaseSlice::read(posts, &finals, &scores)?.printed_docs(words);
     let held = cases.cases_of(docs.iter().map(|(doc, _)| doc.post_id.as_str()))?;
     let mut updater = cases.updater()?;
     for (doc, print) in &docs {

@@ -133,17 +133,7 @@ fn update(dir: &DataDir, cases: &CaseIndex, words: &str, report: &mut IndexRepor
     for offset in (0..total).step_by(SLICE_ROWS) {
         let posts = tables::read_table_slice(&post_parts, &POST_COLUMNS, Some((offset, SLICE_ROWS)))?
             .with_context(|| format!("{} has no posts", dir.root().display()))?;
-        let slice = CaseSlice::read(posts, &replies, &scores)?;
-        let docs: Vec<(IndexDoc, u64)> = (0..slice.len())
-            .into_par_iter()
-            .map(|row| {
-                let doc = slice.doc(row);
-                // As `cases.fingerprint(&doc)`, without sharing the index between threads.
-                let print = doc.fingerprint(words);
-                (doc, print)
-            })
-            .collect();
-        drop(slice);
+        let docs = CaseSlice::read(posts, &replies, &scores)?.printed_docs(words);
         for (doc, print) in &docs {
             report.with_scores += doc.reply.as_ref().is_some_and(|r| r.levels.is_some()) as usize;
             match indexed.remove(&doc.post_id) {
@@ -385,6 +375,19 @@ impl CaseSlice {
         }
         let replies = wanted.into_iter().map(|row| row.and_then(|r| found.remove(&r))).collect();
         Ok(CaseSlice { posts, replies })
+    }
+
+    /// Every case of the slice with its fingerprint, built on both cores. As
+    /// `cases.fingerprint(&doc)`, without sharing the index between threads.
+    pub(crate) fn printed_docs(&self, words: &str) -> Vec<(IndexDoc, u64)> {
+        (0..self.len())
+            .into_par_iter()
+            .map(|row| {
+                let doc = self.doc(row);
+                let print = doc.fingerprint(words);
+                (doc, print)
+            })
+            .collect()
     }
 
     pub(crate) fn len(&self) -> usize {
