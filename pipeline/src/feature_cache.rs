@@ -95,6 +95,14 @@ impl Features {
             rows.push(part_rows);
         }
         if computed > 0 || counted.is_none() {
+            // The list of counted parts goes first and comes back last: a run stopped between
+            // the two writes leaves no list, so the next run counts every part anew instead of
+            // adding the new parts' bigrams a second time.
+            match std::fs::remove_file(dir.path(PARTS_FILE)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e).with_context(|| format!("cannot replace {}", dir.path(PARTS_FILE).display())),
+            }
             store::write_atomically(&dir.path(FREQUENCIES_FILE), &frequencies.to_bytes())?;
             let counted =
                 Counted { fingerprint: print, parts: rows.iter().map(|r| (r.part.clone(), r.bytes)).collect() };
