@@ -2,7 +2,7 @@
 //! judged (and stored replies whose post has just arrived); every other stored row is copied
 //! with its duplicate group recomputed from the stored keys.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -11,8 +11,8 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::{
-    duplicate_groups, new_generation, scores_columns, scores_frame, scores_schema, short_hash, Row, ScoreRecord,
-    ScoreReport, StoredScore, CHUNK, REPLY_COLUMNS, SCORES_FILE,
+    duplicate_groups, new_generation, scores_columns, scores_frame, scores_schema, short_hash, PostTexts, Row,
+    ScoreRecord, ScoreReport, StoredScore, CHUNK, POST_TEXT_COLUMNS, REPLY_COLUMNS, SCORES_FILE,
 };
 use crate::store::DataDir;
 use crate::tables;
@@ -35,20 +35,15 @@ pub(super) fn score_new(
     let path = dir.path(SCORES_FILE);
     let stored = tables::read_table(std::slice::from_ref(&path), &["reply_id", "post_id", "duplicate_key"])?
         .with_context(|| format!("cannot read {}", path.display()))?;
-    let new_posts = tables::read_table(&full(post_parts), &["post_id", "subject", "body"])?;
-    let mut texts: HashMap<String, (String, String)> = HashMap::new();
-    if let Some(posts) = &new_posts {
-        let (ids, subjects, bodies) =
-            (posts.column("post_id")?.str()?, posts.column("subject")?.str()?, posts.column("body")?.str()?);
-        for i in 0..posts.height() {
-            let text = (subjects.get(i).unwrap_or_default().to_string(), bodies.get(i).unwrap_or_default().to_string());
-            texts.insert(ids.get(i).unwrap_or_default().to_string(), text);
-        }
-    }
+    let new_posts = tables::read_table(&full(post_parts), &POST_TEXT_COLUMNS)?;
+    let arrived: HashSet<&str> = match &new_posts {
+        Some(posts) => posts.column("post_id")?.str()?.iter().flatten().collect(),
+        None => HashSet::new(),
+    };
     // Stored replies whose post has just arrived were judged on their own text: again now.
     let (stored_ids, stored_posts) = (stored.column("reply_id")?.str()?, stored.column("post_id")?.str()?);
     let late: HashSet<String> = (0..stored.height())
-        .filter(|&i| stored_posts.get(i).is_some_and(|p| texts.contains_key(p)))
+        .filter(|&i| stored_posts.get(i).is_some_and(|p| arrived.contains(p)))
         .filter_map(|i| stored_ids.get(i).map(str::to_string))
         .collect();
     let mut fresh = tables::read_table(&full(reply_parts), &REPLY_COLUMNS)?;
@@ -56,13 +51,7 @@ pub(super) fn score_new(
         generation = Some(new_generation());
         let seen: Vec<String> = dir.live_parts("replies").into_iter().filter(|p| !reply_parts.contains(p)).collect();
         let late_replies = tables::read_rows_where(&full(&seen), "reply_id", &|id| late.contains(id), &REPLY_COLUMNS)?;
-        fresh = match (fresh, late_replies) {
-            (Some(mut fresh), Some(late)) => {
-                fresh.vstack_mut_owned(late)?;
-                Some(fresh)
-            }
-            (fresh, late) => fresh.or(late),
-        };
+        fresh = stacked(fresh, late_replies)?;
     }
     let Some(fresh) = fresh else {
         // New posts, none of them answered yet and no stored reply waiting for one.
@@ -76,23 +65,17 @@ pub(super) fn score_new(
         .str()?
         .iter()
         .flatten()
-        .filter(|id| !texts.contains_key(*id))
+        .filter(|id| !arrived.contains(id))
         .map(str::to_string)
         .collect();
-    if !missing.is_empty() {
+    let earlier_posts = if missing.is_empty() {
+        None
+    } else {
         let seen: Vec<String> = dir.live_parts("posts").into_iter().filter(|p| !post_parts.contains(p)).collect();
-        let wanted = |id: &str| missing.contains(id);
-        if let Some(posts) = tables::read_rows_where(&full(&seen), "post_id", &wanted, &["post_id", "subject", "body"])?
-        {
-            let (ids, subjects, bodies) =
-                (posts.column("post_id")?.str()?, posts.column("subject")?.str()?, posts.column("body")?.str()?);
-            for i in 0..posts.height() {
-                let text =
-                    (subjects.get(i).unwrap_or_default().to_string(), bodies.get(i).unwrap_or_default().to_string());
-                texts.insert(ids.get(i).unwrap_or_default().to_string(), text);
-            }
-        }
-    }
+        tables::read_rows_where(&full(&seen), "post_id", &|id| missing.contains(id), &POST_TEXT_COLUMNS)?
+    };
+    let posts = stacked(new_posts, earlier_posts)?;
+    let texts = PostTexts::new(posts.as_ref())?;
     let judged = judge(&fresh, &texts)?;
     // The stored rows judged again: the late ones, and any of a run killed between writing the
     // scores and recording them (its parts come again as unseen).
@@ -152,8 +135,8 @@ pub(super) fn score_new(
 }
 
 /// Judges every reply of `replies` (columns [`REPLY_COLUMNS`]) against its post's subject and
-/// body in `texts` (a reply whose post is not there is judged on its own text).
-fn judge(replies: &DataFrame, texts: &HashMap<String, (String, String)>) -> Result<Vec<Row>> {
+/// body in `texts`.
+fn judge(replies: &DataFrame, texts: &PostTexts) -> Result<Vec<Row>> {
     let scorer = Scorer::default();
     let ids = replies.column("reply_id")?.str()?;
     let post_ids = replies.column("post_id")?.str()?;
@@ -168,7 +151,7 @@ fn judge(replies: &DataFrame, texts: &HashMap<String, (String, String)>) -> Resu
         .map(|i| {
             let post_id = post_ids.get(i).unwrap_or_default();
             let body = bodies.get(i).unwrap_or_default();
-            let (subject, post_body) = texts.get(post_id).map_or(("", ""), |(s, b)| (s.as_str(), b.as_str()));
+            let (subject, post_body) = texts.get(post_id);
             Row {
                 reused: false,
                 reply_id: ids.get(i).unwrap_or_default().to_string(),
@@ -182,4 +165,15 @@ fn judge(replies: &DataFrame, texts: &HashMap<String, (String, String)>) -> Resu
             }
         })
         .collect())
+}
+
+/// The rows of both frames, one after the other.
+fn stacked(first: Option<DataFrame>, second: Option<DataFrame>) -> Result<Option<DataFrame>> {
+    Ok(match (first, second) {
+        (Some(mut first), Some(second)) => {
+            first.vstack_mut_owned(second)?;
+            Some(first)
+        }
+        (first, second) => first.or(second),
+    })
 }

@@ -110,6 +110,9 @@ impl ScoreRecord {
 /// The columns of a reply that judging it needs.
 const REPLY_COLUMNS: [&str; 7] = ["reply_id", "post_id", "unit", "body", "replied_at", "seq", "content_hash"];
 
+/// The columns of a post that judging its replies needs.
+const POST_TEXT_COLUMNS: [&str; 3] = ["post_id", "subject", "body"];
+
 pub fn score(dir: &mut DataDir) -> Result<ScoreReport> {
     let last = ScoreRecord::current(dir);
     let unseen = last.as_ref().and_then(|last| {
@@ -146,7 +149,7 @@ fn score_all(dir: &mut DataDir) -> Result<ScoreReport> {
     if total == 0 {
         anyhow::bail!("the data folder has no replies: ingest a file with replies first");
     }
-    let posts = tables::read_table(&dir.parts("posts"), &["post_id", "subject", "body"])?;
+    let posts = tables::read_table(&dir.parts("posts"), &POST_TEXT_COLUMNS)?;
     let post_text = PostTexts::new(posts.as_ref())?;
     let previous = read_previous(dir)?;
 
@@ -193,12 +196,8 @@ fn score_all(dir: &mut DataDir) -> Result<ScoreReport> {
     let file = std::fs::File::create(&temp).with_context(|| format!("cannot write {}", temp.display()))?;
     let mut writer = ParquetWriter::new(file).with_compression(tables::compression()).batched(&scores_schema())?;
     for start in (0..total).step_by(CHUNK) {
-        let chunk = tables::read_table_slice(
-            &reply_parts,
-            &["reply_id", "post_id", "unit", "body", "replied_at", "seq", "content_hash"],
-            Some((start, CHUNK)),
-        )?
-        .context("replies vanished while scoring")?;
+        let chunk = tables::read_table_slice(&reply_parts, &REPLY_COLUMNS, Some((start, CHUNK)))?
+            .context("replies vanished while scoring")?;
         let ids = chunk.column("reply_id")?.str()?;
         let post_ids = chunk.column("post_id")?.str()?;
         let units = chunk.column("unit")?.str()?;
