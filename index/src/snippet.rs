@@ -143,16 +143,7 @@ fn ends_latin(word: &str) -> bool {
 
 /// Ranges sorted, overlapping ones (a word and its parts) merged, made relative to `base`.
 fn merged(ranges: impl Iterator<Item = Range<usize>>, base: usize) -> Vec<(usize, usize)> {
-    let mut sorted: Vec<(usize, usize)> = ranges.map(|r| (r.start - base, r.end - base)).collect();
-    sorted.sort_unstable();
-    let mut out: Vec<(usize, usize)> = Vec::with_capacity(sorted.len());
-    for (start, end) in sorted {
-        match out.last_mut() {
-            Some(last) if start < last.1 => last.1 = last.1.max(end),
-            _ => out.push((start, end)),
-        }
-    }
-    out
+    models::text::merge_overlapping(ranges.map(|r| (r.start - base, r.end - base)).collect())
 }
 
 #[cfg(test)]

@@ -79,6 +79,20 @@ pub fn normalize_width(text: &str) -> String {
         .collect()
 }
 
+/// Spans (`start, end`) sorted, with overlapping ones merged into one: a word and its parts
+/// highlighted once, a date matched by three patterns counted once.
+pub fn merge_overlapping(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    spans.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (start, end) in spans {
+        match merged.last_mut() {
+            Some(last) if start < last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    merged
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -142,16 +142,7 @@ impl PatternList {
     /// "2019年2月27日" is one date although three patterns match parts of it ("2019年2月27日",
     /// "2月27日", and "2019年" as a number of years). Overlapping matches are merged.
     fn distinct_spans(&self, text: &str, keep: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
-        let mut spans: Vec<(usize, usize)> = self.spans(text).filter(|&(start, _)| keep(start)).collect();
-        spans.sort_unstable();
-        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
-        for (start, end) in spans {
-            match merged.last_mut() {
-                Some(last) if start < last.1 => last.1 = last.1.max(end),
-                _ => merged.push((start, end)),
-            }
-        }
-        merged
+        crate::text::merge_overlapping(self.spans(text).filter(|&(start, _)| keep(start)).collect())
     }
 }
 
