@@ -12,7 +12,6 @@
 //! (`search::update`), which reads every case. Both give the same index.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 
 use anyhow::Result;
 use index::CaseIndex;
@@ -68,14 +67,13 @@ pub fn apply(
     last: &IndexReport,
     report: &mut IndexReport,
 ) -> Result<()> {
-    let full = |parts: &[String]| -> Vec<PathBuf> { parts.iter().map(|p| dir.path(p)).collect() };
-    let new_posts = tables::read_table(&full(&plan.post_parts), &POST_COLUMNS)?;
+    let new_posts = tables::read_table(&dir.paths_of(&plan.post_parts), &POST_COLUMNS)?;
     let mut touched: HashSet<String> = HashSet::new();
     if let Some(posts) = &new_posts {
         touched.extend(posts.column("post_id")?.str()?.iter().flatten().map(str::to_string));
     }
     let new_in_posts = touched.len();
-    if let Some(replies) = tables::read_table(&full(&plan.reply_parts), &["post_id"])? {
+    if let Some(replies) = tables::read_table(&dir.paths_of(&plan.reply_parts), &["post_id"])? {
         touched.extend(replies.column("post_id")?.str()?.iter().flatten().map(str::to_string));
     }
     // Posts answered by new replies but stored before: found in the parts seen.
@@ -86,15 +84,9 @@ pub fn apply(
             None => HashSet::new(),
         };
         let older: HashSet<&str> = touched.iter().map(String::as_str).filter(|id| !fresh.contains(id)).collect();
-        let seen: Vec<String> = dir.live_parts("posts").into_iter().filter(|p| !plan.post_parts.contains(p)).collect();
-        let found = tables::read_rows_where(&full(&seen), "post_id", &|id| older.contains(id), &POST_COLUMNS)?;
-        posts = match (posts, found) {
-            (Some(mut posts), Some(found)) => {
-                posts.vstack_mut_owned(found)?;
-                Some(posts)
-            }
-            (posts, found) => posts.or(found),
-        };
+        let seen = dir.parts_other_than("posts", &plan.post_parts);
+        let found = tables::read_rows_where(&seen, "post_id", &|id| older.contains(id), &POST_COLUMNS)?;
+        posts = tables::stacked(posts, found)?;
     }
     report.cases = last.cases;
     report.unchanged = last.cases;

@@ -141,6 +141,17 @@ impl DataDir {
             .unwrap_or_default()
     }
 
+    /// The paths of `parts`, given relative to the data folder.
+    pub fn paths_of(&self, parts: &[String]) -> Vec<PathBuf> {
+        parts.iter().map(|p| self.root.join(p)).collect()
+    }
+
+    /// The paths of the live parts of `table` other than `new`: what a daily run had read before.
+    pub fn parts_other_than(&self, table: &str, new: &[String]) -> Vec<PathBuf> {
+        let seen: Vec<String> = self.live_parts(table).into_iter().filter(|p| !new.contains(p)).collect();
+        self.paths_of(&seen)
+    }
+
     /// The live parts of a table, relative to the data folder, in the order they were added.
     pub fn live_parts(&self, table: &str) -> Vec<String> {
         self.manifest.tables.get(table).cloned().unwrap_or_default()

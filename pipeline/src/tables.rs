@@ -171,6 +171,17 @@ pub fn read_rows(parts: &[std::path::PathBuf], columns: &[&str], mut rows: Vec<u
     Ok(Some(all))
 }
 
+/// The rows of both frames (of the same columns), one after the other.
+pub fn stacked(first: Option<DataFrame>, second: Option<DataFrame>) -> Result<Option<DataFrame>> {
+    Ok(match (first, second) {
+        (Some(mut first), Some(second)) => {
+            first.vstack_mut_owned(second)?;
+            Some(first)
+        }
+        (first, second) => first.or(second),
+    })
+}
+
 /// The rows of `parts` whose `key` column passes `wanted`, in table order (`None` when none
 /// does): the key column is read whole, then only the slices holding the rows found.
 pub fn read_rows_where(

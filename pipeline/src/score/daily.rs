@@ -3,7 +3,6 @@
 //! with its duplicate group recomputed from the stored keys.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use models::scoring::{self, Scorer};
@@ -31,11 +30,10 @@ pub(super) fn score_new(
         let report = ScoreReport { scored: 0, reused: last.report.replies, ..last.report };
         return Ok((report, generation));
     }
-    let full = |parts: &[String]| -> Vec<PathBuf> { parts.iter().map(|p| dir.path(p)).collect() };
     let path = dir.path(SCORES_FILE);
     let stored = tables::read_table(std::slice::from_ref(&path), &["reply_id", "post_id", "duplicate_key"])?
         .with_context(|| format!("cannot read {}", path.display()))?;
-    let new_posts = tables::read_table(&full(post_parts), &POST_TEXT_COLUMNS)?;
+    let new_posts = tables::read_table(&dir.paths_of(post_parts), &POST_TEXT_COLUMNS)?;
     let arrived: HashSet<&str> = match &new_posts {
         Some(posts) => posts.column("post_id")?.str()?.iter().flatten().collect(),
         None => HashSet::new(),
@@ -46,12 +44,12 @@ pub(super) fn score_new(
         .filter(|&i| stored_posts.get(i).is_some_and(|p| arrived.contains(p)))
         .filter_map(|i| stored_ids.get(i).map(str::to_string))
         .collect();
-    let mut fresh = tables::read_table(&full(reply_parts), &REPLY_COLUMNS)?;
+    let mut fresh = tables::read_table(&dir.paths_of(reply_parts), &REPLY_COLUMNS)?;
     if !late.is_empty() {
         generation = Some(new_generation());
-        let seen: Vec<String> = dir.live_parts("replies").into_iter().filter(|p| !reply_parts.contains(p)).collect();
-        let late_replies = tables::read_rows_where(&full(&seen), "reply_id", &|id| late.contains(id), &REPLY_COLUMNS)?;
-        fresh = stacked(fresh, late_replies)?;
+        let seen = dir.parts_other_than("replies", reply_parts);
+        let late_replies = tables::read_rows_where(&seen, "reply_id", &|id| late.contains(id), &REPLY_COLUMNS)?;
+        fresh = tables::stacked(fresh, late_replies)?;
     }
     let Some(fresh) = fresh else {
         // New posts, none of them answered yet and no stored reply waiting for one.
@@ -71,10 +69,10 @@ pub(super) fn score_new(
     let earlier_posts = if missing.is_empty() {
         None
     } else {
-        let seen: Vec<String> = dir.live_parts("posts").into_iter().filter(|p| !post_parts.contains(p)).collect();
-        tables::read_rows_where(&full(&seen), "post_id", &|id| missing.contains(id), &POST_TEXT_COLUMNS)?
+        let seen = dir.parts_other_than("posts", post_parts);
+        tables::read_rows_where(&seen, "post_id", &|id| missing.contains(id), &POST_TEXT_COLUMNS)?
     };
-    let posts = stacked(new_posts, earlier_posts)?;
+    let posts = tables::stacked(new_posts, earlier_posts)?;
     let texts = PostTexts::new(posts.as_ref())?;
     let judged = judge(&fresh, &texts)?;
     // The stored rows judged again: the late ones, and any of a run killed between writing the
@@ -165,15 +163,4 @@ fn judge(replies: &DataFrame, texts: &PostTexts) -> Result<Vec<Row>> {
             }
         })
         .collect())
-}
-
-/// The rows of both frames, one after the other.
-fn stacked(first: Option<DataFrame>, second: Option<DataFrame>) -> Result<Option<DataFrame>> {
-    Ok(match (first, second) {
-        (Some(mut first), Some(second)) => {
-            first.vstack_mut_owned(second)?;
-            Some(first)
-        }
-        (first, second) => first.or(second),
-    })
 }
