@@ -62,8 +62,13 @@ pub fn recurring(data: &Path) -> Result<()> {
     let mut dir = DataDir::open(data, false)?;
     let report = crate::recurring::recurring(&mut dir, &config.recurring)?;
     println!(
-        "recurring: {} issues from {} of {} posts; {} posts came back after a reply ({} posts read anew)",
-        report.issues, report.posts_in_issues, report.posts, report.repeats_after_reply, report.features_computed
+        "recurring: {} issues from {} of {} posts; {} posts came back after a reply ({} posts read anew, {} grouped)",
+        report.issues,
+        report.posts_in_issues,
+        report.posts,
+        report.repeats_after_reply,
+        report.features_computed,
+        report.posts_grouped
     );
     Ok(())
 }

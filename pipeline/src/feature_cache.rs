@@ -2,8 +2,8 @@
 //! `DIR/issues/features/`, so that a daily run reads the bodies of the day's posts only.
 //!
 //! What is kept (see `models::recurring::features`): for each part file of the posts table,
-//! the features of its rows (`<part>.bin`), and for the whole table the document frequencies
-//! of the bigrams (`frequencies.bin`) with the list of parts they count (`parts.json`).
+//! the features of its rows (`<part>.part`), and for the whole table the document frequencies
+//! of the bigrams per month (`months.bin`) with the list of parts they count (`parts.json`).
 //! A part is named once and never rewritten (the manifest's `next_part`), so a part with the
 //! same name, size and post ids holds the same posts: its features are still right. The
 //! frequencies are a sum over posts, so the day's part is added to them; a part that is gone
@@ -16,14 +16,16 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use models::recurring::features::{self, fingerprint};
-use models::recurring::{DocumentFrequencies, FeatureTable, IssuePost, RecurringConfig};
+use models::recurring::{FeatureTable, IssuePost, MonthlyFrequencies, RecurringConfig};
+
+use polars::prelude::DataType;
 
 use crate::store::{self, DataDir};
 use crate::tables;
 
 pub const FEATURES_DIR: &str = "issues/features";
 const PARTS_FILE: &str = "issues/features/parts.json";
-const FREQUENCIES_FILE: &str = "issues/features/frequencies.bin";
+const FREQUENCIES_FILE: &str = "issues/features/months.bin";
 
 /// Rows of a part whose bodies are read at once: bodies are most of a post's bytes.
 const BODY_SLICE: usize = 100_000;
@@ -39,19 +41,22 @@ struct Counted {
 /// The features of every post of the data folder, in the order of its parts and rows.
 pub struct Features {
     pub table: FeatureTable,
-    pub frequencies: DocumentFrequencies,
+    /// Bigram document frequencies per month (every post counted).
+    pub monthly: MonthlyFrequencies,
     /// Posts whose features were computed on this run (the others came from the cache).
     pub computed: usize,
-    /// Per part: (part, its size, its first row, its rows, a hash of its post ids).
+    /// Per part, in the order of the table's rows.
     parts: Vec<PartRows>,
 }
 
-#[derive(Debug, Clone)]
-struct PartRows {
-    part: String,
-    bytes: u64,
-    rows: usize,
-    ids_hash: u64,
+/// A part of the posts table as the cache knows it: its name, size, rows and a hash of its
+/// post ids.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PartRows {
+    pub part: String,
+    pub bytes: u64,
+    pub rows: usize,
+    pub ids_hash: u64,
 }
 
 impl Features {
@@ -104,12 +109,19 @@ impl Features {
                 Err(e) => return Err(e).with_context(|| format!("cannot replace {}", dir.path(PARTS_FILE).display())),
             }
             store::write_atomically(&dir.path(FREQUENCIES_FILE), &frequencies.to_bytes())?;
+            // Features version 1 kept the counts of the whole table, not per month.
+            let _ = std::fs::remove_file(dir.path("issues/features/frequencies.bin"));
             let counted =
                 Counted { fingerprint: print, parts: rows.iter().map(|r| (r.part.clone(), r.bytes)).collect() };
             store::write_atomically(&dir.path(PARTS_FILE), &serde_json::to_vec_pretty(&counted)?)?;
         }
         remove_stale(dir, &parts);
-        Ok(Features { table, frequencies, computed, parts: rows })
+        Ok(Features { table, monthly: frequencies, computed, parts: rows })
+    }
+
+    /// The parts these features cover, in the order of the table's rows.
+    pub fn parts(&self) -> &[PartRows] {
+        &self.parts
     }
 
     /// Whether `posts` (the posts table read part after part) are the posts these features
@@ -141,23 +153,26 @@ fn compute_part(
     dir: &DataDir,
     part: &str,
     config: &RecurringConfig,
-) -> Result<(FeatureTable, DocumentFrequencies, PartRows)> {
+) -> Result<(FeatureTable, MonthlyFrequencies, PartRows)> {
     let path = [dir.path(part)];
     let rows = tables::count_rows(&path)?;
-    let (mut table, mut frequencies) = (FeatureTable::default(), DocumentFrequencies::default());
+    let (mut table, mut frequencies) = (FeatureTable::default(), MonthlyFrequencies::default());
     let mut ids: Vec<String> = Vec::with_capacity(rows);
     for offset in (0..rows).step_by(BODY_SLICE) {
-        let Some(frame) = tables::read_table_slice(&path, &["post_id", "subject", "body"], Some((offset, BODY_SLICE)))?
-        else {
+        let columns = ["post_id", "subject", "body", "posted_at"];
+        let Some(frame) = tables::read_table_slice(&path, &columns, Some((offset, BODY_SLICE)))? else {
             break;
         };
         let s = |name: &str| frame.column(name).and_then(|c| c.str());
         let (id, subject, body) = (s("post_id")?, s("subject")?, s("body")?);
+        let times = frame.column("posted_at")?.as_materialized_series().cast(&DataType::Int64)?;
+        let times = times.i64()?;
         let posts: Vec<IssuePost> = (0..frame.height())
             .map(|i| IssuePost {
                 post_id: id.get(i).unwrap_or_default(),
                 subject: subject.get(i).unwrap_or_default(),
                 body: body.get(i).unwrap_or_default(),
+                posted_at: times.get(i).unwrap_or_default(),
                 ..IssuePost::default()
             })
             .collect();
@@ -201,8 +216,8 @@ fn read_counted(dir: &DataDir, print: u64) -> Option<Counted> {
     (counted.fingerprint == print).then_some(counted)
 }
 
-fn read_frequencies(dir: &DataDir) -> Option<DocumentFrequencies> {
-    DocumentFrequencies::from_bytes(&std::fs::read(dir.path(FREQUENCIES_FILE)).ok()?)
+fn read_frequencies(dir: &DataDir) -> Option<MonthlyFrequencies> {
+    MonthlyFrequencies::from_bytes(&std::fs::read(dir.path(FREQUENCIES_FILE)).ok()?)
 }
 
 /// Removes the features of parts the table no longer has.

@@ -7,6 +7,7 @@ pub mod config;
 mod daily_tests;
 pub mod eval;
 pub mod feature_cache;
+pub mod grouping_cache;
 pub mod index_update;
 pub mod indicators;
 pub mod ingest;

@@ -1,11 +1,12 @@
 //! `wenzheng recurring`: posts grouped into recurring issues → `DIR/issues/clusters.parquet`
 //! and `DIR/issues/issues.parquet`; `wenzheng issues`: the hot-issue table.
 //!
-//! The whole corpus is clustered on every run: a new post can join, or bridge, old issues,
-//! and the work is linear in the number of posts (see `models::recurring`). What is costly
-//! per post — reading its body, finding its places, sampling its bigrams — is done once and
-//! kept (`crate::feature_cache`): a daily run reads the bodies of the day's posts only, and
-//! gives exactly the issues a run from scratch gives.
+//! What is costly per post — reading its body, finding its places, sampling its bigrams — is
+//! done once and kept (`crate::feature_cache`), and so is the grouping after the last post
+//! (`crate::grouping_cache`): a daily run reads the bodies of the day's posts only and groups
+//! them only, carrying on from yesterday's grouping, and gives exactly the issues a run from
+//! scratch gives. The issues are summarised and written from the whole grouping on every run
+//! (heat and repeats read every post and reply).
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -16,12 +17,13 @@ use models::recurring::{self, Issue, IssuePost, RecurringConfig};
 use polars::prelude::*;
 
 use crate::feature_cache::Features;
+use crate::grouping_cache;
 use crate::progress::Progress;
 use crate::store::{self, DataDir, StageRecord};
 use crate::tables;
 
 /// Bump when the clustering changes, so readers know the issues were recomputed.
-pub const RECURRING_VERSION: &str = "2";
+pub const RECURRING_VERSION: &str = "3";
 
 pub const CLUSTERS_FILE: &str = "issues/clusters.parquet";
 pub const ISSUES_FILE: &str = "issues/issues.parquet";
@@ -34,6 +36,8 @@ pub struct RecurringReport {
     pub repeats_after_reply: usize,
     /// Posts whose features were computed on this run; the others' came from the cache.
     pub features_computed: usize,
+    /// Posts grouped on this run: the new ones when the kept grouping carried on, else all.
+    pub posts_grouped: usize,
 }
 
 /// The post columns clustering reads, owned by one frame.
@@ -115,21 +119,30 @@ pub fn recurring(dir: &mut DataDir, config: &RecurringConfig) -> Result<Recurrin
     if !features.match_posts(&posts) {
         // The posts are not those the cache was made for (a part rewritten in place).
         Features::clear(dir)?;
+        grouping_cache::clear(dir)?;
         features = Features::load_or_compute(dir, config)?;
         anyhow::ensure!(
             features.match_posts(&posts),
             "the posts table changed while recurring issues were computed: run `wenzheng recurring` again"
         );
     }
-    let mut progress = Progress::start("recurring", Some(posts.len() as u64), "posts");
-    let groups = recurring::cluster_features(&posts, &features.table, &features.frequencies, config);
-    tracing::info!(seconds = seconds(), "recurring: posts grouped");
-    drop(features.table);
-    let issues = recurring::issues_of(&posts, &groups, config);
-    progress.advance(posts.len() as u64);
+    let mut grouping = grouping_cache::load(dir, &features, &posts, config).unwrap_or_default();
+    let posts_grouped = posts.len() - grouping.len();
+    let mut progress = Progress::start("recurring", Some(posts_grouped as u64), "posts");
+    grouping.extend(&posts, &features.table, &features.monthly, config);
+    progress.advance(posts_grouped as u64);
     progress.finish();
+    tracing::info!(seconds = seconds(), grouped = posts_grouped, "recurring: posts grouped");
+    drop(std::mem::take(&mut features.table));
+    let groups = grouping.groups(&posts, config);
+    let issues = recurring::issues_of(&posts, &groups, config);
 
     write_issues(dir, &posts, &issues)?;
+    // Kept after the issues are written: a run stopped in between carries on from the
+    // grouping before, and writes the same issues again.
+    if posts_grouped > 0 {
+        grouping_cache::save(dir, &features, &grouping, config)?;
+    }
     tracing::info!(seconds = seconds(), "recurring: issues written");
     let report = RecurringReport {
         posts: posts.len(),
@@ -137,6 +150,7 @@ pub fn recurring(dir: &mut DataDir, config: &RecurringConfig) -> Result<Recurrin
         posts_in_issues: issues.iter().map(|i| i.members.len()).sum(),
         repeats_after_reply: issues.iter().map(|i| i.repeats_after_reply).sum(),
         features_computed: features.computed,
+        posts_grouped,
     };
     dir.manifest.stages.insert(
         "recurring".into(),

@@ -36,7 +36,7 @@ fn read_parquet(path: &std::path::Path) -> polars::prelude::DataFrame {
 }
 
 #[test]
-fn a_daily_rerun_reads_only_the_new_posts_and_finds_what_a_run_from_scratch_finds() {
+fn a_daily_rerun_reads_and_groups_only_the_new_posts_and_finds_what_a_run_from_scratch_finds() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
     let made = std::process::Command::new("python3")
@@ -70,18 +70,48 @@ fn a_daily_rerun_reads_only_the_new_posts_and_finds_what_a_run_from_scratch_find
     let file = |name: &str| corpus.join(name).display().to_string();
     wenzheng(["ingest", &file("before.csv"), &file("replies.csv"), "--out", &d]).ok();
     let first = wenzheng(["recurring", "--data", &d]).ok();
-    assert!(first.contains("(5700 posts read anew)"), "{first}");
+    assert!(first.contains("(5700 posts read anew, 5700 grouped)"), "{first}");
+    // The day's posts carry on from the grouping kept after the last post.
     wenzheng(["ingest", &file("day.csv"), "--out", &d]).ok();
     let daily = wenzheng(["recurring", "--data", &d]).ok();
-    assert!(daily.contains("(300 posts read anew)"), "{daily}");
+    assert!(daily.contains("(300 posts read anew, 300 grouped)"), "{daily}");
     let clusters = read_parquet(&data.join("issues/clusters.parquet"));
     let issues = read_parquet(&data.join("issues/issues.parquet"));
     assert!(issues.height() > 50, "{issues}");
 
-    std::fs::remove_dir_all(data.join("issues/features")).unwrap();
-    let scratch = wenzheng(["recurring", "--data", &d]).ok();
-    assert!(scratch.contains("(6000 posts read anew)"), "{scratch}");
-    assert_eq!(daily.replace("(300 ", "(6000 "), scratch);
+    let from_scratch = || {
+        std::fs::remove_dir_all(data.join("issues/features")).unwrap();
+        std::fs::remove_file(data.join("issues/grouping.bin")).unwrap();
+        wenzheng(["recurring", "--data", &d]).ok()
+    };
+    let scratch = from_scratch();
+    assert!(scratch.contains("(6000 posts read anew, 6000 grouped)"), "{scratch}");
+    assert_eq!(daily.replace("(300 posts read anew, 300 grouped)", "(6000 posts read anew, 6000 grouped)"), scratch);
+    assert!(read_parquet(&data.join("issues/clusters.parquet")).equals_missing(&clusters));
+    assert!(read_parquet(&data.join("issues/issues.parquet")).equals_missing(&issues));
+
+    // A post older than the last one grouped (a late delivery, a copy of an early post under
+    // another id): every post is grouped again, and the issues are those of a run from scratch.
+    let late = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import csv, sys\n\
+             rows = list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8')))\n\
+             rows[1][0], rows[1][2] = 'late-1', rows[1][2] + '，再次反映'\n\
+             csv.writer(open(sys.argv[2], 'w', newline='', encoding='utf-8')).writerows(rows[:2])\n",
+        )
+        .arg(corpus.join("before.csv"))
+        .arg(corpus.join("late.csv"))
+        .output()
+        .expect("run python3");
+    assert!(late.status.success(), "late.csv failed: {}", String::from_utf8_lossy(&late.stderr));
+    wenzheng(["ingest", &file("late.csv"), "--out", &d]).ok();
+    let regrouped = wenzheng(["recurring", "--data", &d]).ok();
+    assert!(regrouped.contains("(1 posts read anew, 6001 grouped)"), "{regrouped}");
+    let (clusters, issues) =
+        (read_parquet(&data.join("issues/clusters.parquet")), read_parquet(&data.join("issues/issues.parquet")));
+    let scratch = from_scratch();
+    assert_eq!(regrouped.replace("(1 posts read anew", "(6001 posts read anew"), scratch);
     assert!(read_parquet(&data.join("issues/clusters.parquet")).equals_missing(&clusters));
     assert!(read_parquet(&data.join("issues/issues.parquet")).equals_missing(&issues));
 }

@@ -24,60 +24,89 @@
 //! Why not only a share of the issue: a real wave of complaints is reworded by every author
 //! (55 posts on the 丽发新城 mixing plant, each linked to a tenth of the others), and a share
 //! alone split it into a dozen issues that began apart and never met.
+//!
+//! Every decision about a post reads only the posts before it: the blocks' earlier posts, the
+//! issues they made, and bigram weights counted over the months before the post's month
+//! ([`super::monthly`]). So the grouping after the last post ([`Grouping`]) is all a later
+//! post needs: a daily run carries on from it with the day's posts, and gets what grouping
+//! every post at once gets.
 
 use std::collections::HashMap;
 
 use super::features::{self, FeatureTable};
+use super::monthly::{month_of, MonthlyFrequencies};
 use super::similarity::{content_sample, weighted_jaccard_of, CommonBigrams, DocumentFrequencies, IdfTable};
 use super::{IssuePost, RecurringConfig};
 
-/// What the comparison of one post needs: its block keys and places (borrowed from the
-/// feature table), and its subject and content samples with their IDF weights.
+/// No post, no issue.
+pub(super) const NONE: u32 = u32::MAX;
+
+/// What the comparisons of one month's posts read: the block keys and places of every post
+/// (the feature table), and the subject and content samples, weighted by the IDF of the months
+/// before, of the posts that month's posts may be compared with.
 struct Profiles<'a> {
     features: &'a FeatureTable,
+    /// Per post: its row in `subjects` and `contents`, or [`NONE`] when not weighed this month.
+    row_of: Vec<u32>,
+    weighed: Vec<u32>,
     subjects: Samples,
     contents: Samples,
 }
 
-impl Profiles<'_> {
-    /// The profiles of every post, on all cores.
-    fn of<'a>(features: &'a FeatureTable, frequencies: &DocumentFrequencies, config: &RecurringConfig) -> Profiles<'a> {
+impl<'a> Profiles<'a> {
+    fn new(features: &'a FeatureTable) -> Profiles<'a> {
+        Profiles {
+            features,
+            row_of: vec![NONE; features.len()],
+            weighed: Vec::new(),
+            subjects: Samples::default(),
+            contents: Samples::default(),
+        }
+    }
+
+    /// Weighs the samples of `posts` by `frequencies` (those of the months before), on all
+    /// cores, in place of the month before's.
+    fn weigh(&mut self, posts: Vec<u32>, frequencies: &DocumentFrequencies, config: &RecurringConfig) {
+        for &i in &self.weighed {
+            self.row_of[i as usize] = NONE;
+        }
         let idf = IdfTable::of(frequencies);
         let common = CommonBigrams::of(frequencies, config.common_share);
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
-        let chunk = features.len().div_ceil(threads).max(1);
         let weigh = |h: u32| (h, idf.idf(h));
-        let parts: Vec<(Samples, Samples)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..features.len())
-                .step_by(chunk)
-                .map(|start| {
-                    let (common, weigh) = (&common, &weigh);
-                    scope.spawn(move || {
-                        let (mut subjects, mut contents) = (Samples::default(), Samples::default());
-                        for i in start..(start + chunk).min(features.len()) {
-                            let post = features.get(i);
-                            subjects.push(post.subject.iter().map(|&h| weigh(h)));
-                            contents.push(content_sample(post.text, common, config.content_bigrams).map(weigh));
-                        }
-                        (subjects, contents)
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().expect("a profile thread panicked")).collect()
+        let features = self.features;
+        let parts: Vec<(Samples, Samples)> = features::in_parallel(&posts, |chunk| {
+            let (mut subjects, mut contents) = (Samples::default(), Samples::default());
+            for &i in chunk {
+                let post = features.get(i as usize);
+                subjects.push(post.subject.iter().map(|&h| weigh(h)));
+                contents.push(content_sample(post.text, &common, config.content_bigrams).map(weigh));
+            }
+            vec![(subjects, contents)]
         });
         let (mut subjects, mut contents) = (Samples::default(), Samples::default());
         for (s, c) in parts {
             subjects.extend(s);
             contents.extend(c);
         }
-        Profiles { features, subjects, contents }
+        for (row, &i) in posts.iter().enumerate() {
+            self.row_of[i as usize] = row as u32;
+        }
+        (self.weighed, self.subjects, self.contents) = (posts, subjects, contents);
     }
 
-    fn keys(&self, i: usize) -> &[u64] {
+    fn subject(&self, i: usize) -> &[(u32, f32)] {
+        self.subjects.get(self.row_of[i] as usize)
+    }
+
+    fn content(&self, i: usize) -> &[(u32, f32)] {
+        self.contents.get(self.row_of[i] as usize)
+    }
+
+    fn keys(&self, i: usize) -> &'a [u64] {
         self.features.get(i).keys
     }
 
-    fn places(&self, i: usize) -> &[u64] {
+    fn places(&self, i: usize) -> &'a [u64] {
         self.features.get(i).places
     }
 }
@@ -119,42 +148,143 @@ struct Vote {
 
 /// Groups of post indices (each sorted by time) that form issues of `min_posts` or more posts.
 pub fn cluster(posts: &[IssuePost], config: &RecurringConfig) -> Vec<Vec<usize>> {
-    let (features, frequencies) = features::compute(posts, config);
-    cluster_features(posts, &features, &frequencies, config)
+    let (features, monthly) = features::compute(posts, config);
+    cluster_features(posts, &features, &monthly, config)
 }
 
 /// [`cluster`] from the features of the posts (row `i` of `features` is `posts[i]`) and the
-/// document frequencies of all of them. Of `posts`, only the time and the region are read.
+/// bigram counts of all of them. Of `posts`, only the time and the region are read.
 pub fn cluster_features(
     posts: &[IssuePost],
     features: &FeatureTable,
-    frequencies: &DocumentFrequencies,
+    monthly: &MonthlyFrequencies,
     config: &RecurringConfig,
 ) -> Vec<Vec<usize>> {
-    assert_eq!(posts.len(), features.len(), "one row of features per post");
-    let prepared = Profiles::of(features, frequencies, config);
-    let mut order: Vec<u32> = (0..posts.len() as u32).collect();
-    order.sort_by_key(|&i| (posts[i as usize].posted_at, i));
+    let mut grouping = Grouping::default();
+    grouping.extend(posts, features, monthly, config);
+    grouping.groups(posts, config)
+}
 
-    let window_ms = (config.window_days * 86_400_000.0) as i64;
-    // Each block's posts so far, in time order.
-    let mut blocks: HashMap<u64, Vec<u32>> = HashMap::new();
-    let mut issue_of: Vec<u32> = vec![u32::MAX; posts.len()];
-    // Per issue: the district it is in, once one of its posts names one.
-    let mut issue_regions: Vec<Option<&str>> = Vec::new();
-    // Per issue: every place its posts name (sorted). A post joins only an issue whose places
-    // agree with its own, whichever of the issue's posts it happened to be compared with.
-    let mut issue_places: Vec<Vec<u64>> = Vec::new();
-    // Per issue: the issue it was merged into, or itself (union–find over issue ids).
-    let mut merged_into: Vec<u32> = Vec::new();
-    let (mut candidates, mut votes, mut joinable) = (Vec::<u32>::new(), Vec::<Vote>::new(), Vec::<Vote>::new());
-    // The posts compared with, and their issues; the issues joined into one.
-    let (mut compared, mut merged) = (Vec::<(u32, u32)>::new(), Vec::<u32>::new());
-    for &b in &order {
-        let b = b as usize;
+/// The posts grouped so far (rows `0..len()` of the posts table) and all that a later post's
+/// decision reads: each block's recent posts, and each issue's region and places. Every
+/// decision about a post depends on the posts before it only (bigram weights included, see
+/// [`super::monthly`]), so posts that come at or after the last one grouped carry on from here
+/// and give what grouping them all at once gives; the state is kept between runs
+/// (`to_bytes`, in `super::resume`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Grouping {
+    /// Per post grouped: its issue (merged issues are found through `merged_into`).
+    pub(super) issue_of: Vec<u32>,
+    /// Per issue: the issue it was merged into, or itself (union–find over issue ids).
+    pub(super) merged_into: Vec<u32>,
+    /// Per issue: a post whose region is the issue's district (the first known, or a district
+    /// rather than a whole city), or [`NONE`].
+    pub(super) issue_region: Vec<u32>,
+    /// Per issue: every place its posts name (sorted). A post joins only an issue whose places
+    /// agree with its own, whichever of the issue's posts it happened to be compared with.
+    pub(super) issue_places: Vec<Vec<u64>>,
+    /// Each block's recent posts, in time order: the last `max_candidates` within `window_days`
+    /// of the next post (older ones can be no later post's candidates).
+    pub(super) blocks: HashMap<u64, Vec<u32>>,
+    /// When the last post grouped was posted.
+    pub(super) last_at: Option<i64>,
+}
+
+impl Grouping {
+    /// Posts grouped: rows `0..len()` of the posts table.
+    pub fn len(&self) -> usize {
+        self.issue_of.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.issue_of.is_empty()
+    }
+
+    /// Whether the posts after those grouped (rows `len()..` of `posts`) may be added: when
+    /// none came before the last post grouped, the grouping carries on exactly.
+    pub fn can_extend(&self, posts: &[IssuePost]) -> bool {
+        let Some(new) = posts.get(self.len()..) else { return false };
+        self.last_at.is_none_or(|last| new.iter().all(|p| p.posted_at >= last))
+    }
+
+    /// Groups the posts after those grouped so far (rows `len()..` of `posts`, `features`
+    /// row for row), in time order, month by month: each month's comparisons weigh bigrams by
+    /// the counts of the months before it in `monthly` (which counts every post).
+    pub fn extend(
+        &mut self,
+        posts: &[IssuePost],
+        features: &FeatureTable,
+        monthly: &MonthlyFrequencies,
+        config: &RecurringConfig,
+    ) {
+        assert_eq!(posts.len(), features.len(), "one row of features per post");
+        assert!(self.can_extend(posts), "posts to group come at or after the last post grouped");
+        let mut order: Vec<u32> = (self.len() as u32..posts.len() as u32).collect();
+        order.sort_by_key(|&i| (posts[i as usize].posted_at, i));
+        self.issue_of.resize(posts.len(), NONE);
+        let window_ms = (config.window_days * 86_400_000.0) as i64;
+        let (mut prefix, mut profiles) = (monthly.prefix(), Profiles::new(features));
+        let mut scratch = Scratch::default();
+        for month in
+            order.chunk_by(|&a, &b| month_of(posts[a as usize].posted_at) == month_of(posts[b as usize].posted_at))
+        {
+            self.forget_before(posts, posts[month[0] as usize].posted_at - window_ms, config);
+            let mut weighed: Vec<u32> = self.blocks.values().flatten().copied().collect();
+            weighed.extend(month.iter().filter(|&&b| !features.get(b as usize).keys.is_empty()));
+            weighed.sort_unstable();
+            weighed.dedup();
+            profiles.weigh(weighed, prefix.before(month_of(posts[month[0] as usize].posted_at)), config);
+            for &b in month {
+                self.add(b as usize, posts, &profiles, config, &mut scratch);
+            }
+        }
+        if let Some(&last) = order.last() {
+            self.last_at = Some(posts[last as usize].posted_at);
+            self.forget_before(posts, posts[last as usize].posted_at - window_ms, config);
+        }
+    }
+
+    /// Drops from the blocks the posts no post at or after `from + window` may be compared with.
+    fn forget_before(&mut self, posts: &[IssuePost], from: i64, config: &RecurringConfig) {
+        self.blocks.retain(|_, block| {
+            let old = block.len().saturating_sub(config.max_candidates);
+            let old = old + block[old..].iter().take_while(|&&a| posts[a as usize].posted_at < from).count();
+            block.drain(..old);
+            !block.is_empty()
+        });
+    }
+
+    /// Groups of post indices (each sorted by time) that form issues of `min_posts` or more
+    /// posts, ordered by their first post.
+    pub fn groups(&self, posts: &[IssuePost], config: &RecurringConfig) -> Vec<Vec<usize>> {
+        let mut order: Vec<u32> = (0..self.len() as u32).collect();
+        order.sort_by_key(|&i| (posts[i as usize].posted_at, i));
+        let mut groups: Vec<Vec<usize>> = vec![Vec::new(); self.merged_into.len()];
+        for &i in &order {
+            groups[self.root_of(self.issue_of[i as usize]) as usize].push(i as usize);
+        }
+        let mut issues: Vec<Vec<usize>> = groups.into_iter().filter(|g| g.len() >= config.min_posts.max(2)).collect();
+        issues.sort_by_key(|g| g[0]);
+        issues
+    }
+
+    /// The issue an issue was merged into, at the end of the chain.
+    pub(super) fn root_of(&self, mut issue: u32) -> u32 {
+        while self.merged_into[issue as usize] != issue {
+            issue = self.merged_into[issue as usize];
+        }
+        issue
+    }
+
+    /// Post `b` joins an issue, several issues it joins into one, or a new issue.
+    fn add(&mut self, b: usize, posts: &[IssuePost], prepared: &Profiles, config: &RecurringConfig, s: &mut Scratch) {
+        let window_ms = (config.window_days * 86_400_000.0) as i64;
+        let Scratch { candidates, votes, joinable, compared, merged } = s;
+        let merged_into = &mut self.merged_into;
+        let region_of = |region: u32| posts.get(region as usize).and_then(|p| p.region);
         candidates.clear();
         for key in prepared.keys(b) {
-            let Some(block) = blocks.get(key) else { continue };
+            let Some(block) = self.blocks.get(key) else { continue };
             let recent = block.iter().rev().take(config.max_candidates);
             candidates.extend(recent.take_while(|&&a| posts[b].posted_at - posts[a as usize].posted_at <= window_ms));
         }
@@ -163,11 +293,11 @@ pub fn cluster_features(
 
         votes.clear();
         compared.clear();
-        for &a in &candidates {
+        for &a in candidates.iter() {
             let a = a as usize;
             let same_place = places_agree(prepared.places(a), prepared.places(b));
-            let link = same_place && regions_agree(posts[a].region, posts[b].region) && linked(&prepared, a, b, config);
-            let issue = root(&mut merged_into, issue_of[a]);
+            let link = same_place && regions_agree(posts[a].region, posts[b].region) && linked(prepared, a, b, config);
+            let issue = root(merged_into, self.issue_of[a]);
             compared.push((a as u32, issue));
             match votes.iter_mut().find(|v| v.issue == issue) {
                 Some(vote) => {
@@ -187,23 +317,23 @@ pub fn cluster_features(
                 .iter()
                 .filter(|v| v.linked > 0 && (share(v) >= config.join_share || v.linked as usize >= config.join_links))
                 .filter(|v| v.elsewhere as f32 <= config.elsewhere_share * v.compared as f32)
-                .filter(|v| regions_agree(issue_regions[v.issue as usize], posts[b].region))
-                .filter(|v| places_agree(&issue_places[v.issue as usize], prepared.places(b))),
+                .filter(|v| regions_agree(region_of(self.issue_region[v.issue as usize]), posts[b].region))
+                .filter(|v| places_agree(&self.issue_places[v.issue as usize], prepared.places(b))),
         );
         joinable
             .sort_by(|x, y| share(y).total_cmp(&share(x)).then(y.linked.cmp(&x.linked)).then(x.issue.cmp(&y.issue)));
         let issue = match joinable.first() {
             Some(vote) => vote.issue,
             None => {
-                issue_regions.push(None);
-                issue_places.push(Vec::new());
+                self.issue_region.push(NONE);
+                self.issue_places.push(Vec::new());
                 merged_into.push(merged_into.len() as u32);
-                (issue_regions.len() - 1) as u32
+                (self.issue_region.len() - 1) as u32
             }
         };
-        issue_of[b] = issue;
-        let mut region = widen(issue_regions[issue as usize], posts[b].region);
-        let mut places = std::mem::take(&mut issue_places[issue as usize]);
+        self.issue_of[b] = issue;
+        let mut region = widen(posts, self.issue_region[issue as usize], b as u32);
+        let mut places = std::mem::take(&mut self.issue_places[issue as usize]);
         add_places(&mut places, prepared.places(b));
         // A post that could join several issues joins them into one: two waves of one
         // problem begun apart (each post in them like only a few of the others) meet.
@@ -212,7 +342,7 @@ pub fn cluster_features(
         merged.clear();
         merged.push(issue);
         for vote in joinable.iter().skip(1) {
-            let other = issue_regions[vote.issue as usize];
+            let other = self.issue_region[vote.issue as usize];
             let (mut pairs, mut elsewhere) = (0u32, 0u32);
             for (x, _) in compared.iter().filter(|(_, i)| merged.contains(i)) {
                 for (y, _) in compared.iter().filter(|(_, i)| *i == vote.issue) {
@@ -220,41 +350,44 @@ pub fn cluster_features(
                     elsewhere += u32::from(!places_agree(prepared.places(*x as usize), prepared.places(*y as usize)));
                 }
             }
-            let other_places = &issue_places[vote.issue as usize];
-            if regions_agree(other, region)
+            let other_places = &self.issue_places[vote.issue as usize];
+            if regions_agree(region_of(other), region_of(region))
                 && places_agree(&places, other_places)
                 && elsewhere as f32 <= config.elsewhere_share * pairs as f32
             {
                 merged_into[vote.issue as usize] = issue;
                 merged.push(vote.issue);
-                region = widen(region, other);
-                let other_places = std::mem::take(&mut issue_places[vote.issue as usize]);
+                region = widen(posts, region, other);
+                let other_places = std::mem::take(&mut self.issue_places[vote.issue as usize]);
                 add_places(&mut places, &other_places);
             }
         }
-        issue_regions[issue as usize] = region;
-        issue_places[issue as usize] = places;
+        self.issue_region[issue as usize] = region;
+        self.issue_places[issue as usize] = places;
         for &key in prepared.keys(b) {
-            blocks.entry(key).or_default().push(b as u32);
+            self.blocks.entry(key).or_default().push(b as u32);
         }
     }
+}
 
-    let mut groups: Vec<Vec<usize>> = vec![Vec::new(); issue_regions.len()];
-    for &i in &order {
-        groups[root(&mut merged_into, issue_of[i as usize]) as usize].push(i as usize);
-    }
-    let mut issues: Vec<Vec<usize>> = groups.into_iter().filter(|g| g.len() >= config.min_posts.max(2)).collect();
-    issues.sort_by_key(|g| g[0]);
-    issues
+/// Buffers of [`Grouping::add`], kept from post to post: the candidates, the votes of their
+/// issues and those that may be joined, the posts compared with and their issues, the issues
+/// joined into one.
+#[derive(Default)]
+struct Scratch {
+    candidates: Vec<u32>,
+    votes: Vec<Vote>,
+    joinable: Vec<Vote>,
+    compared: Vec<(u32, u32)>,
+    merged: Vec<u32>,
 }
 
 fn linked(profiles: &Profiles, a: usize, b: usize, config: &RecurringConfig) -> bool {
-    let (subjects, contents) = (&profiles.subjects, &profiles.contents);
-    let subject = weighted_jaccard_of(subjects.get(a), subjects.get(b), config.subject_bigrams);
+    let subject = weighted_jaccard_of(profiles.subject(a), profiles.subject(b), config.subject_bigrams);
     if subject >= config.subject_threshold {
         return true;
     }
-    let content = weighted_jaccard_of(contents.get(a), contents.get(b), config.content_bigrams);
+    let content = weighted_jaccard_of(profiles.content(a), profiles.content(b), config.content_bigrams);
     content >= config.content_threshold || (subject >= config.both_subject && content >= config.both_content)
 }
 
@@ -289,9 +422,11 @@ fn root(merged_into: &mut [u32], mut issue: u32) -> u32 {
 }
 
 /// The region of an issue once a post (or another issue) of region `more` joins it: a
-/// district rather than its whole city, else the first known.
-fn widen<'a>(region: Option<&'a str>, more: Option<&'a str>) -> Option<&'a str> {
-    match (region, more) {
+/// district rather than its whole city, else the first known. A region is given by a post
+/// that names it (or [`NONE`]): the grouping is kept between runs, the posts' strings are not.
+fn widen(posts: &[IssuePost], region: u32, more: u32) -> u32 {
+    let region_of = |region: u32| posts.get(region as usize).and_then(|p| p.region);
+    match (region_of(region), region_of(more)) {
         (Some(r), Some(m)) if is_city_only(r) && !is_city_only(m) => more,
         (None, _) => more,
         _ => region,

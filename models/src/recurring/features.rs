@@ -4,21 +4,22 @@
 //! never on the rest of the corpus: its block keys (the places it names), the bigram sample of
 //! its subject, and the bottom-k sample of its text. So a daily run computes them for the
 //! day's posts only and reads the others from a cache (`pipeline::recurring`). What depends on
-//! the corpus — how common each bigram is — is a sum over the posts
-//! ([`DocumentFrequencies`]), which the day's posts add to in the same way.
+//! the corpus — how common each bigram is — is a sum over the posts of each month
+//! ([`MonthlyFrequencies`]), which the day's posts add to in the same way.
 //!
 //! The text sample is kept twice as long as the content sample a comparison uses: the
-//! content sample leaves out bigrams common in the corpus, and which those are changes as the
-//! corpus grows, so it is chosen from the stored sample on each run (see
-//! [`super::similarity::Profile`]). Clustering always goes through this table, from scratch or
-//! not, so a daily run gives exactly what a run over the whole folder gives.
+//! content sample leaves out bigrams common in the months before the post's, and which those
+//! are changes from month to month, so it is chosen from the stored sample when the posts are
+//! grouped (see [`super::similarity::content_sample`]).
 
+use super::monthly::{month_of, MonthlyFrequencies};
 use super::places::{all_places_in, without_places, Place};
 use super::similarity::{bigrams, DocumentFrequencies};
 use super::{IssuePost, RecurringConfig};
 
 /// Bump when what is computed here changes, so cached tables are recomputed.
-pub const FEATURES_VERSION: u32 = 1;
+/// 2: bigrams counted per month of the posts' times.
+pub const FEATURES_VERSION: u32 = 2;
 
 /// Per post, flat: block keys, subject sample and text sample (sorted hashes each).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -92,6 +93,16 @@ impl FeatureTable {
         (reader.at == bytes.len() && aligned).then_some(table)
     }
 
+    /// The rows `rows` of this table, in that order.
+    fn reordered(&self, rows: &[u32]) -> FeatureTable {
+        let mut table = FeatureTable::default();
+        for &row in rows {
+            let post = self.get(row as usize);
+            table.push(post.keys, post.places, post.subject, post.text);
+        }
+        table
+    }
+
     fn push(&mut self, keys: &[u64], places: &[u64], subject: &[u32], text: &[u32]) {
         self.keys.push(keys);
         self.places.push(places);
@@ -100,29 +111,51 @@ impl FeatureTable {
     }
 }
 
-/// The features of `posts`, and how many of them hold each bigram, on all cores.
-pub fn compute(posts: &[IssuePost], config: &RecurringConfig) -> (FeatureTable, DocumentFrequencies) {
-    let parts = in_parallel(posts, |chunk| {
-        let (mut table, mut frequencies) = (FeatureTable::default(), DocumentFrequencies::default());
+/// The features of `posts`, and how many of them hold each bigram month by month, on all cores.
+pub fn compute(posts: &[IssuePost], config: &RecurringConfig) -> (FeatureTable, MonthlyFrequencies) {
+    // Bigrams are counted into one table per month, so each thread reads its posts month by
+    // month (a part of posts is nearly always in time order already); rows go back in the
+    // order of `posts` at the end.
+    let months: Vec<i32> = posts.iter().map(|p| month_of(p.posted_at)).collect();
+    let mut order: Vec<u32> = (0..posts.len() as u32).collect();
+    let in_month_order = months.windows(2).all(|w| w[0] <= w[1]);
+    if !in_month_order {
+        order.sort_by_key(|&i| months[i as usize]);
+    }
+    let parts = in_parallel(&order, |chunk| {
+        let (mut table, mut monthly) = (FeatureTable::default(), MonthlyFrequencies::default());
+        let mut counts = DocumentFrequencies::default();
         let (mut subject_bigrams, mut text_bigrams) = (Vec::new(), Vec::new());
-        for post in chunk {
+        for (k, &i) in chunk.iter().enumerate() {
+            let (post, month) = (&posts[i as usize], months[i as usize]);
             let texts = texts(post, config);
             bigrams(&texts.subject, &mut subject_bigrams);
             bigrams(&texts.text, &mut text_bigrams);
-            frequencies.add(&text_bigrams);
+            counts.add(&text_bigrams);
             let subject_sample = &subject_bigrams[..subject_bigrams.len().min(config.subject_bigrams)];
             let text_sample = &text_bigrams[..text_bigrams.len().min(text_sample_size(config))];
             table.push(&texts.keys, &texts.places, subject_sample, text_sample);
+            if chunk.get(k + 1).is_none_or(|&next| months[next as usize] != month) {
+                monthly.add_month(month, &counts);
+                counts.clear();
+            }
         }
-        vec![(table, frequencies)]
+        vec![(table, monthly)]
     });
     let mut parts = parts.into_iter();
-    let (mut table, mut frequencies) = parts.next().unwrap_or_default();
+    let (mut table, mut monthly) = parts.next().unwrap_or_default();
     for (more, counts) in parts {
         table.extend(&more);
-        frequencies.merge(&counts);
+        monthly.merge(&counts);
     }
-    (table, frequencies)
+    if !in_month_order {
+        let mut row_of = vec![0u32; posts.len()];
+        for (row, &i) in order.iter().enumerate() {
+            row_of[i as usize] = row as u32;
+        }
+        table = table.reordered(&row_of);
+    }
+    (table, monthly)
 }
 
 /// Text bigrams kept per post: twice the content sample, so that it still fills once the
@@ -202,7 +235,7 @@ fn hash_key(kind: &str, key: &str) -> u64 {
 }
 
 /// Runs `work` on about equal chunks of `posts`, one per core, and concatenates the results.
-pub(super) fn in_parallel<T: Send>(posts: &[IssuePost], work: impl Fn(&[IssuePost]) -> Vec<T> + Sync) -> Vec<T> {
+pub(super) fn in_parallel<P: Sync, T: Send>(posts: &[P], work: impl Fn(&[P]) -> Vec<T> + Sync) -> Vec<T> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
     let chunk = posts.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
@@ -213,7 +246,7 @@ pub(super) fn in_parallel<T: Send>(posts: &[IssuePost], work: impl Fn(&[IssuePos
 
 /// Lists of numbers, one per post, in one buffer.
 #[derive(Debug, Clone, PartialEq)]
-struct Lists<T> {
+pub(super) struct Lists<T> {
     items: Vec<T>,
     /// `ends[i]`: where list `i` ends in `items`.
     ends: Vec<u32>,
@@ -226,16 +259,16 @@ impl<T> Default for Lists<T> {
 }
 
 impl<T: Copy + Number> Lists<T> {
-    fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.ends.len()
     }
 
-    fn get(&self, i: usize) -> &[T] {
+    pub(super) fn get(&self, i: usize) -> &[T] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         &self.items[start..self.ends[i] as usize]
     }
 
-    fn push(&mut self, list: &[T]) {
+    pub(super) fn push(&mut self, list: &[T]) {
         self.items.extend_from_slice(list);
         self.ends.push(self.items.len() as u32);
     }
@@ -246,14 +279,14 @@ impl<T: Copy + Number> Lists<T> {
         self.ends.extend(other.ends.iter().map(|e| e + base));
     }
 
-    fn write(&self, out: &mut Vec<u8>) {
+    pub(super) fn write(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&(self.ends.len() as u64).to_le_bytes());
         out.extend_from_slice(&(self.items.len() as u64).to_le_bytes());
         self.ends.iter().for_each(|e| out.extend_from_slice(&e.to_le_bytes()));
         self.items.iter().for_each(|x| x.write(out));
     }
 
-    fn read(reader: &mut Reader) -> Option<Lists<T>> {
+    pub(super) fn read(reader: &mut Reader) -> Option<Lists<T>> {
         let (rows, count) = (reader.u64()? as usize, reader.u64()? as usize);
         let ends: Vec<u32> = (0..rows).map(|_| reader.u32()).collect::<Option<_>>()?;
         let items: Vec<T> = (0..count).map(|_| T::read(reader)).collect::<Option<_>>()?;
@@ -263,7 +296,7 @@ impl<T: Copy + Number> Lists<T> {
 }
 
 /// The numbers stored in [`Lists`].
-trait Number: Sized {
+pub(super) trait Number: Sized {
     fn write(self, out: &mut Vec<u8>);
     fn read(reader: &mut Reader) -> Option<Self>;
 }
@@ -286,9 +319,9 @@ impl Number for u64 {
     }
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+pub(super) struct Reader<'a> {
+    pub(super) bytes: &'a [u8],
+    pub(super) at: usize,
 }
 
 impl Reader<'_> {
@@ -298,11 +331,11 @@ impl Reader<'_> {
         chunk.try_into().ok()
     }
 
-    fn u32(&mut self) -> Option<u32> {
+    pub(super) fn u32(&mut self) -> Option<u32> {
         self.take::<4>().map(u32::from_le_bytes)
     }
 
-    fn u64(&mut self) -> Option<u64> {
+    pub(super) fn u64(&mut self) -> Option<u64> {
         self.take::<8>().map(u64::from_le_bytes)
     }
 }
@@ -332,10 +365,14 @@ mod tests {
 
     #[test]
     fn features_of_parts_joined_are_the_features_of_the_whole() {
+        // Posts out of month order (February, January, February, March): the rows stay in the
+        // order given, and each post's bigrams are counted in its month.
+        let at = |days: i64, p: IssuePost<'static>| IssuePost { posted_at: 1_546_300_800_000 + days * 86_400_000, ..p };
         let posts = [
-            post("丽发新城小区旁边建搅拌站噪音扰民", "每天晚上噪音很大。"),
-            post("A市经济学院学生被强制到企业实习", "不去不发毕业证。"),
-            post("咨询公积金贷款买房问题", ""),
+            at(40, post("丽发新城小区旁边建搅拌站噪音扰民", "每天晚上噪音很大。")),
+            at(0, post("A市经济学院学生被强制到企业实习", "不去不发毕业证。")),
+            at(41, post("咨询公积金贷款买房问题", "")),
+            at(70, post("咨询公积金贷款买房问题", "")),
         ];
         let config = RecurringConfig::default();
         let (whole, whole_counts) = compute(&posts, &config);
@@ -345,5 +382,14 @@ mod tests {
         counts.merge(&rest_counts);
         assert_eq!(joined, whole);
         assert_eq!(counts, whole_counts);
+        for (i, post) in posts.iter().enumerate() {
+            assert_eq!(compute(std::slice::from_ref(post), &config).0.get(0).text, whole.get(i).text);
+        }
+        let mut prefix = whole_counts.prefix();
+        let (january, february, march) = (2019 * 12, 2019 * 12 + 1, 2019 * 12 + 2);
+        assert_eq!(
+            [prefix.before(january).docs(), prefix.before(february).docs(), prefix.before(march).docs()],
+            [0, 1, 3]
+        );
     }
 }

@@ -5,9 +5,12 @@
 //! however reworded. Finding them, in three steps that stay linear in the number of posts:
 //!
 //! 1. [`places`]: the places and groups a post names, each with a short blocking key;
-//! 2. [`similarity`]: each post reduced to its rarest character bigrams, IDF-weighted;
-//! 3. [`cluster`]: posts compared only inside a place block and a time window, linked pairs
-//!    merged with union–find.
+//! 2. [`similarity`]: each post reduced to its rarest character bigrams, IDF-weighted, the
+//!    IDF counted over the months before the post's ([`monthly`]);
+//! 3. [`cluster`]: posts read in time order and compared only inside a place block and a
+//!    time window; a post joins the issue it is linked to enough of. Every decision depends
+//!    on earlier posts only, so a grouping is kept ([`resume`]) and a day's posts carry on
+//!    from it.
 //!
 //! [`issue`] then says what the hot-issue table shows of each group, including its `heat`
 //! (formula on [`HeatWeights`]) and how many posts came back after a reply.
@@ -17,14 +20,17 @@ pub mod cluster;
 pub mod config;
 pub mod features;
 pub mod issue;
+pub mod monthly;
 pub mod places;
+pub mod resume;
 pub mod similarity;
 
 pub use agreement::{pair_agreement, PairAgreement, WrongPairs};
-pub use cluster::{cluster, cluster_features};
+pub use cluster::{cluster, cluster_features, Grouping};
 pub use config::{HeatWeights, RecurringConfig};
 pub use features::FeatureTable;
 pub use issue::{heat, summarise, Issue, Member};
+pub use monthly::MonthlyFrequencies;
 pub use similarity::DocumentFrequencies;
 
 /// A post as recurring-issue detection reads it.

@@ -3,7 +3,8 @@
 //! Character bigrams stand in for words: Chinese words are mostly two characters, bigrams
 //! need no dictionary, and hashing them is fast enough for millions of posts (jieba over
 //! every body is not). Each bigram is weighted by its inverse document frequency over the
-//! whole corpus, so "搅拌" and "油烟" count and "领导" and "问题" barely do.
+//! posts of the months before (see [`super::monthly`]), so "搅拌" and "油烟" count and "领导"
+//! and "问题" barely do.
 //!
 //! A post is reduced to a [`Profile`] of two bottom-k sketches (the k smallest bigram hashes):
 //! - `subject`: the bigrams of the subject, places removed (the block already shares the
@@ -97,6 +98,32 @@ impl DocumentFrequencies {
         Some(DocumentFrequencies { docs, counts: words.collect() })
     }
 
+    /// The slots counted in at least one post, with their counts, by slot.
+    pub(super) fn nonzero_slots(&self) -> Vec<(u32, u32)> {
+        let counted = self.counts.iter().enumerate().filter(|(_, &c)| c > 0);
+        counted.map(|(slot, &c)| (slot as u32, c)).collect()
+    }
+
+    /// Adds `docs` posts holding the bigrams of `slots` (from [`Self::nonzero_slots`]).
+    pub(super) fn add_slots(&mut self, docs: u32, slots: &[(u32, u32)]) {
+        self.docs += docs;
+        for &(slot, count) in slots {
+            let counted = &mut self.counts[slot as usize];
+            *counted = counted.saturating_add(count);
+        }
+    }
+
+    /// Forgets every post counted.
+    pub(super) fn clear(&mut self) {
+        self.docs = 0;
+        self.counts.fill(0);
+    }
+
+    /// Whether `slot` is a slot of the table.
+    pub(super) fn holds_slot(slot: u32) -> bool {
+        slot <= TABLE_MASK
+    }
+
     pub fn df(&self, h: u32) -> u32 {
         self.counts[(h & TABLE_MASK) as usize]
     }
@@ -124,7 +151,10 @@ pub struct IdfTable(Vec<f32>);
 impl IdfTable {
     pub fn of(frequencies: &DocumentFrequencies) -> IdfTable {
         let idf = |df: u32| ((frequencies.docs as f32 + PRIOR_DOCS) / (df as f32 + 1.0)).ln().max(0.05);
-        IdfTable(frequencies.counts.iter().map(|&df| idf(df)).collect())
+        // Most slots hold no bigram of the corpus: one logarithm for all of them (a table is
+        // made per month of posts, see `super::monthly`).
+        let unseen = idf(0);
+        IdfTable(frequencies.counts.iter().map(|&df| if df == 0 { unseen } else { idf(df) }).collect())
     }
 
     pub fn idf(&self, h: u32) -> f32 {
