@@ -113,7 +113,7 @@ impl MonthlyFrequencies {
     /// The table written by [`MonthlyFrequencies::to_bytes`]; `None` when the bytes are not one.
     pub fn from_bytes(bytes: &[u8]) -> Option<MonthlyFrequencies> {
         let mut words = bytes.chunks_exact(4).map(|w| u32::from_le_bytes(w.try_into().expect("four bytes")));
-        if bytes.len() % 4 != 0 {
+        if !bytes.len().is_multiple_of(4) {
             return None;
         }
         let mut months = BTreeMap::new();
