@@ -2,7 +2,7 @@
 //! against what the folder already holds (duplicates, conflicting ids, reply order) and
 //! is appended to the new parts of the posts, replies, quarantine and taxonomy tables.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use anyhow::Result;
 use models::category::{CategoryModel, Document};
@@ -11,7 +11,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::columns::ColumnMap;
-use super::known::{KnownRecords, ReplyTimes};
+use super::known::{HashMap, HashSet, KnownRecords, ReplyTimes};
 use super::records::{self, PostRecord, Problem, ReplyRecord, RowReader, TaxonomyRecord};
 use super::source::SourceRow;
 use super::FileReport;
@@ -57,7 +57,7 @@ impl Batcher {
             taxonomy: PartWriter::create(dir.new_part("taxonomy")?, &taxonomy_schema())?,
             inputs: Vec::new(),
             unit_sources: BTreeMap::new(),
-            reseq: HashSet::new(),
+            reseq: HashSet::default(),
             category_model: None,
         })
     }

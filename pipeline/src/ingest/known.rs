@@ -7,7 +7,6 @@
 //! (Arrow strings, no map) and the hashes of the few rows that match, instead of hashing two
 //! million rows into maps (most of such a run's time before).
 
-use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -15,6 +14,10 @@ use polars::prelude::*;
 
 use crate::store::DataDir;
 use crate::tables;
+
+// Hashed with foldhash, as polars does: the default SipHash of these maps was 2% of ingest.
+pub type HashMap<K, V> = PlHashMap<K, V>;
+pub type HashSet<V> = PlHashSet<V>;
 
 /// post_id → its replies' (time in ms, reply_id), sorted: what `seq` is computed from.
 pub type ReplyTimes = HashMap<String, Vec<(i64, String)>>;
@@ -61,11 +64,11 @@ impl KnownRecords {
             reply_parts,
         };
         Ok(KnownRecords {
-            posts: HashMap::new(),
-            regions: HashMap::new(),
-            replies: HashMap::new(),
-            reply_times: HashMap::new(),
-            timed: HashSet::new(),
+            posts: HashMap::default(),
+            regions: HashMap::default(),
+            replies: HashMap::default(),
+            reply_times: HashMap::default(),
+            timed: HashSet::default(),
             stored,
         })
     }

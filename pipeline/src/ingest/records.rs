@@ -102,7 +102,10 @@ impl RowReader<'_> {
     }
 
     fn text(&self, row: &RawRow, field: Field) -> String {
-        text::clean_text(&self.cell(row, field).to_text())
+        match self.cell(row, field) {
+            Cell::Str(s) => text::clean_text(s),
+            other => text::clean_text(&other.to_text()),
+        }
     }
 
     fn optional(&self, row: &RawRow, field: Field) -> Option<String> {
@@ -201,7 +204,7 @@ impl RowReader<'_> {
         };
         let likes = values::parse_count(self.cell(row, Field::Likes)).map_err(|e| ("likes", e))?;
         let dislikes = values::parse_count(self.cell(row, Field::Dislikes)).map_err(|e| ("dislikes", e))?;
-        let posted = posted_at.format("%Y-%m-%d %H:%M:%S").to_string();
+        let posted = values::seconds_text(posted_at);
         let category = self.optional(row, Field::Category);
         Ok(PostRecord {
             content_hash: content_hash(&[&subject, &body, &posted]),
@@ -251,7 +254,7 @@ impl RowReader<'_> {
                 return Err(("replied_at", format!("replied at {replied_at} before the post was made at {posted_at}")));
             }
         }
-        let replied = replied_at.format("%Y-%m-%d %H:%M:%S").to_string();
+        let replied = values::seconds_text(replied_at);
         let content_hash = content_hash(&[&post_id, &body, &replied]);
         let reply_id = values::parse_id(self.cell(row, Field::ReplyId))
             // No id in the export: the post id and the reply's content identify it, so the

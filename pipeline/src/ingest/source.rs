@@ -143,11 +143,15 @@ impl RowSource for SheetSource {
 
 struct CsvSource {
     header: Vec<String>,
-    records: csv::StringRecordsIntoIter<Box<dyn Read + Send>>,
+    reader: csv::Reader<Box<dyn Read + Send>>,
+    /// Every row is read into this one record: a new record per row cost two allocations.
+    record: csv::ByteRecord,
 }
 
 /// How many bytes are looked at to tell UTF-8 from GB18030.
 const SNIFF_BYTES: usize = 1 << 16;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 impl CsvSource {
     fn open(path: &Path, tabs: bool) -> Result<CsvSource, SourceError> {
@@ -155,26 +159,41 @@ impl CsvSource {
         let mut head = vec![0; SNIFF_BYTES];
         let n = read_up_to(&mut file, &mut head).map_err(|e| e.to_string())?;
         head.truncate(n);
-        let utf8 = looks_like_utf8(&head, n < SNIFF_BYTES);
-        let raw: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(head).chain(file));
-        let reader: Box<dyn Read + Send> = if utf8 {
-            // Also drops a UTF-8 byte-order mark.
-            Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding_rs::UTF_8)).build(raw))
+        let reader: Box<dyn Read + Send> = if looks_like_utf8(&head, n < SNIFF_BYTES) {
+            // Read as it is: each cell is checked as UTF-8 once, when it becomes text (see
+            // `cell_of_bytes`). Decoding the whole stream first checked and copied every byte
+            // once more.
+            let bom = if head.starts_with(UTF8_BOM) { UTF8_BOM.len() } else { 0 };
+            head.drain(..bom);
+            Box::new(std::io::Cursor::new(head).chain(file))
         } else {
+            let raw = std::io::Cursor::new(head).chain(file);
             Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding_rs::GB18030)).build(raw))
         };
-        let mut csv_reader = csv::ReaderBuilder::new()
+        let mut reader = csv::ReaderBuilder::new()
             .delimiter(if tabs { b'\t' } else { b',' })
             .flexible(true)
             .has_headers(true)
             .from_reader(reader);
-        let header = csv_reader
-            .headers()
+        let header = reader
+            .byte_headers()
             .map_err(|e| format!("the header row cannot be read: {e}"))?
             .iter()
-            .map(str::to_string)
+            .map(|name| String::from_utf8_lossy(name).into_owned())
             .collect();
-        Ok(CsvSource { header, records: csv_reader.into_records() })
+        Ok(CsvSource { header, reader, record: csv::ByteRecord::new() })
+    }
+}
+
+/// A CSV cell as text. Bytes that are not UTF-8 become U+FFFD, as decoding the whole file did.
+fn cell_of_bytes(bytes: &[u8]) -> Cell {
+    if bytes.is_empty() {
+        return Cell::Empty;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cell::Str(text.to_string()),
+        // Rare, and slower: the lossy conversion's own check is a third slower than `from_utf8`.
+        Err(_) => Cell::Str(String::from_utf8_lossy(bytes).into_owned()),
     }
 }
 
@@ -207,14 +226,12 @@ impl RowSource for CsvSource {
     }
     fn next_batch(&mut self, max: usize) -> Result<Vec<SourceRow>, SourceError> {
         let mut batch = Vec::with_capacity(max.min(65_536));
-        for record in self.records.by_ref().take(max) {
-            match record {
-                Ok(record) => {
-                    let row = record.position().map_or(0, |p| p.line() as usize);
-                    let cells = record
-                        .iter()
-                        .map(|s| if s.is_empty() { Cell::Empty } else { Cell::Str(s.to_string()) })
-                        .collect();
+        while batch.len() < max {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    let row = self.record.position().map_or(0, |p| p.line() as usize);
+                    let cells = self.record.iter().map(cell_of_bytes).collect();
                     batch.push(Ok(RawRow { row, cells }));
                 }
                 Err(e) => {
@@ -312,5 +329,33 @@ mod tests {
         // A multi-byte character cut by the end of the sample is still UTF-8.
         let cut = &text.as_bytes()[..text.len() - 5];
         assert!(looks_like_utf8(cut, false));
+    }
+
+    #[test]
+    fn a_utf8_csv_loses_its_bom_and_its_bad_bytes_become_what_decoding_made_of_them() {
+        // The bad bytes come after the sniffed head, so the file is read as UTF-8.
+        let mut bytes = b"\xEF\xBB\xBF\xE7\x95\x99\xE8\xA8\x80\xE7\xBC\x96\xE5\x8F\xB7,subject\n".to_vec();
+        while bytes.len() <= SNIFF_BYTES {
+            bytes.extend_from_slice("1,噪音扰民\n".as_bytes());
+        }
+        let bad_cells: [&[u8]; 3] = [b"a\xE4", b"\xE4\xB8", b"\xFF\xE5\x99\xAA\xC0\xAF"];
+        for cell in bad_cells {
+            bytes.extend_from_slice(b"2,\"");
+            bytes.extend_from_slice(cell);
+            bytes.extend_from_slice(b"\"\n");
+        }
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("posts.csv");
+        std::fs::write(&path, &bytes).expect("the file is written");
+        let mut source = CsvSource::open(&path, false).expect("the file opens");
+        assert_eq!(source.header(), ["留言编号", "subject"]);
+        let rows: Vec<RawRow> = source.next_batch(usize::MAX).expect("rows").into_iter().map(Result::unwrap).collect();
+        assert_eq!(rows[0].row, 2);
+        assert_eq!(rows[0].cells, [Cell::Str("1".into()), Cell::Str("噪音扰民".into())]);
+        let last: Vec<&Cell> = rows[rows.len() - 3..].iter().map(|r| &r.cells[1]).collect();
+        for (cell, bytes) in last.into_iter().zip(bad_cells) {
+            let (decoded, _) = encoding_rs::UTF_8.decode_without_bom_handling(bytes);
+            assert_eq!(cell, &Cell::Str(decoded.into_owned()), "{bytes:?}");
+        }
     }
 }
