@@ -3,6 +3,8 @@
 //! taken by the clustering.
 //!
 //!   cargo run --release --example recurring_planted -- CORPUS_DIR [SHOWN] [CONFIG.toml]
+//!
+//! With RECURRING_DUMP=PATH it also writes every issue found, one post a line (TSV).
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -105,6 +107,17 @@ fn main() {
         for &i in members.iter().take(12) {
             println!("  {} [{}] {:?} {}", posts[i].post_id, truth[i].unwrap_or("-"), posts[i].region, posts[i].subject);
         }
+    }
+    // Every issue found, one post a line, for counting wrong pairs by cause elsewhere.
+    if let Ok(path) = std::env::var("RECURRING_DUMP") {
+        let mut out = String::from("issue\tpost_id\tcluster\tregion\tsubject\n");
+        for (k, members) in issues.iter().enumerate() {
+            for &i in members {
+                let (id, cluster, region) = (posts[i].post_id, truth[i].unwrap_or("-"), posts[i].region.unwrap_or("-"));
+                out.push_str(&format!("{k}\t{id}\t{cluster}\t{region}\t{}\n", posts[i].subject));
+            }
+        }
+        std::fs::write(&path, out).expect("RECURRING_DUMP: writable path");
     }
     // What costs precision: the largest issues, a few subjects each.
     let mut largest: Vec<&Vec<usize>> = issues.iter().collect();

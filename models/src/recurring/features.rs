@@ -18,8 +18,8 @@ use super::similarity::{bigrams, DocumentFrequencies};
 use super::{IssuePost, RecurringConfig};
 
 /// Bump when what is computed here changes, so cached tables are recomputed.
-/// 2: bigrams counted per month of the posts' times.
-pub const FEATURES_VERSION: u32 = 2;
+/// 2: bigrams counted per month of the posts' times; 3: a name generic alone is a generic place.
+pub const FEATURES_VERSION: u32 = 3;
 
 /// Per post, flat: block keys, subject sample and text sample (sorted hashes each).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -215,8 +215,9 @@ fn texts(post: &IssuePost, config: &RecurringConfig) -> Texts {
     let mut keys: Vec<u64> = hashes(false).collect();
     let mut places: Vec<u64> = keys.iter().copied().chain(hashes(true)).collect();
     if keys.is_empty() {
-        // No place: only a repeat of the same subject (frame words aside) can be found.
-        let core: String = subject.chars().filter(|c| c.is_alphanumeric()).collect();
+        // No place to block by: only a repeat of the same subject can be found. Generic places
+        // stay in it: "市人民医院乱收费" is no repeat of "中心医院乱收费".
+        let core: String = post.subject.chars().filter(|c| c.is_alphanumeric()).collect();
         if core.chars().count() >= 4 {
             keys.push(hash_key("subject", &core));
         }

@@ -255,6 +255,19 @@ mod tests {
     }
 
     #[test]
+    fn a_hospital_too_common_to_block_by_still_says_where() {
+        // "市人民医院" blocks nothing (every city has one), but a post about it is not about
+        // "衡平中医医院", though both name the hospital they were sent to next.
+        let posts: [Case; 4] = [
+            ("1", "u1", "2019-03-01", "A市衡平中医医院在省中医附一医院治疗皮肤好坑", "", None),
+            ("2", "u2", "2019-03-08", "A市市人民医院在省中医附一医院治疗皮肤好坑", "", None),
+            ("3", "u3", "2019-03-15", "A市县中心医院在省中医附一医院治疗皮肤好坑", "", None),
+            ("4", "u4", "2019-03-22", "举报A市市人民医院在省中医附一医院治疗皮肤好坑！", "", None),
+        ];
+        check(&posts, &[(&["2", "4"], 0)]);
+    }
+
+    #[test]
     fn a_post_naming_fewer_places_lets_no_post_at_another_place_in() {
         // Post 3 names the compound only, and joins the issue at 楚雅路. In a busy block only
         // the most recent posts are compared (here one): post 4, at 中山路, is compared with

@@ -26,6 +26,8 @@ const CLASS_WORDS: &[&str] = &[
     "广场",
     "大厦",
     "华府",
+    "华庭",
+    "山庄",
     "国际",
     "苑",
     "城",
@@ -58,11 +60,13 @@ const CLASS_WORDS: &[&str] = &[
     "公司",
     "集团",
     "医院",
+    "卫生院",
     "工业园",
     "产业园",
     "物流园",
     "市场",
     "超市",
+    "商场",
     "网吧",
     "酒店",
     "公园",
@@ -70,7 +74,7 @@ const CLASS_WORDS: &[&str] = &[
 ];
 
 /// The first characters of the class words.
-const CLASS_FIRST_CHARS: &str = "小花家新公广大华国苑城府湾郡立隧路街巷桥幼学中社村镇乡有责物集医工产市超网酒园";
+const CLASS_FIRST_CHARS: &str = "小花家新公广大华山国苑城府湾郡立隧路街巷桥幼学中社村镇乡有责物集医卫工产市超商网酒园";
 
 /// Characters a place name is never made of: particles, pronouns, conjunctions, prepositions.
 const NOT_IN_NAMES: &str = "的在和与及到至从对把被向给是有了个这那该本此我你他她们各全每某所其就都也又还很";
@@ -126,7 +130,10 @@ const GENERIC_ENDINGS: &[&str] = &[
 const GENERIC_PLACE_ENDINGS: &[&str] =
     &["道路", "马路", "公路", "水泥路", "柏油路", "铁路", "开发公司", "地产公司", "公交公司", "集团公司", "安置小区"];
 
-/// Words that are generic alone, but end real names ("青青家园", "烈士公园").
+/// Words that are generic alone, but end real names ("青青家园", "烈士公园"). Alone, with at
+/// most one character before ("市人民医院", "新菜市场"), they name a place too common to block
+/// by, but a place all the same: a generic place (see [`GENERIC_PLACE_ENDINGS`]). "X医院在省中医
+/// 附一医院治疗…" at the city's people's hospital is not the same post at the county's.
 const GENERIC_ALONE: &[&str] = &[
     "商业街",
     "步行街",
@@ -318,7 +325,12 @@ fn name_before(text: &str, chars: &[(usize, char)], run_start: usize, class_star
     let name = &text[chars[start].0..byte_end];
     let alone = |g: &&str| name.ends_with(*g) && name.chars().count() <= g.chars().count() + 1;
     if GENERIC_ALONE.iter().any(alone) {
-        return None;
+        // "纳国际市场": the generic word begins a longer name, read on.
+        if class_word_at(text, chars, end).is_some() {
+            return None;
+        }
+        let (start, name) = (chars[start].0, name.to_string());
+        return Some(Place { key: name.clone(), name, start, end: byte_end, generic: true });
     }
     let generic = match GENERIC_ENDINGS.iter().find(|g| name.ends_with(*g)) {
         None => false,
@@ -398,6 +410,28 @@ mod tests {
         assert_eq!(all("希望政府尽快修好马路"), []);
         assert_eq!(all("修马路"), []);
         assert_eq!(all("城市道路"), []);
+    }
+
+    #[test]
+    fn a_generic_name_alone_is_a_generic_place_and_a_longer_name_is_a_place() {
+        let all = |text: &str| -> Vec<(String, bool)> {
+            all_places_in(text, 8).into_iter().map(|p| (p.key, p.generic)).collect()
+        };
+        let place = |key: &str, generic: bool| (key.to_string(), generic);
+        assert_eq!(all("A市市人民医院在省中医附一医院治疗"), [place("市人民医院", true), place("附一医院", false)]);
+        assert_eq!(all("A市新菜市场占道经营"), [place("新菜市场", true)]);
+        check("A市市人民医院在省中医附一医院治疗", &[("省中医附一医院", "附一医院")]);
+        check("A市衡平中医医院乱收费", &[("衡平中医医院", "中医医院")]);
+        check("A市纳国际市场占道经营", &[("纳国际市场", "国际市场")]);
+        check("A市青青家园小区停水", &[("青青家园小区", "青青家园")]);
+    }
+
+    #[test]
+    fn estates_hospitals_and_shops_of_real_posts() {
+        check("A3区金色山庄门口堵车", &[("金色山庄", "金色山庄")]);
+        check("A市恒大翡翠华庭漏水", &[("恒大翡翠华庭", "翡翠华庭")]);
+        check("A市城东大商场拖欠工资", &[("城东大商场", "东大商场")]);
+        check("A7县黄花中心卫生院乱收费", &[("黄花中心卫生院", "中心卫生院")]);
     }
 
     #[test]
