@@ -33,8 +33,9 @@ const MIN_SENTENCE_BYTES: usize = 9;
 const QUOTE_CHARS: usize = 80;
 
 /// The demands of a folded post text: the sentences that ask or demand (`sentences`, as
-/// `Questions::read` finds them) with at least one uncommon pair. A demand's span is the quote shown when it is left open: from the
-/// clause of its first asking word, at most [`QUOTE_CHARS`] long; its terms are the sentence's.
+/// `Questions::read` finds them) with at least one uncommon pair. A demand's span is the quote
+/// shown when it is left open: from the clause of its first asking word, at most [`QUOTE_CHARS`]
+/// long; its terms are the sentence's.
 pub(crate) fn demands(post: &str, sentences: &[(usize, usize, usize)], common: &TermSet) -> Vec<Demand> {
     let mut out = Vec::new();
     for &(sentence_start, quote_start, end) in sentences {
