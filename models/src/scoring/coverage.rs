@@ -7,7 +7,6 @@
 //! a reply about it would repeat. A demand is covered when the reply's content repeats enough
 //! of them. No segmentation: the pairs are looked up in the reply content's term set.
 
-use super::questions::Questions;
 use super::terms::{pairs_of, TermSet};
 
 /// One demand of the post: a byte span of the folded post text and its distinct uncommon
@@ -33,12 +32,13 @@ const MIN_SENTENCE_BYTES: usize = 9;
 /// Longest quote of a demand shown as evidence (characters).
 const QUOTE_CHARS: usize = 80;
 
-/// The demands of a folded post text: sentences that ask or demand (see `questions`) with at
-/// least one uncommon pair. A demand's span is the quote shown when it is left open: from the
-/// clause of its first asking word, at most [`QUOTE_CHARS`] long; its terms are the sentence's.
-pub(crate) fn demands(post: &str, questions: &Questions, common: &TermSet) -> Vec<Demand> {
+/// The demands of a folded post text: the sentences that ask or demand (`sentences`, as
+/// `Questions::read` finds them) with at least one uncommon pair. A demand's span is the quote
+/// shown when it is left open: from the clause of its first asking word, at most [`QUOTE_CHARS`]
+/// long; its terms are the sentence's.
+pub(crate) fn demands(post: &str, sentences: &[(usize, usize, usize)], common: &TermSet) -> Vec<Demand> {
     let mut out = Vec::new();
-    for (sentence_start, quote_start, end) in questions.demanding_sentences(post) {
+    for &(sentence_start, quote_start, end) in sentences {
         let sentence = &post[sentence_start..end];
         if sentence.len() < MIN_SENTENCE_BYTES {
             continue;
@@ -69,6 +69,7 @@ impl Demand {
 #[cfg(test)]
 mod tests {
     use super::super::lexicon::QuestionWords;
+    use super::super::questions::Questions;
     use super::*;
 
     fn check(post: &str, reply: &str, expected: &[bool]) {
@@ -81,7 +82,7 @@ mod tests {
         })
         .unwrap();
         let common = TermSet::from_words(["问题", "希望"]);
-        let found = demands(post, &questions, &common);
+        let found = demands(post, &questions.demanding_sentences(post), &common);
         let mut terms = TermSet::new();
         terms.add_text(reply);
         let covered: Vec<bool> = found.iter().map(|d| d.covered_by(&terms)).collect();

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::normalize::fold;
+use super::normalize::{fold, is_content_char};
 
 /// What varies between copies of one reply: quoted names and ids, ids, numbers with their date
 /// or time unit, place-code letters.
@@ -21,7 +21,7 @@ static VARYING: LazyLock<Regex> = LazyLock::new(|| {
 pub fn duplicate_key(reply: &str) -> String {
     let folded = fold(reply);
     let stripped = VARYING.replace_all(&folded, "");
-    stripped.chars().filter(|c| c.is_alphanumeric()).collect()
+    stripped.chars().filter(|&c| is_content_char(c)).collect()
 }
 
 #[cfg(test)]

@@ -226,9 +226,10 @@ impl Scorer {
         post_terms.add_text(&subject_f.text);
         post_terms.add_text(&body_f.text);
         let (subject_asks, _) = self.matchers.questions.asks(&subject_f.text);
-        let (body_asks, questions) = self.matchers.questions.asks(&body_f.text);
-        let asks = subject_asks | body_asks;
-        let demands = coverage::demands(&body_f.text, &self.matchers.questions, &self.matchers.common);
+        let body = self.matchers.questions.read(&body_f.text);
+        let asks = subject_asks | body.kinds;
+        let demands = coverage::demands(&body_f.text, &body.demanding, &self.matchers.common);
+        let questions = body.quotes;
         let findings = self.matchers.find(&reply_f, &post_terms, &demands, asks);
         let post_chars = subject_f.text.chars().count() + body_f.text.chars().count();
         let j = judge::judge(&findings, asks, post_chars, &self.lexicon);

@@ -100,33 +100,49 @@ impl Questions {
         })
     }
 
-    /// The kinds of direct question a folded text asks, and for the first question of each
-    /// kind the span quoted when it is left open: from the start of the clause holding the
-    /// question word to the end of its sentence.
-    pub fn asks(&self, text: &str) -> (u8, Vec<(u8, usize, usize)>) {
-        let mut kinds = 0u8;
-        let mut spans = Vec::new();
+    /// What a folded text asks, read in one pass over its sentences (the body of a post is read
+    /// once for its questions and its demands).
+    pub fn read(&self, text: &str) -> Asked {
+        let mut asked = Asked { kinds: 0, quotes: Vec::new(), demanding: Vec::new() };
         for (s, e) in Self::sentences(text) {
-            for (kind, start, _) in self.asking_words(&text[s..e]) {
-                if kind & !kinds != 0 {
-                    spans.push((kind & !kinds, quote_start(text, s, s + start), quote_end(text, s + start, e)));
+            for (n, (kind, start, _)) in self.asking_words(&text[s..e]).enumerate() {
+                if n == 0 {
+                    asked.demanding.push((s, quote_start(text, s, s + start), e));
                 }
-                kinds |= kind;
+                if kind & !asked.kinds != 0 {
+                    let quote = (quote_start(text, s, s + start), quote_end(text, s + start, e));
+                    asked.quotes.push((kind & !asked.kinds, quote.0, quote.1));
+                }
+                asked.kinds |= kind;
             }
         }
-        (kinds, spans)
+        asked
     }
 
-    /// The sentences that ask or demand something: (sentence start, quote start, end) in bytes,
-    /// the quote starting at the clause of the first asking word.
-    pub fn demanding_sentences(&self, text: &str) -> Vec<(usize, usize, usize)> {
-        Self::sentences(text)
-            .filter_map(|(s, e)| {
-                let (_, start, _) = self.asking_words(&text[s..e]).next()?;
-                Some((s, quote_start(text, s, s + start), e))
-            })
-            .collect()
+    /// The kinds of direct question a folded text asks, and the quotes of [`Asked::quotes`].
+    pub fn asks(&self, text: &str) -> (u8, Vec<(u8, usize, usize)>) {
+        let asked = self.read(text);
+        (asked.kinds, asked.quotes)
     }
+
+    /// The sentences that ask or demand something (see [`Asked::demanding`]).
+    #[cfg(test)]
+    pub fn demanding_sentences(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        self.read(text).demanding
+    }
+}
+
+/// What a folded text asks.
+#[derive(Debug, Default)]
+pub(crate) struct Asked {
+    /// the kinds of direct question (see `signals::ask`)
+    pub kinds: u8,
+    /// for the first question of each kind, the span quoted when it is left open: from the
+    /// start of the clause holding the question word to the end of its sentence (kind, start, end)
+    pub quotes: Vec<(u8, usize, usize)>,
+    /// the sentences that ask or demand something: (sentence start, quote start, end) in bytes,
+    /// the quote starting at the clause of the first asking word
+    pub demanding: Vec<(usize, usize, usize)>,
 }
 
 /// The start of the clause holding byte `at`, not before `sentence_start`.

@@ -5,7 +5,7 @@
 //! one Aho-Corasick pass, no segmentation.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 
 use super::coverage::Demand;
 use super::lexicon::{Lexicon, LexiconError};
@@ -152,11 +152,21 @@ fn overlaps_any(spans: &[(usize, usize)], (start, end): (usize, usize)) -> bool 
     spans.get(i).is_some_and(|&(s, _)| s < end)
 }
 
+/// Room for each pattern's lazy DFA (bytes per thread; the regex crate's default is 2 MiB).
+/// Patterns with long counted gaps ("如有[^。!;]{0,40}?…[^。!;]{0,90}?…") have more states than
+/// the default holds: the cache was cleared and rebuilt over and over (a tenth of the scoring
+/// CPU went to building states). A pattern only takes the room its texts visit.
+const DFA_CACHE_BYTES: usize = 64 << 20;
+
 fn compile(section: &'static str, patterns: &[String]) -> Result<PatternList, LexiconError> {
     let compiled = patterns
         .iter()
         .map(|p| {
-            Regex::new(p).map_err(|e| LexiconError::Pattern { section, pattern: p.clone(), message: e.to_string() })
+            RegexBuilder::new(p).dfa_size_limit(DFA_CACHE_BYTES).build().map_err(|e| LexiconError::Pattern {
+                section,
+                pattern: p.clone(),
+                message: e.to_string(),
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(PatternList(compiled))
