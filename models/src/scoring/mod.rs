@@ -242,7 +242,7 @@ impl Scorer {
             unanswered: j.unanswered,
         };
         let features = model::features(&findings, asks, &rules, post_chars);
-        Reading { reply_f, body_f, asks, questions, findings, judgement: j, rules, features }
+        Reading { reply_f, body_f, asks, post_chars, questions, findings, judgement: j, rules, features }
     }
 
     /// The features the level model weighs for this reply, named as in [`FEATURES`] (for
@@ -278,7 +278,7 @@ impl Scorer {
 
     /// Judges `reply` against the post it answers.
     pub fn score(&self, post_subject: &str, post_body: &str, reply: &str) -> ReplyScore {
-        let Reading { reply_f, body_f, questions, findings, judgement: j, rules, features, .. } =
+        let Reading { reply_f, body_f, asks, post_chars, questions, findings, judgement: j, rules, features } =
             self.read(post_subject, post_body, reply);
         let fixed = self.rules_alone(&findings, &j);
         let (mut evasive_level, mut vague_level) = (rules.evasive_level, rules.vague_level);
@@ -286,12 +286,21 @@ impl Scorer {
         let mut reply_type = j.reply_type;
         if !fixed {
             let phrases = &self.levels.phrases;
-            let (e_phrases, v_phrases) =
-                if phrases.is_empty() { (0.0, 0.0) } else { phrases.score(&phrase_text(&findings.content)) };
+            let (e_phrases, v_phrases) = if phrases.is_empty() { (0.0, 0.0) } else { phrases.score(&findings.content) };
             let (e, e_within) = self.levels.evasive.predict(&features, e_phrases);
             let (v, v_within) = self.levels.vague.predict(&features, v_phrases);
             let shows_evasion = shows_evasion(&findings, &j, &rules);
             let (e, e_within) = if e == 2 && !shows_evasion { (1, 1.0) } else { (e, e_within) };
+            // the rubric's hard cases keep the rules' levels (their scores too: see below)
+            let (e, v) = model::rubric_overrides(
+                (e, v),
+                &findings,
+                asks,
+                &rules,
+                j.reply_type,
+                post_chars,
+                &self.lexicon.levels,
+            );
             // where the model agrees with the rules, their finer score within the level stands
             if e != rules.evasive_level {
                 evasive_score = judge::band(e, e_within, &self.lexicon);
@@ -381,8 +390,9 @@ impl Reading {
 struct Reading {
     reply_f: Folded,
     body_f: Folded,
-    #[cfg_attr(not(test), allow(dead_code))] // read by the tuning report (tests)
     asks: u8,
+    /// characters of the post's subject and body
+    post_chars: usize,
     questions: Vec<(u8, usize, usize)>,
     findings: signals::Findings,
     judgement: judge::Judgement,

@@ -7,16 +7,18 @@
 //! threshold, 2 at or above the second. Weights and thresholds live in
 //! `models/data/scoring/levels.toml`, fitted on the tuning labels by
 //! `models/data/scoring/fit_levels.py`; replies with no content (a bare formula) and
-//! off-topic replies keep the rules' levels. The phrases of the reply's content add their
-//! learned weights to `s` (see `phrases`, weights in `models/data/scoring/phrases.tsv`).
+//! off-topic replies keep the rules' levels, and the rubric's hard cases keep theirs
+//! ([`rubric_overrides`]). The phrases of the reply's content add their learned weights to `s`
+//! (see `phrases`, weights in `models/data/scoring/phrases.tsv`).
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::lexicon::LexiconError;
+use super::lexicon::{Levels, LexiconError};
 use super::phrases::{Phrases, DEFAULT_PHRASES};
 use super::signals::{ask, Findings};
+use super::ReplyType;
 
 /// The shipped level model, compiled in.
 pub const DEFAULT_LEVEL_MODEL: &str = include_str!("../../data/scoring/levels.toml");
@@ -87,6 +89,54 @@ pub(crate) fn features(f: &Findings, asks: u8, rules: &RuleView, post_chars: usi
         flag(asks & f.answers & ask::YES_NO != 0),
         capped(f.procedures, 3),
     ]
+}
+
+/// The model's (evasive, vague) levels with the rubric's hard cases put back. The model weighs
+/// counts — short content, a long post — that outvote what the rubric names: fitted freely, it
+/// lowered the anchoring 杏坛中学 reply (the general rule, the yes/no question unanswered) and
+/// "交办相关部门" with nothing else to evasive 1, a reply of promises only to evasive 0, and
+/// raised clear short answers ("暂无…计划", a procedure, directions asked for) to vague 1. So:
+/// - evasive: every rules' evasive 2 stays (acknowledgement only, deflection, unnamed forward,
+///   bare refusal, the general rule unapplied, off-topic); a reply of promises only (nothing
+///   found, no date or amount) is not lowered, nor is a long post the rules found answered in
+///   part (the lexicon's `long_post_*` boundary);
+/// - vague: the rules' vague 2 of an acknowledgement, a forwarding note, a deflection or a reply
+///   of promises only stays ("pure acknowledgements and pure forwarding notes are vague 2"); a
+///   reply that answers yes or no, gives a procedure or directions, or a date or an amount keeps
+///   the rules' vague 0 ("specific: … dates, amounts … or a clear yes/no") and is never made
+///   vague 2 ("no fact specific to this post").
+///
+/// `fit_levels.py` (`rubric_overrides`) cross-validates with the same overrides.
+pub(crate) fn rubric_overrides(
+    (evasive, vague): (u8, u8),
+    f: &Findings,
+    asks: u8,
+    rules: &RuleView,
+    rule_type: ReplyType,
+    post_chars: usize,
+    levels: &Levels,
+) -> (u8, u8) {
+    let figures = f.dates + f.amounts;
+    let promises_only = f.promises > 0 && f.outcomes == 0 && figures == 0;
+    let long_post_in_part = rules.evasive_level == 1
+        && levels.long_post_chars.is_some_and(|n| post_chars > n)
+        && figures <= levels.long_post_figures
+        && f.outcomes <= levels.long_post_findings;
+    let evasive = match rules.evasive_level {
+        2 => 2,
+        rule if promises_only => evasive.max(rule),
+        _ if long_post_in_part => evasive.max(1),
+        _ => evasive,
+    };
+    let formula = matches!(rule_type, ReplyType::AcknowledgementOnly | ReplyType::Forwarded | ReplyType::Deflection);
+    let answers = asks & f.answers & ask::YES_NO != 0 || f.procedures > 0 || figures > 0;
+    let vague = match rules.vague_level {
+        2 if formula || promises_only => 2,
+        0 if answers => 0,
+        1 if answers => vague.min(1),
+        _ => vague,
+    };
+    (evasive, vague)
 }
 
 #[derive(Debug, Clone, Deserialize)]

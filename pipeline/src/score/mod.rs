@@ -23,7 +23,7 @@ use crate::store::{self, DataDir, StageRecord};
 use crate::tables;
 
 /// Bump when the scorer's judgement changes, so old scores are recomputed.
-pub const SCORER_VERSION: &str = "5";
+pub const SCORER_VERSION: &str = "6";
 
 pub const SCORES_FILE: &str = "scores/replies.parquet";
 
