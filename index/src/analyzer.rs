@@ -111,34 +111,58 @@ fn push_lowercase(out: &mut String, word: &str) {
 /// A text with full-width ASCII forms made half-width, and the way back to original offsets.
 pub(crate) struct HalfWidth<'a> {
     pub(crate) text: Cow<'a, str>,
-    /// For each byte of `text` (and its end), the byte offset in the original; empty when
-    /// nothing changed.
-    offsets: Vec<usize>,
+    /// The offsets in `text` of the characters made half-width, in order. Each was 3 bytes in
+    /// the original and is 1 now, so an offset moves back by 2 for each of them before it.
+    /// (Chinese text has full-width punctuation in nearly every sentence, so this is made for
+    /// most texts: a few numbers, not one offset per byte.)
+    narrowed: Vec<u32>,
 }
 
 impl<'a> HalfWidth<'a> {
     pub(crate) fn of(text: &'a str) -> HalfWidth<'a> {
-        if !text.chars().any(|c| half_width(c).is_some()) {
-            return HalfWidth { text: Cow::Borrowed(text), offsets: Vec::new() };
+        if !has_full_width(text) {
+            return HalfWidth { text: Cow::Borrowed(text), narrowed: Vec::new() };
         }
         let mut out = String::with_capacity(text.len());
-        let mut offsets = Vec::with_capacity(text.len() + 1);
-        for (at, c) in text.char_indices() {
-            let c = half_width(c).unwrap_or(c);
-            out.push(c);
-            offsets.extend(std::iter::repeat_n(at, c.len_utf8()));
+        let mut narrowed = Vec::new();
+        for c in text.chars() {
+            match half_width(c) {
+                Some(narrow) => {
+                    narrowed.push(out.len() as u32);
+                    out.push(narrow);
+                }
+                None => out.push(c),
+            }
         }
-        offsets.push(text.len());
-        HalfWidth { text: Cow::Owned(out), offsets }
+        HalfWidth { text: Cow::Owned(out), narrowed }
     }
 
+    /// The offset in the original text of offset `at` of `text` (a character boundary).
     pub(crate) fn original_offset(&self, at: usize) -> usize {
-        if self.offsets.is_empty() {
-            at
-        } else {
-            self.offsets[at]
-        }
+        at + 2 * self.narrowed.partition_point(|&n| (n as usize) < at)
     }
+}
+
+/// Whether `text` holds a character [`half_width`] changes, read from the UTF-8 bytes: U+3000 is
+/// E3 80 80, U+FF01..U+FF3F are EF BC 81..BF and U+FF40..U+FF5E are EF BD 80..9E (a lead byte
+/// is never a continuation byte, so a match is always a whole character).
+fn has_full_width(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at + 2 < bytes.len() {
+        let found = match bytes[at] {
+            0xEF => {
+                (bytes[at + 1] == 0xBC && bytes[at + 2] >= 0x81) || (bytes[at + 1] == 0xBD && bytes[at + 2] <= 0x9E)
+            }
+            0xE3 => bytes[at + 1] == 0x80 && bytes[at + 2] == 0x80,
+            _ => false,
+        };
+        if found {
+            return true;
+        }
+        at += 1;
+    }
+    false
 }
 
 /// The half-width form of a full-width ASCII character (U+FF01..U+FF5E) or the ideographic space.
@@ -241,6 +265,34 @@ mod tests {
     fn full_width_forms_index_like_half_width() {
         check("Ｇ２４０国道", "g240@0 国道@1");
         check("５８车贷，还款！", "58@0 车贷@1 还款@2");
+    }
+
+    #[test]
+    fn full_width_forms_are_found_in_the_bytes_as_in_the_characters() {
+        for text in [
+            "",
+            "ａ",
+            "Ｇ２４０国道",
+            "油烟，噪音。",
+            "！",
+            "～",
+            "｟",
+            "｀",
+            "＿",
+            "　",
+            "、。",
+            "ＡＢ",
+            "ｚ",
+            "abc",
+            "国道",
+        ] {
+            let by_chars = text.chars().any(|c| half_width(c).is_some());
+            assert_eq!(has_full_width(text), by_chars, "{text:?}");
+        }
+        let normal = HalfWidth::of("Ｇ２国道，ab");
+        assert_eq!(normal.text, "G2国道,ab");
+        let offsets: Vec<usize> = [0, 1, 2, 5, 8, 9, 10, 11].iter().map(|&at| normal.original_offset(at)).collect();
+        assert_eq!(offsets, [0, 3, 6, 9, 12, 15, 16, 17]);
     }
 
     #[test]
