@@ -33,7 +33,7 @@
 
 use std::collections::HashMap;
 
-use super::features::{self, FeatureTable, NAME_CHAR_BITS};
+use super::features::{self, FeatureTable};
 use super::monthly::{month_of, MonthlyFrequencies};
 use super::similarity::{content_sample, weighted_jaccard_of, CommonBigrams, DocumentFrequencies, IdfTable};
 use super::{IssuePost, RecurringConfig};
@@ -397,17 +397,9 @@ fn linked(profiles: &Profiles, a: usize, b: usize, config: &RecurringConfig) -> 
 /// a区7栋后街" are two places, however alike the rest reads. Sharing half of the places was
 /// enough before: at a million posts, one stock phrase after a thousand different places grew
 /// into issues of a hundred.
-///
-/// A place is one key and the character written before it, if any: "恒达时代小区" and "金科时代
-/// 小区" (one key, `时代小区`) are two places, "时代小区" may be either.
 fn places_agree(a: &[u64], b: &[u64]) -> bool {
     let (fewer, more) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    let key = |p: u64| p & !NAME_CHAR_BITS;
-    let names_agree = |p: u64, q: u64| p & NAME_CHAR_BITS == 0 || q & NAME_CHAR_BITS == 0 || p == q;
-    fewer.iter().all(|&p| {
-        let mut same_key = more.iter().filter(|&&q| key(q) == key(p)).peekable();
-        same_key.peek().is_some() && same_key.all(|&q| names_agree(p, q))
-    })
+    fewer.iter().all(|k| more.binary_search(k).is_ok())
 }
 
 /// Adds `more` to the sorted set `places`.

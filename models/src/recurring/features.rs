@@ -35,7 +35,7 @@ pub struct FeatureTable {
 pub struct Features<'a> {
     /// Block keys, sorted: the places named, or the subject when none is.
     pub keys: &'a [u64],
-    /// Where the post is, sorted: the places named, generic ones included (see [`place_id`]).
+    /// Where the post is, sorted: the places named, generic ones included.
     pub places: &'a [u64],
     /// The smallest hashes of the subject's bigrams, places removed.
     pub subject: &'a [u32],
@@ -210,9 +210,10 @@ fn texts(post: &IssuePost, config: &RecurringConfig) -> Texts {
         first_two.extend(subject_places.iter().chain(&body_places).filter(|p| p.generic).take(2));
         first_two
     };
-    let named = key_places.iter().filter(|p| !p.generic);
-    let mut keys: Vec<u64> = named.map(|p| hash_key("place", &p.key)).collect();
-    let mut places: Vec<u64> = key_places.iter().map(|p| place_id(p)).collect();
+    let hashes =
+        |generic: bool| key_places.iter().filter(move |p| p.generic == generic).map(|p| hash_key("place", &p.key));
+    let mut keys: Vec<u64> = hashes(false).collect();
+    let mut places: Vec<u64> = keys.iter().copied().chain(hashes(true)).collect();
     if keys.is_empty() {
         // No place to block by: only a repeat of the same subject can be found. Generic places
         // stay in it: "市人民医院乱收费" is no repeat of "中心医院乱收费".
@@ -226,16 +227,6 @@ fn texts(post: &IssuePost, config: &RecurringConfig) -> Texts {
         list.dedup();
     }
     Texts { subject, text, keys, places }
-}
-
-/// The low bits of a place id that hold the character written before its key.
-pub const NAME_CHAR_BITS: u64 = (1 << 21) - 1;
-
-/// A place as compared with others: the hash of its key, the character written before the key
-/// (0 when none) in the low bits ([`NAME_CHAR_BITS`]). One key, two names: "恒达时代小区" and
-/// "金科时代小区".
-fn place_id(place: &Place) -> u64 {
-    (hash_key("place", &place.key) & !NAME_CHAR_BITS) | place.before_key.map_or(0, u64::from)
 }
 
 /// A stable hash (FNV-1a), the same in every build: keys are cached on disk.

@@ -268,20 +268,6 @@ mod tests {
     }
 
     #[test]
-    fn two_compounds_of_one_key_are_two_places() {
-        // All three block under `时代小区`; 恒达 and 金科 are two compounds, and a post naming
-        // only "时代小区" may join either.
-        let posts: [Case; 5] = [
-            ("1", "u1", "2019-03-01", "A市恒达时代小区商品房竟然捆绑销售车位", "", None),
-            ("2", "u2", "2019-03-08", "A市金科时代小区商品房竟然捆绑销售车位", "", None),
-            ("3", "u3", "2019-03-15", "投诉A市恒达时代小区商品房竟然捆绑销售车位", "", None),
-            ("4", "u4", "2019-03-22", "A市金科时代小区商品房竟然捆绑销售车位！", "", None),
-            ("5", "u5", "2019-03-29", "A市时代小区商品房竟然捆绑销售车位", "", None),
-        ];
-        check(&posts, &[(&["1", "3", "5"], 0), (&["2", "4"], 0)]);
-    }
-
-    #[test]
     fn a_post_naming_fewer_places_lets_no_post_at_another_place_in() {
         // Post 3 names the compound only, and joins the issue at 楚雅路. In a busy block only
         // the most recent posts are compared (here one): post 4, at 中山路, is compared with

@@ -182,10 +182,6 @@ pub struct Place {
     pub end: usize,
     /// Named by a generic ending ("京广铁路"): see [`GENERIC_PLACE_ENDINGS`].
     pub generic: bool,
-    /// The character written right before the key, if the name has one: "恒达时代小区" and
-    /// "金科时代小区" share the key `时代小区` but are two compounds (`达`, `科`); "时代小区" alone
-    /// may be either.
-    pub before_key: Option<char>,
 }
 
 /// The places of `text`, in order, at most `limit` of them, generic ones left out.
@@ -334,7 +330,7 @@ fn name_before(text: &str, chars: &[(usize, char)], run_start: usize, class_star
             return None;
         }
         let (start, name) = (chars[start].0, name.to_string());
-        return Some(Place { key: name.clone(), name, start, end: byte_end, generic: true, before_key: None });
+        return Some(Place { key: name.clone(), name, start, end: byte_end, generic: true });
     }
     let generic = match GENERIC_ENDINGS.iter().find(|g| name.ends_with(*g)) {
         None => false,
@@ -358,15 +354,7 @@ fn name_before(text: &str, chars: &[(usize, char)], run_start: usize, class_star
     } else {
         key
     };
-    let before_key = (!generic && class_start >= start + 3).then(|| chars[class_start - 3].1);
-    Some(Place {
-        key: key.to_string(),
-        name: name.to_string(),
-        start: chars[start].0,
-        end: byte_end,
-        generic,
-        before_key,
-    })
+    Some(Place { key: key.to_string(), name: name.to_string(), start: chars[start].0, end: byte_end, generic })
 }
 
 #[cfg(test)]
@@ -436,14 +424,6 @@ mod tests {
         check("A市衡平中医医院乱收费", &[("衡平中医医院", "中医医院")]);
         check("A市纳国际市场占道经营", &[("纳国际市场", "国际市场")]);
         check("A市青青家园小区停水", &[("青青家园小区", "青青家园")]);
-    }
-
-    #[test]
-    fn the_character_before_the_key_tells_two_names_of_one_key_apart() {
-        let before = |text: &str| places_in(text, 8).into_iter().map(|p| (p.key, p.before_key)).collect::<Vec<_>>();
-        assert_eq!(before("A市恒达时代小区捆绑销售车位"), [("时代小区".to_string(), Some('达'))]);
-        assert_eq!(before("A市金科时代小区捆绑销售车位"), [("时代小区".to_string(), Some('科'))]);
-        assert_eq!(before("A市时代小区捆绑销售车位"), [("时代小区".to_string(), None)]);
     }
 
     #[test]
