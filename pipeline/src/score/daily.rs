@@ -10,8 +10,8 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::{
-    duplicate_groups, new_generation, scores_columns, scores_frame, scores_schema, short_hash, PostTexts, Row,
-    ScoreRecord, ScoreReport, StoredScore, CHUNK, POST_TEXT_COLUMNS, REPLY_COLUMNS, SCORES_FILE,
+    duplicate_groups, new_generation, scores_columns, scores_frame, scores_schema, short_hash, PostTexts, ReplyColumns,
+    Row, ScoreRecord, ScoreReport, StoredScore, CHUNK, POST_TEXT_COLUMNS, REPLY_COLUMNS, SCORES_FILE,
 };
 use crate::store::DataDir;
 use crate::tables;
@@ -136,31 +136,14 @@ pub(super) fn score_new(
 /// body in `texts`.
 fn judge(replies: &DataFrame, texts: &PostTexts) -> Result<Vec<Row>> {
     let scorer = Scorer::default();
-    let ids = replies.column("reply_id")?.str()?;
-    let post_ids = replies.column("post_id")?.str()?;
-    let units = replies.column("unit")?.str()?;
-    let bodies = replies.column("body")?.str()?;
-    let times = replies.column("replied_at")?.cast(&DataType::Int64)?;
-    let times = times.i64()?;
-    let seqs = replies.column("seq")?.i32()?;
-    let hashes = replies.column("content_hash")?.str()?;
+    let columns = ReplyColumns::of(replies)?;
     Ok((0..replies.height())
         .into_par_iter()
         .map(|i| {
-            let post_id = post_ids.get(i).unwrap_or_default();
-            let body = bodies.get(i).unwrap_or_default();
-            let (subject, post_body) = texts.get(post_id);
-            Row {
-                reused: false,
-                reply_id: ids.get(i).unwrap_or_default().to_string(),
-                post_id: post_id.to_string(),
-                unit: units.get(i).map(str::to_string),
-                replied_at: times.get(i).unwrap_or_default(),
-                seq: seqs.get(i).unwrap_or(1),
-                content_hash: hashes.get(i).unwrap_or_default().to_string(),
-                score: StoredScore::from(scorer.score(subject, post_body, body)),
-                duplicate_key: short_hash(&scoring::duplicate_key(body)),
-            }
+            let body = columns.body(i);
+            let (subject, post_body) = texts.get(columns.post_id(i));
+            let score = StoredScore::from(scorer.score(subject, post_body, body));
+            columns.row(i, false, score, short_hash(&scoring::duplicate_key(body)))
         })
         .collect())
 }

@@ -110,6 +110,62 @@ impl ScoreRecord {
 /// The columns of a reply that judging it needs.
 const REPLY_COLUMNS: [&str; 7] = ["reply_id", "post_id", "unit", "body", "replied_at", "seq", "content_hash"];
 
+/// The [`REPLY_COLUMNS`] of one frame of replies, as both score paths read them.
+struct ReplyColumns<'a> {
+    ids: &'a StringChunked,
+    post_ids: &'a StringChunked,
+    units: &'a StringChunked,
+    bodies: &'a StringChunked,
+    times: Int64Chunked,
+    seqs: &'a Int32Chunked,
+    hashes: &'a StringChunked,
+}
+
+impl<'a> ReplyColumns<'a> {
+    fn of(replies: &'a DataFrame) -> Result<ReplyColumns<'a>> {
+        Ok(ReplyColumns {
+            ids: replies.column("reply_id")?.str()?,
+            post_ids: replies.column("post_id")?.str()?,
+            units: replies.column("unit")?.str()?,
+            bodies: replies.column("body")?.str()?,
+            times: replies.column("replied_at")?.cast(&DataType::Int64)?.i64()?.clone(),
+            seqs: replies.column("seq")?.i32()?,
+            hashes: replies.column("content_hash")?.str()?,
+        })
+    }
+
+    fn reply_id(&self, i: usize) -> &'a str {
+        self.ids.get(i).unwrap_or_default()
+    }
+
+    fn post_id(&self, i: usize) -> &'a str {
+        self.post_ids.get(i).unwrap_or_default()
+    }
+
+    fn body(&self, i: usize) -> &'a str {
+        self.bodies.get(i).unwrap_or_default()
+    }
+
+    fn content_hash(&self, i: usize) -> &'a str {
+        self.hashes.get(i).unwrap_or_default()
+    }
+
+    /// The stored row of reply `i`, with its score and duplicate key.
+    fn row(&self, i: usize, reused: bool, score: StoredScore, duplicate_key: String) -> Row {
+        Row {
+            reused,
+            reply_id: self.reply_id(i).to_string(),
+            post_id: self.post_id(i).to_string(),
+            unit: self.units.get(i).map(str::to_string),
+            replied_at: self.times.get(i).unwrap_or_default(),
+            seq: self.seqs.get(i).unwrap_or(1),
+            content_hash: self.content_hash(i).to_string(),
+            score,
+            duplicate_key,
+        }
+    }
+}
+
 /// The columns of a post that judging its replies needs.
 const POST_TEXT_COLUMNS: [&str; 3] = ["post_id", "subject", "body"];
 
@@ -198,39 +254,20 @@ fn score_all(dir: &mut DataDir) -> Result<ScoreReport> {
     for start in (0..total).step_by(CHUNK) {
         let chunk = tables::read_table_slice(&reply_parts, &REPLY_COLUMNS, Some((start, CHUNK)))?
             .context("replies vanished while scoring")?;
-        let ids = chunk.column("reply_id")?.str()?;
-        let post_ids = chunk.column("post_id")?.str()?;
-        let units = chunk.column("unit")?.str()?;
-        let bodies = chunk.column("body")?.str()?;
-        let times = chunk.column("replied_at")?.cast(&DataType::Int64)?;
-        let times = times.i64()?;
-        let seqs = chunk.column("seq")?.i32()?;
-        let hashes = chunk.column("content_hash")?.str()?;
+        let columns = ReplyColumns::of(&chunk)?;
         let rows: Vec<Row> = (0..chunk.height())
             .into_par_iter()
             .map(|i| {
-                let reply_id = ids.get(i).unwrap_or_default();
-                let post_id = post_ids.get(i).unwrap_or_default();
-                let content_hash = hashes.get(i).unwrap_or_default();
-                let reused = previous.get(reply_id).filter(|p| p.content_hash == content_hash);
+                let post_id = columns.post_id(i);
+                let reused = previous.get(columns.reply_id(i)).filter(|p| p.content_hash == columns.content_hash(i));
                 let score = match reused {
                     Some(previous) => previous.score.clone(),
                     None => {
                         let (subject, post_body) = post_text.get(post_id);
-                        StoredScore::from(scorer.score(subject, post_body, bodies.get(i).unwrap_or_default()))
+                        StoredScore::from(scorer.score(subject, post_body, columns.body(i)))
                     }
                 };
-                Row {
-                    reused: reused.is_some(),
-                    reply_id: reply_id.to_string(),
-                    post_id: post_id.to_string(),
-                    unit: units.get(i).map(str::to_string),
-                    replied_at: times.get(i).unwrap_or_default(),
-                    seq: seqs.get(i).unwrap_or(1),
-                    content_hash: content_hash.to_string(),
-                    score,
-                    duplicate_key: keys[start + i].0.clone(),
-                }
+                columns.row(i, reused.is_some(), score, keys[start + i].0.clone())
             })
             .collect();
         for row in &rows {
