@@ -4,7 +4,8 @@
 //!
 //!   cargo run --release --example recurring_planted -- CORPUS_DIR [SHOWN] [CONFIG.toml]
 //!
-//! With RECURRING_DUMP=PATH it also writes every issue found, one post a line (TSV).
+//! With RECURRING_DUMP=PATH it also writes every issue found, one post a line (TSV), with the
+//! places its subject names (generic ones marked `*`).
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -110,11 +111,14 @@ fn main() {
     }
     // Every issue found, one post a line, for counting wrong pairs by cause elsewhere.
     if let Ok(path) = std::env::var("RECURRING_DUMP") {
-        let mut out = String::from("issue\tpost_id\tcluster\tregion\tsubject\n");
+        let mut out = String::from("issue\tpost_id\tcluster\tregion\tsubject\tplaces\n");
         for (k, members) in issues.iter().enumerate() {
             for &i in members {
                 let (id, cluster, region) = (posts[i].post_id, truth[i].unwrap_or("-"), posts[i].region.unwrap_or("-"));
-                out.push_str(&format!("{k}\t{id}\t{cluster}\t{region}\t{}\n", posts[i].subject));
+                let places = models::recurring::places::all_places_in(posts[i].subject, 4);
+                let keys: Vec<String> =
+                    places.iter().map(|p| format!("{}{}", p.key, if p.generic { "*" } else { "" })).collect();
+                out.push_str(&format!("{k}\t{id}\t{cluster}\t{region}\t{}\t{}\n", posts[i].subject, keys.join("/")));
             }
         }
         std::fs::write(&path, out).expect("RECURRING_DUMP: writable path");

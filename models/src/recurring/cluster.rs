@@ -33,7 +33,7 @@
 
 use std::collections::HashMap;
 
-use super::features::{self, FeatureTable};
+use super::features::{self, FeatureTable, ORGANISATION};
 use super::monthly::{month_of, MonthlyFrequencies};
 use super::similarity::{content_sample, weighted_jaccard_of, CommonBigrams, DocumentFrequencies, IdfTable};
 use super::{IssuePost, RecurringConfig};
@@ -397,9 +397,18 @@ fn linked(profiles: &Profiles, a: usize, b: usize, config: &RecurringConfig) -> 
 /// a区7栋后街" are two places, however alike the rest reads. Sharing half of the places was
 /// enough before: at a million posts, one stock phrase after a thousand different places grew
 /// into issues of a hundred.
+///
+/// Organisations (companies, groups) are compared apart from the places, the same way: the
+/// posts of one wave on the 伊景园滨河苑 parking spaces name the developer's group ("…！广铁集团
+/// 做个人吧！") or the new town around the compound ("武广新城伊景园滨河苑…"), and neither says
+/// they are somewhere else. Two companies at one compound, or one company at two, still differ.
 fn places_agree(a: &[u64], b: &[u64]) -> bool {
-    let (fewer, more) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    fewer.iter().all(|k| more.binary_search(k).is_ok())
+    let subset = |fewer: &[u64], more: &[u64], of: bool| {
+        let of_kind = |k: &&u64| (*k & ORGANISATION != 0) == of;
+        fewer.iter().filter(of_kind).all(|k| more.binary_search(k).is_ok())
+    };
+    let agree = |of: bool| subset(a, b, of) || subset(b, a, of);
+    agree(false) && agree(true)
 }
 
 /// Adds `more` to the sorted set `places`.

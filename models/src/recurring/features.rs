@@ -18,8 +18,13 @@ use super::similarity::{bigrams, DocumentFrequencies};
 use super::{IssuePost, RecurringConfig};
 
 /// Bump when what is computed here changes, so cached tables are recomputed.
-/// 2: bigrams counted per month of the posts' times; 3: a name generic alone is a generic place.
-pub const FEATURES_VERSION: u32 = 3;
+/// 2: bigrams counted per month of the posts' times; 3: a name generic alone is a generic place;
+/// 4: organisations marked ([`ORGANISATION`]), the key of a name ending with a common word.
+pub const FEATURES_VERSION: u32 = 4;
+
+/// The bit set in the hash of a place that is an organisation ([`Place::is_organisation`]):
+/// places and organisations are compared apart (see `places_agree` in [`super::cluster`]).
+pub const ORGANISATION: u64 = 1 << 63;
 
 /// Per post, flat: block keys, subject sample and text sample (sorted hashes each).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -210,8 +215,7 @@ fn texts(post: &IssuePost, config: &RecurringConfig) -> Texts {
         first_two.extend(subject_places.iter().chain(&body_places).filter(|p| p.generic).take(2));
         first_two
     };
-    let hashes =
-        |generic: bool| key_places.iter().filter(move |p| p.generic == generic).map(|p| hash_key("place", &p.key));
+    let hashes = |generic: bool| key_places.iter().filter(move |p| p.generic == generic).map(place_hash);
     let mut keys: Vec<u64> = hashes(false).collect();
     let mut places: Vec<u64> = keys.iter().copied().chain(hashes(true)).collect();
     if keys.is_empty() {
@@ -227,6 +231,16 @@ fn texts(post: &IssuePost, config: &RecurringConfig) -> Texts {
         list.dedup();
     }
     Texts { subject, text, keys, places }
+}
+
+/// The hash of a place: of its key, with [`ORGANISATION`] set for a company or group.
+fn place_hash(place: &&Place) -> u64 {
+    let hash = hash_key("place", &place.key);
+    if place.is_organisation() {
+        hash | ORGANISATION
+    } else {
+        hash & !ORGANISATION
+    }
 }
 
 /// A stable hash (FNV-1a), the same in every build: keys are cached on disk.

@@ -296,6 +296,20 @@ mod tests {
     }
 
     #[test]
+    fn a_company_named_beside_the_compound_does_not_put_a_post_elsewhere() {
+        // posts_likes.xlsx: one wave on the 伊景园滨河苑 parking spaces; post 2 names the
+        // developer's group too, post 3 the new town around the compound. Post 4 names another
+        // group at the same compound: a company is no place, but two companies still differ.
+        let posts: [Case; 4] = [
+            ("1", "u1", "2019-07-18", "A市伊景园滨河苑项目捆绑销售车位", "", None),
+            ("2", "u2", "2019-07-30", "伊景园滨河苑车位捆绑销售！广铁集团做个人吧！", "", None),
+            ("3", "u3", "2019-08-01", "武广新城伊景园滨河苑违法捆绑销售车位,求解决", "", None),
+            ("4", "u4", "2019-08-03", "伊景园滨河苑车位捆绑销售！中铁集团做个人吧！", "", None),
+        ];
+        check(&posts, &[(&["1", "2", "3"], 0)]);
+    }
+
+    #[test]
     fn a_group_of_people_is_a_place_too() {
         check(
             &[

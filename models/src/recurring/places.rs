@@ -9,9 +9,12 @@
 //! Where a name starts is the hard part: "投诉滨河苑", "A市伊景园滨河苑" and "关于万科魅力之城小区"
 //! name the same places with different heads. So the blocking key is only the class word with
 //! the two characters before it (`滨河苑`, `力之城`, `发新城`): short enough to survive a reworded
-//! head, long enough to be rare. The whole name (cut at place codes, punctuation and function
-//! words) is kept for display and removed from the text before similarity is measured, so two
-//! posts about one compound are not "similar" merely for naming it.
+//! head, long enough to be rare. A name ending with a common word (`GENERIC_ALONE`: "人民医院",
+//! "眼科医院", "商业广场") keeps the two characters before that word instead (`第一人民医院`):
+//! "人民医院" alone would make every people's hospital of a city one place. The whole name (cut
+//! at place codes, punctuation and function words) is kept for display and removed from the
+//! text before similarity is measured, so two posts about one compound are not "similar"
+//! merely for naming it.
 
 /// Class words, longest first at each position (`小区` before `区` is not a class word at all).
 const CLASS_WORDS: &[&str] = &[
@@ -146,6 +149,14 @@ const GENERIC_ALONE: &[&str] = &[
     "农贸市场",
     "人民医院",
     "中心医院",
+    "中医医院",
+    "眼科医院",
+    "口腔医院",
+    "儿童医院",
+    "商业广场",
+    "中央公园",
+    "中心卫生院",
+    "社区医院",
     "市场",
     "国际",
     "小学",
@@ -161,7 +172,7 @@ const NOT_AFTER: &[(&str, &str)] = &[
     ("园", "区林艺"),
     // Not "段": "锦绣路段" is a stretch of 锦绣路, a place ("拥堵路段" reads as one too, and
     // then as no other road's).
-    ("路", "线费面况灯"),
+    ("路", "线费面况灯政"),
     ("街", "头"),
     ("桥", "梁"),
     ("镇", "政"),
@@ -169,6 +180,11 @@ const NOT_AFTER: &[(&str, &str)] = &[
     ("府", "办"),
     ("市场", "监化价"),
 ];
+
+/// Words that begin with a class word and name no place: "省人民医院社区医保问题" is about the
+/// community health insurance, not at "…医院社区" (while "泉星社区医学院" and "泉星社区医院" are at
+/// 泉星社区).
+const NOT_PLACES: &[&str] = &["社区医保", "社区医疗"];
 
 /// A place named in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,6 +198,16 @@ pub struct Place {
     pub end: usize,
     /// Named by a generic ending ("京广铁路"): see [`GENERIC_PLACE_ENDINGS`].
     pub generic: bool,
+}
+
+impl Place {
+    /// A company or group ("德鸿餐饮有限公司", "广铁集团"): who a post is about rather than
+    /// where. A post may name one beside its place ("伊景园滨河苑捆绑销售车位！广铁集团…"), and
+    /// another post of the same problem a wider place instead ("武广新城伊景园滨河苑…"): the
+    /// two are still at one place (see `places_agree` in `super::cluster`).
+    pub fn is_organisation(&self) -> bool {
+        self.name.ends_with("公司") || self.name.ends_with("集团")
+    }
 }
 
 /// The places of `text`, in order, at most `limit` of them, generic ones left out.
@@ -255,7 +281,8 @@ fn class_word_at(text: &str, chars: &[(usize, char)], at: usize) -> Option<&'sta
     let rest = &text[byte..];
     let word = CJK_SETS.class_words_by_first[&first].iter().copied().find(|w| rest.starts_with(w))?;
     let next = rest[word.len()..].chars().next();
-    let inside_longer_word = NOT_AFTER.iter().any(|(w, after)| *w == word && next.is_some_and(|c| after.contains(c)));
+    let inside_longer_word = NOT_AFTER.iter().any(|(w, after)| *w == word && next.is_some_and(|c| after.contains(c)))
+        || NOT_PLACES.iter().any(|w| rest.starts_with(w));
     (!inside_longer_word).then_some(word)
 }
 
@@ -345,7 +372,11 @@ fn name_before(text: &str, chars: &[(usize, char)], run_start: usize, class_star
         }
         Some(_) => return None,
     };
-    let key = &text[chars[class_start - 2].0..byte_end];
+    // The class word and the two characters before it, or before the common word the name
+    // ends with: "第一人民医院" and "西地省人民医院" both end "人民医院", and are two hospitals.
+    let common_ending = GENERIC_ALONE.iter().filter(|g| name.ends_with(*g)).map(|g| g.chars().count()).max();
+    let key_chars = 2 + common_ending.map_or(0, |n| n.saturating_sub(end - class_start));
+    let key = &text[chars[class_start.saturating_sub(key_chars).max(start)].0..byte_end];
     let key = if generic {
         // "分流道路", not "流道路": the ending is the class word and what stands before it.
         let chars_in_name: Vec<(usize, char)> = name.char_indices().collect();
@@ -388,6 +419,21 @@ mod tests {
     }
 
     #[test]
+    fn companies_and_groups_are_organisations() {
+        let organisations = |text: &str| -> Vec<(String, bool)> {
+            all_places_in(text, 8).into_iter().map(|p| (p.key.clone(), p.is_organisation())).collect()
+        };
+        let place = |key: &str, organisation: bool| (key.to_string(), organisation);
+        assert_eq!(
+            organisations("伊景园滨河苑车位捆绑销售！广铁集团做个人吧！"),
+            [place("伊景园", false), place("滨河苑", false), place("广铁集团", true)]
+        );
+        assert_eq!(organisations("A市德鸿餐饮有限公司拖欠工资"), [place("餐饮有限公司", true)]);
+        assert_eq!(organisations("A市恒大地产公司拖欠工资"), [place("恒大地产公司", true)]);
+        assert_eq!(organisations("A市华天大超市门口占道经营"), [place("天大超市", false)]);
+    }
+
+    #[test]
     fn generic_words_name_no_place() {
         check("希望政府尽快修好马路", &[]);
         check("加强城市管理，村民意见大", &[]);
@@ -421,7 +467,15 @@ mod tests {
         assert_eq!(all("A市市人民医院在省中医附一医院治疗"), [place("市人民医院", true), place("附一医院", false)]);
         assert_eq!(all("A市新菜市场占道经营"), [place("新菜市场", true)]);
         check("A市市人民医院在省中医附一医院治疗", &[("省中医附一医院", "附一医院")]);
-        check("A市衡平中医医院乱收费", &[("衡平中医医院", "中医医院")]);
+        check("A市衡平中医医院乱收费", &[("衡平中医医院", "衡平中医医院")]);
+        check("爱尔眼科医院的停车费贵的太离谱", &[("爱尔眼科医院", "爱尔眼科医院")]);
+        check("A市马物流园区路政设施不全", &[]);
+        // Two hospitals of one city, whose names end with the same common word.
+        check("A市第一人民医院治疗报销", &[("第一人民医院", "第一人民医院")]);
+        check("西地省人民医院治疗报销", &[("西地省人民医院", "地省人民医院")]);
+        check("A市朝阳菜市场占道经营", &[("朝阳菜市场", "朝阳菜市场")]);
+        check("A3区省人民医院社区医保问题", &[]);
+        check("A市泉星社区医院看病难", &[("泉星社区医院", "泉星社区")]);
         check("A市纳国际市场占道经营", &[("纳国际市场", "国际市场")]);
         check("A市青青家园小区停水", &[("青青家园小区", "青青家园")]);
     }
@@ -431,7 +485,7 @@ mod tests {
         check("A3区金色山庄门口堵车", &[("金色山庄", "金色山庄")]);
         check("A市恒大翡翠华庭漏水", &[("恒大翡翠华庭", "翡翠华庭")]);
         check("A市城东大商场拖欠工资", &[("城东大商场", "东大商场")]);
-        check("A7县黄花中心卫生院乱收费", &[("黄花中心卫生院", "中心卫生院")]);
+        check("A7县黄花中心卫生院乱收费", &[("黄花中心卫生院", "黄花中心卫生院")]);
     }
 
     #[test]
