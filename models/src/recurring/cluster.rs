@@ -9,7 +9,8 @@
 //! other names (`places_agree`).
 //!
 //! A post then joins an issue it is linked to when it is linked to at least `join_share` of
-//! the issue's posts it was compared with, or to at least `join_links` of them; when at most
+//! the issue's posts it was compared with, or to at least `join_links` of them, or copies the
+//! subject of one of them (`copy_subject`: a copy does not chain); when at most
 //! `elsewhere_share` of those name another place; when the issue is in no other district; and
 //! when the places its posts name agree with the post's. That last test is on the whole
 //! issue, not on the posts compared: in a busy block only the most recent posts are compared,
@@ -142,6 +143,8 @@ struct Vote {
     issue: u32,
     compared: u32,
     linked: u32,
+    /// Linked posts whose subject this post's copies ([`RecurringConfig::copy_subject`]).
+    copied: u32,
     /// Compared posts that name another place than this post does.
     elsewhere: u32,
 }
@@ -296,26 +299,34 @@ impl Grouping {
         for &a in candidates.iter() {
             let a = a as usize;
             let same_place = places_agree(prepared.places(a), prepared.places(b));
-            let link = same_place && regions_agree(posts[a].region, posts[b].region) && linked(prepared, a, b, config);
+            let link = if same_place && regions_agree(posts[a].region, posts[b].region) {
+                linked(prepared, a, b, config)
+            } else {
+                Link::None
+            };
             let issue = root(merged_into, self.issue_of[a]);
             compared.push((a as u32, issue));
-            match votes.iter_mut().find(|v| v.issue == issue) {
-                Some(vote) => {
-                    vote.compared += 1;
-                    vote.linked += u32::from(link);
-                    vote.elsewhere += u32::from(!same_place);
-                }
+            let vote = match votes.iter().position(|v| v.issue == issue) {
+                Some(at) => &mut votes[at],
                 None => {
-                    votes.push(Vote { issue, compared: 1, linked: u32::from(link), elsewhere: u32::from(!same_place) })
+                    votes.push(Vote { issue, compared: 0, linked: 0, copied: 0, elsewhere: 0 });
+                    votes.last_mut().expect("just pushed")
                 }
-            }
+            };
+            vote.compared += 1;
+            vote.linked += u32::from(link != Link::None);
+            vote.copied += u32::from(link == Link::Copy);
+            vote.elsewhere += u32::from(!same_place);
         }
         let share = |v: &Vote| v.linked as f32 / v.compared as f32;
         joinable.clear();
         joinable.extend(
             votes
                 .iter()
-                .filter(|v| v.linked > 0 && (share(v) >= config.join_share || v.linked as usize >= config.join_links))
+                .filter(|v| {
+                    let enough = share(v) >= config.join_share || v.linked as usize >= config.join_links;
+                    v.linked > 0 && (enough || v.copied > 0)
+                })
                 .filter(|v| v.elsewhere as f32 <= config.elsewhere_share * v.compared as f32)
                 .filter(|v| regions_agree(region_of(self.issue_region[v.issue as usize]), posts[b].region))
                 .filter(|v| places_agree(&self.issue_places[v.issue as usize], prepared.places(b))),
@@ -382,13 +393,30 @@ struct Scratch {
     merged: Vec<u32>,
 }
 
-fn linked(profiles: &Profiles, a: usize, b: usize, config: &RecurringConfig) -> bool {
+/// How alike two posts are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Link {
+    None,
+    /// Alike enough to be one problem.
+    Alike,
+    /// And one's subject is a copy of the other's ([`RecurringConfig::copy_subject`]).
+    Copy,
+}
+
+fn linked(profiles: &Profiles, a: usize, b: usize, config: &RecurringConfig) -> Link {
     let subject = weighted_jaccard_of(profiles.subject(a), profiles.subject(b), config.subject_bigrams);
+    if subject >= config.copy_subject.max(config.subject_threshold) {
+        return Link::Copy;
+    }
     if subject >= config.subject_threshold {
-        return true;
+        return Link::Alike;
     }
     let content = weighted_jaccard_of(profiles.content(a), profiles.content(b), config.content_bigrams);
-    content >= config.content_threshold || (subject >= config.both_subject && content >= config.both_content)
+    if content >= config.content_threshold || (subject >= config.both_subject && content >= config.both_content) {
+        Link::Alike
+    } else {
+        Link::None
+    }
 }
 
 /// Two posts are at the same place when one names every place the other names: "A市万家丽南路

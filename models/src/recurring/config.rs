@@ -38,6 +38,9 @@ pub struct RecurringConfig {
     /// … or linked to at least this many of them: a wave of many posts, each reworded its own
     /// way, links each post to a few of the others only.
     pub join_links: usize,
+    /// … or its subject is at least this similar to one of them: a copy of one post (a new
+    /// head or ending at most) is of the issue whatever the other posts say.
+    pub copy_subject: f32,
     /// … and at most this share of them name another place (a post naming fewer places is
     /// like posts at each of several places). The same bound keeps a post that may join
     /// several issues from joining them into one when their posts name different places.
@@ -90,6 +93,7 @@ impl Default for RecurringConfig {
             both_content: 0.08,
             join_share: 0.5,
             join_links: 2,
+            copy_subject: 0.8,
             elsewhere_share: 0.0,
             min_posts: 2,
             heat: HeatWeights::default(),

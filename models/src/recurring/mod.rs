@@ -296,6 +296,22 @@ mod tests {
     }
 
     #[test]
+    fn a_copy_of_one_post_of_a_wave_joins_the_wave() {
+        // Post 3 joins posts 1 and 2 by its body; post 4 copies post 3's subject without the
+        // body, and is like none of the others: linked to a third of the issue, it still joins.
+        let body = "搅拌厂灰尘漫天，晚上轰鸣无法入睡，希望尽快搬走。";
+        let posts: [Case; 4] = [
+            ("1", "u1", "2019-12-01", "丽发新城附近修建搅拌厂", body, None),
+            ("2", "u2", "2019-12-02", "丽发新城搅拌厂扰民", body, None),
+            ("3", "u3", "2019-12-03", "暮云街道丽发新城社区噪音污染严重", body, None),
+            ("4", "u4", "2019-12-04", "暮云街道丽发新城社区噪音污染严重！", "", None),
+        ];
+        check(&posts, &[(&["1", "2", "3", "4"], 0)]);
+        let no_copies = RecurringConfig { copy_subject: 2.0, ..RecurringConfig::default() };
+        check_with(&no_copies, &posts, &[(&["1", "2", "3"], 0)]);
+    }
+
+    #[test]
     fn a_company_named_beside_the_compound_does_not_put_a_post_elsewhere() {
         // posts_likes.xlsx: one wave on the 伊景园滨河苑 parking spaces; post 2 names the
         // developer's group too, post 3 the new town around the compound. Post 4 names another
