@@ -262,7 +262,7 @@ impl Matchers {
     }
 
     /// Marks the roles of the reply's parts and counts what its content holds (`asks`: [`ask`]).
-    pub fn find(&self, reply: &Folded, post_terms: &TermSet, demands: &[Demand], asks: u8) -> Findings {
+    pub fn find(&self, reply: &Folded<'_>, post_terms: &TermSet, demands: &[Demand], asks: u8) -> Findings {
         let text = reply.text.as_str();
         let mut roles = vec![Role::Content; text.len()];
         let mut found = Findings::default();
