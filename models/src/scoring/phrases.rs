@@ -106,11 +106,23 @@ impl Hasher for KeyHasher {
     }
 }
 
+/// Bits of the filter in front of the index: 64 KiB, so it stays in cache where the index
+/// (tens of thousands of entries) does not.
+const FILTER_BITS: u32 = 19;
+
+/// The filter bit of an n-gram key.
+fn filter_bit(key: u64) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - FILTER_BITS)) as usize
+}
+
 /// The phrase weights: n-gram → (evasive, vague).
 #[derive(Debug, Clone, Default)]
 pub struct Phrases {
     index: HashMap<u64, u32, BuildHasherDefault<KeyHasher>>,
     weights: Vec<(f32, f32)>,
+    /// a bit per hashed key of the index: most n-grams of a reply are no phrase, and a clear bit
+    /// says so without a probe of the index
+    filter: Vec<u64>,
 }
 
 impl Phrases {
@@ -148,8 +160,22 @@ impl Phrases {
                 return Err(bad(format!("{ngram:?} is listed twice")));
             }
             phrases.weights.push(pair);
+            phrases.set_filter_bit(key);
         }
         Ok(phrases)
+    }
+
+    fn set_filter_bit(&mut self, key: u64) {
+        if self.filter.is_empty() {
+            self.filter = vec![0; 1 << (FILTER_BITS - 6)];
+        }
+        let bit = filter_bit(key);
+        self.filter[bit / 64] |= 1 << (bit % 64);
+    }
+
+    fn may_hold(&self, key: u64) -> bool {
+        let bit = filter_bit(key);
+        self.filter[bit / 64] & (1 << (bit % 64)) != 0
     }
 
     pub fn len(&self) -> usize {
@@ -168,6 +194,9 @@ impl Phrases {
         }
         let mut hits = Vec::new();
         ngram_keys(text, |key| {
+            if !self.may_hold(key) {
+                return;
+            }
             if let Some(&i) = self.index.get(&key) {
                 hits.push(i);
             }
