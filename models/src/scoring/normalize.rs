@@ -92,8 +92,14 @@ pub fn char_slice(text: &str, start: usize, end: usize) -> String {
 
 /// Characters that carry content: Chinese, letters, digits.
 pub fn is_content_char(c: char) -> bool {
-    // the common Chinese block first: `is_alphanumeric` takes a slow table lookup for it
-    matches!(c, '\u{4E00}'..='\u{9FFF}') || c.is_alphanumeric()
+    // the common Chinese block first, then ASCII and the common Chinese punctuation:
+    // `is_alphanumeric` takes a slow table lookup for every character outside ASCII
+    match c {
+        '\u{4E00}'..='\u{9FFF}' => true,
+        c if c.is_ascii() => c.is_ascii_alphanumeric(),
+        '。' | '、' | '“' | '”' | '‘' | '’' | '《' | '》' | '…' | '—' | '【' | '】' | '·' => false,
+        c => c.is_alphanumeric(),
+    }
 }
 
 #[cfg(test)]
@@ -111,6 +117,16 @@ mod tests {
     fn folds_width_and_drops_whitespace() {
         check("您好！　已转\tA2区。", "您好!已转A2区。", (0, 7), "您好！");
         check("a_x000D_\nb，c", "ab,c", (1, 4), "b，c");
+    }
+
+    #[test]
+    fn content_characters_are_the_alphanumeric_ones() {
+        for c in [
+            '经', 'A', 'z', '7', '。', '、', '“', '”', '‘', '’', '《', '》', '…', '—', '【', '】', '·', ',', ' ', '々',
+            '〇', 'é', '①',
+        ] {
+            assert_eq!(is_content_char(c), c.is_alphanumeric(), "{c:?}");
+        }
     }
 
     #[test]

@@ -201,13 +201,24 @@ impl Phrases {
                 hits.push(i);
             }
         });
-        // presence, not count: an n-gram repeated in a reply weighs once, as in the fit
-        hits.sort_unstable();
-        hits.dedup();
-        hits.iter().fold((0.0, 0.0), |(e, v), &i| {
-            let (we, wv) = self.weights[i as usize];
-            (e + f64::from(we), v + f64::from(wv))
-        })
+        // presence, not count: an n-gram repeated in a reply weighs once, as in the fit; the
+        // weights are summed in the order of the file (a bit per phrase, read in order, sorts
+        // the hits without a sort)
+        let mut seen = vec![0u64; self.weights.len().div_ceil(64)];
+        for &i in &hits {
+            seen[i as usize / 64] |= 1 << (i % 64);
+        }
+        let mut sum = (0.0, 0.0);
+        for (word, &bits) in seen.iter().enumerate() {
+            let mut bits = bits;
+            while bits != 0 {
+                let i = word * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let (we, wv) = self.weights[i];
+                sum = (sum.0 + f64::from(we), sum.1 + f64::from(wv));
+            }
+        }
+        sum
     }
 }
 
