@@ -60,8 +60,30 @@ fn fold_each(original: &str, mut each: impl FnMut(char, u32)) -> u32 {
 
 impl<'a> Folded<'a> {
     pub fn new(original: &'a str) -> Self {
+        // what [`fold_each`] keeps, with the runs of characters that fold to themselves (most of
+        // a text) copied whole rather than character by character
         let mut text = String::with_capacity(original.len());
-        fold_each(original, |f, _| text.push(f));
+        let mut run = 0;
+        let mut skip_until = 0;
+        for (byte, c) in original.char_indices() {
+            if byte < skip_until {
+                continue;
+            }
+            if c == '_' && original[byte..].starts_with(CARRIAGE_RETURN_ESCAPE) {
+                text.push_str(&original[run..byte]);
+                skip_until = byte + CARRIAGE_RETURN_ESCAPE.len();
+                run = skip_until;
+                continue;
+            }
+            let folded = fold_char(c);
+            if folded == Some(c) {
+                continue;
+            }
+            text.push_str(&original[run..byte]);
+            text.extend(folded);
+            run = byte + c.len_utf8();
+        }
+        text.push_str(&original[run..]);
         Folded { text, original, orig_at: OnceCell::new() }
     }
 
@@ -117,6 +139,17 @@ mod tests {
     fn folds_width_and_drops_whitespace() {
         check("您好！　已转\tA2区。", "您好!已转A2区。", (0, 7), "您好！");
         check("a_x000D_\nb，c", "ab,c", (1, 4), "b，c");
+    }
+
+    #[test]
+    fn the_folded_text_is_what_the_map_is_built_from() {
+        for original in
+            ["", "_x000D_", "a_x000D_", "_x000D_b", "__x000D__x000D_", "_x000", "您好！　已转\tA2区。\u{200B}", "经 查"]
+        {
+            let mut kept = String::new();
+            fold_each(original, |f, _| kept.push(f));
+            assert_eq!(Folded::new(original).text, kept, "{original:?}");
+        }
     }
 
     #[test]
