@@ -217,7 +217,7 @@ impl Scorer {
         (read.findings, read.asks)
     }
 
-    fn read(&self, post_subject: &str, post_body: &str, reply: &str) -> Reading {
+    fn read<'a>(&self, post_subject: &'a str, post_body: &'a str, reply: &'a str) -> Reading<'a> {
         let reply_f = Folded::new(reply);
         let subject_f = Folded::new(post_subject);
         let body_f = Folded::new(post_body);
@@ -380,16 +380,16 @@ fn shows_evasion(findings: &signals::Findings, j: &judge::Judgement, rules: &mod
         )
 }
 
-impl Reading {
+impl Reading<'_> {
     fn shows_evasion(&self) -> bool {
         shows_evasion(&self.findings, &self.judgement, &self.rules)
     }
 }
 
 /// Everything read from one post and reply before the levels are decided.
-struct Reading {
-    reply_f: Folded,
-    body_f: Folded,
+struct Reading<'a> {
+    reply_f: Folded<'a>,
+    body_f: Folded<'a>,
     asks: u8,
     /// characters of the post's subject and body
     post_chars: usize,

@@ -5,6 +5,8 @@
 //! Folding first makes the judgement blind to "，" vs "," and to stray `\t\n` runs and
 //! `_x000D_` left by spreadsheet exports: the same reply must score the same however typed.
 
+use std::cell::OnceCell;
+
 /// Folds one character: `None` drops it (whitespace), otherwise the character to match on.
 pub fn fold_char(c: char) -> Option<char> {
     match c {
@@ -20,49 +22,88 @@ pub fn fold(text: &str) -> String {
     text.chars().filter_map(fold_char).collect()
 }
 
-/// A folded text and, for every byte of it, the character offset in the original text.
+/// A folded text, and the way back to character offsets of the original.
 #[derive(Debug, Default)]
-pub struct Folded {
+pub struct Folded<'a> {
     pub text: String,
-    /// `orig_at[b]` = original char index of the character covering folded byte `b`;
-    /// one extra entry at the end holds the original length in chars.
-    orig_at: Vec<u32>,
+    original: &'a str,
+    /// `orig_at[b]` = original char index of the character covering folded byte `b`; one extra
+    /// entry at the end holds the original length in chars. Built on first use: most texts
+    /// (every post subject, most post bodies) never map evidence back, and the map is four
+    /// bytes per byte of text.
+    orig_at: OnceCell<Vec<u32>>,
 }
 
 const CARRIAGE_RETURN_ESCAPE: &str = "_x000D_";
 
-impl Folded {
-    pub fn new(original: &str) -> Self {
+/// Calls `each(folded character, original char index)` for every character folding keeps, and
+/// returns the original length in chars.
+fn fold_each(original: &str, mut each: impl FnMut(char, u32)) -> u32 {
+    let mut skip_until = 0;
+    let mut count = 0u32;
+    for (byte, c) in original.char_indices() {
+        let index = count;
+        count += 1;
+        if byte < skip_until {
+            continue;
+        }
+        if c == '_' && original[byte..].starts_with(CARRIAGE_RETURN_ESCAPE) {
+            skip_until = byte + CARRIAGE_RETURN_ESCAPE.len();
+            continue;
+        }
+        if let Some(f) = fold_char(c) {
+            each(f, index);
+        }
+    }
+    count
+}
+
+impl<'a> Folded<'a> {
+    pub fn new(original: &'a str) -> Self {
+        // what [`fold_each`] keeps, with the runs of characters that fold to themselves (most of
+        // a text) copied whole rather than character by character
         let mut text = String::with_capacity(original.len());
-        let mut orig_at = Vec::with_capacity(original.len() + 1);
+        let mut run = 0;
         let mut skip_until = 0;
-        let mut count = 0u32;
         for (byte, c) in original.char_indices() {
-            let index = count;
-            count += 1;
             if byte < skip_until {
                 continue;
             }
             if c == '_' && original[byte..].starts_with(CARRIAGE_RETURN_ESCAPE) {
+                text.push_str(&original[run..byte]);
                 skip_until = byte + CARRIAGE_RETURN_ESCAPE.len();
+                run = skip_until;
                 continue;
             }
-            if let Some(f) = fold_char(c) {
-                text.push(f);
-                orig_at.extend(std::iter::repeat_n(index, f.len_utf8()));
+            let folded = fold_char(c);
+            if folded == Some(c) {
+                continue;
             }
+            text.push_str(&original[run..byte]);
+            text.extend(folded);
+            run = byte + c.len_utf8();
         }
-        orig_at.push(count);
-        Folded { text, orig_at }
+        text.push_str(&original[run..]);
+        Folded { text, original, orig_at: OnceCell::new() }
+    }
+
+    fn orig_at(&self) -> &[u32] {
+        self.orig_at.get_or_init(|| {
+            let mut orig_at = Vec::with_capacity(self.text.len() + 1);
+            let count = fold_each(self.original, |f, index| orig_at.extend(std::iter::repeat_n(index, f.len_utf8())));
+            orig_at.push(count);
+            orig_at
+        })
     }
 
     /// The original character range of the folded byte range `start..end` (end exclusive).
     pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
+        let orig_at = self.orig_at();
         if start >= end {
-            let at = self.orig_at[start] as usize;
+            let at = orig_at[start] as usize;
             return (at, at);
         }
-        (self.orig_at[start] as usize, self.orig_at[end - 1] as usize + 1)
+        (orig_at[start] as usize, orig_at[end - 1] as usize + 1)
     }
 }
 
@@ -73,8 +114,14 @@ pub fn char_slice(text: &str, start: usize, end: usize) -> String {
 
 /// Characters that carry content: Chinese, letters, digits.
 pub fn is_content_char(c: char) -> bool {
-    // the common Chinese block first: `is_alphanumeric` takes a slow table lookup for it
-    matches!(c, '\u{4E00}'..='\u{9FFF}') || c.is_alphanumeric()
+    // the common Chinese block first, then ASCII and the common Chinese punctuation:
+    // `is_alphanumeric` takes a slow table lookup for every character outside ASCII
+    match c {
+        '\u{4E00}'..='\u{9FFF}' => true,
+        c if c.is_ascii() => c.is_ascii_alphanumeric(),
+        '。' | '、' | '“' | '”' | '‘' | '’' | '《' | '》' | '…' | '—' | '【' | '】' | '·' => false,
+        c => c.is_alphanumeric(),
+    }
 }
 
 #[cfg(test)]
@@ -92,6 +139,27 @@ mod tests {
     fn folds_width_and_drops_whitespace() {
         check("您好！　已转\tA2区。", "您好!已转A2区。", (0, 7), "您好！");
         check("a_x000D_\nb，c", "ab,c", (1, 4), "b，c");
+    }
+
+    #[test]
+    fn the_folded_text_is_what_the_map_is_built_from() {
+        for original in
+            ["", "_x000D_", "a_x000D_", "_x000D_b", "__x000D__x000D_", "_x000", "您好！　已转\tA2区。\u{200B}", "经 查"]
+        {
+            let mut kept = String::new();
+            fold_each(original, |f, _| kept.push(f));
+            assert_eq!(Folded::new(original).text, kept, "{original:?}");
+        }
+    }
+
+    #[test]
+    fn content_characters_are_the_alphanumeric_ones() {
+        for c in [
+            '经', 'A', 'z', '7', '。', '、', '“', '”', '‘', '’', '《', '》', '…', '—', '【', '】', '·', ',', ' ', '々',
+            '〇', 'é', '①',
+        ] {
+            assert_eq!(is_content_char(c), c.is_alphanumeric(), "{c:?}");
+        }
     }
 
     #[test]

@@ -13,8 +13,6 @@
 //! letters to `A` ("A3区2019年" → "A0区0000年": masked places and dates generalise), runs
 //! separated by one space, n-grams never crossing a run.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::RangeInclusive;
 
 use super::lexicon::LexiconError;
@@ -88,28 +86,80 @@ fn key_of(ngram: &str) -> Option<u64> {
     valid.then(|| chars.iter().enumerate().fold(0, |key, (i, &c)| key | u64::from(u32::from(c)) << (16 * i)))
 }
 
-/// A multiplicative hash: the keys are already well spread n-gram codes, SipHash is not needed.
-#[derive(Default)]
-struct KeyHasher(u64);
+/// Most phrases a file may hold: a phrase's number takes 16 bits of its slot in the index.
+const MAX_PHRASES: usize = 1 << 16;
 
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
+/// The bits of a slot that hold the n-gram's key (three characters of 16 bits).
+const KEY_MASK: u64 = (1 << 48) - 1;
+
+/// The n-gram index: open addressing with linear probing, each slot one `u64` holding the key
+/// (low 48 bits) and the phrase's number (high 16 bits); 0 is an empty slot (no key is 0).
+/// It is probed for every n-gram of every reply and most n-grams of a reply are known phrases:
+/// a hash map of (key, number) pairs took twice the memory and two cache lines a probe, and
+/// the probes were most of the phrase model's time.
+#[derive(Debug, Clone, Default)]
+struct KeyIndex {
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl KeyIndex {
+    /// The first slot to probe for `key` (a multiplicative hash: keys are well-spread codes).
+    fn home(&self, key: u64) -> usize {
+        let bits = self.slots.len().trailing_zeros();
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
     }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
+
+    fn get(&self, key: u64) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = self.home(key);
+        loop {
+            let slot = self.slots[at];
+            if slot == 0 {
+                return None;
+            }
+            if slot & KEY_MASK == key {
+                return Some((slot >> 48) as u32);
+            }
+            at = (at + 1) & mask;
         }
     }
-    fn write_u64(&mut self, key: u64) {
-        self.0 = (self.0 ^ key).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+
+    /// Adds `key` as phrase `number` (below [`MAX_PHRASES`]); false if the key is there already.
+    fn insert(&mut self, key: u64, number: usize) -> bool {
+        if self.get(key).is_some() {
+            return false;
+        }
+        // at most half full, so that a probe ends soon
+        if (self.len + 1) * 2 > self.slots.len() {
+            let size = (self.slots.len() * 2).max(64);
+            let old = std::mem::replace(&mut self.slots, vec![0; size]);
+            for slot in old.into_iter().filter(|&s| s != 0) {
+                self.place(slot);
+            }
+        }
+        self.place(key | (number as u64) << 48);
+        self.len += 1;
+        true
+    }
+
+    fn place(&mut self, slot: u64) {
+        let mask = self.slots.len() - 1;
+        let mut at = self.home(slot & KEY_MASK);
+        while self.slots[at] != 0 {
+            at = (at + 1) & mask;
+        }
+        self.slots[at] = slot;
     }
 }
 
 /// The phrase weights: n-gram → (evasive, vague).
 #[derive(Debug, Clone, Default)]
 pub struct Phrases {
-    index: HashMap<u64, u32, BuildHasherDefault<KeyHasher>>,
+    index: KeyIndex,
     weights: Vec<(f32, f32)>,
 }
 
@@ -144,7 +194,10 @@ impl Phrases {
                 _ => Err(bad(format!("{name} weight {s:?} of {ngram:?} is not a number"))),
             };
             let pair = (weight("evasive", evasive)?, weight("vague", vague)?);
-            if phrases.index.insert(key, phrases.weights.len() as u32).is_some() {
+            if phrases.weights.len() == MAX_PHRASES {
+                return Err(bad(format!("more than {MAX_PHRASES} phrases")));
+            }
+            if !phrases.index.insert(key, phrases.weights.len()) {
                 return Err(bad(format!("{ngram:?} is listed twice")));
             }
             phrases.weights.push(pair);
@@ -168,17 +221,28 @@ impl Phrases {
         }
         let mut hits = Vec::new();
         ngram_keys(text, |key| {
-            if let Some(&i) = self.index.get(&key) {
+            if let Some(i) = self.index.get(key) {
                 hits.push(i);
             }
         });
-        // presence, not count: an n-gram repeated in a reply weighs once, as in the fit
-        hits.sort_unstable();
-        hits.dedup();
-        hits.iter().fold((0.0, 0.0), |(e, v), &i| {
-            let (we, wv) = self.weights[i as usize];
-            (e + f64::from(we), v + f64::from(wv))
-        })
+        // presence, not count: an n-gram repeated in a reply weighs once, as in the fit; the
+        // weights are summed in the order of the file (a bit per phrase, read in order, sorts
+        // the hits without a sort)
+        let mut seen = vec![0u64; self.weights.len().div_ceil(64)];
+        for &i in &hits {
+            seen[i as usize / 64] |= 1 << (i % 64);
+        }
+        let mut sum = (0.0, 0.0);
+        for (word, &bits) in seen.iter().enumerate() {
+            let mut bits = bits;
+            while bits != 0 {
+                let i = word * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let (we, wv) = self.weights[i];
+                sum = (sum.0 + f64::from(we), sum.1 + f64::from(wv));
+            }
+        }
+        sum
     }
 }
 
@@ -218,7 +282,14 @@ mod tests {
 
     #[test]
     fn shipped_phrases_parse() {
-        Phrases::from_tsv_str(DEFAULT_PHRASES).unwrap();
+        let phrases = Phrases::from_tsv_str(DEFAULT_PHRASES).unwrap();
+        // every phrase is found under its own number, through the index's growth
+        let ngrams = DEFAULT_PHRASES.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty());
+        for (number, line) in ngrams.enumerate() {
+            let key = key_of(line.split('\t').next().unwrap()).unwrap();
+            assert_eq!(phrases.index.get(key), Some(number as u32), "{line}");
+        }
+        assert_eq!(phrases.index.get(key_of("的的的").unwrap()), None);
     }
 
     #[test]

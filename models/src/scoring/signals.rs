@@ -262,7 +262,7 @@ impl Matchers {
     }
 
     /// Marks the roles of the reply's parts and counts what its content holds (`asks`: [`ask`]).
-    pub fn find(&self, reply: &Folded, post_terms: &TermSet, demands: &[Demand], asks: u8) -> Findings {
+    pub fn find(&self, reply: &Folded<'_>, post_terms: &TermSet, demands: &[Demand], asks: u8) -> Findings {
         let text = reply.text.as_str();
         let mut roles = vec![Role::Content; text.len()];
         let mut found = Findings::default();
@@ -310,7 +310,7 @@ impl Matchers {
         found.shared_terms = shared_terms;
         found.content_chars =
             text.char_indices().filter(|&(i, c)| roles[i] == Role::Content && is_content_char(c)).count();
-        found.content = text.char_indices().map(|(i, c)| if roles[i] == Role::Content { c } else { ' ' }).collect();
+        found.content = blank_all_but_content(text, &roles);
         if !demands.is_empty() {
             let mut content = TermSet::new();
             content.add_text_where(text, |i| roles[i] == Role::Content);
@@ -454,6 +454,22 @@ impl Matchers {
             found.answers |= ask::AMOUNT;
         }
     }
+}
+
+/// `text` with every character that is not content replaced by a space (runs of content are
+/// copied whole).
+fn blank_all_but_content(text: &str, roles: &[Role]) -> String {
+    let mut content = String::with_capacity(text.len());
+    let mut run = 0;
+    for (i, c) in text.char_indices() {
+        if roles[i] != Role::Content {
+            content.push_str(&text[run..i]);
+            content.push(' ');
+            run = i + c.len_utf8();
+        }
+    }
+    content.push_str(&text[run..]);
+    content
 }
 
 /// Marks `start..end` with `role` where it is still content; true if anything was marked.

@@ -37,10 +37,12 @@ fn key(a: char, b: char) -> u16 {
 
 /// The terms of `text` as (byte offset of the pair, key).
 fn terms(text: &str) -> impl Iterator<Item = (usize, usize, u16)> + '_ {
-    let mut chars = text.char_indices().peekable();
+    let mut chars = text.char_indices();
+    let mut next = chars.next();
     std::iter::from_fn(move || loop {
-        let (i, a) = chars.next()?;
-        let &(j, b) = chars.peek()?;
+        let (i, a) = next?;
+        next = chars.next();
+        let (j, b) = next?;
         if is_term(a, b) {
             return Some((i, j, key(a, b)));
         }
