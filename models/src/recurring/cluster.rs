@@ -143,7 +143,7 @@ struct Vote {
     issue: u32,
     compared: u32,
     linked: u32,
-    /// Linked posts whose subject this post's copies ([`RecurringConfig::copy_subject`]).
+    /// Linked posts whose subject this post copies ([`RecurringConfig::copy_subject`]).
     copied: u32,
     /// Compared posts that name another place than this post does.
     elsewhere: u32,
