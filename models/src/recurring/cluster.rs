@@ -36,106 +36,11 @@ use std::collections::HashMap;
 
 use super::features::{self, FeatureTable, ORGANISATION};
 use super::monthly::{month_of, MonthlyFrequencies};
-use super::similarity::{content_sample, weighted_jaccard_of, CommonBigrams, DocumentFrequencies, IdfTable};
+use super::profiles::{linked, Link, Profiles};
 use super::{IssuePost, RecurringConfig};
 
 /// No post, no issue.
 pub(super) const NONE: u32 = u32::MAX;
-
-/// What the comparisons of one month's posts read: the block keys and places of every post
-/// (the feature table), and the subject and content samples, weighted by the IDF of the months
-/// before, of the posts that month's posts may be compared with.
-struct Profiles<'a> {
-    features: &'a FeatureTable,
-    /// Per post: its row in `subjects` and `contents`, or [`NONE`] when not weighed this month.
-    row_of: Vec<u32>,
-    weighed: Vec<u32>,
-    subjects: Samples,
-    contents: Samples,
-}
-
-impl<'a> Profiles<'a> {
-    fn new(features: &'a FeatureTable) -> Profiles<'a> {
-        Profiles {
-            features,
-            row_of: vec![NONE; features.len()],
-            weighed: Vec::new(),
-            subjects: Samples::default(),
-            contents: Samples::default(),
-        }
-    }
-
-    /// Weighs the samples of `posts` by `frequencies` (those of the months before), on all
-    /// cores, in place of the month before's.
-    fn weigh(&mut self, posts: Vec<u32>, frequencies: &DocumentFrequencies, config: &RecurringConfig) {
-        for &i in &self.weighed {
-            self.row_of[i as usize] = NONE;
-        }
-        let idf = IdfTable::of(frequencies);
-        let common = CommonBigrams::of(frequencies, config.common_share);
-        let weigh = |h: u32| (h, idf.idf(h));
-        let features = self.features;
-        let parts: Vec<(Samples, Samples)> = features::in_parallel(&posts, |chunk| {
-            let (mut subjects, mut contents) = (Samples::default(), Samples::default());
-            for &i in chunk {
-                let post = features.get(i as usize);
-                subjects.push(post.subject.iter().map(|&h| weigh(h)));
-                contents.push(content_sample(post.text, &common, config.content_bigrams).map(weigh));
-            }
-            vec![(subjects, contents)]
-        });
-        let (mut subjects, mut contents) = (Samples::default(), Samples::default());
-        for (s, c) in parts {
-            subjects.extend(s);
-            contents.extend(c);
-        }
-        for (row, &i) in posts.iter().enumerate() {
-            self.row_of[i as usize] = row as u32;
-        }
-        (self.weighed, self.subjects, self.contents) = (posts, subjects, contents);
-    }
-
-    fn subject(&self, i: usize) -> &[(u32, f32)] {
-        self.subjects.get(self.row_of[i] as usize)
-    }
-
-    fn content(&self, i: usize) -> &[(u32, f32)] {
-        self.contents.get(self.row_of[i] as usize)
-    }
-
-    fn keys(&self, i: usize) -> &'a [u64] {
-        self.features.get(i).keys
-    }
-
-    fn places(&self, i: usize) -> &'a [u64] {
-        self.features.get(i).places
-    }
-}
-
-/// Weighted samples, one per post, in one buffer.
-#[derive(Default)]
-struct Samples {
-    items: Vec<(u32, f32)>,
-    ends: Vec<u32>,
-}
-
-impl Samples {
-    fn push(&mut self, sample: impl Iterator<Item = (u32, f32)>) {
-        self.items.extend(sample);
-        self.ends.push(self.items.len() as u32);
-    }
-
-    fn extend(&mut self, other: Samples) {
-        let base = self.items.len() as u32;
-        self.items.extend(other.items);
-        self.ends.extend(other.ends.iter().map(|e| e + base));
-    }
-
-    fn get(&self, i: usize) -> &[(u32, f32)] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.items[start..self.ends[i] as usize]
-    }
-}
 
 /// How a post compares with one issue: of its posts compared, how many are linked.
 #[derive(Debug, Clone, Copy)]
@@ -391,32 +296,6 @@ struct Scratch {
     joinable: Vec<Vote>,
     compared: Vec<(u32, u32)>,
     merged: Vec<u32>,
-}
-
-/// How alike two posts are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Link {
-    None,
-    /// Alike enough to be one problem.
-    Alike,
-    /// And one's subject is a copy of the other's ([`RecurringConfig::copy_subject`]).
-    Copy,
-}
-
-fn linked(profiles: &Profiles, a: usize, b: usize, config: &RecurringConfig) -> Link {
-    let subject = weighted_jaccard_of(profiles.subject(a), profiles.subject(b), config.subject_bigrams);
-    if subject >= config.copy_subject.max(config.subject_threshold) {
-        return Link::Copy;
-    }
-    if subject >= config.subject_threshold {
-        return Link::Alike;
-    }
-    let content = weighted_jaccard_of(profiles.content(a), profiles.content(b), config.content_bigrams);
-    if content >= config.content_threshold || (subject >= config.both_subject && content >= config.both_content) {
-        Link::Alike
-    } else {
-        Link::None
-    }
 }
 
 /// Two posts are at the same place when one names every place the other names: "A市万家丽南路

@@ -22,6 +22,7 @@ pub mod features;
 pub mod issue;
 pub mod monthly;
 pub mod places;
+mod profiles;
 pub mod resume;
 pub mod similarity;
 
