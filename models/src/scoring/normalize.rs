@@ -36,52 +36,31 @@ pub struct Folded<'a> {
 
 const CARRIAGE_RETURN_ESCAPE: &str = "_x000D_";
 
-/// Calls `each(folded character, original char index)` for every character folding keeps, and
-/// returns the original length in chars.
-fn fold_each(original: &str, mut each: impl FnMut(char, u32)) -> u32 {
+/// Every character of `original`: its byte offset, its char index, the character, and what
+/// folding makes of it (`None`: dropped — whitespace, and every character of a `_x000D_`).
+fn folding(original: &str) -> impl Iterator<Item = (usize, u32, char, Option<char>)> + '_ {
     let mut skip_until = 0;
-    let mut count = 0u32;
-    for (byte, c) in original.char_indices() {
-        let index = count;
-        count += 1;
-        if byte < skip_until {
-            continue;
-        }
-        if c == '_' && original[byte..].starts_with(CARRIAGE_RETURN_ESCAPE) {
+    original.char_indices().enumerate().map(move |(index, (byte, c))| {
+        if byte >= skip_until && c == '_' && original[byte..].starts_with(CARRIAGE_RETURN_ESCAPE) {
             skip_until = byte + CARRIAGE_RETURN_ESCAPE.len();
-            continue;
         }
-        if let Some(f) = fold_char(c) {
-            each(f, index);
-        }
-    }
-    count
+        let folded = if byte < skip_until { None } else { fold_char(c) };
+        (byte, index as u32, c, folded)
+    })
 }
 
 impl<'a> Folded<'a> {
     pub fn new(original: &'a str) -> Self {
-        // what [`fold_each`] keeps, with the runs of characters that fold to themselves (most of
-        // a text) copied whole rather than character by character
+        // runs of characters that fold to themselves (most of a text) are copied whole rather
+        // than character by character
         let mut text = String::with_capacity(original.len());
         let mut run = 0;
-        let mut skip_until = 0;
-        for (byte, c) in original.char_indices() {
-            if byte < skip_until {
-                continue;
-            }
-            if c == '_' && original[byte..].starts_with(CARRIAGE_RETURN_ESCAPE) {
+        for (byte, _, c, folded) in folding(original) {
+            if folded != Some(c) {
                 text.push_str(&original[run..byte]);
-                skip_until = byte + CARRIAGE_RETURN_ESCAPE.len();
-                run = skip_until;
-                continue;
+                text.extend(folded);
+                run = byte + c.len_utf8();
             }
-            let folded = fold_char(c);
-            if folded == Some(c) {
-                continue;
-            }
-            text.push_str(&original[run..byte]);
-            text.extend(folded);
-            run = byte + c.len_utf8();
         }
         text.push_str(&original[run..]);
         Folded { text, original, orig_at: OnceCell::new() }
@@ -90,7 +69,13 @@ impl<'a> Folded<'a> {
     fn orig_at(&self) -> &[u32] {
         self.orig_at.get_or_init(|| {
             let mut orig_at = Vec::with_capacity(self.text.len() + 1);
-            let count = fold_each(self.original, |f, index| orig_at.extend(std::iter::repeat_n(index, f.len_utf8())));
+            let mut count = 0;
+            for (_, index, _, folded) in folding(self.original) {
+                if let Some(f) = folded {
+                    orig_at.extend(std::iter::repeat_n(index, f.len_utf8()));
+                }
+                count = index + 1;
+            }
             orig_at.push(count);
             orig_at
         })
@@ -146,8 +131,7 @@ mod tests {
         for original in
             ["", "_x000D_", "a_x000D_", "_x000D_b", "__x000D__x000D_", "_x000", "您好！　已转\tA2区。\u{200B}", "经 查"]
         {
-            let mut kept = String::new();
-            fold_each(original, |f, _| kept.push(f));
+            let kept: String = folding(original).filter_map(|(_, _, _, f)| f).collect();
             assert_eq!(Folded::new(original).text, kept, "{original:?}");
         }
     }
