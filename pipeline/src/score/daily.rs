@@ -10,8 +10,8 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::{
-    duplicate_groups, new_generation, scores_columns, scores_frame, scores_schema, short_hash, PostTexts, ReplyColumns,
-    Row, ScoreRecord, ScoreReport, StoredScore, CHUNK, POST_TEXT_COLUMNS, REPLY_COLUMNS, SCORES_FILE,
+    duplicate_groups, new_generation, scores_columns, scores_frame, short_hash, PostTexts, ReplyColumns, Row,
+    ScoreRecord, ScoreReport, ScoresWriter, StoredScore, CHUNK, POST_TEXT_COLUMNS, REPLY_COLUMNS, SCORES_FILE,
 };
 use crate::store::DataDir;
 use crate::tables;
@@ -91,9 +91,7 @@ pub(super) fn score_new(
     let mut report = ScoreReport { replies: stored.height() - dropped + judged.len(), ..Default::default() };
     report.reused = stored.height() - dropped;
     report.scored = judged.len();
-    let temp = path.with_file_name(".replies.parquet.tmp");
-    let file = std::fs::File::create(&temp).with_context(|| format!("cannot write {}", temp.display()))?;
-    let mut writer = ParquetWriter::new(file).with_compression(tables::compression()).batched(&scores_schema())?;
+    let mut writer = ScoresWriter::create(&path)?;
     let columns = scores_columns();
     let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
     for start in (0..stored.height()).step_by(CHUNK) {
@@ -118,16 +116,11 @@ pub(super) fn score_new(
         // The writer walks the columns chunk by chunk: the filtered ones and the new group
         // column must be cut alike.
         chunk.align_chunks();
-        writer.write_batch(&chunk)?;
+        writer.write(&chunk)?;
     }
-    for row in &judged {
-        report.evasive += usize::from(row.score.evasive_level == 2);
-        report.vague += usize::from(row.score.vague_level == 2);
-    }
-    writer.write_batch(&scores_frame(&judged, &groups)?)?;
+    report.count_flagged(&judged);
+    writer.write(&scores_frame(&judged, &groups)?)?;
     writer.finish()?;
-    std::fs::File::open(&temp)?.sync_all()?;
-    std::fs::rename(&temp, &path).with_context(|| format!("cannot replace {}", path.display()))?;
     report.duplicate_groups = groups.values().collect::<HashSet<_>>().len();
     Ok((report, generation))
 }

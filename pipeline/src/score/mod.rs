@@ -38,6 +38,44 @@ pub struct ScoreReport {
     pub duplicate_groups: usize,
 }
 
+impl ScoreReport {
+    /// Counts the rows at evasive and at vague level 2.
+    fn count_flagged(&mut self, rows: &[Row]) {
+        for row in rows {
+            self.evasive += usize::from(row.score.evasive_level == 2);
+            self.vague += usize::from(row.score.vague_level == 2);
+        }
+    }
+}
+
+/// `scores/replies.parquet` being written: batches go to a temporary file beside it, which
+/// replaces it only once complete and on disk, so a run stopped halfway leaves the old file.
+struct ScoresWriter {
+    path: std::path::PathBuf,
+    temp: std::path::PathBuf,
+    writer: polars::io::parquet::write::BatchedWriter<std::fs::File>,
+}
+
+impl ScoresWriter {
+    fn create(path: &std::path::Path) -> Result<ScoresWriter> {
+        let temp = path.with_file_name(".replies.parquet.tmp");
+        let file = std::fs::File::create(&temp).with_context(|| format!("cannot write {}", temp.display()))?;
+        let writer = ParquetWriter::new(file).with_compression(tables::compression()).batched(&scores_schema())?;
+        Ok(ScoresWriter { path: path.to_path_buf(), temp, writer })
+    }
+
+    fn write(&mut self, batch: &DataFrame) -> Result<()> {
+        self.writer.write_batch(batch)?;
+        Ok(())
+    }
+
+    fn finish(self) -> Result<()> {
+        self.writer.finish()?;
+        std::fs::File::open(&self.temp)?.sync_all()?;
+        std::fs::rename(&self.temp, &self.path).with_context(|| format!("cannot replace {}", self.path.display()))
+    }
+}
+
 /// One scored reply, as stored.
 struct Row {
     /// Scores carried over from the previous run.
@@ -248,9 +286,7 @@ fn score_all(dir: &mut DataDir) -> Result<ScoreReport> {
     let mut progress = Progress::start("score", Some(total as u64), "replies");
     let path = dir.path(SCORES_FILE);
     std::fs::create_dir_all(path.parent().expect("scores folder"))?;
-    let temp = path.with_file_name(".replies.parquet.tmp");
-    let file = std::fs::File::create(&temp).with_context(|| format!("cannot write {}", temp.display()))?;
-    let mut writer = ParquetWriter::new(file).with_compression(tables::compression()).batched(&scores_schema())?;
+    let mut writer = ScoresWriter::create(&path)?;
     for start in (0..total).step_by(CHUNK) {
         let chunk = tables::read_table_slice(&reply_parts, &REPLY_COLUMNS, Some((start, CHUNK)))?
             .context("replies vanished while scoring")?;
@@ -270,22 +306,15 @@ fn score_all(dir: &mut DataDir) -> Result<ScoreReport> {
                 columns.row(i, reused.is_some(), score, keys[start + i].0.clone())
             })
             .collect();
-        for row in &rows {
-            if row.reused {
-                report.reused += 1;
-            } else {
-                report.scored += 1;
-            }
-            report.evasive += usize::from(row.score.evasive_level == 2);
-            report.vague += usize::from(row.score.vague_level == 2);
-        }
-        writer.write_batch(&scores_frame(&rows, &groups)?)?;
+        let reused = rows.iter().filter(|row| row.reused).count();
+        report.reused += reused;
+        report.scored += rows.len() - reused;
+        report.count_flagged(&rows);
+        writer.write(&scores_frame(&rows, &groups)?)?;
         progress.advance(rows.len() as u64);
     }
     writer.finish()?;
     progress.finish();
-    std::fs::File::open(&temp)?.sync_all()?;
-    std::fs::rename(&temp, &path).with_context(|| format!("cannot replace {}", path.display()))?;
     report.duplicate_groups = groups.values().collect::<HashSet<_>>().len();
     Ok(report)
 }
