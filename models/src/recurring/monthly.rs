@@ -157,17 +157,7 @@ impl Prefix<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::recurring::similarity::bigrams;
-
-    fn counts(texts: &[&str]) -> DocumentFrequencies {
-        let mut table = DocumentFrequencies::default();
-        let mut buffer = Vec::new();
-        for text in texts {
-            bigrams(text, &mut buffer);
-            table.add(&buffer);
-        }
-        table
-    }
+    use crate::recurring::similarity::tests::frequencies as counts;
 
     #[test]
     fn a_month_is_counted_by_the_local_date() {

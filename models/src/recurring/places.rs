@@ -392,6 +392,15 @@ fn name_before(text: &str, chars: &[(usize, char)], run_start: usize, class_star
 mod tests {
     use super::*;
 
+    /// (key, generic) of every place of `text`, generic ones included.
+    fn all(text: &str) -> Vec<(String, bool)> {
+        all_places_in(text, 8).into_iter().map(|p| (p.key, p.generic)).collect()
+    }
+
+    fn place(key: &str, generic: bool) -> (String, bool) {
+        (key.to_string(), generic)
+    }
+
     fn check(text: &str, expected: &[(&str, &str)]) {
         let found: Vec<(String, String)> = places_in(text, 8).into_iter().map(|p| (p.name, p.key)).collect();
         let expected: Vec<(String, String)> = expected.iter().map(|(n, k)| (n.to_string(), k.to_string())).collect();
@@ -423,7 +432,6 @@ mod tests {
         let organisations = |text: &str| -> Vec<(String, bool)> {
             all_places_in(text, 8).into_iter().map(|p| (p.key.clone(), p.is_organisation())).collect()
         };
-        let place = |key: &str, organisation: bool| (key.to_string(), organisation);
         assert_eq!(
             organisations("伊景园滨河苑车位捆绑销售！广铁集团做个人吧！"),
             [place("伊景园", false), place("滨河苑", false), place("广铁集团", true)]
@@ -443,11 +451,6 @@ mod tests {
 
     #[test]
     fn a_name_before_a_generic_place_ending_is_a_generic_place() {
-        // (key, generic) of every place, generic ones included.
-        let all = |text: &str| -> Vec<(String, bool)> {
-            all_places_in(text, 8).into_iter().map(|p| (p.key, p.generic)).collect()
-        };
-        let place = |key: &str, generic: bool| (key.to_string(), generic);
         assert_eq!(all("A6区分流道路48号阳光城檀悦工地"), [place("分流道路", true), place("阳光城", false)]);
         assert_eq!(all("京广铁路噪音扰民"), [place("京广铁路", true)]);
         assert_eq!(all("黄兴镇安置小区漏水"), [place("黄兴镇", false)]);
@@ -460,10 +463,6 @@ mod tests {
 
     #[test]
     fn a_generic_name_alone_is_a_generic_place_and_a_longer_name_is_a_place() {
-        let all = |text: &str| -> Vec<(String, bool)> {
-            all_places_in(text, 8).into_iter().map(|p| (p.key, p.generic)).collect()
-        };
-        let place = |key: &str, generic: bool| (key.to_string(), generic);
         assert_eq!(all("A市市人民医院在省中医附一医院治疗"), [place("市人民医院", true), place("附一医院", false)]);
         assert_eq!(all("A市新菜市场占道经营"), [place("新菜市场", true)]);
         check("A市市人民医院在省中医附一医院治疗", &[("省中医附一医院", "附一医院")]);

@@ -263,10 +263,11 @@ pub fn weighted_jaccard_of(a: &[(u32, f32)], b: &[(u32, f32)], k: usize) -> f32 
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn frequencies(corpus: &[&str]) -> DocumentFrequencies {
+    /// The document frequencies of a corpus of texts.
+    pub(in crate::recurring) fn frequencies(corpus: &[&str]) -> DocumentFrequencies {
         let mut table = DocumentFrequencies::default();
         let mut buffer = Vec::new();
         for text in corpus {
