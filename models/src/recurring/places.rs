@@ -88,6 +88,29 @@ const HEADS: &[&str] = &[
     "恳请", "位于", "家住", "住在", "地处", "靠近", "紧邻", "市民", "居民", "业主",
 ];
 
+/// Facilities residents complain about next to their compound, which a subject often names
+/// right before it ("搅拌站丽发新城小区粉尘大"). A name starts after the last of them, so the
+/// problem stays in the text measured for similarity and the name shown is the compound's.
+const FACILITIES: &[&str] = &[
+    "搅拌站",
+    "搅拌厂",
+    "搅拌场",
+    "垃圾站",
+    "垃圾场",
+    "中转站",
+    "转运站",
+    "变电站",
+    "加油站",
+    "充电站",
+    "收费站",
+    "基站",
+    "养殖场",
+    "养猪场",
+    "砂石场",
+    "沥青站",
+    "工地",
+];
+
 /// Words that make any name ending with them too generic to say where (`政府` is not a
 /// compound, "修好马路" is not a road).
 const GENERIC_ENDINGS: &[&str] = &[
@@ -349,6 +372,16 @@ fn name_before(text: &str, chars: &[(usize, char)], run_start: usize, class_star
     if class_start < start + 2 {
         return None;
     }
+    let head = &text[chars[start].0..chars[class_start].0];
+    let after_facility = FACILITIES.iter().filter_map(|f| head.rfind(f).map(|at| at + f.len())).max();
+    if let Some(after) = after_facility {
+        let name_chars = head[after..].chars().count();
+        // at least two characters of a name must stay ("加油站旁新城" names no compound)
+        if name_chars < 2 {
+            return None;
+        }
+        start = class_start - name_chars;
+    }
     let name = &text[chars[start].0..byte_end];
     let alone = |g: &&str| name.ends_with(*g) && name.chars().count() <= g.chars().count() + 1;
     if GENERIC_ALONE.iter().any(alone) {
@@ -414,6 +447,16 @@ mod tests {
         check("投诉滨河苑针对广铁职工购房的霸王规定", &[("滨河苑", "滨河苑")]);
         check("A市伊景园滨河苑捆绑销售车位", &[("伊景园", "伊景园"), ("滨河苑", "滨河苑")]);
         check("丽发新城小区旁边建搅拌站", &[("丽发新城小区", "丽发新城")]);
+    }
+
+    #[test]
+    fn a_facility_named_before_the_compound_is_the_problem_not_the_name() {
+        check("搅拌站丽发新城小区粉尘大的孩子生活不了", &[("丽发新城小区", "丽发新城")]);
+        check("A市混凝土搅拌站丽发新城噪音", &[("丽发新城", "丽发新城")]);
+        check("垃圾中转站青青家园小区旁臭气熏天", &[("青青家园小区", "青青家园")]);
+        check("加油站旁新城", &[]);
+        let text = "搅拌站丽发新城小区粉尘大";
+        assert_eq!(without_places(text, &places_in(text, 8)), "搅拌站粉尘大");
     }
 
     #[test]
