@@ -142,8 +142,26 @@ impl Grouping {
             weighed.sort_unstable();
             weighed.dedup();
             profiles.weigh(weighed, prefix.before(month_of(posts[month[0] as usize].posted_at)), config);
-            for &b in month {
-                self.add(b as usize, posts, &profiles, config, &mut scratch);
+            for chunk in month.chunks(LINKED_AHEAD) {
+                // Which posts each post is compared with depends on the posts before it only,
+                // not on the issues they joined: so the comparisons of a chunk (a quarter of
+                // the stage's CPU) are all made first, on every core, and only the decisions
+                // are taken one post after another.
+                let mut candidates = Vec::new();
+                let mut first_of = Vec::with_capacity(chunk.len() + 1);
+                for &b in chunk {
+                    first_of.push(candidates.len());
+                    self.candidates(b as usize, posts, &profiles, config, &mut candidates);
+                    for &key in profiles.keys(b as usize) {
+                        self.blocks.entry(key).or_default().push(b);
+                    }
+                }
+                first_of.push(candidates.len());
+                let comparisons = compare_all(&candidates, posts, &profiles, config);
+                for (i, &b) in chunk.iter().enumerate() {
+                    let compared = &comparisons[first_of[i]..first_of[i + 1]];
+                    self.add(b as usize, posts, &profiles, config, compared, &mut scratch);
+                }
             }
         }
         if let Some(&last) = order.last() {
@@ -184,31 +202,54 @@ impl Grouping {
         issue
     }
 
-    /// Post `b` joins an issue, several issues it joins into one, or a new issue.
-    fn add(&mut self, b: usize, posts: &[IssuePost], prepared: &Profiles, config: &RecurringConfig, s: &mut Scratch) {
+    /// Appends to `out` post `b`'s candidates, `(candidate, b)`: the recent earlier posts of
+    /// its blocks (as the blocks stand before `b` is added to them), each once, in order.
+    fn candidates(
+        &self,
+        b: usize,
+        posts: &[IssuePost],
+        prepared: &Profiles,
+        config: &RecurringConfig,
+        out: &mut Vec<(u32, u32)>,
+    ) {
         let window_ms = (config.window_days * 86_400_000.0) as i64;
-        let Scratch { candidates, votes, joinable, compared, merged } = s;
-        let merged_into = &mut self.merged_into;
-        let region_of = |region: u32| posts.get(region as usize).and_then(|p| p.region);
-        candidates.clear();
+        let first = out.len();
         for key in prepared.keys(b) {
             let Some(block) = self.blocks.get(key) else { continue };
             let recent = block.iter().rev().take(config.max_candidates);
-            candidates.extend(recent.take_while(|&&a| posts[b].posted_at - posts[a as usize].posted_at <= window_ms));
+            let within = recent.take_while(|&&a| posts[b].posted_at - posts[a as usize].posted_at <= window_ms);
+            out.extend(within.map(|&a| (a, b as u32)));
         }
-        candidates.sort_unstable();
-        candidates.dedup();
+        out[first..].sort_unstable();
+        let mut kept = first;
+        for i in first..out.len() {
+            if kept == first || out[kept - 1] != out[i] {
+                out[kept] = out[i];
+                kept += 1;
+            }
+        }
+        out.truncate(kept);
+    }
+
+    /// Post `b` joins an issue, several issues it joins into one, or a new issue;
+    /// `compared_with` holds its comparisons with its candidates ([`compare_all`]).
+    fn add(
+        &mut self,
+        b: usize,
+        posts: &[IssuePost],
+        prepared: &Profiles,
+        config: &RecurringConfig,
+        compared_with: &[Compared],
+        s: &mut Scratch,
+    ) {
+        let Scratch { votes, joinable, compared, merged } = s;
+        let merged_into = &mut self.merged_into;
+        let region_of = |region: u32| posts.get(region as usize).and_then(|p| p.region);
 
         votes.clear();
         compared.clear();
-        for &a in candidates.iter() {
+        for &Compared { a, same_place, link } in compared_with {
             let a = a as usize;
-            let same_place = places_agree(prepared.places(a), prepared.places(b));
-            let link = if same_place && regions_agree(posts[a].region, posts[b].region) {
-                linked(prepared, a, b, config)
-            } else {
-                Link::None
-            };
             let issue = root(merged_into, self.issue_of[a]);
             compared.push((a as u32, issue));
             let vote = match votes.iter().position(|v| v.issue == issue) {
@@ -280,18 +321,58 @@ impl Grouping {
         }
         self.issue_region[issue as usize] = region;
         self.issue_places[issue as usize] = places;
-        for &key in prepared.keys(b) {
-            self.blocks.entry(key).or_default().push(b as u32);
-        }
     }
 }
 
-/// Buffers of [`Grouping::add`], kept from post to post: the candidates, the votes of their
+/// Posts whose comparisons are made ahead of their decisions, at a time (see
+/// [`Grouping::extend`]): tens of thousands of comparisons, a few MB.
+const LINKED_AHEAD: usize = 4096;
+
+/// One post compared with an earlier one.
+#[derive(Debug, Clone, Copy)]
+struct Compared {
+    a: u32,
+    same_place: bool,
+    link: Link,
+}
+
+/// The comparison of every `(a, b)` pair of `candidates`, in order, made on every core.
+fn compare_all(
+    candidates: &[(u32, u32)],
+    posts: &[IssuePost],
+    prepared: &Profiles,
+    config: &RecurringConfig,
+) -> Vec<Compared> {
+    let compare = |&(a, b): &(u32, u32)| {
+        let (a, b) = (a as usize, b as usize);
+        let same_place = places_agree(prepared.places(a), prepared.places(b));
+        let link = if same_place && regions_agree(posts[a].region, posts[b].region) {
+            linked(prepared, a, b, config)
+        } else {
+            Link::None
+        };
+        Compared { a: a as u32, same_place, link }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Below a few thousand comparisons a thread costs more than it saves.
+    if threads == 1 || candidates.len() < 4096 {
+        return candidates.iter().map(compare).collect();
+    }
+    let part = candidates.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = candidates
+            .chunks(part)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(compare).collect::<Vec<_>>()))
+            .collect();
+        parts.into_iter().flat_map(|part| part.join().expect("a comparison thread panicked")).collect()
+    })
+}
+
+/// Buffers of [`Grouping::add`], kept from post to post: the votes of the candidates'
 /// issues and those that may be joined, the posts compared with and their issues, the issues
 /// joined into one.
 #[derive(Default)]
 struct Scratch {
-    candidates: Vec<u32>,
     votes: Vec<Vote>,
     joinable: Vec<Vote>,
     compared: Vec<(u32, u32)>,
