@@ -151,7 +151,8 @@ impl Grouping {
                 let mut first_of = Vec::with_capacity(chunk.len() + 1);
                 for &b in chunk {
                     first_of.push(candidates.len());
-                    self.candidates(b as usize, posts, &profiles, config, &mut candidates);
+                    self.candidates(b as usize, posts, &profiles, config, &mut scratch.candidates);
+                    candidates.extend(scratch.candidates.iter().map(|&a| (a, b)));
                     for &key in profiles.keys(b as usize) {
                         self.blocks.entry(key).or_default().push(b);
                     }
@@ -202,33 +203,25 @@ impl Grouping {
         issue
     }
 
-    /// Appends to `out` post `b`'s candidates, `(candidate, b)`: the recent earlier posts of
-    /// its blocks (as the blocks stand before `b` is added to them), each once, in order.
+    /// Post `b`'s candidates into `out`: the recent earlier posts of its blocks (as the blocks
+    /// stand before `b` is added to them), each once, in order.
     fn candidates(
         &self,
         b: usize,
         posts: &[IssuePost],
         prepared: &Profiles,
         config: &RecurringConfig,
-        out: &mut Vec<(u32, u32)>,
+        out: &mut Vec<u32>,
     ) {
         let window_ms = (config.window_days * 86_400_000.0) as i64;
-        let first = out.len();
+        out.clear();
         for key in prepared.keys(b) {
             let Some(block) = self.blocks.get(key) else { continue };
             let recent = block.iter().rev().take(config.max_candidates);
-            let within = recent.take_while(|&&a| posts[b].posted_at - posts[a as usize].posted_at <= window_ms);
-            out.extend(within.map(|&a| (a, b as u32)));
+            out.extend(recent.take_while(|&&a| posts[b].posted_at - posts[a as usize].posted_at <= window_ms));
         }
-        out[first..].sort_unstable();
-        let mut kept = first;
-        for i in first..out.len() {
-            if kept == first || out[kept - 1] != out[i] {
-                out[kept] = out[i];
-                kept += 1;
-            }
-        }
-        out.truncate(kept);
+        out.sort_unstable();
+        out.dedup();
     }
 
     /// Post `b` joins an issue, several issues it joins into one, or a new issue;
@@ -242,7 +235,7 @@ impl Grouping {
         compared_with: &[Compared],
         s: &mut Scratch,
     ) {
-        let Scratch { votes, joinable, compared, merged } = s;
+        let Scratch { votes, joinable, compared, merged, .. } = s;
         let merged_into = &mut self.merged_into;
         let region_of = |region: u32| posts.get(region as usize).and_then(|p| p.region);
 
@@ -353,26 +346,19 @@ fn compare_all(
         };
         Compared { a: a as u32, same_place, link }
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Below a few thousand comparisons a thread costs more than it saves.
-    if threads == 1 || candidates.len() < 4096 {
+    if candidates.len() < 4096 {
         return candidates.iter().map(compare).collect();
     }
-    let part = candidates.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = candidates
-            .chunks(part)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(compare).collect::<Vec<_>>()))
-            .collect();
-        parts.into_iter().flat_map(|part| part.join().expect("a comparison thread panicked")).collect()
-    })
+    features::in_parallel(candidates, |part| part.iter().map(compare).collect())
 }
 
-/// Buffers of [`Grouping::add`], kept from post to post: the votes of the candidates'
-/// issues and those that may be joined, the posts compared with and their issues, the issues
-/// joined into one.
+/// Buffers of [`Grouping::candidates`] and [`Grouping::add`], kept from post to post: the
+/// candidates, the votes of their issues and those that may be joined, the posts compared with
+/// and their issues, the issues joined into one.
 #[derive(Default)]
 struct Scratch {
+    candidates: Vec<u32>,
     votes: Vec<Vote>,
     joinable: Vec<Vote>,
     compared: Vec<(u32, u32)>,
