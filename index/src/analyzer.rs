@@ -6,7 +6,8 @@
 //! a quoted phrase — cut in normal mode at query time — finds the same consecutive positions.
 //!
 //! Before cutting, full-width Latin letters, digits and punctuation become half-width, so
-//! "Ｇ２４０" finds "G240"; offsets still point into the original text, for highlights. Latin
+//! "Ｇ２４０" finds "G240"; offsets still point into the original text, for highlights. (A text
+//! whose only full-width forms are punctuation is cut as it is: the words come out the same.) Latin
 //! letters are lowercased after cutting (the masked place codes "A5区" are recognised by their
 //! capital letter). Tokens without a letter, digit or ideograph (punctuation, spaces) are dropped
 //! and take no position.
@@ -86,7 +87,24 @@ impl ChineseAnalyzer {
 }
 
 fn is_searchable(word: &str) -> bool {
-    word.chars().any(|c| c.is_ascii_alphanumeric() || is_ideograph(c) || (!c.is_ascii() && c.is_alphanumeric()))
+    word.chars().any(|c| {
+        c.is_ascii_alphanumeric() || is_ideograph(c) || (!c.is_ascii() && !is_punctuation(c) && c.is_alphanumeric())
+    })
+}
+
+/// The punctuation of Chinese text (general punctuation, CJK punctuation, full-width forms): no
+/// letter or digit among them, which spares the punctuation tokens, a tenth of all, the Unicode
+/// tables.
+fn is_punctuation(c: char) -> bool {
+    matches!(c,
+        '\u{2000}'..='\u{206F}'
+        | '\u{3000}'..='\u{3004}'
+        | '\u{3008}'..='\u{3020}'
+        | '\u{FF00}'..='\u{FF0F}'
+        | '\u{FF1A}'..='\u{FF20}'
+        | '\u{FF3B}'..='\u{FF40}'
+        | '\u{FF5B}'..='\u{FF65}'
+    )
 }
 
 /// The common CJK ideographs (the unified block and extension A): most characters of the texts,
@@ -97,6 +115,12 @@ fn is_ideograph(c: char) -> bool {
 
 /// Appends `word` lowercased; ideographs and ASCII without the Unicode tables.
 fn push_lowercase(out: &mut String, word: &str) {
+    // Most words are ideographs (lead bytes E4..E9 encode U+4000..U+9FFF, where no character has
+    // a lowercase form) or lowercase ASCII: copied as they are.
+    if word.bytes().all(|b| matches!(b, 0x80..=0xBF | 0xE4..=0xE9) || (b < 0x80 && !b.is_ascii_uppercase())) {
+        out.push_str(word);
+        return;
+    }
     for c in word.chars() {
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
@@ -120,7 +144,7 @@ pub(crate) struct HalfWidth<'a> {
 
 impl<'a> HalfWidth<'a> {
     pub(crate) fn of(text: &'a str) -> HalfWidth<'a> {
-        if !has_full_width(text) {
+        if !has_narrowing_that_matters(text) {
             return HalfWidth { text: Cow::Borrowed(text), narrowed: Vec::new() };
         }
         let mut out = String::with_capacity(text.len());
@@ -143,26 +167,33 @@ impl<'a> HalfWidth<'a> {
     }
 }
 
-/// Whether `text` holds a character [`half_width`] changes, read from the UTF-8 bytes: U+3000 is
-/// E3 80 80, U+FF01..U+FF3F are EF BC 81..BF and U+FF40..U+FF5E are EF BD 80..9E (a lead byte
-/// is never a continuation byte, so a match is always a whole character).
-fn has_full_width(text: &str) -> bool {
+/// Whether narrowing `text` changes how it is cut: it holds a full-width form whose half-width
+/// character the segmenter reads as part of a word (a letter, a digit or one of `+#&._%-`, which
+/// it keeps inside runs like "3.5" or "50%"). The other full-width forms are punctuation ("，",
+/// "！", "（"): the segmenter makes each of them, full-width or not, a token of its own, which
+/// is not searchable and takes no position; so nearly every Chinese text, whose commas are
+/// full-width, is cut as it is, without a copy.
+///
+/// Read from the UTF-8 bytes: U+FF01..U+FF3F are EF BC 81..BF and U+FF40..U+FF5E are EF BD
+/// 80..9E (a lead byte is never a continuation byte, so a match is always a whole character).
+fn has_narrowing_that_matters(text: &str) -> bool {
     let bytes = text.as_bytes();
     let mut at = 0;
     while at + 2 < bytes.len() {
-        let found = match bytes[at] {
-            0xEF => {
-                (bytes[at + 1] == 0xBC && bytes[at + 2] >= 0x81) || (bytes[at + 1] == 0xBD && bytes[at + 2] <= 0x9E)
+        if bytes[at] == 0xEF && matches!(bytes[at + 1], 0xBC | 0xBD) {
+            let c = 0xFF00 + ((bytes[at + 1] as u32 & 0x3) << 6) + (bytes[at + 2] as u32 & 0x3F);
+            if char::from_u32(c).and_then(half_width).is_some_and(is_word_character) {
+                return true;
             }
-            0xE3 => bytes[at + 1] == 0x80 && bytes[at + 2] == 0x80,
-            _ => false,
-        };
-        if found {
-            return true;
         }
         at += 1;
     }
     false
+}
+
+/// The ASCII characters the segmenter keeps inside words (jieba's `RE_HAN_DEFAULT`).
+fn is_word_character(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '+' | '#' | '&' | '.' | '_' | '%' | '-')
 }
 
 /// The half-width form of a full-width ASCII character (U+FF01..U+FF5E) or the ideographic space.
@@ -286,13 +317,36 @@ mod tests {
             "abc",
             "国道",
         ] {
-            let by_chars = text.chars().any(|c| half_width(c).is_some());
-            assert_eq!(has_full_width(text), by_chars, "{text:?}");
+            let by_chars = text.chars().any(|c| half_width(c).is_some_and(is_word_character));
+            assert_eq!(has_narrowing_that_matters(text), by_chars, "{text:?}");
         }
+        assert!(matches!(HalfWidth::of("油烟，噪音！（三楼）").text, Cow::Borrowed(_)));
+        assert!(matches!(HalfWidth::of("3．5米，").text, Cow::Owned(_)));
         let normal = HalfWidth::of("Ｇ２国道，ab");
         assert_eq!(normal.text, "G2国道,ab");
         let offsets: Vec<usize> = [0, 1, 2, 5, 8, 9, 10, 11].iter().map(|&at| normal.original_offset(at)).collect();
         assert_eq!(offsets, [0, 3, 6, 9, 12, 15, 16, 17]);
+    }
+
+    #[test]
+    fn full_width_punctuation_alone_cuts_like_half_width() {
+        for (full, half) in [
+            ("油烟，噪音！（三楼）：扰民？", "油烟,噪音!(三楼):扰民?"),
+            ("限速６０，３．５米", "限速60,3.5米"),
+            ("达到５０％；", "达到50%;"),
+        ] {
+            let words =
+                |text| ANALYZER.index_tokens(text).into_iter().map(|t| (t.text, t.position)).collect::<Vec<_>>();
+            assert_eq!(words(full), words(half), "{full}");
+        }
+    }
+
+    #[test]
+    fn the_punctuation_ranges_hold_no_letter_or_digit() {
+        let all = (0x2000..=0x206F).chain(0x3000..=0x3020).chain(0xFF00..=0xFF65);
+        for c in all.filter_map(char::from_u32).filter(|&c| is_punctuation(c)) {
+            assert!(!c.is_alphanumeric(), "{c:?} U+{:04X}", c as u32);
+        }
     }
 
     #[test]
