@@ -53,7 +53,13 @@ pub fn duplicate_key(reply: &str) -> String {
     let folded = fold(reply);
     let mut key = String::with_capacity(folded.len());
     let mut rest = folded.as_str();
-    while let Some(c) = rest.chars().next() {
+    loop {
+        // a run of Chinese characters is kept whole: nothing that varies starts with one
+        let run =
+            rest.char_indices().find(|&(_, c)| !matches!(c, '\u{4E00}'..='\u{9FFF}')).map_or(rest.len(), |(i, _)| i);
+        key.push_str(&rest[..run]);
+        rest = &rest[run..];
+        let Some(c) = rest.chars().next() else { break };
         let varying = varying_len(rest);
         if varying > 0 {
             rest = &rest[varying..];

@@ -10,6 +10,8 @@ use std::cell::OnceCell;
 /// Folds one character: `None` drops it (whitespace), otherwise the character to match on.
 pub fn fold_char(c: char) -> Option<char> {
     match c {
+        // the common Chinese block first: most characters, and none is whitespace
+        '\u{4E00}'..='\u{9FFF}' => Some(c),
         c if c.is_whitespace() => None,
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
         '\u{200B}' | '\u{FEFF}' => None,
@@ -19,7 +21,19 @@ pub fn fold_char(c: char) -> Option<char> {
 
 /// Folds a lexicon phrase the same way as the text it is matched against.
 pub fn fold(text: &str) -> String {
-    text.chars().filter_map(fold_char).collect()
+    // runs of characters that fold to themselves are copied whole, as in `Folded::new`
+    let mut out = String::with_capacity(text.len());
+    let mut run = 0;
+    for (byte, c) in text.char_indices() {
+        let folded = fold_char(c);
+        if folded != Some(c) {
+            out.push_str(&text[run..byte]);
+            out.extend(folded);
+            run = byte + c.len_utf8();
+        }
+    }
+    out.push_str(&text[run..]);
+    out
 }
 
 /// A folded text, and the way back to character offsets of the original.
