@@ -112,10 +112,9 @@ pub fn indicators(dir: &mut DataDir, year: Option<i32>, config: &IndicatorsConfi
         std::fs::rename(temp, path).with_context(|| format!("cannot replace {}", path.display()))?;
     }
 
-    drop((post_facts, indicators, annual, overdue));
-
-    // The charts read the tables as written, with each post's recurring issue joined in.
-    let tables = reports::tables::ReportTables::read(&dir.path(REPORTS_DIR), &dir.path("issues"))?;
+    // The charts draw on the tables as written, with each post's recurring issue joined in.
+    let tables = reports::tables::ReportTables { post_facts, indicators, annual, overdue, issues: None }
+        .with_issues(&dir.path("issues"))?;
     let report = summarise(&tables, year, started)?;
     let charts = reports::charts::write_charts(&tables, &dir.path(CHARTS_DIR), report.year)?;
     let report = IndicatorsReport { charts: charts.len(), seconds: started.elapsed().as_secs_f64(), ..report };

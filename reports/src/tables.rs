@@ -53,20 +53,27 @@ impl ReportTables {
         let required = |name: &str| {
             read_parquet(&reports_dir.join(name))?.ok_or_else(|| TableError::Missing { path: reports_dir.join(name) })
         };
-        let mut post_facts = required(POST_FACTS_FILE)?;
-        let issues = read_parquet(&issues_dir.join(ISSUES_FILE))?;
-        if post_facts.column("cluster_id").is_err() {
-            if let Some(clusters) = read_parquet(&issues_dir.join(CLUSTERS_FILE))? {
-                post_facts = with_cluster_ids(post_facts, clusters)?;
-            }
-        }
-        Ok(ReportTables {
-            post_facts,
+        let written = ReportTables {
+            post_facts: required(POST_FACTS_FILE)?,
             indicators: required(INDICATORS_FILE)?,
             annual: required(ANNUAL_FILE)?,
             overdue: read_parquet(&reports_dir.join(OVERDUE_FILE))?.unwrap_or_default(),
-            issues,
-        })
+            issues: None,
+        };
+        written.with_issues(issues_dir)
+    }
+
+    /// Reads the issues of `issues_dir` (optional) into the tables and joins each post's
+    /// `cluster_id` in, as [`ReportTables::read`] does: for tables just computed and still in
+    /// memory, which need not be read back.
+    pub fn with_issues(mut self, issues_dir: &Path) -> Result<ReportTables, TableError> {
+        self.issues = read_parquet(&issues_dir.join(ISSUES_FILE))?;
+        if self.post_facts.column("cluster_id").is_err() {
+            if let Some(clusters) = read_parquet(&issues_dir.join(CLUSTERS_FILE))? {
+                self.post_facts = with_cluster_ids(self.post_facts, clusters)?;
+            }
+        }
+        Ok(self)
     }
 
     /// The years the annual table covers, oldest first.
