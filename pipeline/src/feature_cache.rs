@@ -12,6 +12,8 @@
 //! depend on): a change of either recomputes them all.
 
 use std::collections::HashMap;
+use std::fs::File;
+use std::io::Read;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -67,10 +69,10 @@ impl Features {
         let print = fingerprint(config);
         let counted = read_counted(dir, print);
         let mut frequencies = counted.as_ref().and_then(|_| read_frequencies(dir));
-        let mut reused: HashMap<String, (FeatureTable, PartRows)> = HashMap::new();
+        let mut reused: HashMap<String, PartRows> = HashMap::new();
         if let (Some(counted), Some(_)) = (&counted, &frequencies) {
             for (part, bytes) in &counted.parts {
-                match read_part(dir, part, *bytes, print) {
+                match read_header(dir, part, *bytes, print) {
                     Some(found) if parts.contains(part) && size_of(dir, part) == Some(*bytes) => {
                         reused.insert(part.clone(), found);
                     }
@@ -85,18 +87,26 @@ impl Features {
         }
         let mut frequencies = frequencies.unwrap_or_default();
         let (mut table, mut rows, mut computed) = (FeatureTable::default(), Vec::new(), 0);
+        let mut buffer = Vec::new();
         for part in &parts {
-            let (features, part_rows) = match reused.remove(part) {
-                Some(found) => found,
+            let part_rows = match reused.remove(part) {
+                Some(found) if append_part(dir, &found, print, &mut table, &mut buffer) => found,
+                Some(_) => {
+                    // A file whose body is not the table its header announces: the counts it
+                    // went into cannot be taken apart, so every feature is computed again.
+                    tracing::warn!(part = %part, "a cached features file is damaged: computing every post's features again");
+                    Features::clear(dir)?;
+                    return Features::load_or_compute(dir, config);
+                }
                 None => {
                     let (features, counts, part_rows) = compute_part(dir, part, config)?;
                     frequencies.merge(&counts);
                     computed += part_rows.rows;
                     write_part(dir, &part_rows, &features, print)?;
-                    (features, part_rows)
+                    table.extend(&features);
+                    part_rows
                 }
             };
-            table.extend(&features);
             rows.push(part_rows);
         }
         if computed > 0 || counted.is_none() {
@@ -210,15 +220,35 @@ fn write_part(dir: &DataDir, rows: &PartRows, features: &FeatureTable, print: u6
     store::write_atomically(&path, &bytes)
 }
 
-fn read_part(dir: &DataDir, part: &str, bytes: u64, print: u64) -> Option<(FeatureTable, PartRows)> {
-    let data = std::fs::read(cache_file(dir, part)).ok()?;
+/// The header of a part's features file, when it is that of `part` as it is now (`bytes` long)
+/// and of this config (`print`).
+fn read_header(dir: &DataDir, part: &str, bytes: u64, print: u64) -> Option<PartRows> {
+    let mut header = [0; 32];
+    File::open(cache_file(dir, part)).and_then(|mut file| file.read_exact(&mut header)).ok()?;
+    parse_header(&header, part, bytes, print)
+}
+
+fn parse_header(data: &[u8], part: &str, bytes: u64, print: u64) -> Option<PartRows> {
     let word = |i: usize| data.get(8 * i..8 * i + 8).map(|w| u64::from_le_bytes(w.try_into().expect("eight bytes")));
     let (found_print, found_bytes, rows, ids_hash) = (word(0)?, word(1)?, word(2)? as usize, word(3)?);
-    if found_print != print || found_bytes != bytes {
-        return None;
+    (found_print == print && found_bytes == bytes).then(|| PartRows { part: part.to_string(), bytes, rows, ids_hash })
+}
+
+/// Appends the features of a part's file to `table`, read through `buffer` (kept between parts,
+/// so that its memory is not made anew for each); `false` when the file is not what its header
+/// read before said.
+fn append_part(dir: &DataDir, rows: &PartRows, print: u64, table: &mut FeatureTable, buffer: &mut Vec<u8>) -> bool {
+    let read = |buffer: &mut Vec<u8>| -> std::io::Result<()> {
+        let mut file = File::open(cache_file(dir, &rows.part))?;
+        buffer.clear();
+        buffer.reserve(file.metadata()?.len() as usize);
+        file.read_to_end(buffer).map(|_| ())
+    };
+    if read(buffer).is_err() || parse_header(buffer, &rows.part, rows.bytes, print).as_ref() != Some(rows) {
+        return false;
     }
-    let table = FeatureTable::from_bytes(&data[32..])?;
-    (table.len() == rows).then(|| (table, PartRows { part: part.to_string(), bytes, rows, ids_hash }))
+    let before = table.len();
+    table.append_bytes(&buffer[32..]) && table.len() - before == rows.rows
 }
 
 fn read_counted(dir: &DataDir, print: u64) -> Option<Counted> {

@@ -90,6 +90,21 @@ fn a_daily_rerun_reads_and_groups_only_the_new_posts_and_finds_what_a_run_from_s
     assert!(read_parquet(&data.join("issues/clusters.parquet")).equals_missing(&clusters));
     assert!(read_parquet(&data.join("issues/issues.parquet")).equals_missing(&issues));
 
+    // A features file cut short, its header whole: found out when its rows are read, and every
+    // post's features are computed again; the issues are the same.
+    let cached = std::fs::read_dir(data.join("issues/features"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.extension().is_some_and(|e| e == "part"))
+        .expect("a part's features file");
+    let bytes = std::fs::read(&cached).unwrap();
+    std::fs::write(&cached, &bytes[..bytes.len() - 4]).unwrap();
+    let repaired = wenzheng(["recurring", "--data", &d]).ok();
+    assert!(repaired.contains("(6000 posts read anew"), "{repaired}");
+    assert_eq!(std::fs::read(&cached).unwrap(), bytes);
+    assert!(read_parquet(&data.join("issues/clusters.parquet")).equals_missing(&clusters));
+    assert!(read_parquet(&data.join("issues/issues.parquet")).equals_missing(&issues));
+
     // A post older than the last one grouped (a late delivery, a copy of an early post under
     // another id): every post is grouped again, and the issues are those of a run from scratch.
     let late = std::process::Command::new("python3")
