@@ -94,8 +94,8 @@ impl FeatureTable {
     /// Appends the rows of the table written by [`FeatureTable::to_bytes`] (another part of the
     /// corpus), decoded straight into this table's buffers: a million posts' cached features
     /// are half a gigabyte, and a table of their own per part, then copied, made the daily
-    /// run's reading of them twice as slow. `false`, and this table unchanged, when the bytes
-    /// are not such a table.
+    /// run's reading of them half as slow again. `false`, and this table unchanged, when the
+    /// bytes are not such a table.
     pub fn append_bytes(&mut self, bytes: &[u8]) -> bool {
         let before = self.lens();
         let mut reader = Reader { bytes, at: 0 };
