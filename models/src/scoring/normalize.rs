@@ -21,11 +21,16 @@ pub fn fold_char(c: char) -> Option<char> {
 
 /// Folds a lexicon phrase the same way as the text it is matched against.
 pub fn fold(text: &str) -> String {
-    // runs of characters that fold to themselves are copied whole, as in `Folded::new`
+    folded_text(text, text.char_indices().map(|(byte, c)| (byte, c, fold_char(c))))
+}
+
+/// `text` with each character (at its byte offset) replaced by what folding makes of it. Runs
+/// of characters that fold to themselves (most of a text) are copied whole rather than
+/// character by character.
+fn folded_text(text: &str, folding: impl Iterator<Item = (usize, char, Option<char>)>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut run = 0;
-    for (byte, c) in text.char_indices() {
-        let folded = fold_char(c);
+    for (byte, c, folded) in folding {
         if folded != Some(c) {
             out.push_str(&text[run..byte]);
             out.extend(folded);
@@ -65,18 +70,7 @@ fn folding(original: &str) -> impl Iterator<Item = (usize, u32, char, Option<cha
 
 impl<'a> Folded<'a> {
     pub fn new(original: &'a str) -> Self {
-        // runs of characters that fold to themselves (most of a text) are copied whole rather
-        // than character by character
-        let mut text = String::with_capacity(original.len());
-        let mut run = 0;
-        for (byte, _, c, folded) in folding(original) {
-            if folded != Some(c) {
-                text.push_str(&original[run..byte]);
-                text.extend(folded);
-                run = byte + c.len_utf8();
-            }
-        }
-        text.push_str(&original[run..]);
+        let text = folded_text(original, folding(original).map(|(byte, _, c, folded)| (byte, c, folded)));
         Folded { text, original, orig_at: OnceCell::new() }
     }
 
