@@ -104,10 +104,10 @@ pub fn ingest(dir: &mut DataDir, inputs: &[PathBuf]) -> Result<IngestReport> {
             for p in planned.iter_mut().filter(|p| p.bytes == bytes) {
                 p.sha256.resolve()?;
             }
-            ContentHash::Known(hash_file(path)?.0)
+            ContentHash::Known(hash_file(path)?)
         } else {
             let path = path.clone();
-            ContentHash::Pending(std::thread::spawn(move || hash_file(&path).map(|(hash, _)| hash)))
+            ContentHash::Pending(std::thread::spawn(move || hash_file(&path)))
         };
         let seen = sha256.known().is_some_and(|hash| {
             dir.manifest.inputs.iter().any(|i| i.sha256 == hash)
@@ -247,23 +247,21 @@ fn bad_input(path: &Path, sheet: Option<&str>, reason: &str) -> anyhow::Error {
     BadInput { file: path.display().to_string(), sheet: sheet.map(str::to_string), reason: reason.to_string() }.into()
 }
 
-fn hash_file(path: &Path) -> Result<(String, u64)> {
+fn hash_file(path: &Path) -> Result<String> {
     if !path.is_file() {
         bail!(BadInput { file: path.display().to_string(), sheet: None, reason: "no such file".into() });
     }
     let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0; 1 << 20];
-    let mut bytes = 0u64;
     loop {
         let n = file.read(&mut buffer).with_context(|| format!("cannot read {}", path.display()))?;
         if n == 0 {
             break;
         }
-        bytes += n as u64;
         hasher.update(&buffer[..n]);
     }
-    Ok((hex::encode(hasher.finalize()), bytes))
+    Ok(hex::encode(hasher.finalize()))
 }
 
 #[cfg(test)]
