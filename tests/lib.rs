@@ -97,3 +97,41 @@ pub fn lookup(frame: &DataFrame, key_column: &str, key: &str, column: &str) -> O
         other => Some(other.to_string()),
     }
 }
+
+/// A corpus of `posts` posts from `../shared/bench/make_corpus.py`, with the posts of its last
+/// days cut off into a file of their own, as a daily export brings them: returns the files
+/// (earlier posts, all replies, the day's posts). Replies to the day's posts are in the first
+/// delivery, their posts a day later.
+pub fn corpus_and_a_day(folder: &Path, posts: usize, seed: u64) -> [PathBuf; 3] {
+    let made = Command::new("python3")
+        .arg(shared_data().join("../bench/make_corpus.py"))
+        .args(["--posts", &posts.to_string(), "--seed", &seed.to_string(), "--out"])
+        .arg(folder)
+        .output()
+        .expect("run python3");
+    assert!(made.status.success(), "make_corpus.py failed: {}", String::from_utf8_lossy(&made.stderr));
+    let split = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import csv, sys\n\
+             rows = list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8')))\n\
+             head, body = rows[0], sorted(rows[1:], key=lambda r: r[4])\n\
+             cut = len(body) * 19 // 20\n\
+             for name, part in ((sys.argv[2], body[:cut]), (sys.argv[3], body[cut:])):\n\
+             \x20   w = csv.writer(open(name, 'w', newline='', encoding='utf-8'))\n\
+             \x20   w.writerow(head); w.writerows(part)\n",
+        )
+        .arg(folder.join("posts.csv"))
+        .arg(folder.join("before.csv"))
+        .arg(folder.join("day.csv"))
+        .output()
+        .expect("run python3");
+    assert!(split.status.success(), "split failed: {}", String::from_utf8_lossy(&split.stderr));
+    [folder.join("before.csv"), folder.join("replies.csv"), folder.join("day.csv")]
+}
+
+/// A Parquet file read whole.
+pub fn read_parquet(path: &Path) -> DataFrame {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
+    ParquetReader::new(file).finish().unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}

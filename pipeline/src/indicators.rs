@@ -118,8 +118,8 @@ pub fn indicators(dir: &mut DataDir, year: Option<i32>, config: &IndicatorsConfi
     let report = summarise(&tables, year, started)?;
     let charts = reports::charts::write_charts(&tables, &dir.path(CHARTS_DIR), report.year)?;
     let report = IndicatorsReport { charts: charts.len(), seconds: started.elapsed().as_secs_f64(), ..report };
-    dir.manifest.stages.insert(
-        "indicators".into(),
+    dir.record_stage(
+        "indicators",
         StageRecord {
             version: INDICATORS_VERSION.into(),
             finished_at: store::now_string(),
@@ -127,8 +127,7 @@ pub fn indicators(dir: &mut DataDir, year: Option<i32>, config: &IndicatorsConfi
                 "posts": report.posts, "units": report.units, "overdue": report.overdue, "seconds": report.seconds,
             }),
         },
-    );
-    dir.save_manifest()?;
+    )?;
     Ok(report)
 }
 

@@ -152,15 +152,14 @@ pub fn recurring(dir: &mut DataDir, config: &RecurringConfig) -> Result<Recurrin
         features_computed: features.computed,
         posts_grouped,
     };
-    dir.manifest.stages.insert(
-        "recurring".into(),
+    dir.record_stage(
+        "recurring",
         StageRecord {
             version: RECURRING_VERSION.into(),
             finished_at: store::now_string(),
             detail: serde_json::to_value(&report)?,
         },
-    );
-    dir.save_manifest()?;
+    )?;
     Ok(report)
 }
 

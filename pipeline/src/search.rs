@@ -105,15 +105,14 @@ pub fn build_index(dir: &mut DataDir) -> Result<IndexReport> {
     report.scores_generation = scores.as_ref().and_then(|s| s.generation.clone());
     report.scored_parts = scores.and_then(|s| s.parts.get("replies").cloned()).unwrap_or_default();
     report.seconds = started.elapsed().as_secs_f64();
-    dir.manifest.stages.insert(
-        "index".into(),
+    dir.record_stage(
+        "index",
         StageRecord {
             version: index::schema::INDEX_VERSION.into(),
             finished_at: store::now_string(),
             detail: serde_json::to_value(&report)?,
         },
-    );
-    dir.save_manifest()?;
+    )?;
     Ok(report)
 }
 

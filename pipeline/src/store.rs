@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -254,6 +255,20 @@ impl DataDir {
             }
         }
         Ok(())
+    }
+
+    /// Records that `stage` has run. The other stages' records are read again from the
+    /// manifest on disk first, so that stages running side by side in one process (`wenzheng
+    /// run` on a daily update) keep each other's records: each would otherwise write back the
+    /// records it read when it started, without the other's.
+    pub fn record_stage(&mut self, stage: &str, record: StageRecord) -> Result<()> {
+        static MANIFEST: Mutex<()> = Mutex::new(());
+        let _one_writer = MANIFEST.lock().unwrap_or_else(PoisonError::into_inner);
+        if self.root.join("manifest.json").exists() {
+            self.manifest.stages = DataDir::load(&self.root, false)?.manifest.stages;
+        }
+        self.manifest.stages.insert(stage.to_string(), record);
+        self.save_manifest()
     }
 
     pub fn save_manifest(&self) -> Result<()> {

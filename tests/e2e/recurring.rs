@@ -1,6 +1,6 @@
 //! `wenzheng recurring` and `wenzheng issues` on the real posts with likes.
 
-use tests::{shared_file, wenzheng};
+use tests::{corpus_and_a_day, read_parquet, shared_file, wenzheng};
 
 #[test]
 fn the_known_hot_issue_of_posts_likes_tops_the_table() {
@@ -29,42 +29,12 @@ fn the_known_hot_issue_of_posts_likes_tops_the_table() {
     assert!(empty.contains("no recurring issue in this period"), "{empty}");
 }
 
-/// Reads a Parquet file whole.
-fn read_parquet(path: &std::path::Path) -> polars::prelude::DataFrame {
-    use polars::prelude::*;
-    ParquetReader::new(std::fs::File::open(path).unwrap()).finish().unwrap()
-}
-
 #[test]
 fn a_daily_rerun_reads_and_groups_only_the_new_posts_and_finds_what_a_run_from_scratch_finds() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
-    let made = std::process::Command::new("python3")
-        .arg(tests::shared_data().join("../bench/make_corpus.py"))
-        .args(["--posts", "6000", "--seed", "5", "--out"])
-        .arg(&corpus)
-        .output()
-        .expect("run python3");
-    assert!(made.status.success(), "make_corpus.py failed: {}", String::from_utf8_lossy(&made.stderr));
     // The last days of posts come as a second file, as a daily export does.
-    let split = std::process::Command::new("python3")
-        .arg("-c")
-        .arg(
-            "import csv, sys\n\
-             rows = list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8')))\n\
-             head, body = rows[0], sorted(rows[1:], key=lambda r: r[4])\n\
-             cut = len(body) * 19 // 20\n\
-             for name, part in ((sys.argv[2], body[:cut]), (sys.argv[3], body[cut:])):\n\
-             \x20   w = csv.writer(open(name, 'w', newline='', encoding='utf-8'))\n\
-             \x20   w.writerow(head); w.writerows(part)\n",
-        )
-        .arg(corpus.join("posts.csv"))
-        .arg(corpus.join("before.csv"))
-        .arg(corpus.join("day.csv"))
-        .output()
-        .expect("run python3");
-    assert!(split.status.success(), "split failed: {}", String::from_utf8_lossy(&split.stderr));
-
+    corpus_and_a_day(&corpus, 6000, 5);
     let data = dir.path().join("data");
     let d = data.display().to_string();
     let file = |name: &str| corpus.join(name).display().to_string();

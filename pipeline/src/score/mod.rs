@@ -219,15 +219,14 @@ pub fn score(dir: &mut DataDir) -> Result<ScoreReport> {
     };
     let parts = ["posts", "replies"].map(|t| (t.to_string(), dir.live_parts(t))).into_iter().collect();
     let record = ScoreRecord { report: report.clone(), parts, generation };
-    dir.manifest.stages.insert(
-        "score".into(),
+    dir.record_stage(
+        "score",
         StageRecord {
             version: SCORER_VERSION.into(),
             finished_at: store::now_string(),
             detail: serde_json::to_value(&record)?,
         },
-    );
-    dir.save_manifest()?;
+    )?;
     Ok(report)
 }
 
