@@ -40,10 +40,11 @@ pub struct RecurringReport {
     pub posts_grouped: usize,
 }
 
-/// The post columns clustering reads, owned by one frame.
+/// The post columns clustering reads, owned by one frame, and each post's first reply.
 pub struct PostTable {
     frame: DataFrame,
-    first_reply: HashMap<String, i64>,
+    /// When each post (in the order of `frame`) was first answered, if it was.
+    first_reply: Vec<Option<i64>>,
 }
 
 impl PostTable {
@@ -62,58 +63,72 @@ impl PostTable {
         let columns: Vec<&str> = columns.into_iter().filter(|&c| bodies || c != "body").collect();
         let frame = tables::read_table(&dir.parts("posts"), &columns)?
             .context("the data folder has no posts: ingest a file with posts first")?;
-        let mut first_reply: HashMap<String, i64> = HashMap::new();
-        if let Some(replies) = tables::read_table(&dir.parts("replies"), &["post_id", "replied_at"])? {
-            let ids = replies.column("post_id")?.str()?;
-            let times = replies.column("replied_at")?.cast(&DataType::Int64)?;
-            for (id, at) in ids.iter().zip(times.i64()?.iter()) {
-                if let (Some(id), Some(at)) = (id, at) {
-                    let slot = first_reply.entry(id.to_string()).or_insert(at);
-                    *slot = (*slot).min(at);
-                }
-            }
-        }
+        let replies = tables::read_table(&dir.parts("replies"), &["post_id", "replied_at"])?;
+        let first_reply = first_replies(&frame, replies)?;
         Ok(PostTable { frame, first_reply })
     }
 
-    /// The posts, in the order of the table, borrowing from it.
+    /// The posts, in the order of the table, borrowing from it. The columns are walked with
+    /// their iterators: a lookup by row number searches the column's chunks on every call,
+    /// and a million posts read from many parts come in hundreds of chunks.
     pub fn posts(&self) -> Result<Vec<IssuePost<'_>>> {
         let f = &self.frame;
-        let s = |name: &str| f.column(name).and_then(|c| c.str());
-        let (ids, users, subjects, units, regions) =
-            (s("post_id")?, s("user_id")?, s("subject")?, s("unit")?, s("region")?);
-        let bodies = f.column("body").ok().map(|c| c.str()).transpose()?;
+        let text = |name: &str| Ok::<_, PolarsError>(f.column(name)?.str()?.iter());
+        let (mut users, mut subjects, mut units, mut regions) =
+            (text("user_id")?, text("subject")?, text("unit")?, text("region")?);
+        let mut bodies = f.column("body").ok().map(|c| c.str()).transpose()?.map(|b| b.iter());
         let times = f.column("posted_at")?.as_materialized_series().cast(&DataType::Int64)?;
-        let times = times.i64()?.clone();
-        let likes = f.column("likes")?.i64()?;
-        let dislikes = f.column("dislikes")?.i64()?;
-        Ok((0..f.height())
-            .map(|i| {
-                let post_id = ids.get(i).unwrap_or_default();
-                IssuePost {
-                    post_id,
-                    user_id: users.get(i).unwrap_or_default(),
-                    subject: subjects.get(i).unwrap_or_default(),
-                    body: bodies.and_then(|b| b.get(i)).unwrap_or_default(),
-                    posted_at: times.get(i).unwrap_or_default(),
-                    unit: units.get(i),
-                    region: regions.get(i),
-                    likes: likes.get(i).unwrap_or_default(),
-                    dislikes: dislikes.get(i).unwrap_or_default(),
-                    first_reply_at: self.first_reply.get(post_id).copied(),
-                }
-            })
-            .collect())
+        let mut times = times.i64()?.iter();
+        let (mut likes, mut dislikes) = (f.column("likes")?.i64()?.iter(), f.column("dislikes")?.i64()?.iter());
+        let mut posts = Vec::with_capacity(f.height());
+        for (id, &first_reply_at) in f.column("post_id")?.str()?.iter().zip(&self.first_reply) {
+            posts.push(IssuePost {
+                post_id: id.unwrap_or_default(),
+                user_id: users.next().flatten().unwrap_or_default(),
+                subject: subjects.next().flatten().unwrap_or_default(),
+                body: bodies.as_mut().and_then(|b| b.next().flatten()).unwrap_or_default(),
+                posted_at: times.next().flatten().unwrap_or_default(),
+                unit: units.next().flatten(),
+                region: regions.next().flatten(),
+                likes: likes.next().flatten().unwrap_or_default(),
+                dislikes: dislikes.next().flatten().unwrap_or_default(),
+                first_reply_at,
+            });
+        }
+        Ok(posts)
     }
+}
+
+/// When each post of `posts` (in their order) was first answered by one of `replies`. Post
+/// ids are unique in the table (ingest renames a conflicting one, `<id>~<file>`).
+fn first_replies(posts: &DataFrame, replies: Option<DataFrame>) -> Result<Vec<Option<i64>>> {
+    let mut first_reply = vec![None; posts.height()];
+    let Some(replies) = replies else { return Ok(first_reply) };
+    let ids = posts.column("post_id")?.str()?;
+    let row_of: PlHashMap<&str, usize> = ids.iter().enumerate().filter_map(|(row, id)| Some((id?, row))).collect();
+    let times = replies.column("replied_at")?.cast(&DataType::Int64)?;
+    for (id, at) in replies.column("post_id")?.str()?.iter().zip(times.i64()?.iter()) {
+        if let (Some(&row), Some(at)) = (id.and_then(|id| row_of.get(id)), at) {
+            let first = &mut first_reply[row];
+            *first = Some(first.map_or(at, |first: i64| first.min(at)));
+        }
+    }
+    Ok(first_reply)
 }
 
 /// Clusters every post of the data folder and writes the issues.
 pub fn recurring(dir: &mut DataDir, config: &RecurringConfig) -> Result<RecurringReport> {
     let started = std::time::Instant::now();
     let seconds = || (started.elapsed().as_secs_f64() * 100.0).round() / 100.0;
-    let mut features = Features::load_or_compute(dir, config)?;
+    // The posts' table is read while the features are loaded (or computed): neither needs
+    // the other, and loading the kept features of a daily run takes one core.
+    let (features, table) = std::thread::scope(|scope| {
+        let table = scope.spawn(|| PostTable::read_without_bodies(dir));
+        let features = Features::load_or_compute(dir, config);
+        (features, table.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let (mut features, table) = (features?, table?);
     tracing::info!(seconds = seconds(), computed = features.computed, "recurring: features ready");
-    let table = PostTable::read_without_bodies(dir)?;
     let posts = table.posts()?;
     tracing::info!(seconds = seconds(), "recurring: posts read");
     if !features.match_posts(&posts) {

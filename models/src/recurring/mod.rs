@@ -62,7 +62,9 @@ pub fn find_issues(posts: &[IssuePost], config: &RecurringConfig) -> Vec<Issue> 
 /// [`cluster_features`]), hottest first, heat taken as of the newest post.
 pub fn issues_of(posts: &[IssuePost], groups: &[Vec<usize>], config: &RecurringConfig) -> Vec<Issue> {
     let as_of = posts.iter().map(|p| p.posted_at).max().unwrap_or_default();
-    let mut issues: Vec<Issue> = groups.iter().map(|members| summarise(posts, members, as_of, &config.heat)).collect();
+    let mut issues: Vec<Issue> = features::in_parallel(groups, |groups| {
+        groups.iter().map(|members| summarise(posts, members, as_of, &config.heat)).collect()
+    });
     issues.sort_by(|a, b| b.heat.total_cmp(&a.heat).then_with(|| a.cluster_id.cmp(&b.cluster_id)));
     issues
 }
