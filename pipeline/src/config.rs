@@ -25,6 +25,11 @@ pub fn set_explicit(path: PathBuf) {
     let _ = EXPLICIT.set(path);
 }
 
+/// The `--config` file of this process, if one was given.
+pub fn explicit() -> Option<&'static Path> {
+    EXPLICIT.get().map(PathBuf::as_path)
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {

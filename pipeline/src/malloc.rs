@@ -9,14 +9,14 @@
 //! bins off (blocks merge as they are freed, the per-thread cache still serves the most recent
 //! ones) ingest took about 12% less CPU, the same as `GLIBC_TUNABLES=glibc.malloc.mxfast=0`.
 //!
-//! Between the stages of `wenzheng run`, the memory a stage freed is given back to the system
-//! ([`give_back_free_memory`]). glibc keeps the pages of freed blocks in its heaps (one per
-//! thread that allocated, up to eight per core), so without it each stage of one `run` started
-//! from the resident memory the last one left: at a million posts that run peaked at 2.9 GiB,
-//! where no stage on its own passes 1.8 GiB. With it, 2.1 GiB (the index stage, which still
-//! peaks higher after the other stages than on its own: their heaps are laid out for their own
-//! blocks). Less for the stages run one by one, or with `glibc.malloc.arena_max=4` or a fixed
-//! `mmap_threshold` in `GLIBC_TUNABLES` — measured at 100k, both cost 15% more time.
+//! After ingest in `wenzheng run`, the memory ingest freed is given back to the system
+//! ([`give_back_free_memory`]) before the later stages start. glibc keeps the pages of freed
+//! blocks in its heaps (one per thread that allocated, up to eight per core); `malloc_trim`
+//! gives back those of free blocks, though not the free top of a thread's heap. So a full run
+//! gives each later stage a process of its own (`commands::run`): in one process, from scratch
+//! at a million posts, the run peaked at 2.9 GiB without this call and 2.1 GiB with it, where
+//! no stage on its own passes 1.8 GiB. glibc's `arena_max=4` or a fixed `mmap_threshold` in
+//! `GLIBC_TUNABLES` would have saved part of that too, for 15% more time (measured at 100k).
 
 /// Turns the fast bins off until dropped, then restores glibc's default, so the stages that
 /// run after ingest in the same process (`wenzheng run`) keep the allocator they were measured with.

@@ -1,5 +1,6 @@
-//! `wenzheng run` on a daily update: scoring and the index run beside recurring issues, and
-//! the folder ends up as the stages run one after the other leave it.
+//! `wenzheng run`: on a daily update, scoring and the index run beside recurring issues, and
+//! the folder ends up as the stages run one after the other leave it; otherwise each stage
+//! after ingest runs in a process of its own, with the run's config.
 
 use std::path::Path;
 
@@ -70,4 +71,35 @@ fn a_daily_run_scores_and_groups_side_by_side_and_leaves_what_one_stage_after_an
     let found = search(&side_by_side);
     assert_eq!(found.lines().count(), 50, "{found}");
     assert_eq!(found, search(&one_by_one));
+}
+
+/// A full run gives each stage after ingest a process of its own: each must get the run's
+/// `--config`.
+#[test]
+fn a_full_run_gives_its_config_to_every_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    let replies = tests::shared_file("replies_dev.xlsx").display().to_string();
+    let issue_sizes = |data: &Path| -> Vec<i64> {
+        let issues = read_parquet(&data.join("issues/issues.parquet"));
+        issues.column("posts").unwrap().i64().unwrap().into_no_null_iter().collect()
+    };
+    let ranked = |data: &Path| {
+        let annual = read_parquet(&data.join("reports/annual.parquet"));
+        let rank = annual.column("rank").unwrap();
+        rank.len() - rank.null_count()
+    };
+
+    let plain = dir.path().join("plain");
+    wenzheng(["run", &replies, "--out", &plain.display().to_string()]).ok();
+    assert!(ranked(&plain) > 0);
+    assert!(issue_sizes(&plain).contains(&2), "{:?}", issue_sizes(&plain));
+
+    let config = dir.path().join("strict.toml");
+    std::fs::write(&config, "[recurring]\nmin_posts = 3\n\n[annual]\nmin_posts = 1000000\n").unwrap();
+    let strict = dir.path().join("strict");
+    let c = config.display().to_string();
+    wenzheng(["--config", &c, "run", &replies, "--out", &strict.display().to_string()]).ok();
+    assert_eq!(ranked(&strict), 0);
+    // Every issue of replies_dev.xlsx has two posts: none is left.
+    assert!(issue_sizes(&strict).iter().all(|&posts| posts >= 3), "{:?}", issue_sizes(&strict));
 }
