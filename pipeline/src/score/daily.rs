@@ -2,15 +2,13 @@
 //! judged (and stored replies whose post has just arrived); every other stored row is copied
 //! with its duplicate group recomputed from the stored keys.
 
-use std::collections::HashSet;
-
 use anyhow::{Context, Result};
 use models::scoring::{self, Scorer};
 use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::{
-    duplicate_groups, new_generation, scores_columns, scores_frame, short_hash, PostTexts, ReplyColumns, Row,
+    duplicate_groups, new_generation, scores_columns, scores_frame, short_hash, HashSet, PostTexts, ReplyColumns, Row,
     ScoreRecord, ScoreReport, ScoresWriter, StoredScore, CHUNK, POST_TEXT_COLUMNS, REPLY_COLUMNS, SCORES_FILE,
 };
 use crate::store::DataDir;
@@ -36,7 +34,7 @@ pub(super) fn score_new(
     let new_posts = tables::read_table(&dir.paths_of(post_parts), &POST_TEXT_COLUMNS)?;
     let arrived: HashSet<&str> = match &new_posts {
         Some(posts) => posts.column("post_id")?.str()?.iter().flatten().collect(),
-        None => HashSet::new(),
+        None => HashSet::default(),
     };
     // Stored replies whose post has just arrived were judged on their own text: again now.
     let (stored_ids, stored_posts) = (stored.column("reply_id")?.str()?, stored.column("post_id")?.str()?);
@@ -72,6 +70,7 @@ pub(super) fn score_new(
         let seen = dir.parts_other_than("posts", post_parts);
         tables::read_rows_where(&seen, "post_id", &|id| missing.contains(id), &POST_TEXT_COLUMNS)?
     };
+    drop(arrived); // it borrows from `new_posts`
     let posts = tables::stacked(new_posts, earlier_posts)?;
     let texts = PostTexts::new(posts.as_ref())?;
     let judged = judge(&fresh, &texts)?;

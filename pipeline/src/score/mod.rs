@@ -8,7 +8,7 @@
 //! part it scored is gone (ingest rewrote every reply's `seq`) or the scorer version changed,
 //! every reply is judged again, reusing a stored score whose content hash is unchanged.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
 use models::scoring::{self, ReplyScore, Scorer};
@@ -21,6 +21,11 @@ mod daily;
 use crate::progress::Progress;
 use crate::store::{self, DataDir, StageRecord};
 use crate::tables;
+
+// Hashed with foldhash, as polars does: the default SipHash was 3.5% of a day's scoring at a
+// million replies (a million duplicate keys and reply ids go through these maps).
+type HashMap<K, V> = PlHashMap<K, V>;
+type HashSet<V> = PlHashSet<V>;
 
 /// Bump when the scorer's judgement changes, so old scores are recomputed.
 pub const SCORER_VERSION: &str = "6";
@@ -325,7 +330,7 @@ struct PostTexts<'a> {
 
 impl<'a> PostTexts<'a> {
     fn new(posts: Option<&'a DataFrame>) -> Result<PostTexts<'a>> {
-        let Some(posts) = posts else { return Ok(PostTexts { index: HashMap::new() }) };
+        let Some(posts) = posts else { return Ok(PostTexts { index: HashMap::default() }) };
         let ids = posts.column("post_id")?.str()?;
         let subjects = posts.column("subject")?.str()?;
         let bodies = posts.column("body")?.str()?;
@@ -356,7 +361,7 @@ fn short_hash(text: &str) -> String {
 fn duplicate_groups<'a>(keys: impl Iterator<Item = (&'a str, &'a str)>) -> HashMap<String, String> {
     // Per key: its first post, and whether another post has come (no set per key: a million
     // keys are mostly alone).
-    let mut first_post: HashMap<&str, (&str, bool)> = HashMap::new();
+    let mut first_post: HashMap<&str, (&str, bool)> = HashMap::default();
     for (key, post_id) in keys {
         let (first, shared) = first_post.entry(key).or_insert((post_id, false));
         *shared |= *first != post_id;
@@ -379,7 +384,7 @@ fn read_previous(dir: &DataDir) -> Result<HashMap<String, PreviousScore>> {
     let path = dir.path(SCORES_FILE);
     let current = dir.manifest.stages.get("score").is_some_and(|s| s.version == SCORER_VERSION);
     if !path.exists() || !current {
-        return Ok(HashMap::new());
+        return Ok(HashMap::default());
     }
     let Some(frame) = tables::read_table(
         &[path],
@@ -397,7 +402,7 @@ fn read_previous(dir: &DataDir) -> Result<HashMap<String, PreviousScore>> {
         ],
     )?
     else {
-        return Ok(HashMap::new());
+        return Ok(HashMap::default());
     };
     let s = |name: &str| frame.column(name).and_then(|c| c.str().cloned());
     let (ids, hashes, keys, types, evidence) =
