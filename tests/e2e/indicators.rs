@@ -4,12 +4,10 @@
 use std::path::Path;
 
 use polars::prelude::*;
-use tests::{shared_file, wenzheng};
+use tests::{read_parquet, shared_file, wenzheng};
 
 pub fn read_report(data: &Path, name: &str) -> DataFrame {
-    let path = data.join("reports").join(name);
-    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
-    ParquetReader::new(file).finish().unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+    read_parquet(&data.join("reports").join(name))
 }
 
 /// The real data folder of these tests, written by `wenzheng run`.
