@@ -32,7 +32,7 @@ pub use model::{LevelModel, DEFAULT_LEVEL_MODEL, FEATURES};
 pub use phrases::{phrase_text, Phrases, DEFAULT_PHRASES, NGRAM_LENGTHS};
 
 use normalize::{char_slice, Folded};
-use signals::{Matchers, Signal};
+use signals::{Matchers, Scan, Signal};
 use terms::TermSet;
 
 /// What kind of reply it is (SPEC §3 `reply_type`).
@@ -188,6 +188,11 @@ impl Default for Scorer {
     }
 }
 
+/// Replies [`Scorer::score_all`] is best given at a time: a batch's texts and every pattern's
+/// DFA fit the processor's caches (30,000 corpus replies on one core: 3.4 s one by one, 2.2 s in
+/// batches of 1,024, 2.0 s of 4,096).
+pub const SCORE_BATCH: usize = 2048;
+
 /// Most pieces of evidence of one kind kept for a reply.
 const EVIDENCE_PER_KIND: usize = 4;
 
@@ -219,6 +224,18 @@ impl Scorer {
 
     fn read<'a>(&self, post_subject: &'a str, post_body: &'a str, reply: &'a str) -> Reading<'a> {
         let reply_f = Folded::new(reply);
+        let scan = self.matchers.scan(&[reply_f.text.as_str()]).pop().expect("a scan per text");
+        self.read_scanned(post_subject, post_body, reply_f, &scan)
+    }
+
+    /// [`Scorer::read`] with the reply folded and scanned already.
+    fn read_scanned<'a>(
+        &self,
+        post_subject: &'a str,
+        post_body: &'a str,
+        reply_f: Folded<'a>,
+        scan: &Scan,
+    ) -> Reading<'a> {
         let subject_f = Folded::new(post_subject);
         let body_f = Folded::new(post_body);
 
@@ -230,7 +247,7 @@ impl Scorer {
         let asks = subject_asks | body.kinds;
         let demands = coverage::demands(&body_f.text, &body.demanding, &self.matchers.common);
         let questions = body.quotes;
-        let findings = self.matchers.find(&reply_f, &post_terms, &demands, asks);
+        let findings = self.matchers.find(&reply_f, scan, &post_terms, &demands, asks);
         let post_chars = subject_f.text.chars().count() + body_f.text.chars().count();
         let j = judge::judge(&findings, asks, post_chars, &self.lexicon);
         let (level1, level2) = (self.lexicon.levels.level1, self.lexicon.levels.level2);
@@ -278,8 +295,31 @@ impl Scorer {
 
     /// Judges `reply` against the post it answers.
     pub fn score(&self, post_subject: &str, post_body: &str, reply: &str) -> ReplyScore {
-        let Reading { reply_f, body_f, asks, post_chars, questions, findings, judgement: j, rules, features } =
-            self.read(post_subject, post_body, reply);
+        let read = self.read(post_subject, post_body, reply);
+        self.conclude(read, post_body, reply)
+    }
+
+    /// Judges each `(post_subject, post_body, reply)` of `replies`, as [`Scorer::score`] would one
+    /// by one, in less time for a batch of a thousand or more: the replies are scanned a pattern
+    /// at a time, not a reply at a time.
+    pub fn score_all(&self, replies: &[(&str, &str, &str)]) -> Vec<ReplyScore> {
+        let folded: Vec<Folded> = replies.iter().map(|&(_, _, reply)| Folded::new(reply)).collect();
+        let texts: Vec<&str> = folded.iter().map(|f| f.text.as_str()).collect();
+        let scans = self.matchers.scan(&texts);
+        folded
+            .into_iter()
+            .zip(scans)
+            .zip(replies)
+            .map(|((reply_f, scan), &(post_subject, post_body, reply))| {
+                let read = self.read_scanned(post_subject, post_body, reply_f, &scan);
+                self.conclude(read, post_body, reply)
+            })
+            .collect()
+    }
+
+    /// The levels, type and evidence of what was read.
+    fn conclude(&self, read: Reading<'_>, post_body: &str, reply: &str) -> ReplyScore {
+        let Reading { reply_f, body_f, asks, post_chars, questions, findings, judgement: j, rules, features } = read;
         let fixed = self.rules_alone(&findings, &j);
         let (mut evasive_level, mut vague_level) = (rules.evasive_level, rules.vague_level);
         let (mut evasive_score, mut vague_score) = (j.evasive_score, j.vague_score);

@@ -98,7 +98,7 @@ pub(crate) struct Matchers {
     courtesy: PatternList,
     courtesy_clauses: PatternList,
     closings: PatternList,
-    full_date: Regex,
+    full_date: PatternList,
     signature_suffixes: Vec<String>,
     acknowledgement: PatternList,
     acknowledgement_clauses: PatternList,
@@ -128,21 +128,56 @@ pub(crate) struct Matchers {
 /// literal prefilter and run many times slower.
 pub(crate) struct PatternList(Vec<Regex>);
 
-impl PatternList {
-    /// Spans (byte offsets) of every pattern's matches, pattern by pattern.
-    fn spans<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (usize, usize)> + 't {
-        self.0.iter().flat_map(move |r| r.find_iter(text).map(|m| (m.start(), m.end())))
+/// The pattern lists of the lexicon, as [`Scan`] keeps their matches.
+#[derive(Debug, Clone, Copy)]
+enum List {
+    Closings,
+    Deflection,
+    AcknowledgementClauses,
+    Acknowledgement,
+    CourtesyClauses,
+    Courtesy,
+    FullDate,
+    Dates,
+    Amounts,
+    Documents,
+    PlaceUnits,
+    Procedures,
+}
+
+const LISTS: usize = List::Procedures as usize + 1;
+
+/// Every pattern's matches in one folded reply, and every lexicon phrase in it: found for a
+/// batch of replies before any of them is read ([`Matchers::scan`]).
+#[derive(Debug, Default)]
+pub(crate) struct Scan {
+    /// byte spans of each list's matches, pattern by pattern, the lists one after another
+    spans: Vec<(usize, usize)>,
+    /// where each list's matches end in `spans`
+    ends: [usize; LISTS],
+    /// forwarding notes: the whole match and its `unit` group
+    forwards: Vec<((usize, usize), (usize, usize))>,
+    /// lexicon phrases (leftmost longest): start, end and the phrase's index
+    phrases: Vec<(usize, usize, usize)>,
+}
+
+impl Scan {
+    /// The matches of one list's patterns, pattern by pattern.
+    fn spans(&self, list: List) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let i = list as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.spans[start..self.ends[i]].iter().copied()
     }
 
-    fn count(&self, text: &str, keep: impl Fn(usize) -> bool) -> u32 {
-        self.spans(text).filter(|&(start, _)| keep(start)).count() as u32
+    fn count(&self, list: List, keep: impl Fn(usize) -> bool) -> u32 {
+        self.spans(list).filter(|&(start, _)| keep(start)).count() as u32
     }
 
-    /// The stretches of `text` the patterns match where `keep` holds, each counted once:
+    /// The stretches a list's patterns match where `keep` holds, each counted once:
     /// "2019年2月27日" is one date although three patterns match parts of it ("2019年2月27日",
     /// "2月27日", and "2019年" as a number of years). Overlapping matches are merged.
-    fn distinct_spans(&self, text: &str, keep: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
-        crate::text::merge_overlapping(self.spans(text).filter(|&(start, _)| keep(start)).collect())
+    fn distinct_spans(&self, list: List, keep: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
+        crate::text::merge_overlapping(self.spans(list).filter(|&(start, _)| keep(start)).collect())
     }
 }
 
@@ -234,8 +269,10 @@ impl Matchers {
             courtesy: compile("courtesy", &lexicon.courtesy.patterns)?,
             courtesy_clauses: compile("courtesy", &lexicon.courtesy.clause_patterns)?,
             closings: compile("courtesy", &lexicon.courtesy.closing_patterns)?,
-            full_date: Regex::new(r"[0-9]{4}(?:年[0-9]{1,2}月[0-9]{1,2}日?|[./-][0-9]{1,2}[./-][0-9]{1,2})")
-                .expect("date"),
+            full_date: PatternList(vec![Regex::new(
+                r"[0-9]{4}(?:年[0-9]{1,2}月[0-9]{1,2}日?|[./-][0-9]{1,2}[./-][0-9]{1,2})",
+            )
+            .expect("date")]),
             signature_suffixes: folded(&lexicon.courtesy.signature_suffixes),
             acknowledgement: compile("acknowledgement", &lexicon.acknowledgement.patterns)?,
             acknowledgement_clauses: compile("acknowledgement", &lexicon.acknowledgement.clause_patterns)?,
@@ -261,17 +298,76 @@ impl Matchers {
         })
     }
 
+    /// The lists in [`List`]'s order.
+    fn lists(&self) -> [&PatternList; LISTS] {
+        [
+            &self.closings,
+            &self.deflection,
+            &self.acknowledgement_clauses,
+            &self.acknowledgement,
+            &self.courtesy_clauses,
+            &self.courtesy,
+            &self.full_date,
+            &self.dates,
+            &self.amounts,
+            &self.documents,
+            &self.place_units,
+            &self.procedures,
+        ]
+    }
+
+    /// Every pattern's and phrase's matches in each of `texts` (folded replies).
+    ///
+    /// The texts are scanned a pattern at a time: each pattern's lazy DFA then stays in the
+    /// processor's caches across the batch. Scanning each reply with every pattern in turn (the
+    /// lexicon's 40 regexes, each with a DFA of its own) took about twice as long: 1.2 s against
+    /// 0.63 s for 30,000 corpus replies in batches of 4,096, one core.
+    pub fn scan(&self, texts: &[&str]) -> Vec<Scan> {
+        let mut scans: Vec<Scan> = texts.iter().map(|_| Scan::default()).collect();
+        for (i, list) in self.lists().into_iter().enumerate() {
+            for regex in &list.0 {
+                for (scan, text) in scans.iter_mut().zip(texts) {
+                    scan.spans.extend(regex.find_iter(text).map(|m| (m.start(), m.end())));
+                }
+            }
+            for scan in &mut scans {
+                scan.ends[i] = scan.spans.len();
+            }
+        }
+        for regex in &self.forwarding {
+            for (scan, text) in scans.iter_mut().zip(texts) {
+                for caps in regex.captures_iter(text) {
+                    if let (Some(whole), Some(unit)) = (caps.get(0), caps.name("unit")) {
+                        scan.forwards.push(((whole.start(), whole.end()), (unit.start(), unit.end())));
+                    }
+                }
+            }
+        }
+        for (scan, text) in scans.iter_mut().zip(texts) {
+            scan.phrases.extend(self.phrases.find_iter(text).map(|m| (m.start(), m.end(), m.pattern().as_usize())));
+        }
+        scans
+    }
+
     /// Marks the roles of the reply's parts and counts what its content holds (`asks`: [`ask`]).
-    pub fn find(&self, reply: &Folded<'_>, post_terms: &TermSet, demands: &[Demand], asks: u8) -> Findings {
+    /// `scan` is the reply's [`Matchers::scan`].
+    pub fn find(
+        &self,
+        reply: &Folded<'_>,
+        scan: &Scan,
+        post_terms: &TermSet,
+        demands: &[Demand],
+        asks: u8,
+    ) -> Findings {
         let text = reply.text.as_str();
         let mut roles = vec![Role::Content; text.len()];
         let mut found = Findings::default();
 
-        for (start, end) in self.closings.spans(text) {
+        for (start, end) in scan.spans(List::Closings) {
             mark(&mut roles, start, end, Role::Courtesy);
         }
-        self.find_forwarding(text, &mut roles, &mut found);
-        for (start, end) in self.deflection.spans(text) {
+        self.find_forwarding(text, scan, &mut roles, &mut found);
+        for (start, end) in scan.spans(List::Deflection) {
             if roles[start..end].iter().all(|r| *r != Role::Content) {
                 continue;
             }
@@ -294,16 +390,16 @@ impl Matchers {
             found.outside_remit |= outside_remit;
             found.signals.push(Signal { kind: SignalKind::Deflection, start, end });
         }
-        let clauses = self.acknowledgement_clauses.spans(text).map(|(start, end)| (clause_start(text, start), end));
-        let receipts: Vec<_> = clauses.chain(self.acknowledgement.spans(text)).collect();
+        let clauses = scan.spans(List::AcknowledgementClauses).map(|(start, end)| (clause_start(text, start), end));
+        let receipts: Vec<_> = clauses.chain(scan.spans(List::Acknowledgement)).collect();
         for (start, end) in receipts {
             if mark(&mut roles, start, end, Role::Acknowledgement) {
                 found.signals.push(Signal { kind: SignalKind::Acknowledgement, start, end });
             }
         }
-        self.find_courtesy(text, &mut roles);
-        self.count_phrases(text, &mut roles, &mut found);
-        self.count_facts(text, &roles, &mut found);
+        self.find_courtesy(text, scan, &mut roles);
+        self.count_phrases(text, scan, &mut roles, &mut found);
+        self.count_facts(text, scan, &roles, &mut found);
 
         let (reply_terms, shared_terms) = post_terms.overlap(text, |i| roles[i] == Role::Content, &self.common);
         found.reply_terms = reply_terms;
@@ -326,42 +422,39 @@ impl Matchers {
         found
     }
 
-    fn find_forwarding(&self, text: &str, roles: &mut [Role], found: &mut Findings) {
-        for regex in &self.forwarding {
-            for caps in regex.captures_iter(text) {
-                let (Some(whole), Some(unit)) = (caps.get(0), caps.name("unit")) else { continue };
-                let unit = unit.as_str();
-                let lead = &text[clause_start(text, whole.start())..unit.as_ptr() as usize - text.as_ptr() as usize];
-                if !self.forwarding_markers.iter().any(|m| lead.contains(m.as_str())) {
-                    continue;
-                }
-                let is_unit = self.unit_words.iter().any(|w| unit.contains(w.as_str()));
-                let is_self = self.self_units.iter().any(|w| unit.starts_with(w.as_str()));
-                if !is_unit || is_self || !mark(roles, whole.start(), whole.end(), Role::Forwarding) {
-                    continue;
-                }
-                // "已转交部门" names no office: a unit that is only a unit word is nobody in particular
-                let generic = self.generic_units.iter().any(|g| unit.contains(g.as_str()))
-                    || self.unit_words.iter().any(|w| w == unit);
-                let kind = if generic { SignalKind::ForwardedUnnamed } else { SignalKind::ForwardedToUnit };
-                found.forwarded_unnamed |= generic;
-                found.forwarded_named |= !generic;
-                found.signals.push(Signal { kind, start: whole.start(), end: whole.end() });
+    fn find_forwarding(&self, text: &str, scan: &Scan, roles: &mut [Role], found: &mut Findings) {
+        for &((start, end), (unit_start, unit_end)) in &scan.forwards {
+            let unit = &text[unit_start..unit_end];
+            let lead = &text[clause_start(text, start)..unit_start];
+            if !self.forwarding_markers.iter().any(|m| lead.contains(m.as_str())) {
+                continue;
             }
+            let is_unit = self.unit_words.iter().any(|w| unit.contains(w.as_str()));
+            let is_self = self.self_units.iter().any(|w| unit.starts_with(w.as_str()));
+            if !is_unit || is_self || !mark(roles, start, end, Role::Forwarding) {
+                continue;
+            }
+            // "已转交部门" names no office: a unit that is only a unit word is nobody in particular
+            let generic = self.generic_units.iter().any(|g| unit.contains(g.as_str()))
+                || self.unit_words.iter().any(|w| w == unit);
+            let kind = if generic { SignalKind::ForwardedUnnamed } else { SignalKind::ForwardedToUnit };
+            found.forwarded_unnamed |= generic;
+            found.forwarded_named |= !generic;
+            found.signals.push(Signal { kind, start, end });
         }
     }
 
     /// Greetings, thanks, the reply's own date and the signature before it.
-    fn find_courtesy(&self, text: &str, roles: &mut [Role]) {
+    fn find_courtesy(&self, text: &str, scan: &Scan, roles: &mut [Role]) {
         let mut starts = Vec::new();
-        let clauses = self.courtesy_clauses.spans(text).map(|(start, end)| (clause_start(text, start), end));
-        let formulas: Vec<_> = clauses.chain(self.courtesy.spans(text)).collect();
+        let clauses = scan.spans(List::CourtesyClauses).map(|(start, end)| (clause_start(text, start), end));
+        let formulas: Vec<_> = clauses.chain(scan.spans(List::Courtesy)).collect();
         for (start, end) in formulas {
             mark(roles, start, end, Role::Courtesy);
             starts.push(start);
         }
-        for m in self.full_date.find_iter(text) {
-            let after = text[m.end()..].trim_start_matches(['。', '.', ')', '）', '!', ',']);
+        for (date_start, date_end) in scan.spans(List::FullDate) {
+            let after = text[date_end..].trim_start_matches(['。', '.', ')', '）', '!', ',']);
             let ends_a_part = after.is_empty()
                 || starts.contains(&(text.len() - after.len()))
                 || after.starts_with(['“', '"', '网', '尊'])
@@ -369,48 +462,48 @@ impl Matchers {
             if !ends_a_part {
                 continue;
             }
-            mark(roles, m.start(), m.end(), Role::Courtesy);
-            let before = &text[..m.start()];
+            mark(roles, date_start, date_end, Role::Courtesy);
+            let before = &text[..date_start];
             let run_start = before
                 .char_indices()
                 .rev()
                 .take_while(|&(i, c)| is_content_char(c) && roles[i] == Role::Content)
                 .last()
-                .map_or(m.start(), |(i, _)| i);
-            let run = &text[run_start..m.start()];
+                .map_or(date_start, |(i, _)| i);
+            let run = &text[run_start..date_start];
             if run.chars().count() <= 24 && self.signature_suffixes.iter().any(|s| run.ends_with(s.as_str())) {
-                mark(roles, run_start, m.start(), Role::Courtesy);
+                mark(roles, run_start, date_start, Role::Courtesy);
             }
         }
     }
 
-    fn count_phrases(&self, text: &str, roles: &mut [Role], found: &mut Findings) {
+    fn count_phrases(&self, text: &str, scan: &Scan, roles: &mut [Role], found: &mut Findings) {
         let mut refusals = Vec::new();
         let mut reasons = Vec::new();
-        for m in self.phrases.find_iter(text) {
-            let cats = self.phrase_cats[m.pattern().as_usize()];
+        for &(start, end, phrase) in &scan.phrases {
+            let cats = self.phrase_cats[phrase];
             if cats & cat::REASON != 0 {
-                reasons.push(m.start());
+                reasons.push(start);
             }
-            if roles[m.start()] != Role::Content {
+            if roles[start] != Role::Content {
                 continue;
             }
             if cats & cat::REFUSAL != 0 {
-                refusals.push((m.start(), m.end()));
+                refusals.push((start, end));
             }
             if cats & cat::GENERIC != 0 {
                 found.promises += 1;
-                found.signals.push(Signal { kind: SignalKind::GenericPromise, start: m.start(), end: m.end() });
+                found.signals.push(Signal { kind: SignalKind::GenericPromise, start, end });
             }
             found.actions += u32::from(cats & cat::ACTION != 0);
             found.deferrals += u32::from(cats & cat::DEFERRAL != 0);
             // an action phrase that begins with 已 ("已拆除", "已于") is an outcome too: the
             // automaton reports the longest phrase, so "已" alone would not be seen there
-            let done = cats & cat::ACTION != 0 && text[m.start()..].starts_with('已');
+            let done = cats & cat::ACTION != 0 && text[start..].starts_with('已');
             found.outcomes += u32::from(cats & cat::OUTCOME != 0 || done);
             if cats & cat::RULE != 0 {
                 found.rules += 1;
-                found.signals.push(Signal { kind: SignalKind::RuleQuote, start: m.start(), end: m.end() });
+                found.signals.push(Signal { kind: SignalKind::RuleQuote, start, end });
             }
             found.answers |= if cats & cat::ANSWER_YES_NO != 0 { ask::YES_NO } else { 0 };
             found.answers |= if cats & cat::ANSWER_REASON != 0 { ask::REASON } else { 0 };
@@ -427,21 +520,21 @@ impl Matchers {
         }
     }
 
-    fn count_facts(&self, text: &str, roles: &[Role], found: &mut Findings) {
+    fn count_facts(&self, text: &str, scan: &Scan, roles: &[Role], found: &mut Findings) {
         let in_content = |start: usize| roles[start] == Role::Content;
         // one stretch of text is one fact: a full date is not also a day and a number of years
-        let dates = self.dates.distinct_spans(text, in_content);
-        let amounts = self.amounts.distinct_spans(text, in_content);
+        let dates = scan.distinct_spans(List::Dates, in_content);
+        let amounts = scan.distinct_spans(List::Amounts, in_content);
         found.dates = dates.len() as u32;
         found.amounts = amounts.iter().filter(|&&a| !overlaps_any(&dates, a)).count() as u32;
-        found.documents = self.documents.count(text, in_content);
-        found.place_units = self.place_units.count(text, in_content);
+        found.documents = scan.count(List::Documents, in_content);
+        found.place_units = scan.count(List::PlaceUnits, in_content);
         // under a condition the reply does not check ("如果你符合以上条件") it is the rule restated
         let conditional = |start: usize| {
             let (sentence_start, _) = sentence_around(text, start, start);
             self.conditions.iter().any(|c| text[sentence_start..start].contains(c.as_str()))
         };
-        let procedures = self.procedures.count(text, |start| in_content(start) && !conditional(start));
+        let procedures = scan.count(List::Procedures, |start| in_content(start) && !conditional(start));
         if procedures > 0 {
             // how and where to do it: the answer to "how" and to "can I …?"
             found.procedures += procedures;

@@ -8,8 +8,9 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::{
-    duplicate_groups, new_generation, scores_columns, scores_frame, short_hash, HashSet, PostTexts, ReplyColumns, Row,
-    ScoreRecord, ScoreReport, ScoresWriter, StoredScore, CHUNK, POST_TEXT_COLUMNS, REPLY_COLUMNS, SCORES_FILE,
+    duplicate_groups, judge_in_batches, new_generation, scores_columns, scores_frame, short_hash, HashSet, PostTexts,
+    ReplyColumns, Row, ScoreRecord, ScoreReport, ScoresWriter, StoredScore, CHUNK, POST_TEXT_COLUMNS, REPLY_COLUMNS,
+    SCORES_FILE,
 };
 use crate::store::DataDir;
 use crate::tables;
@@ -129,13 +130,16 @@ pub(super) fn score_new(
 fn judge(replies: &DataFrame, texts: &PostTexts) -> Result<Vec<Row>> {
     let scorer = Scorer::default();
     let columns = ReplyColumns::of(replies)?;
-    Ok((0..replies.height())
+    let judged = judge_in_batches(&scorer, replies.height(), |i| {
+        let (subject, post_body) = texts.get(columns.post_id(i));
+        Some((subject, post_body, columns.body(i)))
+    });
+    Ok(judged
         .into_par_iter()
-        .map(|i| {
-            let body = columns.body(i);
-            let (subject, post_body) = texts.get(columns.post_id(i));
-            let score = StoredScore::from(scorer.score(subject, post_body, body));
-            columns.row(i, false, score, short_hash(&scoring::duplicate_key(body)))
+        .enumerate()
+        .map(|(i, score)| {
+            let score = StoredScore::from(score.expect("every reply is judged"));
+            columns.row(i, false, score, short_hash(&scoring::duplicate_key(columns.body(i))))
         })
         .collect())
 }

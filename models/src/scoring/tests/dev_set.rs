@@ -36,6 +36,24 @@ pub(super) fn dev_rows() -> Vec<Row> {
         .collect()
 }
 
+/// A batch is scanned a pattern at a time instead of a reply at a time; what each reply gets must
+/// not change, whatever the batch holds and however long it is.
+#[test]
+fn scoring_a_batch_gives_each_reply_what_scoring_it_alone_gives() {
+    let rows = dev_rows();
+    let scorer = scorer();
+    let alone: Vec<_> = rows.iter().map(|r| scorer.score(&r.subject, &r.body, &r.reply)).collect();
+    let triples: Vec<_> = rows.iter().map(|r| (r.subject.as_str(), r.body.as_str(), r.reply.as_str())).collect();
+    for batch in [1, 7, super::super::SCORE_BATCH] {
+        let batched: Vec<_> = triples.chunks(batch).flat_map(|b| scorer.score_all(b)).collect();
+        assert_eq!(batched.len(), alone.len());
+        for ((row, a), b) in rows.iter().zip(&alone).zip(&batched) {
+            assert_eq!(a, b, "reply {} in batches of {batch}", row.id);
+        }
+    }
+    assert!(scorer.score_all(&[]).is_empty());
+}
+
 #[test]
 fn every_dev_reply_scores_with_valid_evidence() {
     let rows = dev_rows();
