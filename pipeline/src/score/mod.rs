@@ -335,7 +335,9 @@ fn judge_in_batches<'t>(
     texts: impl Fn(usize) -> Option<(&'t str, &'t str, &'t str)> + Sync,
 ) -> Vec<Option<ReplyScore>> {
     let rows: Vec<usize> = (0..replies).collect();
-    rows.par_chunks(scoring::SCORE_BATCH)
+    // a few replies (a day's, the real data's 1,463) are still shared among all cores
+    let batch = scoring::SCORE_BATCH.min(replies.div_ceil(rayon::current_num_threads()).max(1));
+    rows.par_chunks(batch)
         .flat_map_iter(|batch| {
             let texts: Vec<_> = batch.iter().map(|&i| texts(i)).collect();
             let to_judge: Vec<_> = texts.iter().flatten().copied().collect();
