@@ -4,15 +4,17 @@
 //!
 //! The corpus plants: acknowledgement-only, deflection and unnamed-forward replies (evasive),
 //! entirely generic replies (vague), forward notes naming the unit (first of two replies), and
-//! substantive replies (every other reply). The ranking of units by evasive rate against the
-//! planted order needs the indicators stage and is checked with it, not here.
+//! substantive replies (every other reply). It also plants each unit's speed and evasive rate
+//! (units.csv): ranked by their median working days to reply and by their evasive rate
+//! (`reports/post_facts.parquet`, the facts behind the indicators), the units come out in the
+//! planted order.
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
 use polars::prelude::*;
-use tests::wenzheng;
+use tests::{read_parquet, wenzheng};
 
 /// Posts in the corpus: about 95,000 replies, of which about 4,700 evasive and 9,400 vague.
 const POSTS: &str = "100000";
@@ -86,7 +88,7 @@ fn check(tally: &Tally, kind: Planted, at_least: f64, what: &str) {
 }
 
 #[test]
-fn planted_evasive_and_vague_replies_are_found_at_scale() {
+fn planted_replies_are_found_and_units_ranked_in_the_planted_order() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/make_corpus.py");
@@ -130,6 +132,92 @@ fn planted_evasive_and_vague_replies_are_found_at_scale() {
     check(&vague, Planted::Generic, 0.9, "generic replies vague 1 or 2");
     let forwarded = tally(&scores, &truth, |_, evasive, _| evasive == 1);
     check(&forwarded, Planted::NamedForward, 0.95, "forward notes naming the unit evasive 1");
+
+    units_come_out_in_the_planted_order(&data, &corpus);
+}
+
+/// Units with fewer replied posts are left out of the ranking, as the reference pipeline leaves
+/// them out of its own: an evasive rate of a few percent over a handful of posts is noise.
+const RANKED_UNIT_POSTS: usize = 50;
+
+/// Spearman's rank correlation between each unit's planted speed factor (a multiplier of its time
+/// to reply) and its median working days to reply, and between its planted and found evasive
+/// rates, both at least 0.8.
+fn units_come_out_in_the_planted_order(data: &Path, corpus: &Path) {
+    let facts = read_parquet(&data.join("reports/post_facts.parquet"));
+    let replied = facts.column("replied").unwrap().bool().unwrap();
+    let units = facts.column("unit").unwrap().str().unwrap();
+    let workdays = facts.column("workdays_to_reply").unwrap().f64().unwrap();
+    let evasive = facts.column("evasive").unwrap().bool().unwrap();
+    let mut found: HashMap<&str, (Vec<f64>, usize)> = HashMap::new();
+    for i in 0..facts.height() {
+        if replied.get(i) != Some(true) {
+            continue;
+        }
+        let entry = found.entry(units.get(i).expect("every post has a unit")).or_default();
+        entry.0.push(workdays.get(i).expect("a replied post has its working days"));
+        entry.1 += usize::from(evasive.get(i) == Some(true));
+    }
+
+    let planted = std::fs::read_to_string(corpus.join("units.csv")).expect("units.csv");
+    let mut lines = planted.lines();
+    assert_eq!(lines.next(), Some("unit,kind,district,speed_factor,p_evasive,p_vague"), "units.csv header changed");
+    let (mut speed, mut median_workdays, mut planted_evasive, mut evasive_rate) = (vec![], vec![], vec![], vec![]);
+    for line in lines {
+        let fields: Vec<&str> = line.split(',').collect();
+        let Some((workdays, evasive)) = found.get_mut(fields[0]) else { continue };
+        if workdays.len() < RANKED_UNIT_POSTS {
+            continue;
+        }
+        workdays.sort_by(f64::total_cmp);
+        let n = workdays.len();
+        median_workdays.push((workdays[(n - 1) / 2] + workdays[n / 2]) / 2.0);
+        evasive_rate.push(*evasive as f64 / n as f64);
+        speed.push(fields[3].parse::<f64>().unwrap());
+        planted_evasive.push(fields[4].parse::<f64>().unwrap());
+    }
+    assert!(speed.len() >= 50, "only {} units with {RANKED_UNIT_POSTS} replied posts", speed.len());
+    let by_speed = spearman(&speed, &median_workdays);
+    let by_evasion = spearman(&planted_evasive, &evasive_rate);
+    eprintln!("{} units: Spearman {by_speed:.3} (median working days), {by_evasion:.3} (evasive rate)", speed.len());
+    assert!(by_speed >= 0.8, "units by median working days against their planted speed: {by_speed:.3}");
+    assert!(by_evasion >= 0.8, "units by evasive rate against their planted rate: {by_evasion:.3}");
+}
+
+/// Spearman's rank correlation: Pearson's over the ranks, ties given their mean rank.
+fn spearman(a: &[f64], b: &[f64]) -> f64 {
+    fn ranks(values: &[f64]) -> Vec<f64> {
+        let mut order: Vec<usize> = (0..values.len()).collect();
+        order.sort_by(|&i, &j| values[i].total_cmp(&values[j]));
+        let mut ranks = vec![0.0; values.len()];
+        let mut start = 0;
+        while start < order.len() {
+            let mut end = start + 1;
+            while end < order.len() && values[order[end]] == values[order[start]] {
+                end += 1;
+            }
+            for &i in &order[start..end] {
+                ranks[i] = (start + end - 1) as f64 / 2.0;
+            }
+            start = end;
+        }
+        ranks
+    }
+    let (ra, rb) = (ranks(a), ranks(b));
+    let mean = |r: &[f64]| r.iter().sum::<f64>() / r.len() as f64;
+    let (ma, mb) = (mean(&ra), mean(&rb));
+    let covariance: f64 = ra.iter().zip(&rb).map(|(x, y)| (x - ma) * (y - mb)).sum();
+    let spread = |r: &[f64], m: f64| r.iter().map(|x| (x - m).powi(2)).sum::<f64>().sqrt();
+    covariance / (spread(&ra, ma) * spread(&rb, mb))
+}
+
+#[test]
+fn spearman_is_one_for_the_same_order_and_counts_ties_once() {
+    assert!((spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 35.0]) - 1.0).abs() < 1e-12);
+    assert!((spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
+    // ranks 0, 1.5, 1.5 against 0, 1, 2: Pearson of (-1, 0.5, 0.5) and (-1, 0, 1)
+    let expected = 1.5 / (1.5f64.sqrt() * 2f64.sqrt());
+    assert!((spearman(&[1.0, 2.0, 2.0], &[1.0, 2.0, 3.0]) - expected).abs() < 1e-12);
 }
 
 /// Rows of a CSV text (quoted fields may hold line breaks), header excluded.
