@@ -12,7 +12,8 @@
 #       run instead of running it again (it takes ~5 min at 100k, ~50 min at 1M; its code does not
 #       change with ours). Compare CPU times then: the two runs' machine load may differ.
 #
-# The reference needs: pip install pandas pyarrow jieba scikit-learn psutil
+# The reference needs: pip install pandas pyarrow jieba scikit-learn psutil (and the correctness
+# tables polars)
 # At 1M the reference runs with --seg-sample 0.05 (plain jieba timed on 5% of the documents and
 # extrapolated; see its header). Its per-stage peak RSS is its own sampling (psutil).
 set -euo pipefail

@@ -1,10 +1,16 @@
 #!/usr/bin/env python3
 """Writes BENCHMARKS.md from scripts/bench.sh's results.tsv: wenzheng's stages beside the
-reference's, per corpus size, with ratios, how to reproduce, and the machine.
+reference's, per corpus size, with ratios, the answers' correctness against the corpus's planted
+truth, how to reproduce, and the machine.
 
-    python3 scripts/bench_table.py RESULTS_TSV WORK_DIR > BENCHMARKS.md
+    python3 scripts/bench_table.py RESULTS_TSV WORK_DIR[:WORK_DIR...] > BENCHMARKS.md
+
+The correctness figures are read from WORK_DIR/data-N (the folder the bench made, which also holds
+the extra day: only the corpus's own ids are counted) and WORK_DIR/corpus-N (truth.csv, units.csv),
+and the reference's from WORK_DIR/ref-N/report.json; a size without them has no such table.
 """
 import collections
+import json
 import os
 import platform
 import subprocess
@@ -23,6 +29,90 @@ def sh(cmd):
 cpu_model = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
 memory = sh("free -g | awk '/Mem:/ {print $2}'")
 note = os.environ.get("BENCH_NOTE", "")
+work_dirs = sys.argv[2].split(":") if len(sys.argv) > 2 else []
+
+# The extra day's ids are moved past every corpus's by this much (scripts/bench.sh).
+DAY_IDS = 50_000_000
+# Units with fewer replied posts are not ranked (the reference's own threshold).
+RANKED_UNIT_POSTS = 50
+
+
+def found_in_work(name):
+    return next((os.path.join(w, name) for w in work_dirs if os.path.exists(os.path.join(w, name))), None)
+
+
+def spearman(a, b):
+    import numpy as np
+
+    def ranks(v):
+        v = np.asarray(v, float)
+        order = np.argsort(v, kind="stable")
+        r = np.empty(len(v))
+        i = 0
+        while i < len(v):
+            j = i
+            while j + 1 < len(v) and v[order[j + 1]] == v[order[i]]:
+                j += 1
+            r[order[i:j + 1]] = (i + j) / 2
+            i = j + 1
+        return r
+
+    return float(np.corrcoef(ranks(a), ranks(b))[0, 1])
+
+
+def pairs(sizes):
+    return int(sum(n * (n - 1) // 2 for n in sizes))
+
+
+def correctness(size):
+    """wenzheng's answers on the corpus against its planted truth, as issue 8 counts them."""
+    data, corpus = found_in_work(f"data-{size}"), found_in_work(f"corpus-{size}")
+    if not data or not corpus or not os.path.exists(os.path.join(corpus, "truth.csv")):
+        return None
+    try:
+        import polars as pl
+    except ImportError:
+        return None
+    ids = {"post_id": pl.Utf8, "reply_id": pl.Utf8, "cluster_id": pl.Utf8}
+    truth = pl.read_csv(os.path.join(corpus, "truth.csv"), schema_overrides=ids)
+    corpus_id = pl.col("post_id").cast(pl.Int64) < DAY_IDS
+    scores = pl.read_parquet(os.path.join(data, "scores/replies.parquet")).filter(corpus_id)
+    planted = truth.filter(pl.col("reply_id").is_not_null() & (pl.col("reply_id") != "")).select(
+        "reply_id", pl.concat_str("kind", "detail", separator=":").alias("planted"))
+    judged = scores.join(planted, on="reply_id", how="left").with_columns(pl.col("planted").fill_null("substantive"))
+    evasive_kinds = ["evasive:ack", "evasive:deflect", "evasive:unnamed_forward"]
+    share = lambda rows, flag: rows.select(flag.mean()).item()
+    out = {
+        "evasive": share(judged.filter(pl.col("planted").is_in(evasive_kinds)), pl.col("evasive_level") == 2),
+        "generic": share(judged.filter(pl.col("planted").str.starts_with("vague")), pl.col("vague_level") >= 1),
+        "substantive": share(judged.filter(pl.col("planted") == "substantive"), pl.col("evasive_level") == 2),
+    }
+    clusters = pl.read_parquet(os.path.join(data, "issues/clusters.parquet")).filter(corpus_id)
+    true_clusters = truth.filter(pl.col("kind") == "recurring").select("post_id", pl.col("cluster_id").alias("true_id"))
+    both = clusters.join(true_clusters, on="post_id")
+    found_pairs = pairs(clusters.group_by("cluster_id").len()["len"])
+    true_pairs = pairs(true_clusters.group_by("true_id").len()["len"])
+    shared = pairs(both.group_by("cluster_id", "true_id").len()["len"])
+    out["pair_precision"], out["pair_recall"] = shared / max(found_pairs, 1), shared / max(true_pairs, 1)
+    facts = pl.read_parquet(os.path.join(data, "reports/post_facts.parquet")).filter(corpus_id & pl.col("replied"))
+    units = (facts.group_by("unit").agg(pl.len().alias("n"), pl.col("workdays_to_reply").median().alias("median"),
+                                        pl.col("evasive").mean().alias("evasive_rate"))
+             .filter(pl.col("n") >= RANKED_UNIT_POSTS)
+             .join(pl.read_csv(os.path.join(corpus, "units.csv")), on="unit"))
+    out["units"] = units.height
+    out["spearman_days"] = spearman(units["speed_factor"], units["median"])
+    out["spearman_evasive"] = spearman(units["p_evasive"], units["evasive_rate"])
+    return out
+
+
+def reference_correctness(size):
+    path = found_in_work(f"ref-{size}/report.json")
+    if not path:
+        return {}
+    extra = {}
+    for stage in json.load(open(path, encoding="utf-8"))["stages"]:
+        extra.update(stage)
+    return extra
 
 print("# Benchmarks\n")
 print("wenzheng beside the Python reference (`../shared/bench/reference_pipeline.py`: pandas + jieba +")
@@ -61,9 +151,30 @@ for size in sorted(rows):
             print(f"| **whole job** (CPU {total[1]:.1f} s) | **{total[0]:.1f}** | **{total[2]}** |\n")
             print(f"Ratio (reference ÷ wenzheng): wall **{total[0] / total_wall:.1f}×**, "
                   f"CPU **{total[1] / max(total_cpu, 0.01):.1f}×**, peak RSS **{total[2] / max(peak, 1):.1f}×**.\n")
+    found = correctness(size)
+    if found:
+        ref = reference_correctness(size)
+        pct = lambda x: f"{100 * x:.1f}%"
+        pr = lambda key, i: pct(ref[key][i]) if key in ref else ""
+        num = lambda key: f"{ref[key]:.3f}" if key in ref else ""
+        print("| correctness against the planted truth (issue 8) | aim | wenzheng | reference |")
+        print("| --- | --- | ---: | ---: |")
+        print(f"| acknowledgement, deflection, unnamed forward found at evasive 2 (recall) | ≥ 95% | "
+              f"{pct(found['evasive'])} | {pr('evasive_pr', 1)} |")
+        print(f"| generic replies found at vague ≥ 1 (recall) | ≥ 90% | {pct(found['generic'])} | "
+              f"{pr('vague_pr', 1)} |")
+        print(f"| substantive replies flagged evasive 2 | < 3% | {100 * found['substantive']:.2f}% | |")
+        print(f"| recurring clusters, pairwise precision | ≥ 0.9 | {found['pair_precision']:.3f} | "
+              f"{num('pair_precision')} |")
+        print(f"| recurring clusters, pairwise recall | ≥ 0.9 | {found['pair_recall']:.3f} | {num('pair_recall')} |")
+        print(f"| units by median working days against the planted speed (Spearman, {found['units']} units "
+              f"with ≥ {RANKED_UNIT_POSTS} replied posts) | ≥ 0.8 | {found['spearman_days']:.3f} | "
+              f"{num('spearman_mdays_vs_speed')} |")
+        print(f"| units by evasive rate against the planted rate (Spearman) | ≥ 0.8 | "
+              f"{found['spearman_evasive']:.3f} | {num('spearman_evasive_vs_planted')} |\n")
 print("## How to reproduce\n")
 print("```")
-print("pip install pandas pyarrow jieba scikit-learn psutil")
+print("pip install pandas pyarrow jieba scikit-learn psutil polars")
 print("bash scripts/bench.sh                          # 10k and 100k")
 print('bash scripts/bench.sh "10000 100000 1000000"   # and 1M (the reference alone ~50 min, 18 GB)')
 print("```")
