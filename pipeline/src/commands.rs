@@ -196,6 +196,11 @@ pub fn score(data: &Path) -> Result<()> {
     let started = Instant::now();
     let mut dir = DataDir::open(data, false)?;
     let report = crate::score::score(&mut dir)?;
+    if report.replies == 0 {
+        println!("scored 0 replies: the data folder holds posts only (ingest a file with replies to judge them)");
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), "score finished");
+        return Ok(());
+    }
     println!(
         "scored {} replies ({} new or changed, {} unchanged): {} evasive, {} vague (level 2), {} duplicate-reply groups",
         report.replies, report.scored, report.reused, report.evasive, report.vague, report.duplicate_groups

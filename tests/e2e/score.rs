@@ -1,7 +1,7 @@
 //! `wenzheng score` and `wenzheng eval` on the real replies.
 
 use polars::prelude::*;
-use tests::{read_table, shared_file, wenzheng};
+use tests::{read_parquet, read_table, shared_file, wenzheng};
 
 fn scored_folder() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -75,4 +75,35 @@ fn rescoring_reuses_unchanged_scores_and_eval_reports_agreement() {
     let run = wenzheng(["eval", "--data", &d, "--labels", &bad.path().display().to_string()]);
     assert_eq!(run.code(), 2);
     assert!(run.stderr().contains("row 2") && run.stderr().contains("evasive"), "{}", run.stderr());
+}
+
+/// Posts with likes and no replies (posts_likes.xlsx) go through every stage of `run`: nothing is
+/// judged, but the issues, the index and the indicators are made; replies added later are judged
+/// as they would have been from the start.
+#[test]
+fn a_folder_of_posts_alone_runs_every_stage_and_judges_replies_added_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = data.display().to_string();
+    let posts = shared_file("posts_likes.xlsx").display().to_string();
+    let replies = shared_file("replies_dev.xlsx").display().to_string();
+    let stdout = wenzheng(["run", &posts, "--out", &d]).ok();
+    assert!(stdout.contains("scored 0 replies: the data folder holds posts only"), "{stdout}");
+    assert_eq!(read_parquet(&data.join("scores/replies.parquet")).height(), 0);
+    assert!(read_parquet(&data.join("issues/issues.parquet")).height() > 0, "no recurring issues: {stdout}");
+    assert!(read_parquet(&data.join("reports/indicators.parquet")).height() > 0, "no indicators: {stdout}");
+    let found = wenzheng(["search", "--data", &d, "--limit", "1", "噪音"]).ok();
+    assert!(found.contains("reply: none yet"), "{found}");
+
+    let stdout = wenzheng(["run", &replies, "--out", &d]).ok();
+    assert!(stdout.contains("scored 1463 replies (1463 new or changed, 0 unchanged)"), "{stdout}");
+    let both_dir = tempfile::tempdir().unwrap();
+    let both = both_dir.path().join("data");
+    wenzheng(["run", &posts, &replies, "--out", &both.display().to_string()]).ok();
+    let sorted = |frame: DataFrame| {
+        frame.drop("duplicate_group").unwrap().sort(["reply_id"], SortMultipleOptions::default()).unwrap()
+    };
+    let later = sorted(read_parquet(&data.join("scores/replies.parquet")));
+    let at_once = sorted(read_parquet(&both.join("scores/replies.parquet")));
+    assert!(later.equals_missing(&at_once), "replies judged later differ from replies judged at once");
 }
