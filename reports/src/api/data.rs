@@ -142,6 +142,8 @@ pub struct Data {
 
 pub const NO_REPORTS: &str = "no unit indicators yet (DIR/reports/ is missing): run `wenzheng indicators --data DIR`";
 pub const NO_SCORES: &str = "no reply scores yet (DIR/scores/ is missing): run `wenzheng score --data DIR`";
+/// The note of a folder of posts alone: there is nothing to score, and nothing to run.
+pub const NO_REPLIES: &str = "the data folder holds posts only: no reply to judge (ingest a file with replies)";
 pub const NO_ISSUES: &str = "no recurring issues yet (DIR/issues/ is missing): run `wenzheng recurring --data DIR`";
 
 impl Data {
@@ -193,7 +195,11 @@ impl Data {
                 };
                 (Some(scores), of_reply)
             }
-            _ => {
+            (_, None) => {
+                notes.push(NO_REPLIES.to_string());
+                (None, Vec::new())
+            }
+            (None, Some(_)) => {
                 notes.push(NO_SCORES.to_string());
                 (None, Vec::new())
             }

@@ -10,7 +10,7 @@ use axum::{Extension, Json};
 use serde_json::{json, Map, Value};
 
 use super::columns::{char_ranges, day_end, day_start, time_text};
-use super::data::{FlagKind, NO_REPORTS, NO_SCORES};
+use super::data::{FlagKind, NO_REPLIES, NO_REPORTS, NO_SCORES};
 use super::error::{ApiError, ApiResult};
 use super::masking::{mask_user_id, maybe};
 use super::params::{Params, MAX_LIMIT, MAX_SEARCH_LIMIT};
@@ -143,6 +143,8 @@ pub async fn flagged(State(state): State<AppState>, RawQuery(raw): RawQuery) -> 
     let mut answer = json!({ "kind": kind_name(kind), "unit": unit, "total": total, "offset": offset, "limit": limit, "items": items });
     if kind == FlagKind::Overdue && data.overdue.is_none() {
         answer["note"] = NO_REPORTS.into();
+    } else if kind != FlagKind::Overdue && data.replies.is_none() {
+        answer["note"] = NO_REPLIES.into();
     } else if kind != FlagKind::Overdue && data.scores.is_none() {
         answer["note"] = NO_SCORES.into();
     }
