@@ -212,7 +212,7 @@ fn spearman(a: &[f64], b: &[f64]) -> f64 {
 }
 
 #[test]
-fn spearman_is_one_for_the_same_order_and_counts_ties_once() {
+fn spearman_is_one_for_the_same_order_minus_one_for_the_reverse_and_averages_ties() {
     assert!((spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 35.0]) - 1.0).abs() < 1e-12);
     assert!((spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
     // ranks 0, 1.5, 1.5 against 0, 1, 2: Pearson of (-1, 0.5, 0.5) and (-1, 0, 1)
