@@ -198,13 +198,12 @@ pub fn score(data: &Path) -> Result<()> {
     let report = crate::score::score(&mut dir)?;
     if report.replies == 0 {
         println!("scored 0 replies: the data folder holds posts only (ingest a file with replies to judge them)");
-        tracing::info!(seconds = started.elapsed().as_secs_f64(), "score finished");
-        return Ok(());
+    } else {
+        println!(
+            "scored {} replies ({} new or changed, {} unchanged): {} evasive, {} vague (level 2), {} duplicate-reply groups",
+            report.replies, report.scored, report.reused, report.evasive, report.vague, report.duplicate_groups
+        );
     }
-    println!(
-        "scored {} replies ({} new or changed, {} unchanged): {} evasive, {} vague (level 2), {} duplicate-reply groups",
-        report.replies, report.scored, report.reused, report.evasive, report.vague, report.duplicate_groups
-    );
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "score finished");
     Ok(())
 }
