@@ -2,8 +2,7 @@
 //! and as Markdown, and the inputs it refuses.
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
-use polars::prelude::*;
-use tests::{shared_file, wenzheng};
+use tests::{read_parquet, shared_file, wenzheng};
 
 /// The whole period of the real data, and then some.
 const FROM: &str = "2000-01-01";
@@ -35,8 +34,7 @@ fn the_notice_of_the_real_replies_lists_every_flagged_reply_with_its_evidence() 
     assert!(stdout.contains("共通报"), "{stdout}");
 
     // Every reply scored evasive or vague at level 2 is in the notice.
-    let scores =
-        ParquetReader::new(std::fs::File::open(data.join("scores/replies.parquet")).unwrap()).finish().unwrap();
+    let scores = read_parquet(&data.join("scores/replies.parquet"));
     let flagged = scores
         .column("evasive")
         .unwrap()

@@ -103,8 +103,7 @@ fn planted_replies_are_found_and_units_ranked_in_the_planted_order() {
     let inputs = [corpus.join("posts.csv"), corpus.join("replies.csv")];
     wenzheng(["run".as_ref(), inputs[0].as_os_str(), inputs[1].as_os_str(), "--out".as_ref(), data.as_os_str()]).ok();
 
-    let file = std::fs::File::open(data.join("scores/replies.parquet")).unwrap();
-    let scores = ParquetReader::new(file).finish().unwrap();
+    let scores = read_parquet(&data.join("scores/replies.parquet"));
     let truth = read_truth(&corpus);
     let replies = std::fs::read_to_string(corpus.join("replies.csv")).unwrap();
     let planted_replies = csv_rows(&replies);

@@ -5,8 +5,7 @@ use std::collections::HashMap;
 use std::process::Command;
 
 use models::recurring::pair_agreement;
-use polars::prelude::*;
-use tests::{shared_data, wenzheng};
+use tests::{read_parquet, shared_data, wenzheng};
 
 /// Posts generated: about 10 % of them in planted issues of 3 to 15 posts.
 const POSTS: &str = "100000";
@@ -30,9 +29,7 @@ fn planted_recurring_issues_are_found_with_pairwise_precision_and_recall_of_at_l
     wenzheng(["recurring", "--data", &data.display().to_string()]).ok();
 
     // Post id → found issue, and post id → planted cluster.
-    let clusters = ParquetReader::new(std::fs::File::open(data.join("issues/clusters.parquet")).unwrap())
-        .finish()
-        .expect("clusters.parquet");
+    let clusters = read_parquet(&data.join("issues/clusters.parquet"));
     let found: HashMap<String, String> = clusters
         .column("post_id")
         .unwrap()

@@ -2,14 +2,13 @@
 //! replies.
 
 use polars::prelude::*;
-use tests::{shared_file, wenzheng};
+use tests::{read_parquet, shared_file, wenzheng};
 
 const CHARTS: [&str; 5] = ["ranking", "monthly_volume", "workdays_distribution", "evasive_vague_by_unit", "hot_issues"];
 
 /// The units scored in the latest year of `annual.parquet`, and that year.
 fn latest_annual(data: &std::path::Path) -> (i32, usize) {
-    let file = std::fs::File::open(data.join("reports/annual.parquet")).expect("annual.parquet");
-    let annual = ParquetReader::new(file).finish().unwrap();
+    let annual = read_parquet(&data.join("reports/annual.parquet"));
     let years = annual.column("year").unwrap().cast(&DataType::Int32).unwrap();
     let years: Vec<i32> = years.i32().unwrap().iter().flatten().collect();
     let latest = *years.iter().max().expect("a scored year");

@@ -16,8 +16,7 @@ fn scored_folder() -> (tempfile::TempDir, std::path::PathBuf) {
 #[test]
 fn every_real_reply_is_scored_with_evidence_inside_its_text() {
     let (_dir, data) = scored_folder();
-    let scores =
-        ParquetReader::new(std::fs::File::open(data.join("scores/replies.parquet")).unwrap()).finish().unwrap();
+    let scores = read_parquet(&data.join("scores/replies.parquet"));
     assert_eq!(scores.height(), 1463);
     let replies = read_table(&data, "replies");
     let bodies: std::collections::HashMap<String, String> = replies
