@@ -6,10 +6,10 @@
 # it by hand, on an idle machine for figures to publish.
 #
 #   bash scripts/bench.sh [SIZES] [WORK_DIR]     # default "10000 100000" in /tmp/wenzheng-bench
-#   bash scripts/bench.sh "10000 100000 1000000" # 1M too (the reference then takes ~50 min, 18 GB)
+#   bash scripts/bench.sh "10000 100000 1000000" # 1M too (the reference then takes ~25 min, 19 GB)
 #   SKIP_REFERENCE=1 bash scripts/bench.sh 1000000   # wenzheng only
 #   REFERENCE_RESULTS=old/results.tsv bash scripts/bench.sh   # the reference's rows of an earlier
-#       run instead of running it again (it takes ~5 min at 100k, ~50 min at 1M; its code does not
+#       run instead of running it again (it takes ~5 min at 100k, ~25 min at 1M; its code does not
 #       change with ours). Compare CPU times then: the two runs' machine load may differ.
 #
 # The reference needs: pip install pandas pyarrow jieba scikit-learn psutil (and the correctness
