@@ -294,20 +294,28 @@ fn score_all(dir: &mut DataDir) -> Result<ScoreReport> {
         let chunk = tables::read_table_slice(&reply_parts, &REPLY_COLUMNS, Some((start, CHUNK)))?
             .context("replies vanished while scoring")?;
         let columns = ReplyColumns::of(&chunk)?;
-        let reused = |i: usize| previous.get(columns.reply_id(i)).filter(|p| p.content_hash == columns.content_hash(i));
+        // each reply's stored score, looked up once: whether it is judged again follows from it
+        let stored: Vec<Option<&StoredScore>> = (0..chunk.height())
+            .into_par_iter()
+            .map(|i| {
+                let previous = previous.get(columns.reply_id(i))?;
+                (previous.content_hash == columns.content_hash(i)).then_some(&previous.score)
+            })
+            .collect();
         let judged = judge_in_batches(&scorer, chunk.height(), |i| {
-            reused(i).is_none().then(|| {
+            stored[i].is_none().then(|| {
                 let (subject, post_body) = post_text.get(columns.post_id(i));
                 (subject, post_body, columns.body(i))
             })
         });
         let rows: Vec<Row> = judged
             .into_par_iter()
+            .zip(stored)
             .enumerate()
-            .map(|(i, judged)| {
-                let (score, reused) = match judged {
-                    Some(score) => (StoredScore::from(score), false),
-                    None => (reused(i).expect("a reply not judged is reused").score.clone(), true),
+            .map(|(i, (judged, stored))| {
+                let (score, reused) = match (judged, stored) {
+                    (Some(score), _) => (StoredScore::from(score), false),
+                    (None, stored) => (stored.expect("a reply not judged has a stored score").clone(), true),
                 };
                 columns.row(i, reused, score, keys[start + i].0.clone())
             })
