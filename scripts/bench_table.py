@@ -110,9 +110,10 @@ def reference_report(size):
     return json.load(open(path, encoding="utf-8")) if path else {}
 
 
-def reference_correctness(size):
+def reference_correctness(report):
+    """The reference's own correctness figures, gathered from its stages."""
     extra = {}
-    for stage in reference_report(size).get("stages", []):
+    for stage in report.get("stages", []):
         extra.update(stage)
     return extra
 
@@ -154,8 +155,8 @@ for size in sorted(rows):
     total_cpu = sum(r[3] or 0 for r in job)
     peak = max(r[4] for r in job)
     print(f"| **whole job** (ingest to indicators, without the two reruns) | **{total_wall:.1f}** | **{total_cpu:.1f}** | **{peak}** |\n")
+    report = reference_report(size)
     if ref:
-        report = reference_report(size)
         extrapolated = {s["stage"]: s for s in report.get("stages", []) if s.get("extrapolated")}
         print("| reference stage | wall s | peak RSS MB |")
         print("| --- | ---: | ---: |")
@@ -187,10 +188,10 @@ for size in sorted(rows):
                   f"CPU **{total[1] / max(total_cpu, 0.01):.1f}×**, peak RSS **{total[2] / max(peak, 1):.1f}×**.\n")
     found = correctness(size)
     if found:
-        ref = reference_correctness(size)
+        theirs = reference_correctness(report)
         pct = lambda x: f"{100 * x:.1f}%"
-        pr = lambda key, i: pct(ref[key][i]) if key in ref else ""
-        num = lambda key: f"{ref[key]:.3f}" if key in ref else ""
+        pr = lambda key, i: pct(theirs[key][i]) if key in theirs else ""
+        num = lambda key: f"{theirs[key]:.3f}" if key in theirs else ""
         print("| correctness against the planted truth (issue 8) | aim | wenzheng | reference |")
         print("| --- | --- | ---: | ---: |")
         print(f"| acknowledgement, deflection, unnamed forward found at evasive 2 (recall) | ≥ 95% | "
