@@ -87,7 +87,7 @@ impl Features {
         }
         let mut frequencies = frequencies.unwrap_or_default();
         let (mut table, mut rows, mut computed) = (FeatureTable::default(), Vec::new(), 0);
-        let mut buffer = Vec::new();
+        let (mut buffer, count_tables) = (Vec::new(), features::CountTables::default());
         for part in &parts {
             let part_rows = match reused.remove(part) {
                 Some(found) if append_part(dir, &found, print, &mut table, &mut buffer) => found,
@@ -99,7 +99,7 @@ impl Features {
                     return Features::load_or_compute(dir, config);
                 }
                 None => {
-                    let (features, counts, part_rows) = compute_part(dir, part, config)?;
+                    let (features, counts, part_rows) = compute_part(dir, part, config, &count_tables)?;
                     frequencies.merge(&counts);
                     computed += part_rows.rows;
                     write_part(dir, &part_rows, &features, print)?;
@@ -163,6 +163,7 @@ fn compute_part(
     dir: &DataDir,
     part: &str,
     config: &RecurringConfig,
+    count_tables: &features::CountTables,
 ) -> Result<(FeatureTable, MonthlyFrequencies, PartRows)> {
     let path = [dir.path(part)];
     let rows = tables::count_rows(&path)?;
@@ -195,7 +196,7 @@ fn compute_part(
                     ..IssuePost::default()
                 })
                 .collect();
-            let (features, counts) = features::compute(&posts, config);
+            let (features, counts) = features::compute_with(&posts, config, count_tables);
             table.extend(&features);
             frequencies.merge(&counts);
             ids.extend(posts.iter().map(|p| p.post_id.to_string()));

@@ -71,8 +71,13 @@ pub struct MonthlyFrequencies {
 impl MonthlyFrequencies {
     /// Adds the counts of posts of `month`.
     pub fn add_month(&mut self, month: i32, counts: &DocumentFrequencies) {
-        let counted = MonthCounts { docs: counts.docs(), slots: counts.nonzero_slots() };
-        self.months.entry(month).or_default().merge(&counted);
+        self.add_month_slots(month, counts.docs(), counts.nonzero_slots());
+    }
+
+    /// Adds the counts of `docs` posts of `month`: the non-zero slots of their table, sorted by
+    /// slot (see [`DocumentFrequencies::take_slots`]).
+    pub(super) fn add_month_slots(&mut self, month: i32, docs: u32, slots: Vec<(u32, u32)>) {
+        self.months.entry(month).or_default().merge(&MonthCounts { docs, slots });
     }
 
     /// Adds the counts of other posts (another part of the corpus, another thread).

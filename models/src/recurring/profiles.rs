@@ -17,6 +17,8 @@ pub(super) struct Profiles<'a> {
     weighed: Vec<u32>,
     subjects: Samples,
     contents: Samples,
+    /// The month's common bigrams (kept to be refilled: see [`CommonBigrams::refill`]).
+    common: CommonBigrams,
 }
 
 impl<'a> Profiles<'a> {
@@ -27,6 +29,7 @@ impl<'a> Profiles<'a> {
             weighed: Vec::new(),
             subjects: Samples::default(),
             contents: Samples::default(),
+            common: CommonBigrams::default(),
         }
     }
 
@@ -37,7 +40,8 @@ impl<'a> Profiles<'a> {
             self.row_of[i as usize] = NONE;
         }
         let idf = IdfTable::of(frequencies);
-        let common = CommonBigrams::of(frequencies, config.common_share);
+        self.common.refill(frequencies, config.common_share);
+        let common = &self.common;
         let weigh = |h: u32| (h, idf.idf(h));
         let features = self.features;
         let parts: Vec<(Samples, Samples)> = features::in_parallel(&posts, |chunk| {
@@ -45,7 +49,7 @@ impl<'a> Profiles<'a> {
             for &i in chunk {
                 let post = features.get(i as usize);
                 subjects.push(post.subject.iter().map(|&h| weigh(h)));
-                contents.push(content_sample(post.text, &common, config.content_bigrams).map(weigh));
+                contents.push(content_sample(post.text, common, config.content_bigrams).map(weigh));
             }
             vec![(subjects, contents)]
         });

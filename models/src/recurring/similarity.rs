@@ -67,6 +67,32 @@ impl DocumentFrequencies {
         }
     }
 
+    /// Counts one post like [`Self::add`], and appends to `first` the slots it is the first to
+    /// count in: with them, [`Self::take_slots`] empties the table again without reading all of it.
+    pub(super) fn add_noting_first(&mut self, distinct: &[u32], first: &mut Vec<u32>) {
+        self.docs += 1;
+        for &h in distinct {
+            let at = h & TABLE_MASK;
+            let slot = &mut self.counts[at as usize];
+            if *slot == 0 {
+                first.push(at);
+            }
+            *slot = slot.saturating_add(1);
+        }
+    }
+
+    /// The posts counted and the counts of `slots` (every slot counted in, as noted by
+    /// [`Self::add_noting_first`]), as [`Self::nonzero_slots`] gives them; the table is left
+    /// empty and `slots` cleared. A month of a small corpus touches a few thousand of the
+    /// table's four million slots: clearing and scanning the whole table each month was most of
+    /// the stage at a thousand posts.
+    pub(super) fn take_slots(&mut self, slots: &mut Vec<u32>) -> (u32, Vec<(u32, u32)>) {
+        slots.sort_unstable();
+        let counted = slots.iter().map(|&slot| (slot, std::mem::take(&mut self.counts[slot as usize]))).collect();
+        slots.clear();
+        (std::mem::take(&mut self.docs), counted)
+    }
+
     /// Adds the counts of another table (built on another thread).
     pub fn merge(&mut self, other: &DocumentFrequencies) {
         self.docs += other.docs;
@@ -113,12 +139,6 @@ impl DocumentFrequencies {
         }
     }
 
-    /// Forgets every post counted.
-    pub(super) fn clear(&mut self) {
-        self.docs = 0;
-        self.counts.fill(0);
-    }
-
     /// Whether `slot` is a slot of the table.
     pub(super) fn holds_slot(slot: u32) -> bool {
         slot <= TABLE_MASK
@@ -138,7 +158,7 @@ impl DocumentFrequencies {
 }
 
 /// [`DocumentFrequencies::idf`] of a count. Not inlined: a call the compiler cannot see into is
-/// one it does not make for the slots that do not need it (see [`IdfTable::of`]).
+/// one it does not make for the counts that do not need it (see [`IdfTable::idf`]).
 #[inline(never)]
 fn idf_of(docs: u32, df: u32) -> f32 {
     ((docs as f32 + PRIOR_DOCS) / (df as f32 + 1.0)).ln().max(0.05)
@@ -151,30 +171,25 @@ impl std::fmt::Debug for DocumentFrequencies {
     }
 }
 
-/// [`DocumentFrequencies::idf`] of every slot, computed once: comparing two posts then looks
-/// weights up instead of taking a logarithm per bigram (most of the clustering time at 1M).
-pub struct IdfTable(Vec<f32>);
+/// [`DocumentFrequencies::idf`] with the logarithms of the small counts computed once: a month's
+/// posts are weighed by looking their bigrams' counts up, most of them small.
+pub struct IdfTable<'a> {
+    frequencies: &'a DocumentFrequencies,
+    small: Vec<f32>,
+}
 
-impl IdfTable {
-    pub fn of(frequencies: &DocumentFrequencies) -> IdfTable {
-        // A table is made per month of posts (see `super::monthly`), over millions of slots,
-        // most of them empty or holding a rare bigram: the weights of the small counts are
-        // computed once. (Written as a choice between the cached weight and a logarithm,
-        // the compiler took the logarithm for every slot, a tenth of the stage at 100k.)
-        const CACHED: usize = 4096;
-        let docs = frequencies.docs;
-        let cached: Vec<f32> = (0..CACHED as u32).map(|df| idf_of(docs, df)).collect();
-        IdfTable(
-            frequencies
-                .counts
-                .iter()
-                .map(|&df| cached.get(df as usize).copied().unwrap_or_else(|| idf_of(docs, df)))
-                .collect(),
-        )
+impl IdfTable<'_> {
+    pub fn of(frequencies: &DocumentFrequencies) -> IdfTable<'_> {
+        // (A weight per slot of the table, made for every month, cost more than the months'
+        // lookups themselves, and most of all in a small corpus: sixteen megabytes a month.)
+        const SMALL: u32 = 4096;
+        let small = (0..SMALL).map(|df| idf_of(frequencies.docs, df)).collect();
+        IdfTable { frequencies, small }
     }
 
     pub fn idf(&self, h: u32) -> f32 {
-        self.0[(h & TABLE_MASK) as usize]
+        let df = self.frequencies.df(h);
+        self.small.get(df as usize).copied().unwrap_or_else(|| idf_of(self.frequencies.docs, df))
     }
 }
 
@@ -207,18 +222,25 @@ impl Profile {
 
 /// The bigrams in more than a share of all posts, as a bitmap of table slots (512 KB: it
 /// stays in cache, where the counts do not).
+#[derive(Default)]
 pub struct CommonBigrams(Vec<u64>);
 
 impl CommonBigrams {
     pub fn of(frequencies: &DocumentFrequencies, common_share: f32) -> CommonBigrams {
+        let mut common = CommonBigrams::default();
+        common.refill(frequencies, common_share);
+        common
+    }
+
+    /// Makes this bitmap that of `frequencies`, in place (one a month: a new one was a page
+    /// fault per page each time).
+    pub fn refill(&mut self, frequencies: &DocumentFrequencies, common_share: f32) {
         let common = ((frequencies.docs as f32 + PRIOR_DOCS) * common_share) as u32;
-        let mut bits = vec![0u64; (1 << TABLE_BITS) / 64];
-        for (slot, &df) in frequencies.counts.iter().enumerate() {
-            if df > common {
-                bits[slot / 64] |= 1 << (slot % 64);
-            }
-        }
-        CommonBigrams(bits)
+        self.0.clear();
+        let words = frequencies.counts.chunks_exact(64).map(|counts| {
+            counts.iter().enumerate().fold(0u64, |word, (bit, &df)| word | u64::from(df > common) << bit)
+        });
+        self.0.extend(words);
     }
 
     pub fn contains(&self, h: u32) -> bool {
@@ -349,6 +371,34 @@ pub(super) mod tests {
         }
         assert_eq!(DocumentFrequencies::from_bytes(&table.to_bytes()), Some(table));
         assert_eq!(DocumentFrequencies::from_bytes(&[0; 8]), None);
+    }
+
+    #[test]
+    fn the_slots_noted_while_counting_are_the_counted_ones_and_taking_them_empties_the_table() {
+        let (mut noted, mut first, mut buffer) = (DocumentFrequencies::default(), Vec::new(), Vec::new());
+        for text in CORPUS {
+            bigrams(text, &mut buffer);
+            noted.add_noting_first(&buffer, &mut first);
+        }
+        let counted = frequencies(CORPUS);
+        assert_eq!(noted, counted);
+        assert_eq!(noted.take_slots(&mut first), (counted.docs(), counted.nonzero_slots()));
+        assert!(noted == DocumentFrequencies::default() && first.is_empty());
+    }
+
+    #[test]
+    fn a_refilled_bitmap_of_common_bigrams_is_that_of_its_last_counts() {
+        let mut corpus = vec!["问题何时解决"; 3000];
+        corpus.extend(CORPUS);
+        let (common, rare) = (frequencies(&corpus), frequencies(CORPUS));
+        let mut bitmap = CommonBigrams::of(&common, 0.5);
+        let mut all = Vec::new();
+        bigrams(&corpus.concat(), &mut all);
+        assert!(all.iter().any(|&h| bitmap.contains(h)));
+        bitmap.refill(&rare, 0.5);
+        let fresh = CommonBigrams::of(&rare, 0.5);
+        assert!(all.iter().all(|&h| bitmap.contains(h) == fresh.contains(h)));
+        assert_eq!(bitmap.0, fresh.0);
     }
 
     #[test]
