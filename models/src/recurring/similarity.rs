@@ -84,8 +84,7 @@ impl DocumentFrequencies {
     /// The posts counted and the counts of `slots` (every slot counted in, as noted by
     /// [`Self::add_noting_first`]), as [`Self::nonzero_slots`] gives them; the table is left
     /// empty and `slots` cleared. A month of a small corpus touches a few thousand of the
-    /// table's four million slots: clearing and scanning the whole table each month was most of
-    /// the stage at a thousand posts.
+    /// table's four million slots, which were all cleared and scanned every month.
     pub(super) fn take_slots(&mut self, slots: &mut Vec<u32>) -> (u32, Vec<(u32, u32)>) {
         slots.sort_unstable();
         let counted = slots.iter().map(|&slot| (slot, std::mem::take(&mut self.counts[slot as usize]))).collect();
