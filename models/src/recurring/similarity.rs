@@ -179,8 +179,8 @@ pub struct IdfTable<'a> {
 
 impl IdfTable<'_> {
     pub fn of(frequencies: &DocumentFrequencies) -> IdfTable<'_> {
-        // (A weight per slot of the table, made for every month, cost more than the months'
-        // lookups themselves, and most of all in a small corpus: sixteen megabytes a month.)
+        // (A weight per slot of the counts, made for every month, was sixteen megabytes to
+        // fill a month however few posts it had.)
         const SMALL: u32 = 4096;
         let small = (0..SMALL).map(|df| idf_of(frequencies.docs, df)).collect();
         IdfTable { frequencies, small }
