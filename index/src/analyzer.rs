@@ -89,9 +89,12 @@ impl ChineseAnalyzer {
 fn is_searchable(word: &str) -> bool {
     // Most words start with an ideograph of U+5000..U+9FFF (lead bytes E5..E9) or an ASCII
     // letter or digit: searchable by their first byte. (E4 also leads the hexagram symbols.)
-    if word.as_bytes().first().is_some_and(|&lead| matches!(lead, 0xE5..=0xE9) || lead.is_ascii_alphanumeric()) {
-        return true;
-    }
+    word.as_bytes().first().is_some_and(|&lead| matches!(lead, 0xE5..=0xE9) || lead.is_ascii_alphanumeric())
+        || has_searchable_character(word)
+}
+
+/// Whether `word` holds a letter, a digit or an ideograph, read character by character.
+fn has_searchable_character(word: &str) -> bool {
     word.chars().any(|c| {
         c.is_ascii_alphanumeric() || is_ideograph(c) || (!c.is_ascii() && !is_punctuation(c) && c.is_alphanumeric())
     })
@@ -284,13 +287,6 @@ mod tests {
 
     static ANALYZER: LazyLock<ChineseAnalyzer> = LazyLock::new(|| ChineseAnalyzer::new("融科东南海\n"));
 
-    /// `is_searchable` read character by character, without the first-byte shortcut.
-    fn searchable_by_characters(word: &str) -> bool {
-        word.chars().any(|c| {
-            c.is_ascii_alphanumeric() || is_ideograph(c) || (!c.is_ascii() && !is_punctuation(c) && c.is_alphanumeric())
-        })
-    }
-
     #[test]
     fn every_character_is_lowercased_as_unicode_lowercases_it() {
         for c in ('\0'..='\u{FFFF}').chain(['𠀀', '😀', '𐐀']) {
@@ -306,7 +302,7 @@ mod tests {
     fn the_first_byte_says_what_the_characters_say_of_every_word_start() {
         for c in ('\0'..='\u{FFFF}').chain(['𠀀', '😀']) {
             for word in [c.to_string(), format!("{c}。"), format!("{c}经")] {
-                assert_eq!(is_searchable(&word), searchable_by_characters(&word), "{word:?}");
+                assert_eq!(is_searchable(&word), has_searchable_character(&word), "{word:?}");
             }
         }
     }
