@@ -82,7 +82,7 @@ fn folded_by_bytes(original: &str, escapes: bool) -> String {
         } else {
             (fold_char(c), c.len_utf8())
         };
-        if folded != Some(c) || len != c.len_utf8() {
+        if folded != Some(c) {
             out.push_str(&original[run..at]);
             out.extend(folded);
             run = at + len;
