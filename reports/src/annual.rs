@@ -16,7 +16,8 @@
 //! verdict on the reply), so that weight is dropped and the others renormalised to sum to 1;
 //! `components_json` says so for every score.
 //!
-//! Small units: each rate is shrunk toward the city's rate of the year (empirical Bayes with a
+//! Small units: each rate is shrunk toward the city's rate of the year (the posts of named units;
+//! empirical Bayes with a
 //! beta prior worth `prior_posts` posts: (count + k·city) / (denominator + k)), so that a unit
 //! with three perfect posts does not top the ranking; and units with fewer than `min_posts`
 //! posts in the year are scored but not ranked. [`UNKNOWN_UNIT`] is never ranked.
@@ -130,7 +131,16 @@ pub fn annual(facts: &DataFrame, config: &AnnualConfig) -> PolarsResult<DataFram
         .agg([vec![col("unit_type").first()], aggregates.to_vec()].concat())
         .sort(["year", "unit"], SortMultipleOptions::default())
         .collect()?;
-    let city = facts.clone().lazy().group_by([col("year")]).agg(aggregates).collect()?;
+    // The city is the named units: posts no unit answered for (未知单位: a posts-only export, or
+    // no unit given) are not a rate any unit could have met, and thousands of them would pull
+    // every unit's shrunk rates toward nothing.
+    let city = facts
+        .clone()
+        .lazy()
+        .filter(col("unit").neq(lit(UNKNOWN_UNIT)))
+        .group_by([col("year")])
+        .agg(aggregates)
+        .collect()?;
 
     let city_counts: HashMap<i32, Counts> = (0..city.height())
         .map(|i| Ok((city.column("year")?.i32()?.get(i).unwrap_or_default(), counts_at(&city, i)?)))
@@ -433,18 +443,19 @@ mod tests {
 
     #[test]
     fn small_units_are_pulled_toward_the_city() {
-        // k = 20; the city in 2019: 46 posts, 34 replied, 34 on time of 46 decided, 12
-        // breaches, 2 evasive and 0 vague of 34 replied, 2 repeats. 公安局's response rate
-        // becomes (4 + 20 × 34/46) / (4 + 20) = 0.7826, and so on: 100 → 89.22, below 教育局.
-        // 未知单位's quality is the city's: it has no reply to judge.
+        // k = 20; the city in 2019 is the named units (未知单位's 2 posts left out): 44 posts,
+        // 34 replied, 34 on time of 44 decided, 10 breaches, 2 evasive and 0 vague of 34
+        // replied, 2 repeats. 公安局's response rate becomes (4 + 20 × 34/44) / (4 + 20) =
+        // 0.8106, and so on: 100 → 90.34, below 教育局. 未知单位's quality is the city's: it has
+        // no reply to judge.
         check(
             &AnnualConfig::default(),
             "
             A市教育局 2018 100.00 1 100.00 100.00 100.00 100.00 - true false -
-            A市教育局 2019 92.70 1 86.96 86.96 96.03 97.83 - true true -7.30
-            A市城管局 2019 81.70 2 61.96 61.96 98.04 92.83 - true true -
-            A市公安局 2019 89.22 - 78.26 78.26 97.55 96.38 - false true -
-            未知单位 2019 84.36 - 67.19 67.19 97.06 96.05 - false true -
+            A市教育局 2019 93.37 1 88.64 88.64 96.03 97.73 - true true -6.63
+            A市城管局 2019 82.38 2 63.64 63.64 98.04 92.73 - true true -
+            A市公安局 2019 90.34 - 81.06 81.06 97.55 96.21 - false true -
+            未知单位 2019 85.59 - 70.25 70.25 97.06 95.87 - false true -
             ",
         );
     }
@@ -457,13 +468,13 @@ mod tests {
         assert_eq!(json["ranking"], "not ranked: 4 posts, fewer than the minimum 10");
         let components = json["components"].as_array().unwrap();
         let points: f64 = components.iter().filter_map(|c| c["points"].as_f64()).sum();
-        assert!((points - 89.22).abs() < 0.01, "{json}");
+        assert!((points - 90.34).abs() < 0.01, "{json}");
         assert_eq!(components[0]["weight"], 0.1667);
         assert!(components[4]["note"].as_str().unwrap().starts_with("the data has no satisfaction rating"));
         let response_rate = &json["rates"][0];
         assert_eq!(
             (response_rate["count"].as_u64(), response_rate["of"].as_u64(), response_rate["shrunk"].as_f64()),
-            (Some(4), Some(4), Some(0.7826))
+            (Some(4), Some(4), Some(0.8106))
         );
     }
 
