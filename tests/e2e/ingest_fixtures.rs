@@ -141,6 +141,37 @@ fn a_replies_file_appends_and_orders_replies_by_time() {
 }
 
 #[test]
+fn an_earlier_reply_renumbers_replies_stored_in_a_part_of_several_row_groups() {
+    // Ingest writes a part in batches of 20,000 rows, each a row group; rewriting `seq` of a part
+    // read back in several chunks once panicked in the Parquet writer.
+    let dir = tempfile::tempdir().unwrap();
+    let mut posts = String::from("post_id,user_id,subject,body,posted_at,unit,kind\n");
+    let mut replies = String::from("reply_id,post_id,unit,body,replied_at\n");
+    for i in 0..25_000 {
+        posts.push_str(&format!(
+            "{i},U{i},反映小区路灯不亮{i},路灯坏了一个月,2024-05-06T09:00:00+08:00,市城管局,投诉\n"
+        ));
+        replies.push_str(&format!("late{i},{i},市城管局,路灯已于5月10日修复。,2024-05-10T15:00:00+08:00\n"));
+    }
+    let posts = write(dir.path(), "posts.csv", posts.as_bytes());
+    let late = write(dir.path(), "replies_late.csv", replies.as_bytes());
+    let early = write(
+        dir.path(),
+        "replies_early.csv",
+        "reply_id,post_id,unit,body,replied_at\nearly7,7,市城管局,已转市路灯管理处办理。,2024-05-07T10:00:00+08:00\n"
+            .as_bytes(),
+    );
+    let data = dir.path().join("data");
+    assert_eq!(ingest(&[&posts, &late], &data).code(), 0);
+    assert_eq!(ingest(&[&early], &data).code(), 0);
+    let replies = read_table(&data, "replies");
+    assert_eq!(replies.height(), 25_001);
+    assert_eq!(lookup(&replies, "reply_id", "early7", "seq").as_deref(), Some("1"));
+    assert_eq!(lookup(&replies, "reply_id", "late7", "seq").as_deref(), Some("2"));
+    assert_eq!(lookup(&replies, "reply_id", "late8", "seq").as_deref(), Some("1"));
+}
+
+#[test]
 fn a_file_that_is_not_an_export_stops_the_run_with_code_2_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let good = write(dir.path(), "good.csv", "post_id,subject,posted_at\n1,路灯不亮,2024-05-06\n".as_bytes());

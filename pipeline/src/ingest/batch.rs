@@ -327,6 +327,9 @@ fn rewrite_seq(
             })
             .collect();
         frame.replace("seq", Column::new("seq".into(), seq))?;
+        // A part of several row groups reads as several chunks per column; the new `seq` is one.
+        // The writer cuts record batches by chunk, so the columns must be chunked alike.
+        frame.rechunk_mut_par();
         writer.write(frame)?;
     }
     writer.finish()
