@@ -118,6 +118,8 @@ impl Features {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(e).with_context(|| format!("cannot replace {}", dir.path(PARTS_FILE).display())),
             }
+            // (with no posts no part made the folder)
+            std::fs::create_dir_all(dir.path(FEATURES_DIR)).with_context(|| format!("cannot create {FEATURES_DIR}"))?;
             store::write_atomically(&dir.path(FREQUENCIES_FILE), &frequencies.to_bytes())?;
             // Features version 1 kept the counts of the whole table, not per month.
             let _ = std::fs::remove_file(dir.path("issues/features/frequencies.bin"));
