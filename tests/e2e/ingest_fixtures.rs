@@ -172,6 +172,64 @@ fn an_earlier_reply_renumbers_replies_stored_in_a_part_of_several_row_groups() {
 }
 
 #[test]
+fn a_quote_never_closed_stops_the_run_naming_its_row_instead_of_swallowing_the_rows_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("post_id,subject,body,posted_at\n");
+    for i in 1..=50 {
+        let body = if i == 3 { "\"路灯坏了".to_string() } else { format!("第{i}条") };
+        text.push_str(&format!("{i},路灯不亮,{body},2024-05-06T09:00:00+08:00\n"));
+    }
+    let file = write(dir.path(), "stray.csv", text.as_bytes());
+    let data = dir.path().join("data");
+    let run = ingest(&[&file], &data);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(run.stderr().contains("stray.csv: row 4: a quoted cell opened in this row"), "{}", run.stderr());
+    assert!(!data.join("posts").exists() || std::fs::read_dir(data.join("posts")).unwrap().next().is_none());
+}
+
+#[test]
+fn a_reused_id_keeps_every_version_and_a_row_s_reply_follows_its_post() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = write(
+        dir.path(),
+        "a.csv",
+        "post_id,subject,body,posted_at\n100,路灯不亮,路灯坏了,2019-05-06 09:00:00\n".as_bytes(),
+    );
+    let second = write(
+        dir.path(),
+        "b.csv",
+        "留言编号,留言用户,留言主题,留言时间,留言详情,答复意见,答复时间\n\
+         100,U9,小区噪音,2019-06-01 09:00:00,工地夜间施工噪音,已责令工地夜间停工,2019-06-03 10:00:00\n\
+         100,U8,小区停水,2019-06-02 09:00:00,停水三天,已抢修恢复供水,2019-06-03 11:00:00\n"
+            .as_bytes(),
+    );
+    let data = dir.path().join("data");
+    assert_eq!(ingest(&[&first, &second], &data).code(), 0);
+    let posts = read_table(&data, "posts");
+    assert_eq!(lookup(&posts, "post_id", "100", "subject").as_deref(), Some("路灯不亮"));
+    assert_eq!(lookup(&posts, "post_id", "100~b", "subject").as_deref(), Some("小区噪音"));
+    assert_eq!(lookup(&posts, "post_id", "100~b~2", "subject").as_deref(), Some("小区停水"));
+    let replies = read_table(&data, "replies");
+    assert_eq!(lookup(&replies, "body", "已责令工地夜间停工", "post_id").as_deref(), Some("100~b"));
+    assert_eq!(lookup(&replies, "body", "已抢修恢复供水", "post_id").as_deref(), Some("100~b~2"));
+}
+
+#[test]
+fn a_jsonl_file_s_columns_are_the_keys_of_every_line_not_only_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "posts.jsonl",
+        "{\"post_id\": 1, \"subject\": \"路灯不亮\", \"posted_at\": \"2019-04-25 09:00:00\"}\n\
+         {\"post_id\": 2, \"subject\": \"噪音\", \"body\": \"工地噪音很大\", \"posted_at\": \"2019-04-25 10:00:00\"}\n"
+            .as_bytes(),
+    );
+    let data = dir.path().join("data");
+    assert_eq!(ingest(&[&file], &data).code(), 0);
+    assert_eq!(lookup(&read_table(&data, "posts"), "post_id", "2", "body").as_deref(), Some("工地噪音很大"));
+}
+
+#[test]
 fn a_file_that_is_not_an_export_stops_the_run_with_code_2_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let good = write(dir.path(), "good.csv", "post_id,subject,posted_at\n1,路灯不亮,2024-05-06\n".as_bytes());

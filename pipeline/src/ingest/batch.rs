@@ -126,13 +126,18 @@ impl Batcher {
                 }
                 problems.push(problem);
             }
+            // The id the row's post is stored under (a conflict's rename), for the row's reply.
+            let mut post_stored_as = None;
             if let Some(post) = outcome.post {
                 report.posts.read += 1;
-                if let Some(post) = self.admit_post(post, &mut report.posts) {
-                    posts.push(post);
-                }
+                let (id, post) = self.admit_post(post, &mut report.posts);
+                post_stored_as = Some(id);
+                posts.extend(post);
             }
-            if let Some(reply) = outcome.reply {
+            if let Some(mut reply) = outcome.reply {
+                if let Some(id) = post_stored_as {
+                    reply.post_id = id;
+                }
                 report.replies.read += 1;
                 if let Some(reply) = self.admit_reply(reply, &mut report.replies) {
                     replies.push(reply);
@@ -171,18 +176,22 @@ impl Batcher {
         Ok(())
     }
 
-    fn admit_post(&mut self, mut post: PostRecord, counts: &mut super::RecordCounts) -> Option<PostRecord> {
-        let id =
-            admit(&mut self.known.posts, &post.post_id, &post.content_hash, &post.source, post.row, "post", counts)?;
-        post.post_id = id;
+    /// The id the post is stored under, and the post if it is to be written (not a duplicate).
+    fn admit_post(&mut self, mut post: PostRecord, counts: &mut super::RecordCounts) -> (String, Option<PostRecord>) {
+        let (id, new) =
+            admit(&mut self.known.posts, &post.post_id, &post.content_hash, &post.source, post.row, "post", counts);
+        if !new {
+            return (id, None);
+        }
+        post.post_id = id.clone();
         if let Some(region) = &post.region {
             self.known.regions.insert(post.post_id.clone(), region.clone());
         }
-        Some(post)
+        (id, Some(post))
     }
 
     fn admit_reply(&mut self, mut reply: ReplyRecord, counts: &mut super::RecordCounts) -> Option<ReplyRecord> {
-        reply.reply_id = admit(
+        let (id, new) = admit(
             &mut self.known.replies,
             &reply.reply_id,
             &reply.content_hash,
@@ -190,8 +199,9 @@ impl Batcher {
             reply.row,
             "reply",
             counts,
-        )?;
-        Some(reply)
+        );
+        reply.reply_id = id;
+        new.then_some(reply)
     }
 
     /// `seq` = the reply's place among its post's replies in time order. A reply older
@@ -258,8 +268,9 @@ fn year_parts(dir: &mut DataDir, table: &str, schema: &Schema) -> YearPartWriter
 }
 
 /// Decides whether a record is new, a duplicate of one held (same id, same content: dropped)
-/// or a conflict (same id, other content: kept as `<id>~<source file stem>`), and returns the
-/// id it is written under.
+/// or a conflict (same id, other content: kept as `<id>~<source file stem>`, then `~2`, `~3`, …
+/// if that name is taken too), and returns the id it is (or, for a duplicate, was) stored under
+/// and whether it is to be written.
 fn admit(
     known: &mut HashMap<String, String>,
     id: &str,
@@ -268,19 +279,25 @@ fn admit(
     row: usize,
     what: &str,
     counts: &mut super::RecordCounts,
-) -> Option<String> {
+) -> (String, bool) {
     let id = match known.get(id) {
         None => id.to_string(),
         Some(hash) if hash == content_hash => {
             counts.duplicates += 1;
-            return None;
+            return (id.to_string(), false);
         }
         Some(_) => {
             let stem = source.rsplit_once('.').map_or(source, |(stem, _)| stem);
-            let renamed = format!("{id}~{stem}");
-            if known.get(&renamed).is_some_and(|hash| hash == content_hash) {
-                counts.duplicates += 1;
-                return None;
+            let mut renamed = format!("{id}~{stem}");
+            for n in 2.. {
+                match known.get(&renamed) {
+                    None => break,
+                    Some(hash) if hash == content_hash => {
+                        counts.duplicates += 1;
+                        return (renamed, false);
+                    }
+                    Some(_) => renamed = format!("{id}~{stem}~{n}"),
+                }
             }
             tracing::warn!(%id, kept_as = %renamed, source, row, "{what} id already used by a different {what}; both kept");
             counts.conflicts += 1;
@@ -289,7 +306,7 @@ fn admit(
     };
     counts.written += 1;
     known.insert(id.clone(), content_hash.to_string());
-    Some(id)
+    (id, true)
 }
 
 /// Writes all replies again, with `seq` of the posts `reseq` from the complete time order of

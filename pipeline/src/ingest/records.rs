@@ -167,6 +167,14 @@ impl RowReader<'_> {
                 }
                 let posted_at = out.post.as_ref().map(|p| p.posted_at);
                 match self.read_reply(row, posted_at) {
+                    // Without its post the reply would be stored under whichever post holds the
+                    // id already, or none: it goes to quarantine with the row.
+                    Ok(Some(_)) if out.post.is_none() => {
+                        let field = out.problems.last().map_or("post_id", |p| p.field.as_str()).to_string();
+                        let reason =
+                            format!("the post of this row was quarantined (field {field}), so its reply is too");
+                        problem("reply", &field, reason, &mut out)
+                    }
                     Ok(reply) => out.reply = reply,
                     Err((field, reason)) => problem("reply", field, reason, &mut out),
                 }

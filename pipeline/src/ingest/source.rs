@@ -233,6 +233,22 @@ impl RowSource for CsvSource {
                 Ok(false) => break,
                 Ok(true) => {
                     let row = self.record.position().map_or(0, |p| p.line() as usize);
+                    if self.record.len() != self.header.len() {
+                        // A row of the wrong width that runs over several lines is a quote never
+                        // closed: every line after it, to the next quote or the end of the file,
+                        // was read as one cell. Quarantining it would hide those rows in one.
+                        let next_row = self.reader.position().line() as usize;
+                        if next_row > row + 1 {
+                            return Err(format!(
+                                "row {row}: a quoted cell opened in this row runs on to line {} and the row then \
+                                 has {} cells, not {}: a stray quote (\") that CSV reads as opening a cell; a \
+                                 quote inside a cell must be doubled (\"\"). Fix the row and ingest again",
+                                next_row - 1,
+                                self.record.len(),
+                                self.header.len()
+                            ));
+                        }
+                    }
                     let cells = self.record.iter().map(cell_of_bytes).collect();
                     batch.push(Ok(RawRow { row, cells }));
                 }
@@ -254,26 +270,32 @@ impl RowSource for CsvSource {
 struct JsonlSource {
     header: Vec<String>,
     lines: std::iter::Enumerate<std::io::Lines<BufReader<File>>>,
-    /// The first object, parsed to learn the header, handed out with the first batch.
-    first: Option<RawRow>,
 }
 
 impl JsonlSource {
+    /// The header is every key of every object, in the order first met: a file whose first
+    /// object lacks a key (a null left out) still has its later values read. Lines that are not
+    /// objects are skipped here and quarantined when the rows are read.
     fn open(path: &Path) -> Result<JsonlSource, SourceError> {
         let file = File::open(path).map_err(|e| e.to_string())?;
-        let mut lines = BufReader::new(file).lines().enumerate();
-        for (i, line) in lines.by_ref() {
+        let mut header: Vec<String> = Vec::new();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for (i, line) in BufReader::new(file).lines().enumerate() {
             let line = line.map_err(|e| format!("line {}: {e}", i + 1))?;
-            if line.trim().is_empty() {
-                continue;
+            let line = line.trim_start_matches('\u{feff}');
+            if let Ok(object) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line) {
+                for key in object.into_iter().map(|(key, _)| key) {
+                    if seen.insert(key.clone()) {
+                        header.push(key);
+                    }
+                }
             }
-            let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&line)
-                .map_err(|e| format!("line {}: the first record is not a JSON object: {e}", i + 1))?;
-            let header: Vec<String> = object.keys().cloned().collect();
-            let cells = cells_of(&header, &object);
-            return Ok(JsonlSource { header, lines, first: Some(RawRow { row: i + 1, cells }) });
         }
-        Err("the file holds no JSON record".to_string())
+        if header.is_empty() {
+            return Err("the file holds no JSON object (one per line)".to_string());
+        }
+        let file = File::open(path).map_err(|e| e.to_string())?;
+        Ok(JsonlSource { header, lines: BufReader::new(file).lines().enumerate() })
     }
 }
 
@@ -302,14 +324,14 @@ impl RowSource for JsonlSource {
     }
     fn next_batch(&mut self, max: usize) -> Result<Vec<SourceRow>, SourceError> {
         let mut batch = Vec::with_capacity(max.min(65_536));
-        batch.extend(self.first.take().map(Ok));
         while batch.len() < max {
             let Some((i, line)) = self.lines.next() else { break };
             let line = line.map_err(|e| format!("line {}: {e}", i + 1))?;
+            let line = line.trim_start_matches('\u{feff}');
             if line.trim().is_empty() {
                 continue;
             }
-            match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&line) {
+            match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line) {
                 Ok(object) => batch.push(Ok(RawRow { row: i + 1, cells: cells_of(&self.header, &object) })),
                 Err(e) => batch.push(Err((i + 1, format!("not a JSON object: {e}")))),
             }
