@@ -148,6 +148,13 @@ pub struct Snippet {
 }
 
 impl Snippet {
+    /// The highlights as character offsets into `text`, as readers outside Rust count (the
+    /// API and `search --json`; the evidence spans of scores count characters too).
+    pub fn char_highlights(&self) -> Vec<(usize, usize)> {
+        let at = |byte: usize| self.text.get(..byte.min(self.text.len())).map_or(0, |s| s.chars().count());
+        self.highlights.iter().map(|&(start, end)| (at(start), at(end))).collect()
+    }
+
     /// The text with every highlight between `open` and `close` (no escaping).
     pub fn marked(&self, open: &str, close: &str) -> String {
         let mut out = String::with_capacity(self.text.len() + self.highlights.len() * (open.len() + close.len()));

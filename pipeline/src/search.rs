@@ -431,11 +431,16 @@ static CALENDAR: std::sync::LazyLock<WorkCalendar> = std::sync::LazyLock::new(Wo
 /// Prints hits for a reader: number, id, date, unit, kind, likes; the subject and a snippet of
 /// the body with the matched words marked (bold on a terminal when `ansi`, else `[...]`); the
 /// reply's date, working days, levels and a snippet. With `json`, one JSON object per hit and
-/// line instead (highlights as byte ranges into each snippet's text).
+/// line instead (highlights as character ranges into each snippet's text, as the API gives them).
 pub fn print_hits(out: &mut dyn Write, hits: &[Hit], first_number: usize, json: bool, ansi: bool) -> Result<()> {
     if json {
         for hit in hits {
-            serde_json::to_writer(&mut *out, hit)?;
+            let mut hit = hit.clone();
+            for snippet in [&mut hit.subject, &mut hit.body].into_iter().chain(hit.reply.as_mut().map(|r| &mut r.text))
+            {
+                snippet.highlights = snippet.char_highlights();
+            }
+            serde_json::to_writer(&mut *out, &hit)?;
             writeln!(out)?;
         }
         return Ok(());

@@ -20,6 +20,19 @@ fn natural_queries_find_known_posts_and_bad_queries_are_refused() {
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["post_id"].as_str().unwrap().to_string())
         .collect();
     assert!(ids.contains(&"195095".to_string()), "{ids:?}");
+    // Highlights count characters, as the API's do: each marks one of the query's words.
+    for line in found.lines() {
+        let hit: serde_json::Value = serde_json::from_str(line).unwrap();
+        let text: Vec<char> = hit["subject"]["text"].as_str().unwrap().chars().collect();
+        for range in hit["subject"]["highlights"].as_array().unwrap() {
+            let (start, end) = (range[0].as_u64().unwrap() as usize, range[1].as_u64().unwrap() as usize);
+            let marked: String = text[start..end].iter().collect();
+            assert!(
+                ["魅力之城", "魅力", "之城", "油烟"].iter().any(|w| marked.contains(w) || w.contains(&*marked)),
+                "{marked} in {hit}"
+            );
+        }
+    }
 
     // Filters cut: a date range before the posts about the compound finds none of them.
     let none = wenzheng(["search", "--data", &d, "魅力之城 油烟", "--to", "2010-01-01", "--json"]).ok();

@@ -107,10 +107,3 @@ pub fn rows_json(frame: &DataFrame) -> ApiResult<Vec<Map<String, Value>>> {
     }
     Ok(rows)
 }
-
-/// Character offsets for byte offsets into `text` (search highlights are bytes; the page and
-/// the evidence count characters).
-pub fn char_ranges(text: &str, ranges: &[(usize, usize)]) -> Vec<(usize, usize)> {
-    let at = |byte: usize| text.get(..byte.min(text.len())).map_or(0, |s| s.chars().count());
-    ranges.iter().map(|&(start, end)| (at(start), at(end))).collect()
-}

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::{json, Map, Value};
 
-use super::columns::{char_ranges, day_end, day_start, time_text};
+use super::columns::{day_end, day_start, time_text};
 use super::data::{FlagKind, NO_REPLIES, NO_REPORTS, NO_SCORES};
 use super::error::{ApiError, ApiResult};
 use super::masking::{mask_user_id, maybe};
@@ -336,7 +336,7 @@ fn hit_json(hit: &index::Hit, masked: bool) -> Value {
     let snippet = |s: &index::Snippet| {
         json!({
             "text": maybe(&s.text, masked),
-            "highlights": char_ranges(&s.text, &s.highlights),
+            "highlights": s.char_highlights(),
             "truncated": s.truncated,
         })
     };
