@@ -45,6 +45,11 @@ pub struct PostTable {
     frame: DataFrame,
     /// When each post (in the order of `frame`) was first answered, if it was.
     first_reply: Vec<Option<i64>>,
+    /// The unit each post is counted against, as `post_facts` decides it: the first reply that
+    /// names a unit, else the unit the post was addressed to (`None`: use the post's column).
+    /// An index into `unit_names`.
+    reply_unit: Vec<Option<u32>>,
+    unit_names: Vec<String>,
 }
 
 impl PostTable {
@@ -63,9 +68,9 @@ impl PostTable {
         let columns: Vec<&str> = columns.into_iter().filter(|&c| bodies || c != "body").collect();
         let frame = tables::read_table(&dir.parts("posts"), &columns)?
             .context("the data folder has no posts: ingest a file with posts first")?;
-        let replies = tables::read_table(&dir.parts("replies"), &["post_id", "replied_at"])?;
-        let first_reply = first_replies(&frame, replies)?;
-        Ok(PostTable { frame, first_reply })
+        let replies = tables::read_table(&dir.parts("replies"), &["post_id", "replied_at", "unit", "seq"])?;
+        let FirstReplies { first_reply, reply_unit, unit_names } = first_replies(&frame, replies)?;
+        Ok(PostTable { frame, first_reply, reply_unit, unit_names })
     }
 
     /// The posts, in the order of the table, borrowing from it. The columns are walked with
@@ -81,14 +86,16 @@ impl PostTable {
         let mut times = times.i64()?.iter();
         let (mut likes, mut dislikes) = (f.column("likes")?.i64()?.iter(), f.column("dislikes")?.i64()?.iter());
         let mut posts = Vec::with_capacity(f.height());
-        for (id, &first_reply_at) in f.column("post_id")?.str()?.iter().zip(&self.first_reply) {
+        let rows = f.column("post_id")?.str()?.iter().zip(&self.first_reply).zip(&self.reply_unit);
+        for ((id, &first_reply_at), reply_unit) in rows {
+            let addressed = units.next().flatten();
             posts.push(IssuePost {
                 post_id: id.unwrap_or_default(),
                 user_id: users.next().flatten().unwrap_or_default(),
                 subject: subjects.next().flatten().unwrap_or_default(),
                 body: bodies.as_mut().and_then(|b| b.next().flatten()).unwrap_or_default(),
                 posted_at: times.next().flatten().unwrap_or_default(),
-                unit: units.next().flatten(),
+                unit: reply_unit.map(|u| self.unit_names[u as usize].as_str()).or(addressed),
                 region: regions.next().flatten(),
                 likes: likes.next().flatten().unwrap_or_default(),
                 dislikes: dislikes.next().flatten().unwrap_or_default(),
@@ -99,21 +106,51 @@ impl PostTable {
     }
 }
 
-/// When each post of `posts` (in their order) was first answered by one of `replies`. Post
-/// ids are unique in the table (ingest renames a conflicting one, `<id>~<file>`).
-fn first_replies(posts: &DataFrame, replies: Option<DataFrame>) -> Result<Vec<Option<i64>>> {
+struct FirstReplies {
+    first_reply: Vec<Option<i64>>,
+    reply_unit: Vec<Option<u32>>,
+    unit_names: Vec<String>,
+}
+
+/// When each post of `posts` (in their order) was first answered by one of `replies`, and the
+/// unit of its first reply (in `seq`, then time order) that names one. Post ids are unique in
+/// the table (ingest renames a conflicting one, `<id>~<file>`).
+fn first_replies(posts: &DataFrame, replies: Option<DataFrame>) -> Result<FirstReplies> {
     let mut first_reply = vec![None; posts.height()];
-    let Some(replies) = replies else { return Ok(first_reply) };
+    let mut reply_unit: Vec<Option<u32>> = vec![None; posts.height()];
+    let mut unit_names: Vec<String> = Vec::new();
+    let Some(replies) = replies else { return Ok(FirstReplies { first_reply, reply_unit, unit_names }) };
     let ids = posts.column("post_id")?.str()?;
     let row_of: PlHashMap<&str, usize> = ids.iter().enumerate().filter_map(|(row, id)| Some((id?, row))).collect();
     let times = replies.column("replied_at")?.cast(&DataType::Int64)?;
-    for (id, at) in replies.column("post_id")?.str()?.iter().zip(times.i64()?.iter()) {
-        if let (Some(&row), Some(at)) = (id.and_then(|id| row_of.get(id)), at) {
-            let first = &mut first_reply[row];
-            *first = Some(first.map_or(at, |first: i64| first.min(at)));
+    let mut unit_number: PlHashMap<&str, u32> = PlHashMap::new();
+    // (seq, time) of the reply whose unit a post has so far
+    let mut unit_key: Vec<(i32, i64)> = vec![(i32::MAX, i64::MAX); posts.height()];
+    let rows = replies
+        .column("post_id")?
+        .str()?
+        .iter()
+        .zip(times.i64()?.iter())
+        .zip(replies.column("unit")?.str()?.iter())
+        .zip(replies.column("seq")?.i32()?.iter());
+    for (((id, at), unit), seq) in rows {
+        let (Some(&row), Some(at)) = (id.and_then(|id| row_of.get(id)), at) else { continue };
+        let first = &mut first_reply[row];
+        *first = Some(first.map_or(at, |first: i64| first.min(at)));
+        let key = (seq.unwrap_or(i32::MAX), at);
+        if let Some(unit) = unit.map(str::trim).filter(|u| !u.is_empty()) {
+            if key < unit_key[row] {
+                unit_key[row] = key;
+                let next = unit_number.len() as u32;
+                let number = *unit_number.entry(unit).or_insert_with(|| {
+                    unit_names.push(unit.to_string());
+                    next
+                });
+                reply_unit[row] = Some(number);
+            }
         }
     }
-    Ok(first_reply)
+    Ok(FirstReplies { first_reply, reply_unit, unit_names })
 }
 
 /// Clusters every post of the data folder and writes the issues.
