@@ -142,6 +142,12 @@ pub fn recurring(data: &Path) -> Result<()> {
 }
 
 pub fn issues(data: &Path, from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>, top: usize) -> Result<()> {
+    if let (Some(from), Some(to)) = (from, to) {
+        if from > to {
+            let reason = format!("--from {from} is after --to {to}: the period is empty (hint: swap them)");
+            return Err(BadInput { file: data.display().to_string(), sheet: None, reason }.into());
+        }
+    }
     let config = crate::config::Config::load(data)?;
     let dir = DataDir::open_read_only(data)?;
     crate::recurring::print_issues(&dir, from, to, top, &config.recurring, &mut std::io::stdout().lock())

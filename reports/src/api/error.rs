@@ -44,7 +44,7 @@ impl ApiError {
         ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            format!("this needs the role {needed} or above; the token given is a {have}'s"),
+            format!("this needs the role {needed} or above; the token given is of the role {have}"),
         )
     }
 
