@@ -72,6 +72,10 @@ fn in_own_process(stage: &str, data: &Path) -> Result<()> {
     if let Some(config) = crate::config::explicit() {
         command.arg("--config").arg(config);
     }
+    // The stage writes under the lock this run holds (`DataDir::open` took it).
+    if let Ok(root) = std::fs::canonicalize(data) {
+        command.env(crate::store::LOCK_HELD_BY_PARENT, root);
+    }
     let status = command
         .arg(stage)
         .arg("--data")

@@ -79,11 +79,56 @@ pub struct DataDir {
     pub manifest: Manifest,
 }
 
+/// Set by `run` for the stages it starts in processes of their own: the folder (canonical path)
+/// whose lock the parent holds for them.
+pub const LOCK_HELD_BY_PARENT: &str = "WENZHENG_LOCK_HELD";
+
+/// The file whose lock a writer holds (`DIR/.lock`).
+const LOCK_FILE: &str = ".lock";
+
+/// One writer at a time: a second one would roll back the first one's uncommitted parts as a
+/// killed run's and commit a manifest that lists parts it never finished. The lock is the
+/// kernel's (`flock`), so a killed run leaves none behind; it is taken once per process and
+/// folder (a daily run's stages share it on their threads) and held until the process ends.
+/// Readers take none: they see the last committed manifest.
+fn lock_for_writing(root: &Path) -> Result<()> {
+    static HELD: Mutex<Vec<(PathBuf, fs::File)>> = Mutex::new(Vec::new());
+    let root = fs::canonicalize(root).with_context(|| format!("cannot resolve {}", root.display()))?;
+    if std::env::var_os(LOCK_HELD_BY_PARENT).is_some_and(|held| Path::new(&held) == root) {
+        return Ok(());
+    }
+    let mut held = HELD.lock().unwrap_or_else(PoisonError::into_inner);
+    if held.iter().any(|(path, _)| *path == root) {
+        return Ok(());
+    }
+    let path = root.join(LOCK_FILE);
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => bail!(
+            "{} is being written by another wenzheng run (it holds {LOCK_FILE}): wait for that run to \
+             end, then run this again",
+            root.display()
+        ),
+        Err(fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+        }
+    }
+    held.push((root, file));
+    Ok(())
+}
+
 impl DataDir {
     /// Opens (creating when `create`) a data folder to write to, rolling back any part a
     /// killed run left.
     pub fn open(root: &Path, create: bool) -> Result<DataDir> {
         let dir = DataDir::load(root, create)?;
+        lock_for_writing(&dir.root)?;
         dir.roll_back_uncommitted()?;
         Ok(dir)
     }
