@@ -210,13 +210,38 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(filled)
 }
 
-/// UTF-8 unless the bytes are invalid as UTF-8 (a sequence cut at the end of the
-/// sample does not count, unless the sample is the whole file).
+/// UTF-8 unless invalid sequences are more than one in twenty of the characters beyond
+/// ASCII (a sequence cut at the end of the sample does not count, unless the sample is the whole
+/// file). Chinese in GB18030 read as UTF-8 is invalid at nearly every character; a UTF-8 export
+/// with one stray byte or a character cut in two is still UTF-8, and decoding it all as GB18030
+/// garbled every text. The stray bytes become U+FFFD in their cells (`cell_of_bytes`).
 fn looks_like_utf8(bytes: &[u8], whole_file: bool) -> bool {
-    match std::str::from_utf8(bytes) {
-        Ok(_) => true,
-        Err(e) => e.error_len().is_none() && !whole_file,
+    let wide = |text: &str| text.chars().filter(|c| !c.is_ascii()).count();
+    let (mut valid_wide, mut invalid) = (0usize, 0usize);
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(text) => {
+                valid_wide += wide(text);
+                break;
+            }
+            Err(e) => {
+                let (good, after) = rest.split_at(e.valid_up_to());
+                valid_wide += std::str::from_utf8(good).map_or(0, wide);
+                match e.error_len() {
+                    Some(len) => {
+                        invalid += 1;
+                        rest = &after[len..];
+                    }
+                    None => {
+                        invalid += usize::from(whole_file);
+                        break;
+                    }
+                }
+            }
+        }
     }
+    invalid == 0 || invalid * 20 <= valid_wide
 }
 
 impl RowSource for CsvSource {
@@ -350,6 +375,10 @@ mod tests {
         assert!(looks_like_utf8(text.as_bytes(), true));
         let (gb, _, _) = encoding_rs::GB18030.encode(text);
         assert!(!looks_like_utf8(&gb, true));
+        // one stray byte among Chinese text in UTF-8 is a damaged UTF-8 file, not GB18030
+        let mut damaged = "留言编号,留言主题\n".repeat(20).into_bytes();
+        damaged.insert(26, 0xB5); // at the start of the second line
+        assert!(looks_like_utf8(&damaged, true));
         // A multi-byte character cut by the end of the sample is still UTF-8.
         let cut = &text.as_bytes()[..text.len() - 5];
         assert!(looks_like_utf8(cut, false));

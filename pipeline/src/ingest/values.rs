@@ -145,8 +145,13 @@ fn parse_datetime_text(raw: &str) -> Result<NaiveDateTime, String> {
     }
     // Bring the Chinese and slash forms to one shape: "Y-M-D H:M:S".
     let mut normalized = String::with_capacity(s.len());
+    // A dot separates the date's parts ("2019.4.25") before the time begins, and the fraction of
+    // a second after it ("09:32:09.5").
+    let mut in_time = false;
     for c in s.chars() {
+        in_time |= matches!(c, ':' | '：' | '时' | '点');
         match c {
+            '.' if in_time => normalized.push('.'),
             '/' | '年' | '月' | '.' => normalized.push('-'),
             '日' => normalized.push(' '),
             '时' | '点' | '分' | '：' => normalized.push(':'),
@@ -187,6 +192,9 @@ mod tests {
         check_date(Cell::Str("2023-03-14T01:32:10Z".into()), "2023-03-14 09:32:10");
         check_date(Cell::Str("2023-03-14T09:32:10".into()), "2023-03-14 09:32:10");
         check_date(Cell::Str("2023-03-14 09:32".into()), "2023-03-14 09:32:00");
+        check_date(Cell::Str("2024-05-07T09:00:00.5".into()), "2024-05-07 09:00:00");
+        check_date(Cell::Str("2019-04-25 09:32:09.0".into()), "2019-04-25 09:32:09");
+        check_date(Cell::Str("2019.4.25 9:32:09".into()), "2019-04-25 09:32:09");
         check_date(Cell::Str("2019年4月25日 9时32分".into()), "2019-04-25 09:32:00");
         check_date(Cell::Str("2019年4月25日".into()), "2019-04-25 00:00:00");
         // 43580.5 is noon on 2019-04-25 in Excel's serial numbering.
