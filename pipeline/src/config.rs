@@ -76,7 +76,9 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Config, String> {
-        toml::from_str(text).map_err(|e| format!("bad config: {}", e.to_string().trim_end()))
+        let config: Config = toml::from_str(text).map_err(|e| format!("bad config: {}", e.to_string().trim_end()))?;
+        config.annual.check()?;
+        Ok(config)
     }
 
     /// The defaults as a TOML document, every key present.
@@ -88,6 +90,13 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_negative_weight_or_prior_is_refused_not_taken_as_zero() {
+        let error = Config::parse("[annual.weights]\nresponse = -1\n").unwrap_err();
+        assert!(error.contains("[annual.weights] response = -1"), "{error}");
+        assert!(Config::parse("[annual]\nprior_posts = -5\n").unwrap_err().contains("prior_posts"));
+    }
 
     #[test]
     fn an_empty_file_is_the_defaults() {

@@ -53,6 +53,29 @@ pub struct AnnualConfig {
     pub min_posts: u32,
 }
 
+impl AnnualConfig {
+    /// Weights and the prior are amounts: a negative one is a mistake to name, not a zero.
+    pub fn check(&self) -> Result<(), String> {
+        let w = &self.weights;
+        let weights = [
+            ("response", w.response),
+            ("timeliness", w.timeliness),
+            ("quality", w.quality),
+            ("resolution", w.resolution),
+            ("satisfaction", w.satisfaction),
+        ];
+        for (name, value) in weights {
+            if !(value >= 0.0 && value.is_finite()) {
+                return Err(format!("[annual.weights] {name} = {value}: a weight is a number of 0 or more"));
+            }
+        }
+        if !(self.prior_posts >= 0.0 && self.prior_posts.is_finite()) {
+            return Err(format!("[annual] prior_posts = {}: a number of posts, 0 or more", self.prior_posts));
+        }
+        Ok(())
+    }
+}
+
 impl Default for AnnualConfig {
     fn default() -> Self {
         AnnualConfig { weights: AnnualWeights::default(), prior_posts: 20.0, min_posts: 10 }
