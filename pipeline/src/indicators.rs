@@ -147,7 +147,8 @@ fn write_temp(path: &Path, frame: &mut DataFrame) -> Result<PathBuf> {
 fn summarise(tables: &reports::tables::ReportTables, year: Option<i32>, started: Instant) -> Result<IndicatorsReport> {
     let (post_facts, annual) = (&tables.post_facts, &tables.annual);
     let years = annual.column("year")?.i32()?;
-    let year = year.or(years.max());
+    // the year the report and the dashboard open on
+    let year = tables.report_year(year)?;
     let (units, ranks, scores, posts) = (
         annual.column("unit")?.str()?,
         annual.column("rank")?.i32()?,

@@ -88,12 +88,20 @@ impl ReportTables {
         Ok(years)
     }
 
-    /// The year a report is about: the one asked for, else the latest one with data.
+    /// The year a report is about: the one asked for, else the latest one that ranks a unit
+    /// (a year of posts no unit answered for ranks none), else the latest one with data.
     pub fn report_year(&self, year: Option<i32>) -> Result<Option<i32>, TableError> {
-        Ok(match year {
-            Some(year) => Some(year),
-            None => self.years()?.last().copied(),
-        })
+        if year.is_some() {
+            return Ok(year);
+        }
+        let ranked_years = if self.annual.column("ranked").is_ok() {
+            let years = i64s(&self.annual, "annual", "year")?;
+            let ranked = bools(&self.annual, "annual", "ranked")?;
+            years.into_iter().zip(ranked).filter_map(|(y, r)| if r == Some(true) { y } else { None }).max()
+        } else {
+            None
+        };
+        Ok(ranked_years.map(|y| y as i32).or(self.years()?.last().copied()))
     }
 }
 
