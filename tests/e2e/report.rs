@@ -6,13 +6,16 @@ use tests::{read_parquet, shared_file, wenzheng};
 
 const CHARTS: [&str; 5] = ["ranking", "monthly_volume", "workdays_distribution", "evasive_vague_by_unit", "hot_issues"];
 
-/// The units scored in the latest year of `annual.parquet`, and that year.
-fn latest_annual(data: &std::path::Path) -> (i32, usize) {
+/// The year a report opens on — the latest that ranks a unit, else the latest of
+/// `annual.parquet` — and the units scored in it.
+fn report_year(data: &std::path::Path) -> (i32, usize) {
     let annual = read_parquet(&data.join("reports/annual.parquet"));
     let years = annual.column("year").unwrap().cast(&DataType::Int32).unwrap();
-    let years: Vec<i32> = years.i32().unwrap().iter().flatten().collect();
-    let latest = *years.iter().max().expect("a scored year");
-    (latest, years.iter().filter(|y| **y == latest).count())
+    let years: Vec<Option<i32>> = years.i32().unwrap().iter().collect();
+    let ranked: Vec<Option<bool>> = annual.column("ranked").unwrap().bool().unwrap().iter().collect();
+    let ranking = years.iter().zip(&ranked).filter(|(_, r)| **r == Some(true)).filter_map(|(y, _)| *y).max();
+    let year = ranking.or(years.iter().flatten().max().copied()).expect("a scored year");
+    (year, years.iter().filter(|y| **y == Some(year)).count())
 }
 
 #[test]
@@ -31,8 +34,11 @@ fn the_annual_report_of_the_real_replies() {
     let stdout = wenzheng(["report", "--data", &d, "--out", &out.display().to_string()]).ok();
     assert!(stdout.contains("report written to"), "{stdout}");
     let html = std::fs::read_to_string(&out).unwrap();
-    let (year, units) = latest_annual(&data);
-    assert!(html.contains(&format!("<h1>{year}年网络问政办理情况年度报告</h1>")), "the latest year by default");
+    let (year, units) = report_year(&data);
+    assert!(
+        html.contains(&format!("<h1>{year}年网络问政办理情况年度报告</h1>")),
+        "the latest year that ranks a unit, by default"
+    );
     assert_eq!(html.matches("<td class=\"unit\">").count(), units, "one ranking row per scored unit");
     assert!(html.matches("<figure class=\"chart\"><svg").count() >= CHARTS.len(), "the charts are inline");
     assert!(!html.contains("src=\"http") && !html.contains("<script"), "self-contained, no scripts");
