@@ -45,11 +45,11 @@ pub struct PostTable {
     frame: DataFrame,
     /// When each post (in the order of `frame`) was first answered, if it was.
     first_reply: Vec<Option<i64>>,
-    /// The unit each post is counted against, as `post_facts` decides it: the first reply that
-    /// names a unit, else the unit the post was addressed to (`None`: use the post's column).
-    /// An index into `unit_names`.
-    reply_unit: Vec<Option<u32>>,
-    unit_names: Vec<String>,
+    /// Each post's replies summed up as `post_facts` sums them (`reports::facts::reply_summary`),
+    /// and each post's row there: the unit the post is counted against is its first reply's
+    /// that names one, else the unit it was addressed to.
+    replies: Option<DataFrame>,
+    replies_row: Vec<Option<u32>>,
 }
 
 impl PostTable {
@@ -68,9 +68,11 @@ impl PostTable {
         let columns: Vec<&str> = columns.into_iter().filter(|&c| bodies || c != "body").collect();
         let frame = tables::read_table(&dir.parts("posts"), &columns)?
             .context("the data folder has no posts: ingest a file with posts first")?;
-        let replies = tables::read_table(&dir.parts("replies"), &["post_id", "replied_at", "unit", "seq"])?;
-        let FirstReplies { first_reply, reply_unit, unit_names } = first_replies(&frame, replies)?;
-        Ok(PostTable { frame, first_reply, reply_unit, unit_names })
+        let replies = tables::read_table(&dir.parts("replies"), &reports::facts::REPLY_COLUMNS)?
+            .map(|replies| reports::facts::reply_summary(&replies))
+            .transpose()?;
+        let (first_reply, replies_row) = first_replies(&frame, replies.as_ref())?;
+        Ok(PostTable { frame, first_reply, replies, replies_row })
     }
 
     /// The posts, in the order of the table, borrowing from it. The columns are walked with
@@ -86,8 +88,10 @@ impl PostTable {
         let mut times = times.i64()?.iter();
         let (mut likes, mut dislikes) = (f.column("likes")?.i64()?.iter(), f.column("dislikes")?.i64()?.iter());
         let mut posts = Vec::with_capacity(f.height());
-        let rows = f.column("post_id")?.str()?.iter().zip(&self.first_reply).zip(&self.reply_unit);
-        for ((id, &first_reply_at), reply_unit) in rows {
+        let reply_units = self.replies.as_ref().map(|r| r.column("reply_unit")?.str()).transpose()?;
+        let rows = f.column("post_id")?.str()?.iter().zip(&self.first_reply).zip(&self.replies_row);
+        for ((id, &first_reply_at), replies_row) in rows {
+            let reply_unit = replies_row.and_then(|r| reply_units?.get(r as usize));
             let addressed = units.next().flatten();
             posts.push(IssuePost {
                 post_id: id.unwrap_or_default(),
@@ -95,7 +99,7 @@ impl PostTable {
                 subject: subjects.next().flatten().unwrap_or_default(),
                 body: bodies.as_mut().and_then(|b| b.next().flatten()).unwrap_or_default(),
                 posted_at: times.next().flatten().unwrap_or_default(),
-                unit: reply_unit.map(|u| self.unit_names[u as usize].as_str()).or(addressed),
+                unit: reply_unit.or(addressed),
                 region: regions.next().flatten(),
                 likes: likes.next().flatten().unwrap_or_default(),
                 dislikes: dislikes.next().flatten().unwrap_or_default(),
@@ -106,51 +110,27 @@ impl PostTable {
     }
 }
 
-struct FirstReplies {
-    first_reply: Vec<Option<i64>>,
-    reply_unit: Vec<Option<u32>>,
-    unit_names: Vec<String>,
-}
+/// A value for each post of the table, in its order.
+type PerPost<T> = Vec<Option<T>>;
 
-/// When each post of `posts` (in their order) was first answered by one of `replies`, and the
-/// unit of its first reply (in `seq`, then time order) that names one. Post ids are unique in
-/// the table (ingest renames a conflicting one, `<id>~<file>`).
-fn first_replies(posts: &DataFrame, replies: Option<DataFrame>) -> Result<FirstReplies> {
+/// When each post of `posts` (in their order) was first answered, and its row in `replies`
+/// (`reports::facts::reply_summary`). Post ids are unique in the table (ingest renames a
+/// conflicting one, `<id>~<file>`).
+fn first_replies(posts: &DataFrame, replies: Option<&DataFrame>) -> Result<(PerPost<i64>, PerPost<u32>)> {
     let mut first_reply = vec![None; posts.height()];
-    let mut reply_unit: Vec<Option<u32>> = vec![None; posts.height()];
-    let mut unit_names: Vec<String> = Vec::new();
-    let Some(replies) = replies else { return Ok(FirstReplies { first_reply, reply_unit, unit_names }) };
+    let mut replies_row = vec![None; posts.height()];
+    let Some(replies) = replies else { return Ok((first_reply, replies_row)) };
     let ids = posts.column("post_id")?.str()?;
     let row_of: PlHashMap<&str, usize> = ids.iter().enumerate().filter_map(|(row, id)| Some((id?, row))).collect();
-    let times = replies.column("replied_at")?.cast(&DataType::Int64)?;
-    let mut unit_number: PlHashMap<&str, u32> = PlHashMap::new();
-    // (seq, time) of the reply whose unit a post has so far
-    let mut unit_key: Vec<(i32, i64)> = vec![(i32::MAX, i64::MAX); posts.height()];
-    let rows = replies
-        .column("post_id")?
-        .str()?
-        .iter()
-        .zip(times.i64()?.iter())
-        .zip(replies.column("unit")?.str()?.iter())
-        .zip(replies.column("seq")?.i32()?.iter());
-    for (((id, at), unit), seq) in rows {
-        let (Some(&row), Some(at)) = (id.and_then(|id| row_of.get(id)), at) else { continue };
-        let first = &mut first_reply[row];
-        *first = Some(first.map_or(at, |first: i64| first.min(at)));
-        let key = (seq.unwrap_or(i32::MAX), at);
-        if let Some(unit) = unit.map(str::trim).filter(|u| !u.is_empty()) {
-            if key < unit_key[row] {
-                unit_key[row] = key;
-                let next = unit_number.len() as u32;
-                let number = *unit_number.entry(unit).or_insert_with(|| {
-                    unit_names.push(unit.to_string());
-                    next
-                });
-                reply_unit[row] = Some(number);
-            }
+    let times = replies.column("first_reply_at")?.cast(&DataType::Int64)?;
+    let rows = replies.column("post_id")?.str()?.iter().zip(times.i64()?.iter());
+    for (k, (id, at)) in rows.enumerate() {
+        if let Some(&row) = id.and_then(|id| row_of.get(id)) {
+            first_reply[row] = at;
+            replies_row[row] = Some(k as u32);
         }
     }
-    Ok(FirstReplies { first_reply, reply_unit, unit_names })
+    Ok((first_reply, replies_row))
 }
 
 /// Clusters every post of the data folder and writes the issues.

@@ -180,7 +180,11 @@ fn max_millis(frame: &DataFrame, column: &str) -> Result<i64, FactsError> {
 /// order, a missing `seq` first); of rows that tie, the final reply is the one stored last and
 /// the unit the one stored first, as after a stable sort. One pass over the rows: polars'
 /// per-group `sort_by` took a third of the stage's time at a million posts.
-fn reply_summary(replies: &DataFrame) -> Result<DataFrame, FactsError> {
+///
+/// `replies` needs `reply_id`, `post_id`, `unit`, `replied_at` and `seq` ([`REPLY_COLUMNS`]).
+/// Recurring issues read each post's first reply and unit from it too, so that an issue's units
+/// are the ones the indicators count its posts against.
+pub fn reply_summary(replies: &DataFrame) -> Result<DataFrame, FactsError> {
     let (ids, posts) = (replies.column("reply_id")?.str()?, replies.column("post_id")?.str()?);
     let units = replies.column("unit")?.str()?;
     let times = replies.column("replied_at")?.cast(&ms())?.cast(&DataType::Int64)?;
