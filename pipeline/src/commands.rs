@@ -147,10 +147,7 @@ pub fn recurring(data: &Path) -> Result<()> {
 
 pub fn issues(data: &Path, from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>, top: usize) -> Result<()> {
     if let (Some(from), Some(to)) = (from, to) {
-        if from > to {
-            let reason = format!("--from {from} is after --to {to}: the period is empty (hint: swap them)");
-            return Err(BadInput { file: data.display().to_string(), sheet: None, reason }.into());
-        }
+        check_period(data, from, to)?;
     }
     let config = crate::config::Config::load(data)?;
     let dir = DataDir::open_read_only(data)?;
@@ -218,15 +215,22 @@ pub fn score(data: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A reversed period is input to fix (exit code 2), not an empty answer.
+fn check_period(data: &Path, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<()> {
+    if from > to {
+        let reason = format!("--from {from} is after --to {to}: the period is empty (hint: swap them)");
+        return Err(BadInput { file: data.display().to_string(), sheet: None, reason }.into());
+    }
+    Ok(())
+}
+
 /// `wenzheng notice`: an unknown format, a reversed period or a folder with nothing to report
 /// on is input to fix (exit code 2).
 pub fn notice(data: &Path, from: chrono::NaiveDate, to: chrono::NaiveDate, out: &Path, format: &str) -> Result<()> {
     let bad = |reason: String| anyhow::Error::from(BadInput { file: data.display().to_string(), sheet: None, reason });
     let format = crate::notice::NoticeFormat::parse(format)
         .ok_or_else(|| bad(format!("unknown --format {format:?}: use xlsx or md")))?;
-    if from > to {
-        return Err(bad(format!("--from {from} is after --to {to}: the period is empty (hint: swap them)")));
-    }
+    check_period(data, from, to)?;
     let dir = DataDir::open_read_only(data).map_err(|e| bad(format!("{e:#}")))?;
     let notice = crate::notice::write_notice(&dir, from, to, out, format)?;
     println!("{}", notice.headline());
