@@ -13,13 +13,20 @@
 //! and take no position.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::sync::Arc;
 
-use models::segment::ChineseSegmenter;
+use models::segment::{ChineseSegmenter, CutMemo};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// The name the tokenizer is registered under in the index.
 pub const TOKENIZER_NAME: &str = "zh";
+
+thread_local! {
+    /// Each indexing thread's memory of the phrases it has cut (a few tens of MB at most): the
+    /// replies and posts of a platform repeat their set phrases endlessly.
+    static CUT_MEMO: RefCell<CutMemo> = RefCell::new(CutMemo::default());
+}
 
 /// Local names (compounds, schools, roads) kept whole; see the file's header.
 pub const LOCAL_WORDS: &str = include_str!("local_words.txt");
@@ -51,7 +58,7 @@ impl ChineseAnalyzer {
 
     fn token_stream<'a>(&self, text: &'a str) -> ChineseTokenStream<'a> {
         let normal = HalfWidth::of(text);
-        let words = self.segmenter.search_tokens(&normal.text);
+        let words = CUT_MEMO.with_borrow_mut(|memo| self.segmenter.search_tokens_memo(&normal.text, memo));
         // Search mode emits each word's parts before the word itself; walking backwards meets the
         // word first, and every later (earlier in the text) token inside its span is one of its
         // parts, which takes the word's position. Counting words from the end gives each token
