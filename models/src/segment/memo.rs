@@ -10,7 +10,8 @@
 //!
 //! Memory is bounded. A block is remembered on its second sighting (a direct-mapped table of
 //! hashes records the first), so the many blocks seen once — names, addresses, details — never
-//! take room; and when the remembered words fill their budget, the memo starts again empty.
+//! take room. When the remembered words fill their budget, the memo keeps the blocks looked up
+//! since the last time it was full and forgets the others (or starts again empty, if all were).
 
 /// Slots of the table of blocks seen once (8 bytes each).
 const SEEN_SLOTS: usize = 1 << 19;
@@ -42,8 +43,12 @@ struct Slot {
     hash: u64,
     at: u32,
     block_len: u16,
+    /// The number of words (at most `LONGEST_BLOCK`), and [`USED`] once looked up.
     words: u16,
 }
+
+/// The bit of [`Slot::words`] that says the block was looked up since the memo was last full.
+const USED: u16 = 1 << 15;
 
 impl Default for CutMemo {
     fn default() -> Self {
@@ -92,7 +97,7 @@ impl CutMemo {
         let hash = block_hash(block.as_bytes()).max(1);
         let mut at = hash as usize % SLOTS;
         loop {
-            let slot = self.slots[at];
+            let slot = &mut self.slots[at];
             if slot.hash == 0 {
                 break;
             }
@@ -100,7 +105,9 @@ impl CutMemo {
                 let start = slot.at as usize;
                 let words_start = start + slot.block_len as usize;
                 if &self.memory[start..words_start] == block.as_bytes() {
-                    return Lookup::Known(Words(&self.memory[words_start..words_start + 4 * slot.words as usize]));
+                    slot.words |= USED;
+                    let words_end = words_start + 4 * (slot.words & !USED) as usize;
+                    return Lookup::Known(Words(&self.memory[words_start..words_end]));
                 }
                 // Another block with the same hash: cut this one every time.
                 return Lookup::Unknown { hash, remember: false };
@@ -116,8 +123,14 @@ impl CutMemo {
     /// Keeps the cut of `block` (at most [`LONGEST_BLOCK`] bytes): `words` are its byte ranges.
     pub(super) fn remember(&mut self, hash: u64, block: &str, words: impl ExactSizeIterator<Item = (u16, u16)>) {
         debug_assert!(block.len() <= LONGEST_BLOCK);
-        if self.memory.len() + block.len() + 4 * words.len() > BUDGET_BYTES || self.taken >= SLOTS / 2 {
-            self.clear();
+        let full = |memo: &CutMemo| {
+            memo.memory.len() + block.len() + 4 * words.len() > BUDGET_BYTES || memo.taken >= SLOTS / 2
+        };
+        if full(self) {
+            self.keep_the_used();
+            if full(self) {
+                self.clear();
+            }
         }
         let slot =
             Slot { hash, at: self.memory.len() as u32, block_len: block.len() as u16, words: words.len() as u16 };
@@ -126,12 +139,32 @@ impl CutMemo {
             self.memory.extend_from_slice(&start.to_le_bytes());
             self.memory.extend_from_slice(&end.to_le_bytes());
         }
-        let mut at = hash as usize % SLOTS;
+        self.put(slot);
+    }
+
+    fn put(&mut self, slot: Slot) {
+        let mut at = slot.hash as usize % SLOTS;
         while self.slots[at].hash != 0 {
             at = (at + 1) % SLOTS;
         }
         self.slots[at] = slot;
         self.taken += 1;
+    }
+
+    /// Forgets the blocks not looked up since the memo was last full; the others stay, marked
+    /// unused.
+    fn keep_the_used(&mut self) {
+        let used: Vec<Slot> = self.slots.iter().filter(|slot| slot.words & USED != 0).copied().collect();
+        let memory = std::mem::take(&mut self.memory);
+        self.clear();
+        for mut slot in used {
+            let start = slot.at as usize;
+            slot.words &= !USED;
+            let end = start + slot.block_len as usize + 4 * slot.words as usize;
+            slot.at = self.memory.len() as u32;
+            self.memory.extend_from_slice(&memory[start..end]);
+            self.put(slot);
+        }
     }
 
     fn clear(&mut self) {
@@ -176,6 +209,27 @@ mod tests {
         memo.remember(hash, "您好", [(0, 6)].into_iter());
         let Lookup::Known(words) = memo.look_up("您好") else { panic!("remembered") };
         assert_eq!(words.ranges().collect::<Vec<_>>(), [(0, 6)]);
+    }
+
+    #[test]
+    fn a_full_memo_keeps_the_blocks_looked_up_since_it_was_last_full() {
+        let mut memo = CutMemo::default();
+        memo.serve(1);
+        let block = |i: usize| format!("块{i}");
+        let remember = |memo: &mut CutMemo, i: usize| {
+            memo.look_up(&block(i));
+            let Lookup::Unknown { hash, remember: true } = memo.look_up(&block(i)) else { panic!("block {i}") };
+            memo.remember(hash, &block(i), [(0, 3), (3, block(i).len() as u16)].into_iter());
+        };
+        for i in 0..SLOTS / 2 {
+            remember(&mut memo, i);
+        }
+        assert!(matches!(memo.look_up(&block(7)), Lookup::Known(_)));
+        remember(&mut memo, SLOTS);
+        let Lookup::Known(words) = memo.look_up(&block(7)) else { panic!("a used block stays") };
+        assert_eq!(words.ranges().collect::<Vec<_>>(), [(0, 3), (3, block(7).len())]);
+        assert!(matches!(memo.look_up(&block(8)), Lookup::Unknown { .. }), "an unused block goes");
+        assert!(matches!(memo.look_up(&block(SLOTS)), Lookup::Known(_)), "the new block is there");
     }
 
     #[test]
