@@ -15,10 +15,10 @@
 
 /// Slots of the table of blocks seen once (8 bytes each).
 const SEEN_SLOTS: usize = 1 << 18;
-/// Slots of the table of remembered blocks (16 bytes each); the memo starts again when half are
-/// taken, so a look-up probes few slots.
+/// Slots of the table of remembered blocks (16 bytes each); the memo is full when half are taken,
+/// so a look-up probes few slots.
 const SLOTS: usize = 1 << 18;
-/// Bytes of remembered blocks and their words before the memo starts again.
+/// Bytes of remembered blocks and their words before the memo is full.
 const BUDGET_BYTES: usize = 12 << 20;
 /// Longer blocks are cut every time: they rarely repeat, and a word's offsets fit in a `u16`.
 pub(super) const LONGEST_BLOCK: usize = 1024;
