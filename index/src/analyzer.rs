@@ -16,7 +16,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use models::segment::{ChineseSegmenter, CutMemo};
+use models::segment::{is_block_character, ChineseSegmenter, CutMemo};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// The name the tokenizer is registered under in the index.
@@ -209,18 +209,13 @@ fn has_narrowing_that_matters(text: &str) -> bool {
     while at + 2 < bytes.len() {
         if bytes[at] == 0xEF && matches!(bytes[at + 1], 0xBC | 0xBD) {
             let c = 0xFF00 + ((bytes[at + 1] as u32 & 0x3) << 6) + (bytes[at + 2] as u32 & 0x3F);
-            if char::from_u32(c).and_then(half_width).is_some_and(is_word_character) {
+            if char::from_u32(c).and_then(half_width).is_some_and(is_block_character) {
                 return true;
             }
         }
         at += 1;
     }
     false
-}
-
-/// The ASCII characters the segmenter keeps inside words (jieba's `RE_HAN_DEFAULT`).
-fn is_word_character(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '+' | '#' | '&' | '.' | '_' | '%' | '-')
 }
 
 /// The half-width form of a full-width ASCII character (U+FF01..U+FF5E) or the ideographic space.
@@ -364,7 +359,7 @@ mod tests {
             "abc",
             "国道",
         ] {
-            let by_chars = text.chars().any(|c| half_width(c).is_some_and(is_word_character));
+            let by_chars = text.chars().any(|c| half_width(c).is_some_and(is_block_character));
             assert_eq!(has_narrowing_that_matters(text), by_chars, "{text:?}");
         }
         assert!(matches!(HalfWidth::of("油烟，噪音！（三楼）").text, Cow::Borrowed(_)));

@@ -199,8 +199,8 @@ fn run_length(text: &str, in_block: bool) -> usize {
 }
 
 /// The characters of jieba's blocks (its `RE_HAN_DEFAULT`): ideographs, ASCII letters and digits,
-/// `+#&._%-`.
-fn is_block_character(c: char) -> bool {
+/// `+#&._%-`. Runs of them are cut by the dictionary; any other character is a word of its own.
+pub fn is_block_character(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric() || matches!(c, '+' | '#' | '&' | '.' | '_' | '%' | '-');
     }
