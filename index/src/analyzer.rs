@@ -23,7 +23,7 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 pub const TOKENIZER_NAME: &str = "zh";
 
 thread_local! {
-    /// Each indexing thread's memory of the phrases it has cut (under 18 MB): the replies and
+    /// Each indexing thread's memory of the phrases it has cut (under 20 MB): the replies and
     /// posts of a platform repeat their set phrases endlessly.
     static CUT_MEMO: RefCell<CutMemo> = RefCell::new(CutMemo::default());
 }

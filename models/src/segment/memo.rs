@@ -154,25 +154,34 @@ impl CutMemo {
     /// Forgets the blocks not looked up since the memo was last full; the others stay, marked
     /// unused.
     fn keep_the_used(&mut self) {
-        let used: Vec<Slot> = self.slots.iter().filter(|slot| slot.words & USED != 0).copied().collect();
-        let memory = std::mem::take(&mut self.memory);
-        self.clear();
+        let mut used: Vec<Slot> = self.slots.iter().filter(|slot| slot.words & USED != 0).copied().collect();
+        // Moved down in the order they were written, so each lands where nothing kept is yet
+        // and the memory is compacted in place, not copied.
+        used.sort_unstable_by_key(|slot| slot.at);
+        let mut kept = 0;
+        self.clear_slots();
         for mut slot in used {
             let start = slot.at as usize;
             slot.words &= !USED;
-            let end = start + slot.block_len as usize + 4 * slot.words as usize;
-            slot.at = self.memory.len() as u32;
-            self.memory.extend_from_slice(&memory[start..end]);
+            let len = slot.block_len as usize + 4 * slot.words as usize;
+            self.memory.copy_within(start..start + len, kept);
+            slot.at = kept as u32;
+            kept += len;
             self.put(slot);
         }
+        self.memory.truncate(kept);
     }
 
     fn clear(&mut self) {
+        self.clear_slots();
+        self.memory.clear();
+    }
+
+    fn clear_slots(&mut self) {
         if self.taken > 0 {
             self.slots.fill(Slot::default());
         }
         self.taken = 0;
-        self.memory.clear();
     }
 }
 
@@ -224,10 +233,16 @@ mod tests {
         for i in 0..SLOTS / 2 {
             remember(&mut memo, i);
         }
-        assert!(matches!(memo.look_up(&block(7)), Lookup::Known(_)));
+        let used = [7, 8_000, 100_000, SLOTS / 2 - 1];
+        for i in used {
+            assert!(matches!(memo.look_up(&block(i)), Lookup::Known(_)));
+        }
         remember(&mut memo, SLOTS);
-        let Lookup::Known(words) = memo.look_up(&block(7)) else { panic!("a used block stays") };
-        assert_eq!(words.ranges().collect::<Vec<_>>(), [(0, 3), (3, block(7).len())]);
+        for i in used {
+            let Lookup::Known(words) = memo.look_up(&block(i)) else { panic!("used block {i} stays") };
+            assert_eq!(words.ranges().collect::<Vec<_>>(), [(0, 3), (3, block(i).len())]);
+        }
+        assert_eq!(memo.taken, used.len() + 1);
         assert!(matches!(memo.look_up(&block(8)), Lookup::Unknown { .. }), "an unused block goes");
         assert!(matches!(memo.look_up(&block(SLOTS)), Lookup::Known(_)), "the new block is there");
     }
