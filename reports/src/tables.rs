@@ -94,15 +94,24 @@ impl ReportTables {
         if year.is_some() {
             return Ok(year);
         }
-        let ranked_years = if self.annual.column("ranked").is_ok() {
-            let years = i64s(&self.annual, "annual", "year")?;
-            let ranked = bools(&self.annual, "annual", "ranked")?;
-            years.into_iter().zip(ranked).filter_map(|(y, r)| if r == Some(true) { y } else { None }).max()
-        } else {
-            None
-        };
-        Ok(ranked_years.map(|y| y as i32).or(self.years()?.last().copied()))
+        Ok(latest_ranked_year(&self.annual)?.or(self.years()?.last().copied()))
     }
+}
+
+/// The latest year in which `annual` ranks a unit: where reports and the dashboard open by
+/// default (a year of posts no unit answered for ranks none).
+pub fn latest_ranked_year(annual: &DataFrame) -> Result<Option<i32>, TableError> {
+    if annual.column("ranked").is_err() {
+        return Ok(None);
+    }
+    let years = i64s(annual, "annual", "year")?;
+    let ranked = bools(annual, "annual", "ranked")?;
+    Ok(years
+        .into_iter()
+        .zip(ranked)
+        .filter_map(|(y, r)| if r == Some(true) { y } else { None })
+        .max()
+        .map(|y| y as i32))
 }
 
 fn read_parquet(path: &Path) -> Result<Option<DataFrame>, TableError> {
@@ -162,4 +171,27 @@ pub fn bools(df: &DataFrame, table: &'static str, name: &str) -> Result<Vec<Opti
 /// Whether a frame has a column (optional columns such as `satisfaction` or `cluster_id`).
 pub fn has_column(df: &DataFrame, name: &str) -> bool {
     df.column(name).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_open_on_the_latest_year_that_ranks_a_unit() {
+        let annual = DataFrame::new(
+            3,
+            vec![
+                Column::new("year".into(), [2018i32, 2019, 2020]),
+                Column::new("ranked".into(), [true, true, false]),
+            ],
+        )
+        .unwrap();
+        assert_eq!(latest_ranked_year(&annual).unwrap(), Some(2019));
+        let tables = ReportTables { annual, ..Default::default() };
+        assert_eq!(tables.report_year(None).unwrap(), Some(2019));
+        assert_eq!(tables.report_year(Some(2020)).unwrap(), Some(2020));
+        let nobody_ranked = DataFrame::new(1, vec![Column::new("year".into(), [2020i32])]).unwrap();
+        assert_eq!(latest_ranked_year(&nobody_ranked).unwrap(), None);
+    }
 }

@@ -9,7 +9,7 @@ use polars::prelude::*;
 use serde_json::{Map, Value};
 
 use super::columns::{floats, integers, millis, rows_json, strings};
-use super::error::ApiResult;
+use super::error::{ApiError, ApiResult};
 
 /// The tables the API reads, as the caller loaded them from the data folder. Only `posts` is
 /// required; a missing table gives empty answers with a note saying which stage to run.
@@ -128,6 +128,8 @@ pub struct Data {
     pub unit_names: std::collections::HashSet<String>,
     /// Ranking rows per year, by rank.
     pub rankings: BTreeMap<i32, Vec<Map<String, Value>>>,
+    /// The year `/api/rankings` answers for when none is asked: the one reports open on.
+    pub default_year: Option<i32>,
     /// Indicator rows (scope unit) and annual rows per unit.
     pub unit_indicators: HashMap<String, Vec<Map<String, Value>>>,
     pub unit_annual: HashMap<String, Vec<Map<String, Value>>>,
@@ -237,6 +239,7 @@ impl Data {
             units: Vec::new(),
             unit_names: Default::default(),
             rankings: BTreeMap::new(),
+            default_year: None,
             unit_indicators: HashMap::new(),
             unit_annual: HashMap::new(),
             issues: Vec::new(),
@@ -375,6 +378,8 @@ impl Data {
                 let score = |r: &Map<String, Value>| r.get("score").and_then(Value::as_f64).unwrap_or(f64::MIN);
                 rows.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| score(b).total_cmp(&score(a))));
             }
+            let ranked = crate::tables::latest_ranked_year(annual).map_err(|e| ApiError::internal(e.to_string()))?;
+            self.default_year = ranked.or_else(|| self.rankings.keys().next_back().copied());
         }
         if let Some(indicators) = &tables.indicators {
             for row in rows_json(indicators)? {

@@ -105,12 +105,7 @@ pub async fn unit_indicators(
 pub async fn rankings(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Answer {
     let params = Params::parse(raw.as_deref(), &["year"])?;
     let data = &state.0.data;
-    // By default the latest year that ranks a unit: a year of posts no unit answered for
-    // (a posts-only export's) ranks none, and the page would open on an empty table.
-    let ranks_a_unit =
-        |rows: &Vec<Map<String, Value>>| rows.iter().any(|r| r.get("ranked") == Some(&Value::Bool(true)));
-    let latest_ranked = data.rankings.iter().rev().find(|(_, rows)| ranks_a_unit(rows)).map(|(&y, _)| y);
-    let year = params.year()?.or(latest_ranked).or_else(|| data.rankings.keys().next_back().copied());
+    let year = params.year()?.or(data.default_year);
     let rows = year.and_then(|y| data.rankings.get(&y)).cloned().unwrap_or_default();
     let mut answer = json!({ "year": year, "years": data.rankings.keys().collect::<Vec<_>>(), "rankings": rows });
     if data.rankings.is_empty() {
