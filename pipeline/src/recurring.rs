@@ -45,10 +45,10 @@ pub struct PostTable {
     frame: DataFrame,
     /// When each post (in the order of `frame`) was first answered, if it was.
     first_reply: Vec<Option<i64>>,
-    /// Each post's replies summed up as `post_facts` sums them (`reports::facts::reply_summary`),
-    /// and each post's row there: the unit the post is counted against is its first reply's
-    /// that names one, else the unit it was addressed to.
-    replies: Option<DataFrame>,
+    /// The unit of each post's first reply that names one, as `post_facts` reads it
+    /// (`reports::facts::reply_summary`), and each post's row in it: the unit the post is
+    /// counted against is that one, else the unit it was addressed to.
+    reply_units: Option<StringChunked>,
     replies_row: Vec<Option<u32>>,
 }
 
@@ -72,7 +72,9 @@ impl PostTable {
             .map(|replies| reports::facts::reply_summary(&replies))
             .transpose()?;
         let (first_reply, replies_row) = first_replies(&frame, replies.as_ref())?;
-        Ok(PostTable { frame, first_reply, replies, replies_row })
+        // Only the units are needed from here on; the rest of the summary is let go.
+        let reply_units = replies.map(|r| r.column("reply_unit")?.str().cloned()).transpose()?;
+        Ok(PostTable { frame, first_reply, reply_units, replies_row })
     }
 
     /// The posts, in the order of the table, borrowing from it. The columns are walked with
@@ -88,7 +90,7 @@ impl PostTable {
         let mut times = times.i64()?.iter();
         let (mut likes, mut dislikes) = (f.column("likes")?.i64()?.iter(), f.column("dislikes")?.i64()?.iter());
         let mut posts = Vec::with_capacity(f.height());
-        let reply_units = self.replies.as_ref().map(|r| r.column("reply_unit")?.str()).transpose()?;
+        let reply_units = self.reply_units.as_ref();
         let rows = f.column("post_id")?.str()?.iter().zip(&self.first_reply).zip(&self.replies_row);
         for ((id, &first_reply_at), replies_row) in rows {
             let reply_unit = replies_row.and_then(|r| reply_units?.get(r as usize));

@@ -181,10 +181,7 @@ mod tests {
     fn reports_open_on_the_latest_year_that_ranks_a_unit() {
         let annual = DataFrame::new(
             3,
-            vec![
-                Column::new("year".into(), [2018i32, 2019, 2020]),
-                Column::new("ranked".into(), [true, true, false]),
-            ],
+            vec![Column::new("year".into(), [2018i32, 2019, 2020]), Column::new("ranked".into(), [true, true, false])],
         )
         .unwrap();
         assert_eq!(latest_ranked_year(&annual).unwrap(), Some(2019));
