@@ -3,9 +3,9 @@
 //!
 //! Rules, as [`WorkCalendar`] applies them:
 //! - **Built-in schedule.** From 2004-01-01 through 2026-12-25 a day is a working day exactly
-//!   when the State Council's notices say so (the `chinese_holiday` crate's data): statutory
-//!   holidays are rest days even on weekdays, and make-up workdays (调休上班) are working days
-//!   even on Saturdays and Sundays.
+//!   when the State Council's notices say so (the `chinese_holiday` crate's data, with the two
+//!   days it gets wrong corrected): statutory holidays are rest days even on weekdays, and
+//!   make-up workdays (调休上班) are working days even on Saturdays and Sundays.
 //! - **Schedule years.** The notice for year Y also decides the last days of December of Y−1
 //!   (the 2019 notice made Saturday 2018-12-29 a workday), so a schedule year runs from
 //!   December 26 of the previous year through December 25. That is why the built-in data stops
@@ -303,8 +303,21 @@ fn schedule_year(day: NaiveDate) -> i32 {
     }
 }
 
+/// Days the `chinese_holiday` crate (2026.0.1) gets wrong, with what the State Council's notice
+/// says: `(day, is_workday)`. Found by comparing every day of 2004–2026 with the Python
+/// `chinesecalendar` package; the three days they disagree on were checked against the notices
+/// (2005-12-31, a make-up Saturday of the 2006 notice, the crate has right).
+const BUILT_IN_CORRECTIONS: [(NaiveDate, bool); 2] = [
+    // 2016 notice: National Day Oct 1–7 off, make-up workdays Sat 8 and Sun 9 October.
+    (date(2016, 10, 9), true),
+    // 2017 notice: New Year Dec 31 2016 – Jan 2 2017 off; Friday 30 December is a working day.
+    (date(2016, 12, 30), true),
+];
+
 fn built_in_is_workday(day: NaiveDate) -> bool {
-    if (BUILT_IN_FIRST..=BUILT_IN_LAST).contains(&day) {
+    if let Some(&(_, workday)) = BUILT_IN_CORRECTIONS.iter().find(|(d, _)| *d == day) {
+        workday
+    } else if (BUILT_IN_FIRST..=BUILT_IN_LAST).contains(&day) {
         // In range by the check above, so the crate's year assertion holds.
         chinese_holiday(Ymd::new(day.year() as u16, day.month() as u8, day.day() as u8)).is_workday()
     } else {
@@ -395,6 +408,14 @@ mod tests {
     fn new_year_2019_was_decided_in_december_2018() {
         // Sat 29 Dec 2018 a make-up workday; Dec 30 – Jan 1 off.
         check(&WorkCalendar::default(), "2018-12-24", &["WWWWWWR", "RRWWWRR"]);
+    }
+
+    #[test]
+    fn national_day_2016_and_new_year_2017_where_the_crate_is_corrected() {
+        // 2016 National Day: Oct 1–7 off, make-up Sat 8 and Sun 9 Oct (the crate has Sun 9 off).
+        check(&WorkCalendar::default(), "2016-09-26", &["WWWWWRR", "RRRRRWW", "WWWWWRR"]);
+        // 2017 New Year: Sat 31 Dec – Mon 2 Jan off; Fri 30 Dec works (the crate has it off).
+        check(&WorkCalendar::default(), "2016-12-26", &["WWWWWRR", "RWWWWRR"]);
     }
 
     #[test]
