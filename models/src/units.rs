@@ -7,11 +7,11 @@
 //! - **text**: the unit named in the body as the one answering — "经K7县人社局调查", "A3区洋湖街道
 //!   高度重视", "榔梨街道办事处高度重视", "感谢您对H市公安局H1区分局工作的关心"; a unit the
 //!   problem was forwarded to ("已转交县教育局") is not the one answering;
-//! - **region**: the reply names no unit but speaks for a body of the post's region ("我县", "我局",
-//!   "我镇"). Which office wrote it is unknown; what is known is the jurisdiction that answered, so
-//!   the unit is the government of the post's region ("K7县人民政府"; "我市" → the city's). This is
-//!   honest at the level of the county or district and no finer; indicators built on it are
-//!   per-jurisdiction for these replies;
+//! - **region**: the reply names no unit but speaks for a body of the post's region. "我县",
+//!   "我区", "我市" are that level's government ("K7县人民政府"; "我市" → the city's). "我局",
+//!   "我支队", "我镇" say only the kind of body: the unit is "K7县某局", "A5区某镇" — some bureau,
+//!   some town of the region, which one unknown ([`is_identified`] is false: such units are
+//!   reported and listed in notices under that name, but never ranked);
 //! - **unknown**: nothing of the above ("您的留言已收悉，已转相关部门").
 //!
 //! Names are canonicalised: the most specific region code plus the full name ("A市A1区环保局" →
@@ -25,6 +25,15 @@ use regex::{Captures, Regex};
 use serde::{Deserialize, Serialize};
 
 use crate::region;
+
+/// Marks a unit known only by its region and kind ("K7县某局": some bureau of K7县), for a reply
+/// that speaks for itself ("我局高度重视") without signing. Such a unit is not ranked.
+pub const UNIDENTIFIED_MARK: &str = "某";
+
+/// Whether a unit name says which body it is: not empty, not unknown, not "K7县某局".
+pub fn is_identified(unit: &str) -> bool {
+    !unit.trim().is_empty() && !unit.contains(UNIDENTIFIED_MARK)
+}
 
 /// The registry compiled into the product.
 const DEFAULT_UNITS: &str = include_str!("../data/units.toml");
@@ -353,24 +362,34 @@ impl UnitRegistry {
         Some(self.registered(format!("{code}{bare_town}")))
     }
 
-    /// The government the reply speaks for ("我县" + "K7县" → "K7县人民政府"). The most specific
-    /// self-reference wins: a county office writing "根据我市…我局将…" is the county's, not the city's.
+    /// The body the reply speaks for, named no finer than the reply names it. "我县" / "我区" /
+    /// "我市" are the government of that level ("我县" + "K7县" → "K7县人民政府"). An office word
+    /// ("我局", "我支队") or a town's ("我镇", "我街道") says only what kind of body of the post's
+    /// region answered, not which: "K7县某局", "A5区某镇" (see [`UNIDENTIFIED_MARK`]), never the
+    /// region's government, which a published notice would then blame for a bureau's reply. The
+    /// most specific self-reference wins: a county office writing "根据我市…我局将…" is the
+    /// county's, not the city's.
     fn self_referenced_government(&self, text: &str, post_region: &str) -> Option<String> {
-        let code = self
-            .self_reference
+        self.self_reference
             .captures_iter(text)
             .filter_map(|caps| {
-                let (rank, code) = match caps.name("gov").map(|m| m.as_str()) {
-                    Some("我市") => (2, relative_code("市", post_region)),
-                    Some("我县") => (1, relative_code("县", post_region)),
-                    Some("我区") => (1, relative_code("区", post_region)),
+                let word = caps.get(0)?.as_str();
+                let kind = word.strip_prefix("我").unwrap_or(word);
+                let (rank, code) = match (caps.name("gov").is_some(), kind) {
+                    (true, "市") => (2, relative_code("市", post_region)),
+                    (true, "县") => (1, relative_code("县", post_region)),
+                    (true, "区") => (1, relative_code("区", post_region)),
                     _ => (0, region::most_specific_code(post_region)),
                 };
-                code.map(|code| (rank, code))
+                let name = match (rank, code) {
+                    (_, None) => None,
+                    (1 | 2, Some(code)) => Some(self.registered(format!("{code}人民政府"))),
+                    (_, Some(code)) => Some(format!("{code}{UNIDENTIFIED_MARK}{kind}")),
+                };
+                name.map(|name| (rank, name))
             })
             .min_by_key(|(rank, _)| *rank)
-            .map(|(_, code)| code)?;
-        Some(self.registered(format!("{code}人民政府")))
+            .map(|(_, name)| name)
     }
 }
 
@@ -587,21 +606,24 @@ mod tests {
     }
 
     #[test]
-    fn a_reply_speaking_for_its_region_is_given_the_region_government() {
+    fn a_reply_speaking_for_its_region_is_given_the_region_body_it_names() {
         check(
             "您反映的问题，我局高度重视，现回复如下：已安排整改。",
             Some("K7县"),
-            Some("K7县人民政府"),
+            Some("K7县某局"),
             UnitSource::Region,
         );
-        check("收到您反映的问题后，我镇高度重视。", Some("A市A5区"), Some("A5区人民政府"), UnitSource::Region);
+        check("您反映的问题，我局高度重视。", Some("K市"), Some("K市某局"), UnitSource::Region);
+        check("我支队已安排民警核查。", Some("A市A5区"), Some("A5区某支队"), UnitSource::Region);
+        check("收到您反映的问题后，我镇高度重视。", Some("A市A5区"), Some("A5区某镇"), UnitSource::Region);
+        check("今年我县幼儿园统一放暑假。", Some("K7县"), Some("K7县人民政府"), UnitSource::Region);
         check("今年我市幼儿园统一放暑假。", Some("A市A5区"), Some("A市人民政府"), UnitSource::Region);
         check("今年我市幼儿园统一放暑假。", Some("B9市"), Some("B9市人民政府"), UnitSource::Region);
         check("已交我区有关部门调查核处。", Some("K7县"), None, UnitSource::Unknown);
         check(
             "根据我市2017年绿色城市建设项目铺排，我县拟建9个公园。我局将热忱为您服务。",
             Some("A7县"),
-            Some("A7县人民政府"),
+            Some("A7县某局"),
             UnitSource::Region,
         );
         check("您反映的问题，我局高度重视。", None, None, UnitSource::Unknown);

@@ -20,7 +20,8 @@
 //! empirical Bayes with a
 //! beta prior worth `prior_posts` posts: (count + k·city) / (denominator + k)), so that a unit
 //! with three perfect posts does not top the ranking; and units with fewer than `min_posts`
-//! posts in the year are scored but not ranked. [`UNKNOWN_UNIT`] is never ranked.
+//! posts in the year are scored but not ranked. [`UNKNOWN_UNIT`] is never ranked, nor is a unit
+//! known only by its region and kind ("K7县某局", `models::units::is_identified`).
 
 use std::collections::HashMap;
 
@@ -279,9 +280,12 @@ fn evaluate(unit: &str, year: i32, counts: &Counts, city: &Counts, config: &Annu
                 "note": "no post to measure it on: its weight is spread over the others"}),
         })
         .collect();
-    let ranked = counts.posts >= u64::from(config.min_posts) && unit != UNKNOWN_UNIT && score.is_some();
+    let identified = unit != UNKNOWN_UNIT && models::units::is_identified(unit);
+    let ranked = counts.posts >= u64::from(config.min_posts) && identified && score.is_some();
     let ranking_note = if unit == UNKNOWN_UNIT {
         "not ranked: the posts of no known unit".to_string()
+    } else if !identified {
+        "not ranked: unsigned replies of some body of this region (我局, 我镇…), which one is not known".to_string()
     } else if !ranked {
         format!("not ranked: {} posts, fewer than the minimum {}", counts.posts, config.min_posts)
     } else {
@@ -499,6 +503,28 @@ mod tests {
             (response_rate["count"].as_u64(), response_rate["of"].as_u64(), response_rate["shrunk"].as_f64()),
             (Some(4), Some(4), Some(0.8106))
         );
+    }
+
+    #[test]
+    fn a_unit_known_only_by_region_and_kind_is_scored_not_ranked() {
+        // "A市某局": unsigned replies saying "我局" under A市's posts; which bureau is unknown.
+        let table = annual(
+            &facts(&[("A市教育局", 2019, [20, 20, 20, 0, 0, 2, 0, 0]), ("A市某局", 2019, [30, 30, 30, 0, 0, 0, 0, 0])]),
+            &AnnualConfig { prior_posts: 0.0, ..AnnualConfig::default() },
+        )
+        .expect("annual");
+        crate::facts::tests::assert_rows(
+            &table,
+            &["unit", "score", "rank", "ranked"],
+            Some(2),
+            "
+            A市教育局 98.33 1 true
+            A市某局 100.00 - false
+            ",
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(table.column("components_json").unwrap().str().unwrap().get(1).unwrap()).unwrap();
+        assert!(json["ranking"].as_str().unwrap().starts_with("not ranked: unsigned replies"), "{json}");
     }
 
     #[test]
