@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -191,6 +191,11 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
         (Some(needed), Some(have)) if have < needed => {
             ApiError::forbidden(needed.as_str(), have.as_str()).into_response()
         }
+        (Some(_), Some(have)) if !matches!(method, Method::GET | Method::HEAD) => {
+            // The router answers 405; no cache, no validator: a kept GET answer is not a POST's.
+            request.extensions_mut().insert(Caller(Some(have)));
+            next.run(request).await
+        }
         (Some(_), Some(have)) => {
             // A representation depends on the data and on the role (masking).
             let etag = format!("\"{}-{}\"", state.0.etag, have.as_str());
@@ -198,18 +203,17 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
                 request.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| {
                     v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*")
                 });
-            if matches && !state.0.etag.is_empty() {
-                let mut response = StatusCode::NOT_MODIFIED.into_response();
-                cache_headers(&mut response, &etag);
-                response
-            } else {
-                request.extensions_mut().insert(Caller(Some(have)));
-                let mut response = answer(&state, have, request, next).await;
-                if response.status() == StatusCode::OK && !state.0.etag.is_empty() {
-                    cache_headers(&mut response, &etag);
+            request.extensions_mut().insert(Caller(Some(have)));
+            let mut response = answer(&state, have, request, next).await;
+            // Only a request that would be answered 200 is "not modified": a bad parameter or an
+            // unknown path still gets its 400 or 404, whatever validator it sends.
+            if response.status() == StatusCode::OK && !state.0.etag.is_empty() {
+                if matches {
+                    response = StatusCode::NOT_MODIFIED.into_response();
                 }
-                response
+                cache_headers(&mut response, &etag);
             }
+            response
         }
     };
     tracing::info!(
@@ -224,11 +228,12 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
 }
 
 /// The handler's answer, or the same answer kept from an earlier identical request (a role
-/// sees its own masking, so the role is part of the key). Only whole `200` answers of a known
+/// sees its own masking, so the method and the role are part of the key). Only whole `200` answers of a known
 /// size are kept.
 async fn answer(state: &AppState, role: Role, request: Request, next: Next) -> Response {
     let cache = &state.0.answers;
-    let key = format!("{}|{}", role.as_str(), request.uri());
+    // HEAD's answer has no body: it must never be served for a GET.
+    let key = format!("{}|{}|{}", request.method(), role.as_str(), request.uri());
     if let Some(kept) = cache.get(&key) {
         let mut response = Response::new(axum::body::Body::from(kept.body));
         if let Some(content_type) = kept.content_type {

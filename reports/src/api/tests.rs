@@ -374,6 +374,42 @@ async fn data_answers_carry_an_etag_and_304_when_it_matches() {
 }
 
 #[tokio::test]
+async fn a_validator_never_hides_a_bad_request() {
+    let etag =
+        check("/api/rankings", Some(VIEWER), 200, None).await.headers[header::ETAG].to_str().unwrap().to_string();
+    for (path, status) in [("/api/rankings?year=abc", 400), ("/api/units/nope/indicators", 404), ("/nonexistent", 404)]
+    {
+        for validator in [etag.as_str(), "*"] {
+            let reply = get(path, Some(VIEWER), &[(header::IF_NONE_MATCH, validator)]).await;
+            assert_eq!(reply.status.as_u16(), status, "{path} with If-None-Match {validator}: {}", reply.text);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_kept_answer_is_only_served_to_the_method_it_answered() {
+    let app = app();
+    let send = |method: &str| {
+        let request = Request::builder()
+            .method(method)
+            .uri("/api/rankings")
+            .header(header::AUTHORIZATION, format!("Bearer {VIEWER}"))
+            .body(Body::empty())
+            .expect("request");
+        app.clone().oneshot(request)
+    };
+    assert_eq!(send("GET").await.expect("response").status(), StatusCode::OK);
+    for method in ["POST", "PUT", "DELETE", "PATCH"] {
+        assert_eq!(send(method).await.expect("response").status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
+    }
+    let head = send("HEAD").await.expect("response");
+    assert_eq!(head.status(), StatusCode::OK);
+    let get = send("GET").await.expect("response");
+    let body = get.into_body().collect().await.expect("body").to_bytes();
+    assert!(body.starts_with(b"{"), "the GET after a HEAD has its body");
+}
+
+#[tokio::test]
 async fn missing_reports_give_empty_answers_with_a_note() {
     let access = Access::new(&AccessConfig::default(), Some(&format!("supervisor:{SUPERVISOR}"))).expect("tokens");
     let only_posts = ApiTables { posts: tables().posts, ..ApiTables::default() };
