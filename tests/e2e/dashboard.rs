@@ -250,6 +250,9 @@ fn a_supervisor_logs_in_reads_the_ranking_a_unit_and_searches() {
     assert!(rows.as_u64().unwrap_or(0) >= 1, "{rows}");
     let who = browser.script("return document.getElementById('who').textContent", "");
     assert_eq!(who, "角色：督查员");
+    // No part the page left out shows as a word of JavaScript.
+    let view = browser.script("return document.getElementById('view').innerText", "");
+    assert!(!view.as_str().unwrap_or("").lines().any(|l| ["null", "undefined"].contains(&l.trim())), "{view}");
 
     // Open the unit from the ranking (by hash when it has too few posts to be listed).
     browser.script(

@@ -168,7 +168,7 @@ fn ranking_bars(rows: &[data::RankingRow]) -> Vec<RankBar> {
     } else {
         bars.extend(ranked[..RANKING_ENDS].iter().map(|r| bar(r, BLUE)));
         let hidden = ranked.len() - 2 * RANKING_ENDS;
-        bars.push(RankBar { label: format!("⋯ 中间 {hidden} 个单位 ⋯"), score: None, color: GREY });
+        bars.push(RankBar { label: format!("… 中间 {hidden} 个单位 …"), score: None, color: GREY });
         bars.extend(ranked[ranked.len() - RANKING_ENDS..].iter().map(|r| bar(r, RED)));
     }
     let unranked: Vec<&data::RankingRow> = rows.iter().filter(|r| !r.ranked).collect();
@@ -177,7 +177,7 @@ fn ranking_bars(rows: &[data::RankingRow]) -> Vec<RankBar> {
     }
     if unranked.len() > RANKING_ENDS {
         bars.push(RankBar {
-            label: format!("⋯ 另有 {} 个未排名单位", unranked.len() - RANKING_ENDS),
+            label: format!("… 另有 {} 个未排名单位", unranked.len() - RANKING_ENDS),
             score: None,
             color: GREY,
         });

@@ -102,7 +102,8 @@ function failure(error) {
 }
 
 function view(...children) {
-  document.getElementById("view").replaceChildren(...children);
+  // a missing part (`cond ? part : null`) is left out, not shown as the text "null"
+  document.getElementById("view").replaceChildren(...children.filter((c) => c != null));
 }
 
 // ---- login ----
