@@ -74,7 +74,9 @@ fn in_own_process(stage: &str, data: &Path) -> Result<()> {
     }
     // The stage writes under the lock this run holds (`DataDir::open` took it).
     if let Ok(root) = std::fs::canonicalize(data) {
-        command.env(crate::store::LOCK_HELD_BY_PARENT, root);
+        command
+            .env(crate::store::LOCK_HELD_BY_PARENT, root)
+            .env(crate::store::LOCK_PARENT_PID, std::process::id().to_string());
     }
     let status = command
         .arg(stage)

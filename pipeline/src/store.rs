@@ -83,6 +83,42 @@ pub struct DataDir {
 /// whose lock the parent holds for them.
 pub const LOCK_HELD_BY_PARENT: &str = "WENZHENG_LOCK_HELD";
 
+/// Beside [`LOCK_HELD_BY_PARENT`]: the process id of the `run` that holds the lock.
+pub const LOCK_PARENT_PID: &str = "WENZHENG_LOCK_PARENT";
+
+/// A stage writing under its parent's lock must not outlive the parent: the lock goes with the
+/// parent, and a new run would then write beside the orphan (found by killing `run` alone).
+mod parent {
+    use anyhow::{bail, Result};
+
+    use super::LOCK_PARENT_PID;
+
+    /// Asks the kernel to kill this process when its parent ends, then checks that the parent
+    /// that holds the lock is still the parent (it may have ended before the ask).
+    pub fn bind() -> Result<()> {
+        #[cfg(target_os = "linux")]
+        {
+            const PR_SET_PDEATHSIG: i32 = 1;
+            const SIGKILL: u64 = 9;
+            extern "C" {
+                fn prctl(option: i32, ...) -> i32;
+            }
+            // SAFETY: PR_SET_PDEATHSIG takes one integer argument and only sets a signal
+            // the kernel sends this process when its parent thread ends.
+            unsafe {
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+            }
+        }
+        let expected = std::env::var(LOCK_PARENT_PID).ok().and_then(|pid| pid.parse::<u32>().ok());
+        #[cfg(unix)]
+        if expected.is_some_and(|pid| pid != std::os::unix::process::parent_id()) {
+            bail!("the `wenzheng run` that started this stage has ended, and its lock with it: run it again");
+        }
+        let _ = expected;
+        Ok(())
+    }
+}
+
 /// The file whose lock a writer holds (`DIR/.lock`).
 const LOCK_FILE: &str = ".lock";
 
@@ -95,7 +131,7 @@ fn lock_for_writing(root: &Path) -> Result<()> {
     static HELD: Mutex<Vec<(PathBuf, fs::File)>> = Mutex::new(Vec::new());
     let root = fs::canonicalize(root).with_context(|| format!("cannot resolve {}", root.display()))?;
     if std::env::var_os(LOCK_HELD_BY_PARENT).is_some_and(|held| Path::new(&held) == root) {
-        return Ok(());
+        return parent::bind();
     }
     let mut held = HELD.lock().unwrap_or_else(PoisonError::into_inner);
     if held.iter().any(|(path, _)| *path == root) {
@@ -302,15 +338,17 @@ impl DataDir {
         Ok(())
     }
 
-    /// Records that `stage` has run. The other stages' records are read again from the
-    /// manifest on disk first, so that stages running side by side in one process (`wenzheng
-    /// run` on a daily update) keep each other's records: each would otherwise write back the
-    /// records it read when it started, without the other's.
+    /// Records that `stage` has run. The manifest is read again from disk first and only this
+    /// stage's record changes, so that stages running side by side in one process (`wenzheng
+    /// run` on a daily update) keep each other's records, and a stage never writes back the
+    /// inputs and tables it read when it started over an ingest committed since.
     pub fn record_stage(&mut self, stage: &str, record: StageRecord) -> Result<()> {
         static MANIFEST: Mutex<()> = Mutex::new(());
         let _one_writer = MANIFEST.lock().unwrap_or_else(PoisonError::into_inner);
         if self.root.join("manifest.json").exists() {
-            self.manifest.stages = DataDir::load(&self.root, false)?.manifest.stages;
+            let on_disk = DataDir::load(&self.root, false)?.manifest;
+            let next_part = self.manifest.next_part.max(on_disk.next_part);
+            self.manifest = Manifest { next_part, ..on_disk };
         }
         self.manifest.stages.insert(stage.to_string(), record);
         self.save_manifest()
@@ -447,5 +485,23 @@ mod tests {
             .collect();
         assert_eq!(left, ["part-000002.parquet"]);
         assert_eq!(dir.parts("posts").len(), 4);
+    }
+
+    #[test]
+    fn a_stage_records_itself_without_undoing_an_ingest_committed_since_it_started() {
+        let temp = tempfile::tempdir().expect("a temp folder");
+        let mut stage = DataDir::open(temp.path(), true).expect("a data folder");
+        stage.save_manifest().expect("an empty manifest");
+        // Meanwhile another writer (a rerun, after this stage's parent was killed) commits posts.
+        let mut ingest = DataDir::load(temp.path(), false).expect("the same folder");
+        let new = part(&mut ingest, "posts", &["a"], &[Some(Y2019)]);
+        ingest.commit(vec![new], &[]).expect("committed");
+
+        let record = StageRecord { version: "1".into(), finished_at: "now".into(), detail: serde_json::Value::Null };
+        stage.record_stage("score", record).expect("recorded");
+        let on_disk = DataDir::load(temp.path(), false).expect("reloaded").manifest;
+        assert_eq!(on_disk.tables["posts"], ["posts/year=2019/part-000001.parquet"]);
+        assert!(on_disk.stages.contains_key("score"));
+        assert_eq!(on_disk.next_part, 1);
     }
 }
