@@ -183,8 +183,40 @@ fn a_quote_never_closed_stops_the_run_naming_its_row_instead_of_swallowing_the_r
     let data = dir.path().join("data");
     let run = ingest(&[&file], &data);
     assert_eq!(run.code(), 2, "{}", run.stderr());
-    assert!(run.stderr().contains("stray.csv: row 4: a quoted cell opened in this row"), "{}", run.stderr());
+    assert!(run.stderr().contains("stray.csv: row 4 (line 4): a quoted cell opened in this row"), "{}", run.stderr());
     assert!(!data.join("posts").exists() || std::fs::read_dir(data.join("posts")).unwrap().next().is_none());
+}
+
+#[test]
+fn a_quote_never_closed_in_the_last_column_stops_the_run_too() {
+    // The row keeps its width (the open cell is the last one), so only the rows inside the cell
+    // tell: before, rows 4–11 were read as the category of row 3, and the run said all was well.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("post_id,subject,body,posted_at,category\n");
+    for i in 1..=10 {
+        let category = if i == 2 { "\"城乡建设" } else { "城乡建设" };
+        text.push_str(&format!("{i},路灯不亮,第{i}条,2024-05-06T09:00:00+08:00,{category}\n"));
+    }
+    let file = write(dir.path(), "stray_last.csv", text.as_bytes());
+    let data = dir.path().join("data");
+    let run = ingest(&[&file], &data);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(run.stderr().contains("stray_last.csv: row 3 (line 3): a quoted cell opened in this row is never closed"));
+    assert!(!data.join("posts").exists() || std::fs::read_dir(data.join("posts")).unwrap().next().is_none());
+}
+
+#[test]
+fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
+    // CRLF line ends (Excel's CSV) and a cell of three lines above the bad rows.
+    let dir = tempfile::tempdir().unwrap();
+    let text = "post_id,subject,body,posted_at\r\n1,主题,\"第一行\r\n第二行\r\n第三行\",2019-01-02\r\n\
+                2,主题,正文,bad1\r\n3,主题,正文,bad2\r\n";
+    let file = write(dir.path(), "crlf.csv", text.as_bytes());
+    let data = dir.path().join("data");
+    assert_eq!(ingest(&[&file], &data).code(), 0);
+    let quarantine = read_table(&data, "quarantine");
+    let rows: Vec<i64> = quarantine.column("row").unwrap().i64().unwrap().iter().flatten().collect();
+    assert_eq!(rows, [3, 4]);
 }
 
 #[test]

@@ -146,6 +146,10 @@ struct CsvSource {
     reader: csv::Reader<Box<dyn Read + Send>>,
     /// Every row is read into this one record: a new record per row cost two allocations.
     record: csv::ByteRecord,
+    delimiter: u8,
+    /// The row and line of the last row read, when one of its cells holds lines that look like
+    /// rows (see `next_batch`).
+    swallowing: Option<(usize, usize)>,
 }
 
 /// How many bytes are looked at to tell UTF-8 from GB18030.
@@ -170,18 +174,16 @@ impl CsvSource {
             let raw = std::io::Cursor::new(head).chain(file);
             Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding_rs::GB18030)).build(raw))
         };
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(if tabs { b'\t' } else { b',' })
-            .flexible(true)
-            .has_headers(true)
-            .from_reader(reader);
+        let delimiter = if tabs { b'\t' } else { b',' };
+        let mut reader =
+            csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(reader);
         let header = reader
             .byte_headers()
             .map_err(|e| format!("the header row cannot be read: {e}"))?
             .iter()
             .map(|name| String::from_utf8_lossy(name).into_owned())
             .collect();
-        Ok(CsvSource { header, reader, record: csv::ByteRecord::new() })
+        Ok(CsvSource { header, reader, record: csv::ByteRecord::new(), delimiter, swallowing: None })
     }
 }
 
@@ -255,20 +257,46 @@ impl RowSource for CsvSource {
         let mut batch = Vec::with_capacity(max.min(65_536));
         while batch.len() < max {
             match self.reader.read_byte_record(&mut self.record) {
-                Ok(false) => break,
+                Ok(false) => {
+                    if let Some((row, line)) = self.swallowing {
+                        return Err(format!(
+                            "row {row} (line {line}): a quoted cell opened in this row is never closed, so every \
+                             line after it, to the end of the file, was read as that one cell: a stray quote \
+                             (\"); a quote inside a cell must be doubled (\"\"). Fix the row and ingest again"
+                        ));
+                    }
+                    break;
+                }
                 Ok(true) => {
-                    let row = self.record.position().map_or(0, |p| p.line() as usize);
+                    // The row as a spreadsheet shows it: the header is row 1, each record one
+                    // row however many lines its cells take (a line number is off for every
+                    // multi-line cell above, and csv counts a CRLF file's lines one short).
+                    let row = self.record.position().map_or(0, |p| p.record() as usize + 1);
+                    let line = self.record.position().map_or(0, |p| p.line() as usize);
+                    // A row of the right width with lines in a cell that look like rows: if it
+                    // is the last row, a stray quote opened in its last cell swallowed every row
+                    // after it (checked at the end of the file, below).
+                    self.swallowing = (self.record.len() == self.header.len() && self.header.len() > 1)
+                        .then(|| {
+                            self.record.iter().any(|cell| {
+                                cell.split(|&b| b == b'\n').skip(1).any(|l| {
+                                    l.iter().filter(|&&b| b == self.delimiter).count() + 1 >= self.header.len()
+                                })
+                            })
+                        })
+                        .unwrap_or(false)
+                        .then_some((row, line));
                     if self.record.len() != self.header.len() {
                         // A row of the wrong width that runs over several lines is a quote never
                         // closed: every line after it, to the next quote or the end of the file,
                         // was read as one cell. Quarantining it would hide those rows in one.
-                        let next_row = self.reader.position().line() as usize;
-                        if next_row > row + 1 {
+                        let next_line = self.reader.position().line() as usize;
+                        if next_line > line + 1 {
                             return Err(format!(
-                                "row {row}: a quoted cell opened in this row runs on to line {} and the row then \
+                                "row {row} (line {line}): a quoted cell opened in this row runs on to line {} and the row then \
                                  has {} cells, not {}: a stray quote (\") that CSV reads as opening a cell; a \
                                  quote inside a cell must be doubled (\"\"). Fix the row and ingest again",
-                                next_row - 1,
+                                next_line - 1,
                                 self.record.len(),
                                 self.header.len()
                             ));
@@ -278,9 +306,9 @@ impl RowSource for CsvSource {
                     batch.push(Ok(RawRow { row, cells }));
                 }
                 Err(e) => {
-                    let row = e.position().map_or(0, |p| p.line() as usize);
+                    let row = e.position().map_or(0, |p| p.record() as usize + 1);
                     if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                        return Err(format!("read failed at line {row}: {e}"));
+                        return Err(format!("read failed at row {row}: {e}"));
                     }
                     batch.push(Err((row, format!("malformed CSV: {e}"))));
                 }
