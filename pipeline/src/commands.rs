@@ -23,10 +23,16 @@ pub fn ingest(inputs: &[PathBuf], out: &Path) -> Result<()> {
     let started = Instant::now();
     let mut dir = DataDir::open(out, true)?;
     let report = ingest::ingest(&mut dir, inputs)?;
-    print_ingest_report(&report, &mut std::io::stdout().lock())?;
+    // The ingest is committed: a report nobody can read (a closed pipe, a full disk) is no
+    // reason to stop a run before its other stages.
+    if let Err(e) = print_ingest_report(&report, &mut std::io::stdout().lock()) {
+        tracing::warn!(error = %e, "the ingest report could not be written to standard output");
+    }
     let misrouted = crate::category::write_misrouted(&dir)?;
     if misrouted > 0 {
-        println!("{misrouted} posts whose predicted category is unusual for their unit: categories/misrouted.parquet");
+        crate::say!(
+            "{misrouted} posts whose predicted category is unusual for their unit: categories/misrouted.parquet"
+        );
     }
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "ingest finished");
     Ok(())
@@ -49,7 +55,7 @@ pub fn run(inputs: &[PathBuf], out: &Path) -> Result<()> {
         }
         return Ok(());
     }
-    println!("daily update: scoring and the index run beside recurring issues");
+    crate::say!("daily update: scoring and the index run beside recurring issues");
     std::thread::scope(|scope| {
         let grouping = scope.spawn(|| recurring(out));
         let scoring = score(out).and_then(|()| index(out));
@@ -126,7 +132,7 @@ pub fn indicators(data: &Path, year: Option<i32>) -> Result<()> {
     };
     let report = crate::indicators::indicators(&mut dir, year, &stage_config)?;
     for line in crate::indicators::summary_lines(&report, 3) {
-        println!("{line}");
+        crate::say!("{line}");
     }
     Ok(())
 }
@@ -135,7 +141,7 @@ pub fn recurring(data: &Path) -> Result<()> {
     let config = crate::config::Config::load(data)?;
     let mut dir = DataDir::open(data, false)?;
     let report = crate::recurring::recurring(&mut dir, &config.recurring)?;
-    println!(
+    crate::say!(
         "recurring: {} issues from {} of {} posts; {} posts came back after a reply ({} posts read anew, {} grouped)",
         report.issues,
         report.posts_in_issues,
@@ -159,9 +165,14 @@ pub fn issues(data: &Path, from: Option<chrono::NaiveDate>, to: Option<chrono::N
 pub fn index(data: &Path) -> Result<()> {
     let mut dir = DataDir::open(data, false)?;
     let report = crate::search::build_index(&mut dir)?;
-    println!(
+    crate::say!(
         "index: {} cases ({} added, {} replaced, {} deleted, {} unchanged) in {:.1} s",
-        report.cases, report.added, report.replaced, report.deleted, report.unchanged, report.seconds
+        report.cases,
+        report.added,
+        report.replaced,
+        report.deleted,
+        report.unchanged,
+        report.seconds
     );
     Ok(())
 }
@@ -206,9 +217,9 @@ pub fn score(data: &Path) -> Result<()> {
     let mut dir = DataDir::open(data, false)?;
     let report = crate::score::score(&mut dir)?;
     if report.replies == 0 {
-        println!("scored 0 replies: the data folder holds posts only (ingest a file with replies to judge them)");
+        crate::say!("scored 0 replies: the data folder holds posts only (ingest a file with replies to judge them)");
     } else {
-        println!(
+        crate::say!(
             "scored {} replies ({} new or changed, {} unchanged): {} evasive, {} vague (level 2), {} duplicate-reply groups",
             report.replies, report.scored, report.reused, report.evasive, report.vague, report.duplicate_groups
         );
@@ -235,8 +246,8 @@ pub fn notice(data: &Path, from: chrono::NaiveDate, to: chrono::NaiveDate, out: 
     check_period(data, from, to)?;
     let dir = DataDir::open_read_only(data).map_err(|e| bad(format!("{e:#}")))?;
     let notice = crate::notice::write_notice(&dir, from, to, out, format)?;
-    println!("{}", notice.headline());
-    println!("notice written to {}", out.display());
+    crate::say!("{}", notice.headline());
+    crate::say!("notice written to {}", out.display());
     Ok(())
 }
 
@@ -254,7 +265,7 @@ pub fn synth(posts: usize, seed: u64, out: &Path) -> Result<()> {
     let options = synth::SynthOptions { posts, seed, ..synth::SynthOptions::default() };
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let summary = synth::generate(&options, out)?;
-    println!(
+    crate::say!(
         "wrote {} posts and {} replies from {} units to {}",
         summary.posts,
         summary.replies,
@@ -284,18 +295,18 @@ pub fn demo(posts: usize, dir: Option<PathBuf>, serve_at: Option<&str>) -> Resul
     crate::category::train(&corpus.join("posts.csv"), &model, crate::category::Split::All, &mut std::io::stdout())?;
     crate::category::use_model_for_ingest(model);
     run(&[corpus.join("posts.csv"), corpus.join("replies.csv")], &data)?;
-    println!("demo data folder: {}", data.display());
-    println!("try: wenzheng issues --data {} --top 10", data.display());
-    println!("     wenzheng search --data {} \"噪音\" --flagged", data.display());
+    crate::say!("demo data folder: {}", data.display());
+    crate::say!("try: wenzheng issues --data {} --top 10", data.display());
+    crate::say!("     wenzheng search --data {} \"噪音\" --flagged", data.display());
     if let Some(addr) = serve_at {
         // A token for this demo only, unless the user brought their own.
         if std::env::var(reports::api::TOKENS_VAR).is_err() {
             let token = demo_token();
             // Set before the server starts; no other thread reads the environment.
             std::env::set_var(reports::api::TOKENS_VAR, format!("supervisor:{token}"));
-            println!("dashboard token (role supervisor): {token}");
+            crate::say!("dashboard token (role supervisor): {token}");
         }
-        println!("open the dashboard at the address below; Ctrl-C stops it");
+        crate::say!("open the dashboard at the address below; Ctrl-C stops it");
         crate::serve::serve(&data, addr)?;
     }
     Ok(())

@@ -1,5 +1,15 @@
 //! Ingest, batch orchestration and the `wenzheng` command line.
 
+/// `println!` for what a command tells its user, minus the panic when nobody reads standard
+/// output any more (`wenzheng run … | head`): the job goes on, its messages are dropped.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 pub mod category;
 pub mod commands;
 pub mod config;

@@ -253,7 +253,7 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Config => {
-            print!("{}", pipeline::config::Config::defaults_toml());
+            let _ = std::io::stdout().write_all(pipeline::config::Config::defaults_toml().as_bytes());
             Ok(())
         }
         Command::Ingest { inputs, out, category_model } => {
@@ -277,7 +277,7 @@ fn main() -> ExitCode {
         Command::Search { data, filters, json } => match filters.request() {
             Ok(request) => commands::search(&data, &request, json),
             Err(message) => {
-                eprintln!("error: {message}");
+                let _ = writeln!(std::io::stderr(), "error: {message}");
                 return ExitCode::from(2);
             }
         },
@@ -302,7 +302,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let _ = std::io::stdout().flush();
-            eprintln!("error: {error:#}");
+            let _ = writeln!(std::io::stderr(), "error: {error:#}");
             ExitCode::from(commands::exit_code(&error))
         }
     }
@@ -313,8 +313,24 @@ fn init_logging() {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| LogWriter)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
+}
+
+/// Standard error that never fails: the job must not stop, or panic, because nobody reads its
+/// log any more (`wenzheng run … 2>&1 | head`, `2>/dev/full`).
+struct LogWriter;
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let _ = std::io::stderr().write_all(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = std::io::stderr().flush();
+        Ok(())
+    }
 }

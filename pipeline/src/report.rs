@@ -30,6 +30,6 @@ pub fn write_report(data: &Path, year: Option<i32>, out: &Path) -> Result<()> {
         }
         e => anyhow::Error::from(e),
     })?;
-    println!("report written to {}", out.display());
+    crate::say!("report written to {}", out.display());
     Ok(())
 }

@@ -58,7 +58,7 @@ pub fn serve(data: &Path, addr: &str) -> Result<()> {
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr()?;
-        println!("listening on http://{local}");
+        crate::say!("listening on http://{local}");
         std::io::stdout().flush()?;
         axum::serve(listener, api::router(state))
             .with_graceful_shutdown(async {

@@ -75,3 +75,29 @@ fn a_killed_ingest_never_leaves_a_half_written_folder() {
         }
     }
 }
+
+#[test]
+fn a_run_whose_output_nobody_reads_still_does_its_job() {
+    // `wenzheng run … 2>&1 | head -1`: the reader goes away after a line. The run used to panic
+    // (exit 101) at its next log line, before scoring.
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    wenzheng(["synth", "--posts", "300", "--seed", "3", "--out", &corpus.display().to_string()]).ok();
+    let data = dir.path().join("data");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let status = Command::new(wenzheng_binary())
+        .args([
+            "run",
+            &corpus.join("posts.csv").display().to_string(),
+            &corpus.join("replies.csv").display().to_string(),
+        ])
+        .args(["--out", &data.display().to_string()])
+        .stdout(writer.try_clone().unwrap())
+        .stderr(writer)
+        .status()
+        .unwrap();
+    assert!(status.success(), "{status}");
+    let stages = manifest(&data)["stages"].as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(stages, ["index", "indicators", "ingest", "recurring", "score"]);
+}
