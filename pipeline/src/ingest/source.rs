@@ -276,16 +276,14 @@ impl RowSource for CsvSource {
                     // A row of the right width with lines in a cell that look like rows: if it
                     // is the last row, a stray quote opened in its last cell swallowed every row
                     // after it (checked at the end of the file, below).
-                    self.swallowing = (self.record.len() == self.header.len() && self.header.len() > 1)
-                        .then(|| {
-                            self.record.iter().any(|cell| {
-                                cell.split(|&b| b == b'\n').skip(1).any(|l| {
-                                    l.iter().filter(|&&b| b == self.delimiter).count() + 1 >= self.header.len()
-                                })
-                            })
-                        })
-                        .unwrap_or(false)
-                        .then_some((row, line));
+                    let rows_inside = self.record.len() == self.header.len()
+                        && self.header.len() > 1
+                        && self.record.iter().any(|cell| {
+                            cell.split(|&b| b == b'\n')
+                                .skip(1)
+                                .any(|l| l.iter().filter(|&&b| b == self.delimiter).count() + 1 >= self.header.len())
+                        });
+                    self.swallowing = rows_inside.then_some((row, line));
                     if self.record.len() != self.header.len() {
                         // A row of the wrong width that runs over several lines is a quote never
                         // closed: every line after it, to the next quote or the end of the file,
