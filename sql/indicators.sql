@@ -8,7 +8,8 @@
 --
 -- Definitions: a rate is NULL when its denominator is 0. On-time counts only posts whose
 -- outcome is known (replied, or overdue with no reply); the reply-quality rates are shares of
--- the replied posts; the repeat rate is a share of all posts.
+-- the replied posts; the repeat rate is a share of all posts. Posts of an export without
+-- replies (reply_known false) are left out: nothing says how they were answered.
 SELECT
     unit,
     CAST(year AS VARCHAR) AS period,
@@ -30,5 +31,6 @@ SELECT
         / NULLIF(SUM(CASE WHEN replied THEN 1 ELSE 0 END), 0) AS duplicate_reply_rate,
     CAST(SUM(CASE WHEN repeat_after_reply THEN 1 ELSE 0 END) AS DOUBLE) / NULLIF(COUNT(*), 0) AS repeat_rate
 FROM read_parquet('{post_facts}')
+WHERE reply_known
 GROUP BY unit, year
 ORDER BY unit, period;

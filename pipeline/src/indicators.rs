@@ -59,7 +59,8 @@ pub struct IndicatorsReport {
 
 /// The tables the reports are built from, read from the data folder.
 pub fn read_inputs(dir: &DataDir) -> Result<ReportInputs> {
-    let posts = tables::read_table(&dir.parts("posts"), &facts::POST_COLUMNS)?
+    let columns = [&facts::POST_COLUMNS[..], &["source"]].concat();
+    let posts = tables::read_table(&dir.parts("posts"), &columns)?
         .context("the data folder has no posts: ingest a file with posts first")?;
     let replies = tables::read_table(&dir.parts("replies"), &facts::REPLY_COLUMNS)?;
     let optional = |relative: &str, columns: &[&str]| -> Result<Option<DataFrame>> {

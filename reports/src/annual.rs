@@ -137,6 +137,8 @@ fn ratio(count: u64, of: u64) -> Option<f64> {
 
 /// The annual score and rank of every unit in every year of `facts` (post_facts).
 pub fn annual(facts: &DataFrame, config: &AnnualConfig) -> PolarsResult<DataFrame> {
+    // Posts of an export without replies say nothing of how a unit answered (see `facts`).
+    let facts = &crate::facts::answering_known(facts).collect()?;
     let sum = |name: &str| col(name).cast(DataType::Int64).sum().alias(name);
     let aggregates = [
         len().cast(DataType::Int64).alias("posts"),

@@ -15,6 +15,10 @@
 //! - **On time** needs a final reply by the due time; posts with no reply are not on time.
 //! - **Posts without a time** cannot be placed on a calendar: they are left out (ingest
 //!   quarantines them, so this only happens with hand-made tables).
+//! - **Exports without replies.** A post's `reply_known` is false when no post of its source
+//!   file has a reply: a posts-only export (a likes export) says nothing of how the posts were
+//!   answered, so its posts are never overdue or acceptance breaches, and the indicators and
+//!   annual scores leave them out. A file with some replies is taken to carry them all.
 
 use chrono::{DateTime, NaiveDateTime};
 use models::calendar::WorkCalendar;
@@ -57,7 +61,7 @@ pub const SCORE_COLUMNS: [&str; 7] =
 pub const CLUSTER_COLUMNS: [&str; 2] = ["post_id", "repeat_after_reply"];
 
 /// The column names of `post_facts`, in order.
-pub const FACT_COLUMNS: [&str; 28] = [
+pub const FACT_COLUMNS: [&str; 29] = [
     "post_id",
     "unit",
     "unit_type",
@@ -86,6 +90,7 @@ pub const FACT_COLUMNS: [&str; 28] = [
     "in_recurring",
     "repeat_after_reply",
     "final_reply_id",
+    "reply_known",
 ];
 
 /// What `reply_type` calls a reply that only acknowledges receipt.
@@ -108,6 +113,12 @@ fn require(frame: &DataFrame, table: &'static str, columns: &[&str]) -> Result<(
 /// the deadline rules and working-day calendar of the config.
 pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalendar) -> Result<DataFrame, FactsError> {
     require(&inputs.posts, "posts", &POST_COLUMNS)?;
+    // The source file of each post, when the table has it (see "Exports without replies").
+    let source = if inputs.posts.get_column_names().iter().any(|c| c.as_str() == "source") {
+        col("source")
+    } else {
+        lit(NULL).cast(DataType::String).alias("source")
+    };
     let blank_as_null =
         |name: &str| when(col(name).eq(lit(""))).then(lit(NULL).cast(DataType::String)).otherwise(col(name));
     let mut facts = inputs
@@ -121,6 +132,7 @@ pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalend
             blank_as_null("unit").alias("addressed_unit"),
             blank_as_null("category").alias("category"),
             col("kind").fill_null(lit(PostKind::Other.as_str())),
+            source,
         ])
         .filter(col("posted_at").is_not_null());
 
@@ -151,6 +163,7 @@ pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalend
             col("posted_at").dt().year().alias("year"),
             col("posted_at").dt().strftime("%Y-%m").alias("month"),
             col("replies").fill_null(lit(0u32)).cast(DataType::UInt32),
+            col("replies").fill_null(lit(0u32)).gt(lit(0u32)).any(true).over([col("source")])?.alias("reply_known"),
             no("evasive"),
             no("vague"),
             no("ack_only"),
@@ -167,6 +180,18 @@ pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalend
     let mut facts = facts.hstack(&deadlines)?;
     facts.with_column(unit_types)?;
     Ok(facts.select(FACT_COLUMNS)?)
+}
+
+/// The facts of the posts whose answering is known: without those of an export that carries
+/// no replies (`reply_known` false). Facts written before the column existed are all kept.
+pub fn answering_known(facts: &DataFrame) -> LazyFrame {
+    let has_column = facts.get_column_names().iter().any(|c| c.as_str() == "reply_known");
+    let facts = facts.clone().lazy();
+    if has_column {
+        facts.filter(col("reply_known"))
+    } else {
+        facts
+    }
 }
 
 /// The latest time stamp of a column, in milliseconds (0 when it is empty).
@@ -309,6 +334,7 @@ fn deadline_columns(
     };
     let (posted, first, last) = (millis("posted_at")?, millis("first_reply_at")?, millis("final_reply_at")?);
     let kinds = facts.column("kind")?.str()?;
+    let known = facts.column("reply_known")?.bool()?;
     let as_of_time = naive(as_of);
     let n = facts.height();
     let mut due = Vec::with_capacity(n);
@@ -320,7 +346,9 @@ fn deadline_columns(
     let mut breach = Vec::with_capacity(n);
     // Kinds repeat: parse each distinct text once.
     let mut last_kind: (Option<&str>, PostKind) = (None, PostKind::Other);
-    for (((posted, first), last), kind) in posted.iter().zip(first.iter()).zip(last.iter()).zip(kinds.iter()) {
+    for ((((posted, first), last), kind), known) in
+        posted.iter().zip(first.iter()).zip(last.iter()).zip(kinds.iter()).zip(known.iter())
+    {
         let posted = naive(posted.unwrap_or(as_of));
         if last_kind.0 != kind {
             last_kind = (kind, kind.and_then(PostKind::parse).unwrap_or(PostKind::Other));
@@ -331,10 +359,12 @@ fn deadline_columns(
         workdays.push(last.map(|at| deadline::workdays_to_reply(posted, at, rules, cal) as f64));
         replied.push(last.is_some());
         on_time.push(last.is_some_and(|at| deadline::is_on_time(kind, posted, at, rules, cal)));
-        let late = deadline::overdue_workdays(kind, posted, last, as_of_time, rules, cal);
+        // A post of an export without replies: how it was answered is not known.
+        let known = known.unwrap_or(true);
+        let late = deadline::overdue_workdays(kind, posted, last, as_of_time, rules, cal).filter(|_| known);
         overdue.push(late.is_some());
         overdue_days.push(late);
-        breach.push(deadline::acceptance_breach(posted, first, as_of_time, rules, cal));
+        breach.push(known && deadline::acceptance_breach(posted, first, as_of_time, rules, cal));
     }
     Ok(vec![
         Series::new("due_at".into(), due).cast(&ms())?.into(),
@@ -607,18 +637,51 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_posts_of_an_export_without_replies_are_never_overdue() {
+        // p4 and p5 come from a likes export, unanswered there: nothing says whether they
+        // were answered, so no deadline is judged on them (p5 was overdue). The others come
+        // from an export with replies.
+        let mut inputs = sample_inputs();
+        let sources = ["a.xlsx", "a.xlsx", "a.xlsx", "likes.xlsx", "likes.xlsx", "a.xlsx"];
+        inputs.posts.with_column(Column::new("source".into(), sources)).expect("source");
+        check(
+            &inputs,
+            &["replied", "overdue", "acceptance_breach", "reply_known"],
+            "
+            p1 true false false true
+            p2 true false true true
+            p3 true false false true
+            p4 false false false false
+            p5 false false false false
+            p6 true false true true
+            ",
+        );
+        let indicators = crate::indicators::indicators(
+            &post_facts(&inputs, &DeadlineRules::default(), &WorkCalendar::default()).expect("facts"),
+        )
+        .expect("indicators");
+        let city = indicators
+            .lazy()
+            .filter(col("scope").eq(lit("city")).and(col("period_type").eq(lit("year"))))
+            .collect()
+            .expect("city");
+        let posts: i64 = city.column("posts").unwrap().i64().unwrap().sum().unwrap_or(0);
+        assert_eq!(posts, 4, "the likes export's posts are not counted: {city}");
+    }
+
+    #[test]
     fn a_folder_with_posts_only_gives_unreplied_facts() {
         let inputs = ReportInputs { replies: None, scores: None, clusters: None, ..sample_inputs() };
         check(
             &inputs,
             &["unit", "replies", "replied", "overdue"],
             "
-            p1 A市教育局 0 false true
-            p2 A3区洋湖街道办事处 0 false true
+            p1 A市教育局 0 false false
+            p2 A3区洋湖街道办事处 0 false false
             p3 未知单位 0 false false
             p4 未知单位 0 false false
-            p5 K4县 0 false true
-            p6 未知单位 0 false true
+            p5 K4县 0 false false
+            p6 未知单位 0 false false
             ",
         );
     }

@@ -13,7 +13,8 @@
 //! - `repeat_rate` = posts of a recurring issue posted after a reply to an earlier post of it
 //!   / posts: the problem came back after it was answered.
 //!
-//! Every rate is null when its denominator is 0. `sql/indicators.sql` computes the yearly unit
+//! Posts of an export without replies (`reply_known` false, see `facts`) are left out: nothing
+//! says how they were answered. Every rate is null when its denominator is 0. `sql/indicators.sql` computes the yearly unit
 //! rows the same way in plain SQL; a test keeps the two in step.
 
 use polars::prelude::*;
@@ -56,7 +57,7 @@ pub const INDICATOR_COLUMNS: [&str; 27] = [
 
 /// Every indicator for every scope (unit, city, kind, category) and period (month, year).
 pub fn indicators(facts: &DataFrame) -> PolarsResult<DataFrame> {
-    let facts = facts.clone().lazy().with_columns([
+    let facts = crate::facts::answering_known(facts).with_columns([
         col("year").cast(DataType::String).alias("period_year"),
         col("month").alias("period_month"),
         col("category").fill_null(lit(NO_CATEGORY)),
