@@ -239,10 +239,31 @@ fn check_period(data: &Path, from: chrono::NaiveDate, to: chrono::NaiveDate) -> 
 
 /// `wenzheng notice`: an unknown format, a reversed period or a folder with nothing to report
 /// on is input to fix (exit code 2).
-pub fn notice(data: &Path, from: chrono::NaiveDate, to: chrono::NaiveDate, out: &Path, format: &str) -> Result<()> {
+pub fn notice(
+    data: &Path,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    out: &Path,
+    format: Option<&str>,
+) -> Result<()> {
+    use crate::notice::NoticeFormat;
     let bad = |reason: String| anyhow::Error::from(BadInput { file: data.display().to_string(), sheet: None, reason });
-    let format = crate::notice::NoticeFormat::parse(format)
-        .ok_or_else(|| bad(format!("unknown --format {format:?}: use xlsx or md")))?;
+    let extension = out.extension().and_then(|e| e.to_str()).and_then(NoticeFormat::parse);
+    let format = match format {
+        None => extension.unwrap_or(NoticeFormat::Xlsx),
+        Some(text) => {
+            let format =
+                NoticeFormat::parse(text).ok_or_else(|| bad(format!("unknown --format {text:?}: use xlsx or md")))?;
+            if extension.is_some_and(|e| e != format) {
+                return Err(bad(format!(
+                    "--format {text} does not match the file name {}: give the file the format's extension, \
+                     or leave --format out to follow the extension",
+                    out.display()
+                )));
+            }
+            format
+        }
+    };
     check_period(data, from, to)?;
     let dir = DataDir::open_read_only(data).map_err(|e| bad(format!("{e:#}")))?;
     let notice = crate::notice::write_notice(&dir, from, to, out, format)?;

@@ -140,9 +140,10 @@ enum Command {
         /// The file to write.
         #[arg(long)]
         out: PathBuf,
-        /// xlsx (a summary sheet, then one sheet per unit) or md (Markdown text).
-        #[arg(long, default_value = "xlsx")]
-        format: String,
+        /// xlsx (a summary sheet, then one sheet per unit) or md (Markdown text); by default
+        /// the --out file's extension says (.md → md, else xlsx).
+        #[arg(long)]
+        format: Option<String>,
     },
     /// The annual report for leadership: one self-contained HTML file (ranking, trends, charts,
     /// recurring issues, overdue warnings), from the tables `wenzheng indicators` wrote.
@@ -289,7 +290,7 @@ fn main() -> ExitCode {
             commands::demo(posts, dir, (!no_serve).then_some(addr.as_str()))
         }
         Command::Report { data, year, out } => pipeline::report::write_report(&data, year, &out),
-        Command::Notice { data, from, to, out, format } => commands::notice(&data, from, to, &out, &format),
+        Command::Notice { data, from, to, out, format } => commands::notice(&data, from, to, &out, format.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

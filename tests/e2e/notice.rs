@@ -12,14 +12,20 @@ fn cell(range: &calamine::Range<Data>, row: u32, col: u32) -> String {
     range.get_value((row, col)).map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// The three numbers of "共通报 N 条敷衍答复，涉及 M 个部门、K 个街道（乡镇）".
-fn headline_numbers(headline: &str) -> (usize, usize, usize) {
+/// The numbers of "共通报 N 条敷衍答复，涉及 M 个部门、[G 个区县（市）政府、]K 个街道（乡镇）":
+/// N, M, G (0 when the headline names no government) and K.
+fn headline_numbers(headline: &str) -> (usize, usize, usize, usize) {
     let number = |before: &str, after: &str| -> usize {
         let start = headline.find(before).unwrap_or_else(|| panic!("no {before:?} in {headline:?}")) + before.len();
         let end = start + headline[start..].find(after).unwrap();
         headline[start..end].trim().parse().unwrap()
     };
-    (number("共通报", "条敷衍答复"), number("涉及", "个部门"), number("个部门、", "个街道"))
+    let (governments, streets) = if headline.contains("区县（市）政府") {
+        (number("个部门、", "个区县"), number("政府、", "个街道"))
+    } else {
+        (0, number("个部门、", "个街道"))
+    };
+    (number("共通报", "条敷衍答复"), number("涉及", "个部门"), governments, streets)
 }
 
 #[test]
@@ -51,23 +57,24 @@ fn the_notice_of_the_real_replies_lists_every_flagged_reply_with_its_evidence() 
     assert_eq!(names[0], "汇总");
     let summary = book.worksheet_range("汇总").unwrap();
     let headline = cell(&summary, 2, 0);
-    let (n, departments, streets) = headline_numbers(&headline);
+    let (n, departments, governments, streets) = headline_numbers(&headline);
     assert_eq!(n, flagged, "{headline}");
     // The summary table (header on row 6) adds up to the headline, one sheet per unit.
     let mut rows = 0;
-    let (mut total, mut typed) = (0, (0, 0));
+    let (mut total, mut typed) = (0, (0, 0, 0));
     while !cell(&summary, 6 + rows, 0).is_empty() {
         let replies: usize = cell(&summary, 6 + rows, 2).parse().unwrap();
         total += replies;
         match (cell(&summary, 6 + rows, 1).as_str(), replies > 0) {
             ("部门", true) => typed.0 += 1,
-            ("街道（乡镇）", true) => typed.1 += 1,
+            ("区县（市）政府", true) => typed.1 += 1,
+            ("街道（乡镇）", true) => typed.2 += 1,
             _ => {}
         }
         assert!(names.contains(&cell(&summary, 6 + rows, 7)), "no sheet for row {rows}");
         rows += 1;
     }
-    assert_eq!((total, typed), (flagged, (departments, streets)), "{headline}");
+    assert_eq!((total, typed), (flagged, (departments, governments, streets)), "{headline}");
     assert_eq!(names.len(), 1 + rows as usize);
 
     // Reply 11924-2237d47a only acknowledges receipt: its row shows the reply, its type, its

@@ -70,8 +70,11 @@ fn write_item(out: &mut String, notice: &Notice, item: &NoticeItem) -> std::fmt:
         facts.push(format!("答复类型：{}", reply_type_label(&reply.reply_type)));
         facts.push(format!("推诿等级 {}，空泛等级 {}", reply.evasive_level, reply.vague_level));
     }
-    if let Some(days) = item.workdays_taken {
-        facts.push(format!("用时 {days} 个工作日"));
+    match (item.workdays_taken, &item.reply) {
+        (Some(days), Some(_)) => facts.push(format!("用时 {days} 个工作日")),
+        // No reply: the days so far, to the data's as-of date, not the time a reply took.
+        (Some(days), None) => facts.push(format!("至数据截止已等待 {days} 个工作日")),
+        (None, _) => {}
     }
     if let Some(days) = item.overdue_workdays {
         facts.push(format!("逾期 {days} 个工作日"));

@@ -36,8 +36,10 @@ pub enum NoticeError {
 /// What kind of unit answers: the notice counts departments and street offices apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum UnitType {
-    /// 部门: a government department (and anything not a street office or town).
+    /// 部门: a government department (and anything not a government, street office or town).
     Department,
+    /// 区县（市）政府: the government of a district, county or city ("K7县人民政府").
+    Government,
     /// 街道（乡镇）: a street office, town or township.
     Street,
     /// The unit is not known.
@@ -45,22 +47,25 @@ pub enum UnitType {
 }
 
 impl UnitType {
-    /// By the name's suffix: 街道 / 镇 / 乡 / 办事处 (also "…镇人民政府") → street office.
+    /// By the name's suffix, as the indicators type units (`facts::unit_type`): 街道 / 镇 / 乡 /
+    /// 办事处 (also "…镇人民政府") → street office; a district's, county's or city's 人民政府 →
+    /// government; else department.
     pub fn of(unit: &str) -> UnitType {
-        let name = unit.trim();
-        let name = name.strip_suffix("人民政府").or_else(|| name.strip_suffix("政府")).unwrap_or(name);
-        if unit.trim().is_empty() || unit.trim() == UNKNOWN_UNIT {
-            UnitType::Unknown
-        } else if ["街道", "镇", "乡", "办事处"].iter().any(|s| name.ends_with(s)) {
-            UnitType::Street
-        } else {
-            UnitType::Department
+        if unit.trim() == UNKNOWN_UNIT {
+            return UnitType::Unknown;
+        }
+        match crate::facts::unit_type(unit) {
+            "street" => UnitType::Street,
+            "county" => UnitType::Government,
+            "unknown" => UnitType::Unknown,
+            _ => UnitType::Department,
         }
     }
 
     pub fn label(self) -> &'static str {
         match self {
             UnitType::Department => "部门",
+            UnitType::Government => "区县（市）政府",
             UnitType::Street => "街道（乡镇）",
             UnitType::Unknown => "单位不明",
         }
@@ -203,14 +208,27 @@ impl Notice {
     pub fn headline(&self) -> String {
         let (replies, overdue) = (self.flagged_replies(), self.overdue_posts());
         if replies == 0 && overdue == 0 {
+            // A period after the data is not a clean bill: nothing was looked at.
+            if let Some(as_of) = self.as_of.filter(|as_of| as_of.date() < self.from) {
+                return format!(
+                    "{} 至 {} 期间没有数据：数据截至 {}，所选期间在其后，未作任何判断。",
+                    self.from.format("%Y-%m-%d"),
+                    self.to.format("%Y-%m-%d"),
+                    as_of.format("%Y-%m-%d")
+                );
+            }
             return format!(
                 "{} 至 {} 期间未发现需通报的敷衍答复或超时未答复留言。",
                 self.from.format("%Y-%m-%d"),
                 self.to.format("%Y-%m-%d")
             );
         }
+        let governments = match self.units_with_flagged_replies(UnitType::Government) {
+            0 => String::new(),
+            n => format!("{n} 个区县（市）政府、"),
+        };
         let mut text = format!(
-            "共通报 {replies} 条敷衍答复，涉及 {} 个部门、{} 个街道（乡镇）",
+            "共通报 {replies} 条敷衍答复，涉及 {} 个部门、{governments}{} 个街道（乡镇）",
             self.units_with_flagged_replies(UnitType::Department),
             self.units_with_flagged_replies(UnitType::Street)
         );

@@ -193,7 +193,9 @@ fn units_are_typed_by_their_name() {
         ("K7县某乡", UnitType::Street),
         ("A市教育局", UnitType::Department),
         ("A市城乡建设委员会", UnitType::Department),
-        ("A5区人民政府", UnitType::Department),
+        ("A5区人民政府", UnitType::Government),
+        ("K市人民政府", UnitType::Government),
+        ("K7县某局", UnitType::Department),
         ("未知单位", UnitType::Unknown),
         ("", UnitType::Unknown),
     ] {
