@@ -457,8 +457,21 @@ fn check_page(request: &SearchRequest) -> Result<()> {
 /// The filter clauses of a request; they restrict, they do not change relevance.
 fn filters(request: &SearchRequest, f: &Fields) -> Result<Vec<(Occur, Box<dyn Query>)>> {
     let mut out: Vec<Box<dyn Query>> = Vec::new();
+    // A kind is one of six words (or their English names): a typo must not read as "no case".
+    let kind = match request.kind.as_deref() {
+        None => None,
+        Some(text) => match models::PostKind::parse(text) {
+            Some(kind) => Some(kind.as_str().to_string()),
+            None => {
+                return Err(SearchError::bad_request(
+                    format!("no post kind is called {text:?}"),
+                    "use one of 咨询 建议 求助 投诉 举报 其他 (or consultation, suggestion, help, complaint, report, other)",
+                ));
+            }
+        },
+    };
     for (field, value) in
-        [(f.unit, &request.unit), (f.region, &request.region), (f.kind, &request.kind), (f.category, &request.category)]
+        [(f.unit, &request.unit), (f.region, &request.region), (f.kind, &kind), (f.category, &request.category)]
     {
         if let Some(value) = value {
             out.push(Box::new(TermQuery::new(Term::from_field_text(field, value.trim()), IndexRecordOption::Basic)));

@@ -177,6 +177,7 @@ fn filters_cut_exactly() {
     check(&index, SearchRequest { unit: Some("A5区环保局".into()), ..all() }, "2: p1 p2");
     check(&index, SearchRequest { region: Some("A市A5区".into()), ..all() }, "3: p1 p3 p2");
     check(&index, SearchRequest { kind: Some("咨询".into()), ..all() }, "1: p4");
+    check(&index, SearchRequest { kind: Some("consultation".into()), ..all() }, "1: p4");
     check(&index, SearchRequest { category: Some("教育文体".into()), ..all() }, "2: p5 p4");
     check(&index, SearchRequest { from: Some(day("2019-07-28")), to: Some(day("2019-08-26")), ..all() }, "2: p1 p3");
     check(&index, SearchRequest { to: Some(day("2019-03-28")), ..all() }, "2: p6 p5");
@@ -218,6 +219,11 @@ fn bad_requests_get_a_message_not_a_panic() {
         &index,
         SearchRequest { min_score: Some(2.0), ..words("油烟") },
         "error: bad search request: the minimum score 2 is outside 0 to 1 (hint: scores run from 0 to 1)",
+    );
+    check(
+        &index,
+        SearchRequest { kind: Some("投拆".into()), ..words("油烟") },
+        "error: bad search request: no post kind is called \"投拆\" (hint: use one of 咨询 建议 求助 投诉 举报 其他 (or consultation, suggestion, help, complaint, report, other))",
     );
 }
 
