@@ -179,11 +179,7 @@ impl DataDir {
     fn load(root: &Path, create: bool) -> Result<DataDir> {
         if !root.exists() {
             if !create {
-                bail!(
-                    "no data folder at {}: run `wenzheng ingest <FILES> --out {}` first",
-                    root.display(),
-                    root.display()
-                );
+                return Err(not_a_data_folder(root, "there is no such folder"));
             }
             fs::create_dir_all(root).with_context(|| format!("cannot create the data folder {}", root.display()))?;
         }
@@ -195,11 +191,8 @@ impl DataDir {
                 format!("{} is not a wenzheng manifest (hint: was it edited by hand?)", manifest_path.display())
             })?
         } else if !create {
-            bail!(
-                "{} holds no manifest.json: run `wenzheng ingest <FILES> --out {}` first",
-                root.display(),
-                root.display()
-            );
+            let why = if root.is_file() { "it is a file" } else { "it holds no manifest.json" };
+            return Err(not_a_data_folder(root, why));
         } else {
             Manifest { schema_version: SCHEMA_VERSION, ..Manifest::default() }
         };
@@ -358,6 +351,30 @@ impl DataDir {
         let json = serde_json::to_vec_pretty(&self.manifest)?;
         write_atomically(&self.root.join("manifest.json"), &json)
     }
+}
+
+/// Bad usage (exit 2): `--data` names no data folder. The hint names the data folders just
+/// below it, when it is their parent, and otherwise how to make one.
+fn not_a_data_folder(root: &Path, why: &str) -> anyhow::Error {
+    let mut below: Vec<String> = fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().join("manifest.json").is_file())
+        .map(|e| e.path().display().to_string())
+        .collect();
+    below.sort();
+    let hint = match below.as_slice() {
+        [] => "give --data the folder `wenzheng run <FILES> --out DIR` wrote, or make one that way".to_string(),
+        [one] => format!("did you mean --data {one}?"),
+        many => format!("the data folders in it: {}", many.join(", ")),
+    };
+    crate::ingest::BadInput {
+        file: root.display().to_string(),
+        sheet: None,
+        reason: format!("not a wenzheng data folder: {why} ({hint})"),
+    }
+    .into()
 }
 
 /// The time column that gives the year of a row of a [`YEAR_PARTITIONED`] table.

@@ -56,6 +56,11 @@ fn natural_queries_find_known_posts_and_bad_queries_are_refused() {
     assert_eq!(unknown.code(), 2, "{}", unknown.stderr());
 
     let missing = wenzheng(["search", "--data", &dir.path().join("nowhere").display().to_string(), "x"]);
-    assert_ne!(missing.code(), 0);
-    assert!(missing.stderr().contains("wenzheng ingest"), "{}", missing.stderr());
+    assert_eq!(missing.code(), 2);
+    assert!(missing.stderr().contains("not a wenzheng data folder: there is no such folder"), "{}", missing.stderr());
+    assert!(missing.stderr().contains("wenzheng run <FILES> --out DIR"), "{}", missing.stderr());
+    // The parent of a data folder: the hint names the folder.
+    let parent = wenzheng(["search", "--data", &dir.path().display().to_string(), "x"]);
+    assert_eq!(parent.code(), 2);
+    assert!(parent.stderr().contains(&format!("did you mean --data {d}?")), "{}", parent.stderr());
 }
