@@ -109,7 +109,18 @@ impl AppState {
         data_hash: &str,
         charts: Charts,
     ) -> Result<AppState, ApiError> {
-        let data = data::Data::build(tables)?;
+        let mut data = data::Data::build(tables)?;
+        // An index being built, or left behind by an ingest, answers for fewer posts than the
+        // tables hold: say so, or an empty search reads as "no such case".
+        if let Some(cases) = index.as_ref().map(index::CaseIndex::num_cases) {
+            let posts = data.posts.id.len() as u64;
+            if cases != posts {
+                data.notes.push(format!(
+                    "the search index holds {cases} cases for {posts} posts: it is being built or is behind the \
+                     data (run `wenzheng index --data DIR`, then restart the server)"
+                ));
+            }
+        }
         let etag: String = data_hash.chars().filter(char::is_ascii_alphanumeric).take(32).collect();
         Ok(AppState(Arc::new(Inner {
             data,

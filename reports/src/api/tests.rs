@@ -447,6 +447,17 @@ async fn missing_reports_give_empty_answers_with_a_note() {
     assert_eq!(body["note"], data::NO_SCORES, "{body}");
 }
 
+#[test]
+fn an_index_behind_the_tables_is_noted() {
+    let empty = index::CaseIndex::in_memory("").expect("an index");
+    let state = AppState::new(&tables(), Some(empty), access_for_supervisor(), "x", Charts::None).expect("state");
+    assert!(
+        state.notes().iter().any(|n| n.starts_with("the search index holds 0 cases for 3 posts")),
+        "{:?}",
+        state.notes()
+    );
+}
+
 fn access_for_supervisor() -> Access {
     Access::new(&AccessConfig::default(), Some(&format!("supervisor:{SUPERVISOR}"))).expect("tokens")
 }
