@@ -73,7 +73,8 @@ fn word_len(text: &str) -> usize {
     while i < bytes.len() {
         // `i` is always at the start of a character: the first byte says how long it is.
         let (starts_space, width) = match bytes[i] {
-            b'\t'..=b'\r' | b' ' => (true, 1),
+            // Other control characters (a stray \x02 of a copied cell) are no text: white space.
+            b'\t'..=b'\r' | b' ' | 0x00..=0x08 | 0x0E..=0x1F | 0x7F => (true, 1),
             b'_' => (bytes[i..].starts_with(ESCAPED_CR.as_bytes()), 1),
             // Every non-ASCII white space starts with one of these bytes (U+0085 and U+00A0;
             // U+1680; U+2000–U+205F; U+3000), shared with common punctuation such as “ and 。.
@@ -150,6 +151,13 @@ mod tests {
         check("一_x000D_二", "一\n二");
         check("损害职工合法权益。\n\n\u{3000}\u{3000}M6州电业局", "损害职工合法权益。\nM6州电业局");
         check("期待事情能得到解决！\n                2019-08-11", "期待事情能得到解决！\n2019-08-11");
+    }
+
+    #[test]
+    fn control_characters_are_not_text() {
+        check("市城管局\u{2}", "市城管局");
+        check("噪音\u{0}扰民\u{1b}[0m", "噪音扰民[0m");
+        check("A\u{7f}B", "A B");
     }
 
     #[test]
