@@ -1,7 +1,7 @@
 //! Cell values as the readers hand them over, and their conversion to the typed
 //! fields of a record: ids, counts and local date-times in every form real exports use.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 /// One cell of an input row, before it is given a meaning by its column.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,8 +109,20 @@ fn excel_serial(serial: f64) -> Option<NaiveDateTime> {
         return None;
     }
     let epoch = NaiveDate::from_ymd_opt(1899, 12, 30)?.and_time(NaiveTime::MIN);
-    let millis = (serial * 86_400_000.0).round() as i64;
-    Some(epoch + Duration::milliseconds(millis))
+    // To the nearest second: a serial is a float, and 09:30:00 comes back as 09:29:59.997,
+    // which a text export of the same post ("9:30:00") would then contradict.
+    let seconds = (serial * 86_400.0).round() as i64;
+    Some(epoch + Duration::seconds(seconds))
+}
+
+/// A date cell of a workbook, to the nearest second (see [`excel_serial`]); a cell of a time
+/// alone (the day 1899-12-31 or before) is no date.
+fn excel_datetime(dt: NaiveDateTime) -> Result<NaiveDateTime, String> {
+    if dt.year() < 1900 {
+        return Err(format!("{} is a time without a date", dt.time().format("%H:%M:%S")));
+    }
+    let rounded = dt + Duration::milliseconds(500);
+    Ok(rounded.with_nanosecond(0).unwrap_or(rounded))
 }
 
 /// Offset of Asia/Shanghai: China has had no daylight saving time since 1991.
@@ -122,7 +134,7 @@ const SHANGHAI_OFFSET_SECS: i32 = 8 * 3600;
 /// serial numbers, whether typed as numbers or as text.
 pub fn parse_datetime(cell: &Cell) -> Result<NaiveDateTime, String> {
     match cell {
-        Cell::DateTime(dt) => Ok(*dt),
+        Cell::DateTime(dt) => excel_datetime(*dt),
         Cell::Float(f) => excel_serial(*f).ok_or_else(|| format!("number {f} is not a date")),
         Cell::Int(i) => excel_serial(*i as f64).ok_or_else(|| format!("number {i} is not a date")),
         Cell::Str(s) => parse_datetime_text(s),
@@ -201,6 +213,10 @@ mod tests {
         check_date(Cell::Float(43580.5), "2019-04-25 12:00:00");
         check_date(Cell::Str("43580.5".into()), "2019-04-25 12:00:00");
         check_date(Cell::Int(43580), "2019-04-25 00:00:00");
+        // Float noise of a workbook's 09:30:00 comes back as 09:30:00, not 09:29:59.997.
+        check_date(Cell::Float(43468.3958333), "2019-01-03 09:30:00");
+        let noisy = NaiveDateTime::parse_from_str("2019-01-02 09:29:59.997", "%Y-%m-%d %H:%M:%S%.f").unwrap();
+        check_date(Cell::DateTime(noisy), "2019-01-02 09:30:00");
     }
 
     #[test]
@@ -209,6 +225,8 @@ mod tests {
         assert!(parse_datetime(&Cell::Str("昨天".into())).unwrap_err().contains("昨天"));
         assert!(parse_datetime(&Cell::Int(216065)).is_err());
         assert!(parse_datetime(&Cell::Str("2019/13/45".into())).is_err());
+        let time_only = NaiveDate::from_ymd_opt(1899, 12, 31).unwrap().and_hms_opt(9, 30, 0).unwrap();
+        assert_eq!(parse_datetime(&Cell::DateTime(time_only)), Err("09:30:00 is a time without a date".into()));
     }
 
     #[test]
