@@ -45,6 +45,13 @@ impl PostKind {
     pub fn parse(s: &str) -> Option<PostKind> {
         let s = s.trim();
         PostKind::ALL.into_iter().find(|k| k.as_str() == s).or(match s.to_ascii_lowercase().as_str() {
+            // Names other platforms' exports use for the same kinds (投诉举报: both have the
+            // complaint's deadline).
+            "其它" => Some(PostKind::Other),
+            "意见建议" | "意见" | "建言献策" => Some(PostKind::Suggestion),
+            "投诉举报" => Some(PostKind::Complaint),
+            "求助咨询" | "求助类" => Some(PostKind::Help),
+            "咨询类" => Some(PostKind::Consultation),
             "consultation" | "question" => Some(PostKind::Consultation),
             "suggestion" => Some(PostKind::Suggestion),
             "help" | "request" => Some(PostKind::Help),
@@ -53,5 +60,25 @@ impl PostKind {
             "other" => Some(PostKind::Other),
             _ => None,
         })
+    }
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::PostKind;
+
+    #[test]
+    fn other_platforms_names_of_the_kinds() {
+        for (text, kind) in [
+            ("投诉", PostKind::Complaint),
+            ("complaint", PostKind::Complaint),
+            ("其它", PostKind::Other),
+            ("意见建议", PostKind::Suggestion),
+            ("投诉举报", PostKind::Complaint),
+            ("求助咨询", PostKind::Help),
+        ] {
+            assert_eq!(PostKind::parse(text), Some(kind), "{text}");
+        }
+        assert_eq!(PostKind::parse("投拆"), None);
     }
 }

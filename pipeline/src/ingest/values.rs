@@ -85,16 +85,17 @@ pub fn parse_id(cell: &Cell) -> Option<String> {
     Some(text.to_string())
 }
 
-/// A non-negative count such as likes; empty means 0.
+/// A non-negative count such as likes; empty (or a dash, as exports write "none") means 0;
+/// thousands may be grouped ("1,000").
 pub fn parse_count(cell: &Cell) -> Result<i64, String> {
     match cell {
         Cell::Empty => Ok(0),
         Cell::Int(i) if *i >= 0 => Ok(*i),
         Cell::Float(f) if *f >= 0.0 && f.fract() == 0.0 => Ok(*f as i64),
-        Cell::Str(s) if s.trim().is_empty() => Ok(0),
+        Cell::Str(s) if matches!(s.trim(), "" | "-" | "—" | "--") => Ok(0),
         Cell::Str(s) => {
-            let t = s.trim();
-            let t = t.strip_suffix(".0").unwrap_or(t);
+            let t: String = s.trim().chars().filter(|c| !matches!(c, ',' | '，')).collect();
+            let t = t.strip_suffix(".0").unwrap_or(&t);
             t.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| format!("not a count: {s:?}"))
         }
         other => Err(format!("not a count: {:?}", other.to_text())),
@@ -257,5 +258,8 @@ mod tests {
         assert_eq!(parse_count(&Cell::Float(3.0)), Ok(3));
         assert!(parse_count(&Cell::Str("-1".into())).is_err());
         assert!(parse_count(&Cell::Str("很多".into())).is_err());
+        assert_eq!(parse_count(&Cell::Str("1,000".into())), Ok(1000));
+        assert_eq!(parse_count(&Cell::Str("-".into())), Ok(0));
+        assert!(parse_count(&Cell::Str("NaN".into())).is_err());
     }
 }
