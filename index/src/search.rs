@@ -13,8 +13,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
 use tantivy::collector::{Count, SortKeyComputer, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, OwnedValue, Value};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::cases::CaseIndex;
@@ -250,21 +250,15 @@ impl CaseIndex {
             return Err(SearchError::UnknownPost { post_id: post_id.to_string() });
         };
         let doc: TantivyDocument = searcher.doc(address)?;
-        let text_of = |field: Field| {
-            doc.get_all(field).filter_map(|v| v.as_str().map(|s| OwnedValue::Str(s.to_string()))).collect::<Vec<_>>()
-        };
         let posted_at = doc.get_first(self.fields.posted_at).and_then(|v| v.as_datetime()).unwrap_or(DateTime::MIN);
-        let like_this = MoreLikeThisQuery::builder()
-            .with_min_doc_frequency(2)
-            .with_max_doc_frequency((searcher.num_docs() / 10).max(10))
-            .with_min_term_frequency(1)
-            .with_max_query_terms(25)
-            // Bytes: drops single ideographs (3 bytes), keeps two-character words and codes like "G240".
-            .with_min_word_length(4)
-            .with_document_fields(vec![
-                (self.fields.subject, text_of(self.fields.subject)),
-                (self.fields.body, text_of(self.fields.body)),
-            ]);
+        let like_this = BooleanQuery::new(
+            self.distinctive_terms(&searcher, &doc)?
+                .into_iter()
+                .map(|term| {
+                    (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)) as Box<dyn Query>)
+                })
+                .collect(),
+        );
         let earlier =
             RangeQuery::new(Bound::Unbounded, Bound::Excluded(Term::from_field_date(self.fields.posted_at, posted_at)));
         let answered = tantivy::query::ExistsQuery::new("replied_at".to_string(), false);
@@ -276,6 +270,42 @@ impl CaseIndex {
         let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
         let snippets = Snippets::new(&searcher, &query, &self.fields)?;
         top.into_iter().map(|(score, address)| self.hit(&searcher, address, Some(score), &snippets)).collect()
+    }
+
+    /// The words of a post's subject and body that best tell it apart, as a "more like this"
+    /// query picks them: each word of at least two ideographs (four bytes: "G240" stays) by its
+    /// count in the post times its rarity (BM25's idf), among words in at least 2 and at most a
+    /// tenth of the cases; the best 25. Ties go by the word, so the same post always gives the
+    /// same query (tantivy's `MoreLikeThisQuery` broke ties in hash order: the same `similar`
+    /// differed from run to run).
+    fn distinctive_terms(&self, searcher: &Searcher, doc: &TantivyDocument) -> Result<Vec<Term>> {
+        const MAX_TERMS: usize = 25;
+        let cases = searcher.num_docs() as f64;
+        let max_cases = (searcher.num_docs() / 10).max(10);
+        let mut scored: Vec<(f64, u32, String)> = Vec::new();
+        for field in [self.fields.subject, self.fields.body] {
+            let mut counts: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
+            for text in doc.get_all(field).filter_map(|v| v.as_str()) {
+                for word in self.analyzer.query_words(text).into_iter().filter(|w| w.len() >= 4) {
+                    *counts.entry(word).or_default() += 1;
+                }
+            }
+            for (word, count) in counts {
+                let with_word = searcher.doc_freq(&Term::from_field_text(field, &word))?;
+                if with_word < 2 || with_word > max_cases {
+                    continue;
+                }
+                let with_word = with_word as f64;
+                let idf = (1.0 + (cases - with_word + 0.5) / (with_word + 0.5)).ln();
+                scored.push((f64::from(count) * idf, field.field_id(), word));
+            }
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| (a.1, &a.2).cmp(&(b.1, &b.2))));
+        scored.truncate(MAX_TERMS);
+        Ok(scored
+            .into_iter()
+            .map(|(_, field, word)| Term::from_field_text(Field::from_field_id(field), &word))
+            .collect())
     }
 
     fn hit(

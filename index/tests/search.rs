@@ -292,6 +292,12 @@ fn similar_cases_are_earlier_and_answered() {
     best_two.sort();
     assert_eq!(best_two, ["p1", "p2"], "{ids:?}");
     assert!(similar.iter().all(|h| h.posted_at < at("2019-10-01 10:00") && h.reply.is_some()));
+    // The words that made them alike are marked, and the same post always gives the same cases.
+    assert!(!similar[0].subject.highlights.is_empty(), "{:?}", similar[0].subject);
+    for _ in 0..5 {
+        let again: Vec<String> = index.similar("p8", 5).expect("similar").into_iter().map(|h| h.post_id).collect();
+        assert_eq!(again, ids);
+    }
     // The oldest case has nothing before it.
     assert_eq!(index.similar("p6", 5).expect("no error").len(), 0);
     assert!(matches!(index.similar("nope", 5), Err(SearchError::UnknownPost { .. })));
