@@ -75,9 +75,9 @@ enum Command {
         #[arg(long)]
         data: PathBuf,
         /// Only the posts of this period (YYYY-MM-DD), heat as of its end.
-        #[arg(long)]
+        #[arg(long, value_parser = parse_day)]
         from: Option<chrono::NaiveDate>,
-        #[arg(long)]
+        #[arg(long, value_parser = parse_day)]
         to: Option<chrono::NaiveDate>,
         #[arg(long, default_value_t = 20)]
         top: usize,
@@ -132,10 +132,10 @@ enum Command {
         #[arg(long)]
         data: PathBuf,
         /// First day of the period (YYYY-MM-DD), by reply date (overdue posts: by due date).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_day)]
         from: chrono::NaiveDate,
         /// Last day of the period (YYYY-MM-DD), included.
-        #[arg(long)]
+        #[arg(long, value_parser = parse_day)]
         to: chrono::NaiveDate,
         /// The file to write.
         #[arg(long)]
@@ -199,10 +199,10 @@ struct SearchArgs {
     #[arg(long)]
     category: Option<String>,
     /// Posted on or after this day (YYYY-MM-DD).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_day)]
     from: Option<chrono::NaiveDate>,
     /// Posted on or before this day (YYYY-MM-DD).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_day)]
     to: Option<chrono::NaiveDate>,
     /// Only cases whose reply is evasive or vague (level 2).
     #[arg(long)]
@@ -334,4 +334,12 @@ impl Write for LogWriter {
         let _ = std::io::stderr().flush();
         Ok(())
     }
+}
+
+/// A day given on the command line: YYYY-MM-DD, also written with slashes or dots
+/// (2019/1/2, 2019.01.02), as the exports write them.
+fn parse_day(text: &str) -> Result<chrono::NaiveDate, String> {
+    let normal: String = text.trim().chars().map(|c| if matches!(c, '/' | '.') { '-' } else { c }).collect();
+    chrono::NaiveDate::parse_from_str(&normal, "%Y-%m-%d")
+        .map_err(|_| format!("{text:?} is not a day: write it as YYYY-MM-DD, for example 2019-01-31"))
 }

@@ -17,6 +17,15 @@ impl ApiError {
         ApiError { status, code, message: message.into() }
     }
 
+    /// A method no route serves (405 `method_not_allowed`): the API only reads.
+    pub fn method_not_allowed(method: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("{method} is not served: the API only answers GET (and HEAD)"),
+        )
+    }
+
     /// A query or path parameter that cannot be used (400 `bad_parameter`).
     pub fn bad_parameter(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "bad_parameter", message)

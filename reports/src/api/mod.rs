@@ -227,6 +227,17 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
             response
         }
     };
+    // The router's own 405 has no body: every error of the API is JSON with a message.
+    let response = if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+        let allow = response.headers().get(header::ALLOW).cloned();
+        let mut json = ApiError::method_not_allowed(method.as_str()).into_response();
+        if let Some(allow) = allow {
+            json.headers_mut().insert(header::ALLOW, allow);
+        }
+        json
+    } else {
+        response
+    };
     tracing::info!(
         method = %method,
         path = %path,

@@ -400,7 +400,11 @@ async fn a_kept_answer_is_only_served_to_the_method_it_answered() {
     };
     assert_eq!(send("GET").await.expect("response").status(), StatusCode::OK);
     for method in ["POST", "PUT", "DELETE", "PATCH"] {
-        assert_eq!(send(method).await.expect("response").status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
+        let response = send(method).await.expect("response");
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
+        let body = response.into_body().collect().await.expect("body").to_bytes();
+        let json: Value = serde_json::from_slice(&body).expect("a JSON error");
+        assert_eq!(json["error"]["code"], "method_not_allowed", "{json}");
     }
     let head = send("HEAD").await.expect("response");
     assert_eq!(head.status(), StatusCode::OK);
