@@ -292,7 +292,8 @@ impl Data {
                     continue;
                 }
                 let time = replies.replied_at.get(r).unwrap_or(i64::MIN);
-                let unit = self.reply_unit(r as u32);
+                // A reply no unit is known for is filed under 未知单位, as the units list has it.
+                let unit = self.reply_unit(r as u32).or(Some(crate::facts::UNKNOWN_UNIT));
                 push(FlagKind::Flagged, unit, time, r as u32);
                 if evasive {
                     push(FlagKind::Evasive, unit, time, r as u32);
