@@ -126,6 +126,6 @@ fn indicators_rerun_on_a_data_folder_and_summarise_a_chosen_year() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 
     let missing = wenzheng(["indicators", "--data", &dir.path().join("nowhere").display().to_string()]);
-    assert_eq!(missing.code(), 1, "{}", missing.stderr());
-    assert!(missing.stderr().contains("no data folder"), "{}", missing.stderr());
+    assert_eq!(missing.code(), 2, "{}", missing.stderr());
+    assert!(missing.stderr().contains("not a wenzheng data folder"), "{}", missing.stderr());
 }

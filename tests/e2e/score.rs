@@ -77,7 +77,8 @@ fn rescoring_reuses_unchanged_scores_and_eval_reports_agreement() {
 }
 
 /// Posts with likes and no replies (posts_likes.xlsx) go through every stage of `run`: nothing is
-/// judged, but the issues, the index and the indicators are made; replies added later are judged
+/// judged, but the issues, the index and the reports are made (indicators with no rows: nothing
+/// says how those posts were answered); replies added later are judged
 /// as they would have been from the start.
 #[test]
 fn a_folder_of_posts_alone_runs_every_stage_and_judges_replies_added_later() {
@@ -90,7 +91,13 @@ fn a_folder_of_posts_alone_runs_every_stage_and_judges_replies_added_later() {
     assert!(stdout.contains("scored 0 replies: the data folder holds posts only"), "{stdout}");
     assert_eq!(read_parquet(&data.join("scores/replies.parquet")).height(), 0);
     assert!(read_parquet(&data.join("issues/issues.parquet")).height() > 0, "no recurring issues: {stdout}");
-    assert!(read_parquet(&data.join("reports/indicators.parquet")).height() > 0, "no indicators: {stdout}");
+    // Nothing says how a likes export's posts were answered: the facts say so, and the
+    // indicators, which measure answering, count none of them (none is overdue).
+    let facts = read_parquet(&data.join("reports/post_facts.parquet"));
+    assert_eq!(facts.height(), 4326);
+    assert!(!facts.column("reply_known").unwrap().bool().unwrap().any(), "{stdout}");
+    assert!(!facts.column("overdue").unwrap().bool().unwrap().any(), "{stdout}");
+    assert_eq!(read_parquet(&data.join("reports/indicators.parquet")).height(), 0, "{stdout}");
     let found = wenzheng(["search", "--data", &d, "--limit", "1", "噪音"]).ok();
     assert!(found.contains("reply: none yet"), "{found}");
 
