@@ -262,6 +262,33 @@ fn a_jsonl_file_s_columns_are_the_keys_of_every_line_not_only_the_first() {
 }
 
 #[test]
+fn a_jsonl_line_that_cannot_be_read_is_quarantined_with_its_text() {
+    // A cut line, and a line with a byte that is not UTF-8: each is one row in quarantine with
+    // what it held; the lines around them are read (a bad byte used to stop the whole file).
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = "{\"post_id\": 1, \"subject\": \"路灯\", \"posted_at\": \"2019-04-25 09:00:00\"}\n\
+                    {\"post_id\": 2, \"subject\": \"cut\n"
+        .as_bytes()
+        .to_vec();
+    text.extend_from_slice(b"{\"post_id\": 3, \"subject\": \"\xff\", \"posted_at\": \"2019-04-25 09:00:00\"}\n");
+    text.extend_from_slice(
+        "{\"post_id\": 4, \"subject\": \"噪音\", \"posted_at\": \"2019-04-25 10:00:00\"}\n".as_bytes(),
+    );
+    let file = write(dir.path(), "posts.jsonl", &text);
+    let data = dir.path().join("data");
+    assert_eq!(ingest(&[&file], &data).code(), 0);
+    assert_eq!(read_table(&data, "posts").height(), 2);
+    let quarantine = read_table(&data, "quarantine");
+    let column = |name: &str| -> Vec<String> {
+        let text = quarantine.column(name).unwrap().cast(&DataType::String).unwrap();
+        text.str().unwrap().iter().map(|v| v.unwrap_or_default().to_string()).collect()
+    };
+    assert_eq!(column("row"), ["2", "3"]);
+    assert_eq!(column("raw")[0], "{\"post_id\": 2, \"subject\": \"cut");
+    assert!(column("reason")[1].starts_with("not UTF-8 text"), "{:?}", column("reason"));
+}
+
+#[test]
 fn a_file_that_is_not_an_export_stops_the_run_with_code_2_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let good = write(dir.path(), "good.csv", "post_id,subject,posted_at\n1,路灯不亮,2024-05-06\n".as_bytes());

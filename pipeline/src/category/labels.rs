@@ -123,7 +123,7 @@ pub fn read_posts(path: &Path, need_category: bool, prefer: Prefer) -> Result<In
                 break;
             }
             for row in rows {
-                let row = row.map_err(|(row, reason)| bad(format!("row {row}: {reason}")))?;
+                let row = row.map_err(|(row, reason, _raw)| bad(format!("row {row}: {reason}")))?;
                 let cell = |i: Option<usize>| -> String {
                     i.and_then(|i| row.cells.get(i))
                         .map(Cell::to_text)

@@ -78,12 +78,12 @@ impl Batcher {
             .par_iter()
             .map(|row| match row {
                 Ok(row) => Ok(reader.read(row)),
-                Err((row, reason)) => Err(Problem {
+                Err((row, reason, raw)) => Err(Problem {
                     row: *row,
                     record: "row",
                     field: "-".into(),
                     reason: reason.clone(),
-                    raw: String::new(),
+                    raw: raw.clone(),
                 }),
             })
             .collect();

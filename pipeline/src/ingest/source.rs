@@ -23,7 +23,9 @@ pub struct RawRow {
 pub type SourceError = String;
 
 /// A row, or the number and reason of a row that could not be parsed at all.
-pub type SourceRow = Result<RawRow, (usize, String)>;
+/// A row, or why it cannot be read: its row number, the reason and its raw text (empty when
+/// the source cannot give it).
+pub type SourceRow = Result<RawRow, (usize, String, String)>;
 
 /// One table of an input file: a CSV or JSONL file, or one sheet of a workbook.
 pub trait RowSource: Send {
@@ -308,7 +310,7 @@ impl RowSource for CsvSource {
                     if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                         return Err(format!("read failed at row {row}: {e}"));
                     }
-                    batch.push(Err((row, format!("malformed CSV: {e}"))));
+                    batch.push(Err((row, format!("malformed CSV: {e}"), String::new())));
                 }
             }
         }
@@ -320,7 +322,7 @@ impl RowSource for CsvSource {
 
 struct JsonlSource {
     header: Vec<String>,
-    lines: std::iter::Enumerate<std::io::Lines<BufReader<File>>>,
+    lines: std::iter::Enumerate<std::io::Split<BufReader<File>>>,
 }
 
 impl JsonlSource {
@@ -331,8 +333,15 @@ impl JsonlSource {
         let file = File::open(path).map_err(|e| e.to_string())?;
         let mut header: Vec<String> = Vec::new();
         let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-        for (i, line) in BufReader::new(file).lines().enumerate() {
+        let (mut text_lines, mut other_lines) = (0usize, 0usize);
+        for (i, line) in BufReader::new(file).split(b'\n').enumerate() {
             let line = line.map_err(|e| format!("line {}: {e}", i + 1))?;
+            // A line that is not UTF-8 is quarantined when the rows are read, not here.
+            let Ok(line) = std::str::from_utf8(&line) else {
+                other_lines += 1;
+                continue;
+            };
+            text_lines += 1;
             let line = line.trim_start_matches('\u{feff}');
             if let Ok(object) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line) {
                 for key in object.into_iter().map(|(key, _)| key) {
@@ -342,11 +351,19 @@ impl JsonlSource {
                 }
             }
         }
+        // A damaged line is one row to quarantine; a file of them is in another encoding.
+        if other_lines > text_lines {
+            return Err(format!(
+                "{other_lines} of {} lines are not UTF-8: JSON Lines must be UTF-8 (convert the file, e.g. \
+                 `iconv -f GB18030 -t UTF-8`)",
+                other_lines + text_lines
+            ));
+        }
         if header.is_empty() {
             return Err("the file holds no JSON object (one per line)".to_string());
         }
         let file = File::open(path).map_err(|e| e.to_string())?;
-        Ok(JsonlSource { header, lines: BufReader::new(file).lines().enumerate() })
+        Ok(JsonlSource { header, lines: BufReader::new(file).split(b'\n').enumerate() })
     }
 }
 
@@ -376,15 +393,22 @@ impl RowSource for JsonlSource {
     fn next_batch(&mut self, max: usize) -> Result<Vec<SourceRow>, SourceError> {
         let mut batch = Vec::with_capacity(max.min(65_536));
         while batch.len() < max {
-            let Some((i, line)) = self.lines.next() else { break };
-            let line = line.map_err(|e| format!("line {}: {e}", i + 1))?;
-            let line = line.trim_start_matches('\u{feff}');
+            let Some((i, bytes)) = self.lines.next() else { break };
+            let bytes = bytes.map_err(|e| format!("line {}: {e}", i + 1))?;
+            let line = match std::str::from_utf8(&bytes) {
+                Ok(line) => line.trim_start_matches('\u{feff}'),
+                Err(e) => {
+                    let raw = String::from_utf8_lossy(&bytes).into_owned();
+                    batch.push(Err((i + 1, format!("not UTF-8 text: {e}"), raw)));
+                    continue;
+                }
+            };
             if line.trim().is_empty() {
                 continue;
             }
             match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line) {
                 Ok(object) => batch.push(Ok(RawRow { row: i + 1, cells: cells_of(&self.header, &object) })),
-                Err(e) => batch.push(Err((i + 1, format!("not a JSON object: {e}")))),
+                Err(e) => batch.push(Err((i + 1, format!("not a JSON object: {e}"), line.to_string()))),
             }
         }
         Ok(batch)
