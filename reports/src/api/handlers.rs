@@ -312,6 +312,10 @@ pub async fn search(
         Some("true") | Some("1") => true,
         Some(other) => return Err(ApiError::bad_parameter(format!("bad flagged {other:?}: use true or false"))),
     };
+    // An unknown unit is a 404 here as on the other endpoints, not an empty page of cases.
+    if let Some(unit) = params.text("unit") {
+        known_unit(&state, unit)?;
+    }
     let request = index::SearchRequest {
         query: params.text("q").unwrap_or("").to_string(),
         unit: params.text("unit").map(str::to_string),

@@ -295,6 +295,7 @@ async fn unknown_posts_units_charts_and_paths_are_404() {
         ("/api/cases/999/similar", "unknown_post"),
         ("/api/units/%E6%97%A0%E6%AD%A4%E5%8D%95%E4%BD%8D/indicators", "unknown_unit"),
         ("/api/replies/flagged?unit=%E6%97%A0%E6%AD%A4%E5%8D%95%E4%BD%8D", "unknown_unit"),
+        ("/api/search?q=x&unit=%E6%97%A0%E6%AD%A4%E5%8D%95%E4%BD%8D", "unknown_unit"),
         ("/charts/pie.svg", "unknown_chart"),
         ("/charts/ranking.png", "unknown_chart"),
         ("/api/nothing", "unknown_path"),
