@@ -375,16 +375,15 @@ impl UnitRegistry {
             .filter_map(|caps| {
                 let word = caps.get(0)?.as_str();
                 let kind = word.strip_prefix("我").unwrap_or(word);
-                let (rank, code) = match (caps.name("gov").is_some(), kind) {
-                    (true, "市") => (2, relative_code("市", post_region)),
-                    (true, "县") => (1, relative_code("县", post_region)),
-                    (true, "区") => (1, relative_code("区", post_region)),
-                    _ => (0, region::most_specific_code(post_region)),
-                };
-                let name = match (rank, code) {
-                    (_, None) => None,
-                    (1 | 2, Some(code)) => Some(self.registered(format!("{code}人民政府"))),
-                    (_, Some(code)) => Some(format!("{code}{UNIDENTIFIED_MARK}{kind}")),
+                let (rank, name) = match (caps.name("gov").is_some(), kind) {
+                    (true, "市" | "县" | "区") => (
+                        if kind == "市" { 2 } else { 1 },
+                        relative_code(kind, post_region).map(|code| self.registered(format!("{code}人民政府"))),
+                    ),
+                    _ => (
+                        0,
+                        region::most_specific_code(post_region).map(|code| format!("{code}{UNIDENTIFIED_MARK}{kind}")),
+                    ),
                 };
                 name.map(|name| (rank, name))
             })

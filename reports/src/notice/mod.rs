@@ -20,8 +20,8 @@ pub use build::{build_notice, NoticeInputs};
 pub use markdown::to_markdown;
 pub use xlsx::{sheet_names, write_xlsx};
 
-/// The unit written for an item whose post and reply name no unit.
-pub const UNKNOWN_UNIT: &str = "未知单位";
+/// The unit written for an item whose post and reply name no unit: the facts' own.
+pub use crate::facts::UNKNOWN_UNIT;
 
 #[derive(Debug, thiserror::Error)]
 pub enum NoticeError {
@@ -51,9 +51,6 @@ impl UnitType {
     /// 办事处 (also "…镇人民政府") → street office; a district's, county's or city's 人民政府 →
     /// government; else department.
     pub fn of(unit: &str) -> UnitType {
-        if unit.trim() == UNKNOWN_UNIT {
-            return UnitType::Unknown;
-        }
         match crate::facts::unit_type(unit) {
             "street" => UnitType::Street,
             "county" => UnitType::Government,
