@@ -196,6 +196,9 @@ pub const SCORE_BATCH: usize = 2048;
 /// Most pieces of evidence of one kind kept for a reply.
 const EVIDENCE_PER_KIND: usize = 4;
 
+/// Longest stretch of content quoted when nothing in it was matched (characters).
+const FALLBACK_QUOTE_CHARS: usize = 100;
+
 impl Scorer {
     /// A scorer for `lexicon` (already validated by [`Lexicon::from_toml_str`]; a lexicon whose
     /// public fields were edited afterwards should go through [`Scorer::try_new`]).
@@ -365,15 +368,47 @@ impl Scorer {
             SignalKind::RuleQuote => reply_type == ReplyType::GenericPolicy,
             SignalKind::UnansweredQuestion | SignalKind::OffTopic => false,
         };
-        let mut evidence = Vec::new();
-        let mut per_kind = [0usize; 9];
+        let mut spans: Vec<(SignalKind, usize, usize)> = Vec::new();
         for Signal { kind, start, end } in findings.signals.iter().cloned() {
-            if wanted(kind) && per_kind[kind as usize] < EVIDENCE_PER_KIND {
-                per_kind[kind as usize] += 1;
-                let (start, end) = reply_f.original_span(start, end);
-                evidence.push(Evidence { kind, text: char_slice(reply, start, end), start, end, in_post: false });
+            // a promise, a rule or a refusal of a word or two is quoted in its clause
+            let (start, end) = match kind {
+                SignalKind::GenericPromise | SignalKind::RuleQuote | SignalKind::Refusal => {
+                    signals::clause_around(&reply_f.text, start, end)
+                }
+                _ => (start, end),
+            };
+            let per_kind = spans.iter().filter(|s| s.0 == kind).count();
+            if wanted(kind) && per_kind < EVIDENCE_PER_KIND && !spans.contains(&(kind, start, end)) {
+                spans.push((kind, start, end));
             }
         }
+        let published = evasive_level == 2 || vague_level == 2;
+        if published && spans.is_empty() {
+            // Judged empty with nothing matched ("网友：您好！2019年3月5日", "此事正在调查处理中。"):
+            // the content is the evidence, or the whole reply when it is all courtesy, so that no
+            // published flag comes without a quote.
+            let kind = match reply_type {
+                ReplyType::AcknowledgementOnly => Some(SignalKind::Acknowledgement),
+                _ if vague_level == 2 => Some(SignalKind::GenericPromise),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                let whole = [(0, reply_f.text.len())];
+                let runs = if findings.content_runs.is_empty() { &whole[..] } else { &findings.content_runs };
+                let quoted = |(start, end): (usize, usize)| {
+                    let cut = reply_f.text[start..end].char_indices().nth(FALLBACK_QUOTE_CHARS);
+                    (kind, start, cut.map_or(end, |(i, _)| start + i))
+                };
+                spans.extend(runs.iter().take(EVIDENCE_PER_KIND).copied().map(quoted));
+            }
+        }
+        let mut evidence: Vec<Evidence> = spans
+            .into_iter()
+            .map(|(kind, start, end)| {
+                let (start, end) = reply_f.original_span(start, end);
+                Evidence { kind, text: char_slice(reply, start, end), start, end, in_post: false }
+            })
+            .collect();
         evidence.sort_by_key(|e| (e.start, e.end));
         if reply_type == ReplyType::OffTopic {
             let end = reply.chars().count();

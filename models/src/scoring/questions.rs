@@ -11,7 +11,7 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::lexicon::{LexiconError, QuestionWords};
-use super::normalize::fold;
+use super::normalize::{fold, is_content_char};
 
 /// Marks that end a sentence of the folded post.
 pub(crate) fn is_sentence_end(c: char) -> bool {
@@ -25,6 +25,10 @@ fn is_clause_end(c: char) -> bool {
 
 /// Longest stretch of a sentence quoted as the question left open (characters).
 const QUOTE_CHARS: usize = 80;
+
+/// Fewest characters (Chinese, letters, digits) a demanding sentence holds besides its asking
+/// words: fewer, and it is a closing ("特此请求", "请领导重视"), not a demand of its own.
+const MIN_DEMAND_CHARS: usize = 4;
 
 /// The question and demand words of the lexicon, compiled once.
 pub(crate) struct Questions {
@@ -105,8 +109,15 @@ impl Questions {
     pub fn read(&self, text: &str) -> Asked {
         let mut asked = Asked { kinds: 0, quotes: Vec::new(), demanding: Vec::new() };
         for (s, e) in Self::sentences(text) {
-            for (n, (kind, start, _)) in self.asking_words(&text[s..e]).enumerate() {
-                if n == 0 {
+            let sentence = &text[s..e];
+            let words: Vec<(u8, usize, usize)> = self.asking_words(sentence).collect();
+            // what the sentence says besides its asking words: a closing formula ("特此请求。",
+            // "恳请领导帮忙解决！") asks for nothing a reply could be checked against
+            let said = |text: &str| text.chars().filter(|&c| is_content_char(c)).count();
+            let asking: usize = words.iter().map(|&(_, start, end)| said(&sentence[start..end])).sum();
+            let demands = said(sentence).saturating_sub(asking) >= MIN_DEMAND_CHARS;
+            for (n, (kind, start, _)) in words.into_iter().enumerate() {
+                if n == 0 && demands {
                     asked.demanding.push((s, quote_start(text, s, s + start), e));
                 }
                 if kind & !asked.kinds != 0 {

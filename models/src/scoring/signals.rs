@@ -92,6 +92,9 @@ pub(crate) struct Findings {
     pub demands_covered: u32,
     /// byte spans (in the folded post) of the demands left uncovered
     pub uncovered: Vec<(usize, usize)>,
+    /// byte spans of the reply's content, each a run between the parts that are not content,
+    /// trimmed of punctuation: what is quoted when nothing in it was matched (see `conclude`)
+    pub content_runs: Vec<(usize, usize)>,
 }
 
 pub(crate) struct Matchers {
@@ -226,17 +229,52 @@ fn compile(section: &'static str, patterns: &[String]) -> Result<PatternList, Le
 /// Longest stretch a clause formula is extended back over.
 const CLAUSE_CHARS: usize = 40;
 
+/// A clause this short ("下一步", "规范化") says nothing alone: quoted with its neighbour.
+const SHORT_CLAUSE_CHARS: usize = 4;
+
 /// The start of the clause that ends at `start`: back to the previous clause mark, at most
 /// [`CLAUSE_CHARS`] characters.
 fn clause_start(text: &str, start: usize) -> usize {
     let mut at = start;
     for (i, c) in text[..start].char_indices().rev().take(CLAUSE_CHARS) {
-        if matches!(c, ',' | '。' | '!' | ';' | '?' | ':') {
+        if is_clause_mark(c) {
             break;
         }
         at = i;
     }
     at
+}
+
+/// The clause around `start..end`, without its marks: back to the previous clause mark and on
+/// to the next, at most [`CLAUSE_CHARS`] characters each way. A phrase of a word or two ("加强",
+/// "文件") is quoted in it as evidence: "我局将进一步加强管理" shows what "加强" promised.
+/// A phrase that is (nearly) a clause of its own is quoted with the clause after it ("下一步，我们将…"),
+/// or at the end of a sentence with the clause before it.
+pub(crate) fn clause_around(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let clause_end = |from: usize| {
+        let mut at = from;
+        for (i, c) in text[from..].char_indices().take(CLAUSE_CHARS) {
+            if is_clause_mark(c) {
+                break;
+            }
+            at = from + i + c.len_utf8();
+        }
+        at
+    };
+    let (mut start_at, mut end_at) = (clause_start(text, start), clause_end(end));
+    if text[start_at..end_at].chars().count() <= SHORT_CLAUSE_CHARS {
+        if matches!(text[end_at..].chars().next(), Some(',' | ':')) {
+            end_at = clause_end(end_at + 1);
+        } else if text[..start_at].ends_with(',') {
+            // ("…也将进一步常态化，规范化。": the clause before)
+            start_at = clause_start(text, start_at - 1);
+        }
+    }
+    (start_at, end_at)
+}
+
+fn is_clause_mark(c: char) -> bool {
+    matches!(c, ',' | '。' | '!' | ';' | '?' | ':')
 }
 
 /// An automaton over phrase lists, each tagged with a category; phrases are folded first.
@@ -423,6 +461,7 @@ impl Matchers {
         found.content_chars =
             text.char_indices().filter(|&(i, c)| roles[i] == Role::Content && is_content_char(c)).count();
         found.content = blank_all_but_content(text, &roles);
+        found.content_runs = content_runs(text, &roles);
         if !demands.is_empty() {
             let mut content = TermSet::new();
             content.add_text_where(text, |i| roles[i] == Role::Content);
@@ -445,13 +484,15 @@ impl Matchers {
             if !self.forwarding_markers.iter().any(|m| lead.contains(m.as_str())) {
                 continue;
             }
-            let is_unit = self.unit_words.iter().any(|w| unit.contains(w.as_str()));
+            // ("您反映的问题已转交。" has no unit at all: see the lexicon)
+            let is_unit = unit.is_empty() || self.unit_words.iter().any(|w| unit.contains(w.as_str()));
             let is_self = self.self_units.iter().any(|w| unit.starts_with(w.as_str()));
             if !is_unit || is_self || !mark(roles, start, end, Role::Forwarding) {
                 continue;
             }
             // "已转交部门" names no office: a unit that is only a unit word is nobody in particular
-            let generic = self.generic_units.iter().any(|g| unit.contains(g.as_str()))
+            let generic = unit.is_empty()
+                || self.generic_units.iter().any(|g| unit.contains(g.as_str()))
                 || self.unit_words.iter().any(|w| w == unit);
             let kind = if generic { SignalKind::ForwardedUnnamed } else { SignalKind::ForwardedToUnit };
             found.forwarded_unnamed |= generic;
@@ -496,8 +537,12 @@ impl Matchers {
     fn count_phrases(&self, text: &str, scan: &Scan, roles: &mut [Role], found: &mut Findings) {
         let mut refusals = Vec::new();
         let mut reasons = Vec::new();
+        let titles = titles(text);
         for &(start, end, phrase) in &scan.phrases {
             let cats = self.phrase_cats[phrase];
+            // (counted, as the level model was fitted, but not quoted: a document's title
+            // promises nothing — "《关于加强城区专项车辆规范作业管理的通知》")
+            let quoted = !overlaps_any(&titles, (start, end));
             if cats & cat::REASON != 0 {
                 reasons.push(start);
             }
@@ -509,6 +554,10 @@ impl Matchers {
             }
             if cats & cat::GENERIC != 0 {
                 found.promises += 1;
+            }
+            // (a promise to study or consider it later is as generic, as evidence: "将对您提出的
+            // 建议进行研究"; it is counted apart, as a deferral)
+            if cats & (cat::GENERIC | cat::DEFERRAL) != 0 && quoted {
                 found.signals.push(Signal { kind: SignalKind::GenericPromise, start, end });
             }
             found.actions += u32::from(cats & cat::ACTION != 0);
@@ -579,6 +628,35 @@ fn blank_all_but_content(text: &str, roles: &[Role]) -> String {
     }
     content.push_str(&text[run..]);
     content
+}
+
+/// The byte spans of the titles in 《…》 of a text, in order, each with its marks.
+fn titles(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut from = 0;
+    while let Some(open) = text[from..].find('《').map(|i| from + i) {
+        let Some(close) = text[open..].find('》').map(|i| open + i + '》'.len_utf8()) else { break };
+        spans.push((open, close));
+        from = close;
+    }
+    spans
+}
+
+/// The runs of content between the parts that are not, trimmed of anything that is not a
+/// content character (punctuation, spaces); runs with no content character are left out.
+fn content_runs(text: &str, roles: &[Role]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut run: Option<(usize, usize)> = None;
+    for (i, c) in text.char_indices() {
+        if roles[i] != Role::Content {
+            runs.extend(run.take());
+        } else if is_content_char(c) {
+            let end = i + c.len_utf8();
+            run = Some(run.map_or((i, end), |(start, _)| (start, end)));
+        }
+    }
+    runs.extend(run);
+    runs
 }
 
 /// Marks `start..end` with `role` where it is still content; true if anything was marked.

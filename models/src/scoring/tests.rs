@@ -182,6 +182,61 @@ fn generic_promises_without_facts_are_vague() {
 }
 
 #[test]
+fn a_word_of_promise_is_quoted_in_its_clause() {
+    let (subject, body) = STREET_LIGHT.split_once('|').unwrap();
+    let reply = "您好！下一步，我局将加强对路灯的巡查，尽快研究解决。";
+    let score = scorer().score(subject, body, reply);
+    let quotes: Vec<&str> =
+        score.evidence.iter().filter(|e| e.kind == SignalKind::GenericPromise).map(|e| e.text.as_str()).collect();
+    // ("下一步" is a clause of its own: it is quoted with what it promises; two promises of one
+    // clause are one quote)
+    assert_eq!(quotes, ["下一步，我局将加强对路灯的巡查", "我局将加强对路灯的巡查", "尽快研究解决"]);
+    // a document's title is no promise
+    let titled = scorer().score(subject, body, "依据《关于进一步加强城区路灯管理的通知》，路灯由城管局负责维护。");
+    assert!(titled.evidence.iter().all(|e| e.kind != SignalKind::GenericPromise), "{:?}", titled.evidence);
+}
+
+#[test]
+fn every_published_flag_quotes_the_reply() {
+    // all courtesy: the whole reply is what the notice quotes (a reply whose content nothing
+    // matched is quoted by its content: see `every_published_dev_reply_quotes_its_reply`)
+    check(
+        "希望重视农村老人教育|我个人觉得本市有关部门要重视老人教育，给农村添加活力。",
+        "网友：您好！2019年3月5日",
+        Expect {
+            evidence: &[(SignalKind::Acknowledgement, "网友：您好！2019年3月5日")],
+            ..expect(2, 2, ReplyType::AcknowledgementOnly)
+        },
+    );
+}
+
+#[test]
+fn forwarded_to_nobody_and_sent_to_ask_the_local_office() {
+    check(
+        "小区强建医院|中南名门小区在业主反对的情况下强建医院，各部门都在推卸责任。",
+        "网友：您好!您所反映的问题，已转交。2019年10月17日",
+        Expect { evidence: &[(SignalKind::ForwardedUnnamed, "已转交")], ..expect(2, 2, ReplyType::Forwarded) },
+    );
+    check(
+        "咨询低保、残疾人补助的相关问题|低保和残疾人补助的指标按人头发到了村里，符合条件的人申请不到。",
+        "你好。请向当地民政部门询问。2017年8月18日",
+        Expect {
+            evidence: &[(SignalKind::Deflection, "请向当地民政部门询问")], ..expect(2, 2, ReplyType::Deflection)
+        },
+    );
+}
+
+#[test]
+fn a_closing_formula_of_the_post_is_not_a_question_left_open() {
+    let score = scorer().score(
+        "请求修复路灯",
+        "A5区曲塘路融科东南海小区门口的路灯坏了三个月，晚上出行很不安全。特此请求。",
+        "您好，您的留言已收悉，我们将尽快处理。",
+    );
+    assert!(score.evidence.iter().all(|e| !e.text.contains("特此请求")), "{:?}", score.evidence);
+}
+
+#[test]
 fn a_specific_reply_that_says_jiaqiang_is_not_vague() {
     check(
         STREET_LIGHT,

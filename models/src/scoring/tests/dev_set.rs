@@ -69,6 +69,26 @@ fn every_dev_reply_scores_with_valid_evidence() {
     }
 }
 
+/// A notice publishes the level-2 replies with their evidence: each must quote something of the
+/// reply, and no quote of a promise is a bare word ("加强", "下一步") out of its clause.
+#[test]
+fn every_published_dev_reply_quotes_its_reply() {
+    for row in &dev_rows() {
+        let score = scorer().score(&row.subject, &row.body, &row.reply);
+        if score.evasive_level == 2 || score.vague_level == 2 {
+            assert!(
+                score.evidence.iter().any(|e| !e.in_post),
+                "{}: no quote of the reply in {:?}",
+                row.id,
+                score.evidence
+            );
+        }
+        for e in score.evidence.iter().filter(|e| e.kind == super::SignalKind::GenericPromise) {
+            assert!(e.text.chars().count() > 3, "{}: a bare promise word {e:?}", row.id);
+        }
+    }
+}
+
 #[derive(serde::Deserialize)]
 struct Label {
     id: String,
