@@ -114,9 +114,11 @@ fn is_daily_update(dir: &DataDir, inputs_before: usize) -> bool {
     let added = rows(dir.manifest.inputs.get(inputs_before..).unwrap_or_default());
     let kept = rows(&dir.manifest.inputs) - added;
     let current = |stage: &str, version: &str| dir.manifest.stages.get(stage).is_some_and(|s| s.version == version);
+    // (a lexicon that cannot be read is reported by the score stage itself)
+    let scorer_version = crate::score::FolderScorer::version_of(dir.root()).unwrap_or_default();
     added <= DAILY_UPDATE_ROWS
         && added <= kept
-        && current("score", crate::score::SCORER_VERSION)
+        && current("score", &scorer_version)
         && current("recurring", crate::recurring::RECURRING_VERSION)
         && dir.path(crate::grouping_cache::GROUPING_FILE).exists()
 }

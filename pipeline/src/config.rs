@@ -43,6 +43,19 @@ pub struct Config {
     pub annual: reports::annual::AnnualConfig,
     /// Dashboard tokens (stored as SHA-256 hashes) and their roles.
     pub access: reports::api::AccessConfig,
+    /// The reply scorer's lexicon, when a supervision office has its own.
+    pub scoring: ScoringConfig,
+}
+
+/// `[scoring]`: which lexicon judges the replies.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScoringConfig {
+    /// A lexicon file to use instead of the built-in one (`wenzheng config --lexicon` prints
+    /// that to start from), relative to the config file. Every reply is judged again when the
+    /// file changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lexicon: Option<PathBuf>,
 }
 
 impl Config {
@@ -65,14 +78,16 @@ impl Config {
             sheet: None,
             reason: format!("cannot read the config file: {e}"),
         })?;
-        Config::parse(&text).map_err(|reason| {
-            BadInput {
-                file: path.display().to_string(),
-                sheet: None,
-                reason: format!("{reason}; `wenzheng config` prints every key with its default"),
-            }
-            .into()
-        })
+        let mut config = Config::parse(&text).map_err(|reason| BadInput {
+            file: path.display().to_string(),
+            sheet: None,
+            reason: format!("{reason}; `wenzheng config` prints every key with its default"),
+        })?;
+        // (a file the config names is where the config is, not where the command runs)
+        if let (Some(lexicon), Some(folder)) = (&config.scoring.lexicon, path.parent()) {
+            config.scoring.lexicon = Some(folder.join(lexicon));
+        }
+        Ok(config)
     }
 
     pub fn parse(text: &str) -> Result<Config, String> {
@@ -120,6 +135,16 @@ mod tests {
         assert_eq!(config.deadlines.acceptance_days, models::deadline::DeadlineRules::default().acceptance_days);
         assert_eq!(config.calendar.holidays, vec![chrono::NaiveDate::from_ymd_opt(2027, 1, 4).unwrap()]);
         assert_eq!(config.recurring.window_days, 30.0);
+    }
+
+    #[test]
+    fn a_lexicon_is_found_beside_the_config_that_names_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("wenzheng.toml");
+        std::fs::write(&file, "[scoring]\nlexicon = \"ours.toml\"\n").unwrap();
+        assert_eq!(Config::read(&file).unwrap().scoring.lexicon, Some(dir.path().join("ours.toml")));
+        // (and the printed defaults name none: the built-in lexicon)
+        assert!(!Config::defaults_toml().contains("lexicon ="));
     }
 
     #[test]

@@ -38,9 +38,9 @@ pub fn plan(dir: &DataDir, last: &IndexReport, base: &str, held: u64) -> Option<
     }
     let post_parts = dir.parts_since("posts", last.parts.get("posts")?)?;
     let mut reply_parts = dir.parts_since("replies", last.parts.get("replies")?)?;
-    let scores = ScoreRecord::current(dir);
+    let scores = ScoreRecord::recorded(dir);
     let generation = scores.as_ref().and_then(|s| s.generation.clone());
-    // Scores of a generation unknown to the index (or of an older scorer) may all differ.
+    // Scores of a generation unknown to the index (every reply judged again since) may all differ.
     if generation != last.scores_generation || (generation.is_none() && dir.path(SCORES_FILE).exists()) {
         return None;
     }

@@ -116,7 +116,12 @@ enum Command {
         labels: PathBuf,
     },
     /// Print the default config file: every threshold and weight with its default.
-    Config,
+    Config {
+        /// Print the built-in reply-scoring lexicon instead: a start for one's own, named in the
+        /// config by `[scoring] lexicon = "FILE"`.
+        #[arg(long)]
+        lexicon: bool,
+    },
     /// Write a realistic sample corpus (posts.csv, replies.csv and the planted truth).
     Synth {
         #[arg(long, default_value_t = 5000)]
@@ -253,8 +258,13 @@ fn main() -> ExitCode {
         pipeline::config::set_explicit(path);
     }
     let result = match cli.command {
-        Command::Config => {
-            let _ = std::io::stdout().write_all(pipeline::config::Config::defaults_toml().as_bytes());
+        Command::Config { lexicon } => {
+            let text = if lexicon {
+                models::scoring::DEFAULT_LEXICON.to_string()
+            } else {
+                pipeline::config::Config::defaults_toml()
+            };
+            let _ = std::io::stdout().write_all(text.as_bytes());
             Ok(())
         }
         Command::Ingest { inputs, out, category_model } => {

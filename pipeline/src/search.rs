@@ -101,7 +101,7 @@ pub fn build_index(dir: &mut DataDir) -> Result<IndexReport> {
         _ => update(dir, &cases, &words, &mut report)?,
     }
     report.parts = ["posts", "replies"].map(|t| (t.to_string(), dir.live_parts(t))).into_iter().collect();
-    let scores = crate::score::ScoreRecord::current(dir);
+    let scores = crate::score::ScoreRecord::recorded(dir);
     report.scores_generation = scores.as_ref().and_then(|s| s.generation.clone());
     report.scored_parts = scores.and_then(|s| s.parts.get("replies").cloned()).unwrap_or_default();
     report.seconds = started.elapsed().as_secs_f64();

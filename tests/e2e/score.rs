@@ -76,6 +76,43 @@ fn rescoring_reuses_unchanged_scores_and_eval_reports_agreement() {
     assert!(run.stderr().contains("row 2") && run.stderr().contains("evasive"), "{}", run.stderr());
 }
 
+/// A supervision office extends the lexicon without a rebuild: `wenzheng config --lexicon`
+/// prints the built-in one, the config names the edited copy, and every reply is judged again
+/// with it (and again whenever the file changes); a broken file stops the stage, naming it.
+#[test]
+fn a_lexicon_of_ones_own_judges_every_reply_again() {
+    let (dir, data) = scored_folder();
+    let d = data.display().to_string();
+    let reply_type_of_post = |post: &str| {
+        let scores = read_parquet(&data.join("scores/replies.parquet"));
+        tests::lookup(&scores, "post_id", post, "reply_type").unwrap()
+    };
+    // post 68512 was answered "此事正在调查处理中。" and nothing else
+    assert_eq!(reply_type_of_post("68512"), "partial");
+
+    let built_in = wenzheng(["config", "--lexicon"]).ok();
+    // this office reads "being investigated", with nothing found, as a refusal to answer
+    let own = built_in.replacen("\"不予受理\",", "\"不予受理\", \"正在调查处理中\",", 1);
+    assert_ne!(own, built_in, "the refusal list moved: update this test");
+    let lexicon = dir.path().join("our-lexicon.toml");
+    std::fs::write(&lexicon, &own).unwrap();
+    std::fs::write(data.join("wenzheng.toml"), "[scoring]\nlexicon = \"../our-lexicon.toml\"\n").unwrap();
+    let run = wenzheng(["score", "--data", &d]).ok();
+    assert!(run.contains("(1463 new or changed, 0 unchanged)"), "{run}");
+    assert_eq!(reply_type_of_post("68512"), "refusal_without_reason");
+    let again = wenzheng(["score", "--data", &d]).ok();
+    assert!(again.contains("(0 new or changed, 1463 unchanged)"), "{again}");
+
+    std::fs::write(&lexicon, format!("{own}\n[refusal\n")).unwrap();
+    let broken = wenzheng(["score", "--data", &d]);
+    assert_eq!(broken.code(), 2);
+    assert!(
+        broken.stderr().contains("our-lexicon.toml") && broken.stderr().contains("config --lexicon"),
+        "{}",
+        broken.stderr()
+    );
+}
+
 /// Posts with likes and no replies (posts_likes.xlsx) go through every stage of `run`: nothing is
 /// judged, but the issues, the index and the reports are made (indicators with no rows: nothing
 /// says how those posts were answered); replies added later are judged

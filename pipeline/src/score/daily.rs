@@ -20,6 +20,7 @@ use crate::tables;
 /// them after the other stored rows. Returns the report and the generation to record.
 pub(super) fn score_new(
     dir: &DataDir,
+    scorer: &Scorer,
     last: ScoreRecord,
     reply_parts: &[String],
     post_parts: &[String],
@@ -74,7 +75,7 @@ pub(super) fn score_new(
     drop(arrived); // it borrows from `new_posts`
     let posts = tables::stacked(new_posts, earlier_posts)?;
     let texts = PostTexts::new(posts.as_ref())?;
-    let judged = judge(&fresh, &texts)?;
+    let judged = judge(scorer, &fresh, &texts)?;
     // The stored rows judged again: the late ones, and any of a run killed between writing the
     // scores and recording them (its parts come again as unseen).
     let again: HashSet<&str> = judged.iter().map(|r| r.reply_id.as_str()).collect();
@@ -127,10 +128,9 @@ pub(super) fn score_new(
 
 /// Judges every reply of `replies` (columns [`REPLY_COLUMNS`]) against its post's subject and
 /// body in `texts`.
-fn judge(replies: &DataFrame, texts: &PostTexts) -> Result<Vec<Row>> {
-    let scorer = Scorer::default();
+fn judge(scorer: &Scorer, replies: &DataFrame, texts: &PostTexts) -> Result<Vec<Row>> {
     let columns = ReplyColumns::of(replies)?;
-    let judged = judge_in_batches(&scorer, replies.height(), |i| {
+    let judged = judge_in_batches(scorer, replies.height(), |i| {
         let (subject, post_body) = texts.get(columns.post_id(i));
         Some((subject, post_body, columns.body(i)))
     });

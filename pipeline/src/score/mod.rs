@@ -32,6 +32,50 @@ pub const SCORER_VERSION: &str = "7";
 
 pub const SCORES_FILE: &str = "scores/replies.parquet";
 
+/// The scorer a data folder's replies are judged by, and the version its scores are recorded
+/// under: the built-in lexicon, or the one the config names (`[scoring] lexicon`). A lexicon of
+/// one's own is a version of its own (its text's hash), so that scores made with another lexicon
+/// are never kept: every reply is judged again when the file changes.
+pub struct FolderScorer {
+    pub scorer: Scorer,
+    pub version: String,
+}
+
+impl FolderScorer {
+    pub fn of(root: &std::path::Path) -> Result<FolderScorer> {
+        let Some((path, text)) = own_lexicon(root)? else {
+            return Ok(FolderScorer { scorer: Scorer::default(), version: SCORER_VERSION.into() });
+        };
+        let bad = |reason: String| crate::ingest::BadInput { file: path.display().to_string(), sheet: None, reason };
+        let lexicon = scoring::Lexicon::from_toml_str(&text)
+            .map_err(|e| bad(format!("{e}; `wenzheng config --lexicon` prints the built-in lexicon to start from")))?;
+        let scorer = Scorer::try_new(lexicon).map_err(|e| bad(e.to_string()))?;
+        Ok(FolderScorer { scorer, version: lexicon_version(&text) })
+    }
+
+    /// The version alone (reads the lexicon file, builds nothing).
+    pub fn version_of(root: &std::path::Path) -> Result<String> {
+        Ok(own_lexicon(root)?.map_or_else(|| SCORER_VERSION.to_string(), |(_, text)| lexicon_version(&text)))
+    }
+}
+
+/// The lexicon file the config of `root` names, and its text.
+fn own_lexicon(root: &std::path::Path) -> Result<Option<(std::path::PathBuf, String)>> {
+    let Some(path) = crate::config::Config::load(root)?.scoring.lexicon else { return Ok(None) };
+    let text = std::fs::read_to_string(&path).map_err(|e| crate::ingest::BadInput {
+        file: path.display().to_string(),
+        sheet: None,
+        reason: format!("cannot read the lexicon named by [scoring] lexicon in the config: {e}"),
+    })?;
+    Ok(Some((path, text)))
+}
+
+fn lexicon_version(text: &str) -> String {
+    let hash = Sha256::digest(text.as_bytes());
+    let hex: String = hash.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("{SCORER_VERSION}+lexicon-{hex}")
+}
+
 #[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ScoreReport {
@@ -140,9 +184,15 @@ pub struct ScoreRecord {
 }
 
 impl ScoreRecord {
-    /// The record of the last run, when it was made by this scorer version and its file is there.
-    pub fn current(dir: &DataDir) -> Option<ScoreRecord> {
-        let stage = dir.manifest.stages.get("score").filter(|s| s.version == SCORER_VERSION)?;
+    /// The record of the last run, when it was made by this scorer `version` and its file is there.
+    pub fn current(dir: &DataDir, version: &str) -> Option<ScoreRecord> {
+        Self::recorded(dir).filter(|_| dir.manifest.stages.get("score").is_some_and(|s| s.version == version))
+    }
+
+    /// The record of the scores file there is, whatever scorer made it (its generation tells
+    /// the index whether the scores it holds still stand).
+    pub fn recorded(dir: &DataDir) -> Option<ScoreRecord> {
+        let stage = dir.manifest.stages.get("score")?;
         if !dir.path(SCORES_FILE).exists() {
             return None;
         }
@@ -213,24 +263,21 @@ impl<'a> ReplyColumns<'a> {
 const POST_TEXT_COLUMNS: [&str; 3] = ["post_id", "subject", "body"];
 
 pub fn score(dir: &mut DataDir) -> Result<ScoreReport> {
-    let last = ScoreRecord::current(dir);
+    let FolderScorer { scorer, version } = FolderScorer::of(dir.root())?;
+    let last = ScoreRecord::current(dir, &version);
     let unseen = last.as_ref().and_then(|last| {
         let seen = |table: &str| dir.parts_since(table, last.parts.get(table)?);
         Some((seen("replies")?, seen("posts")?))
     });
     let (report, generation) = match (last, unseen) {
-        (Some(last), Some((replies, posts))) => daily::score_new(dir, last, &replies, &posts)?,
-        _ => (score_all(dir)?, Some(new_generation())),
+        (Some(last), Some((replies, posts))) => daily::score_new(dir, &scorer, last, &replies, &posts)?,
+        _ => (score_all(dir, &scorer, &version)?, Some(new_generation())),
     };
     let parts = ["posts", "replies"].map(|t| (t.to_string(), dir.live_parts(t))).into_iter().collect();
     let record = ScoreRecord { report: report.clone(), parts, generation };
     dir.record_stage(
         "score",
-        StageRecord {
-            version: SCORER_VERSION.into(),
-            finished_at: store::now_string(),
-            detail: serde_json::to_value(&record)?,
-        },
+        StageRecord { version, finished_at: store::now_string(), detail: serde_json::to_value(&record)? },
     )?;
     Ok(report)
 }
@@ -241,14 +288,14 @@ fn new_generation() -> String {
 }
 
 /// Every reply judged again (a stored score whose content hash is unchanged is reused).
-fn score_all(dir: &mut DataDir) -> Result<ScoreReport> {
+fn score_all(dir: &mut DataDir, scorer: &Scorer, version: &str) -> Result<ScoreReport> {
     let reply_parts = dir.parts("replies");
     // A folder of posts alone (posts with likes, say) gets an empty scores file: recurring
     // issues, the index and the indicators still have the posts to work on.
     let total = tables::count_rows(&reply_parts)?;
     let posts = tables::read_table(&dir.parts("posts"), &POST_TEXT_COLUMNS)?;
     let post_text = PostTexts::new(posts.as_ref())?;
-    let previous = read_previous(dir)?;
+    let previous = read_previous(dir, version)?;
 
     // Pass 1, cheap: the duplicate key of every reply, so that groups are known before
     // the scores are written.
@@ -284,7 +331,6 @@ fn score_all(dir: &mut DataDir) -> Result<ScoreReport> {
     let groups = duplicate_groups(keys.iter().map(|(key, post)| (key.as_str(), post.as_str())));
 
     // Pass 2: score what is new or changed, reuse the rest, write slice by slice.
-    let scorer = Scorer::default();
     let mut report = ScoreReport { replies: total, ..Default::default() };
     let mut progress = Progress::start("score", Some(total as u64), "replies");
     let path = dir.path(SCORES_FILE);
@@ -302,7 +348,7 @@ fn score_all(dir: &mut DataDir) -> Result<ScoreReport> {
                 (previous.content_hash == columns.content_hash(i)).then_some(&previous.score)
             })
             .collect();
-        let judged = judge_in_batches(&scorer, chunk.height(), |i| {
+        let judged = judge_in_batches(scorer, chunk.height(), |i| {
             stored[i].is_none().then(|| {
                 let (subject, post_body) = post_text.get(columns.post_id(i));
                 (subject, post_body, columns.body(i))
@@ -411,10 +457,10 @@ struct PreviousScore {
     score: StoredScore,
 }
 
-/// Scores of the previous run, when they were made by this scorer version.
-fn read_previous(dir: &DataDir) -> Result<HashMap<String, PreviousScore>> {
+/// Scores of the previous run, when they were made by this scorer `version`.
+fn read_previous(dir: &DataDir, version: &str) -> Result<HashMap<String, PreviousScore>> {
     let path = dir.path(SCORES_FILE);
-    let current = dir.manifest.stages.get("score").is_some_and(|s| s.version == SCORER_VERSION);
+    let current = dir.manifest.stages.get("score").is_some_and(|s| s.version == version);
     if !path.exists() || !current {
         return Ok(HashMap::default());
     }
