@@ -368,20 +368,34 @@ impl Scorer {
             SignalKind::RuleQuote => reply_type == ReplyType::GenericPolicy,
             SignalKind::UnansweredQuestion | SignalKind::OffTopic => false,
         };
-        let mut spans: Vec<(SignalKind, usize, usize)> = Vec::new();
-        for Signal { kind, start, end } in findings.signals.iter().cloned() {
-            // a promise, a rule or a refusal of a word or two is quoted in its clause
-            let (start, end) = match kind {
+        let mut spans: Vec<(SignalKind, usize, usize)> = findings
+            .signals
+            .iter()
+            .filter(|s| wanted(s.kind))
+            .map(|&Signal { kind, start, end }| match kind {
+                // a promise, a rule or a refusal of a word or two is quoted in its clause
                 SignalKind::GenericPromise | SignalKind::RuleQuote | SignalKind::Refusal => {
-                    signals::clause_around(&reply_f.text, start, end)
+                    let (start, end) = signals::clause_around(&reply_f.text, start, end);
+                    (kind, start, end)
                 }
-                _ => (start, end),
-            };
-            let per_kind = spans.iter().filter(|s| s.0 == kind).count();
-            if wanted(kind) && per_kind < EVIDENCE_PER_KIND && !spans.contains(&(kind, start, end)) {
-                spans.push((kind, start, end));
+                _ => (kind, start, end),
+            })
+            .collect();
+        // one quote of a kind for what overlaps (a rule's clause found from two of its words),
+        // and at most EVIDENCE_PER_KIND of each kind, the first in the reply
+        spans.sort_by_key(|&(kind, start, end)| (kind as usize, start, end));
+        spans.dedup_by(|next, kept| {
+            let overlaps = next.0 == kept.0 && next.1 < kept.2;
+            if overlaps {
+                kept.2 = kept.2.max(next.2);
             }
-        }
+            overlaps
+        });
+        let mut taken = [0usize; 9];
+        spans.retain(|&(kind, _, _)| {
+            taken[kind as usize] += 1;
+            taken[kind as usize] <= EVIDENCE_PER_KIND
+        });
         let published = evasive_level == 2 || vague_level == 2;
         if published && spans.is_empty() {
             // Judged empty with nothing matched ("网友：您好！2019年3月5日", "此事正在调查处理中。"):

@@ -110,7 +110,11 @@ impl Questions {
         let mut asked = Asked { kinds: 0, quotes: Vec::new(), demanding: Vec::new() };
         for (s, e) in Self::sentences(text) {
             let sentence = &text[s..e];
-            let words: Vec<(u8, usize, usize)> = self.asking_words(sentence).collect();
+            // (a demand word naming a person — "请求人：…", "建议人" — labels the asker)
+            let words: Vec<(u8, usize, usize)> = self
+                .asking_words(sentence)
+                .filter(|&(kind, _, end)| kind != 0 || !sentence[end..].starts_with('人'))
+                .collect();
             // what the sentence says besides its asking words: a closing formula ("特此请求。",
             // "恳请领导帮忙解决！") asks for nothing a reply could be checked against
             let said = |text: &str| text.chars().filter(|&c| is_content_char(c)).count();

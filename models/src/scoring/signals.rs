@@ -541,8 +541,10 @@ impl Matchers {
         for &(start, end, phrase) in &scan.phrases {
             let cats = self.phrase_cats[phrase];
             // (counted, as the level model was fitted, but not quoted: a document's title
-            // promises nothing — "《关于加强城区专项车辆规范作业管理的通知》")
-            let quoted = !overlaps_any(&titles, (start, end));
+            // promises nothing — "《关于加强城区专项车辆规范作业管理的通知》" — nor does what was
+            // done — "已加强对金帆路的管理", "已得到妥善处理")
+            let done_before = text[..start].ends_with('已') || text[..start].ends_with("已得到");
+            let quoted = !overlaps_any(&titles, (start, end)) && !done_before;
             if cats & cat::REASON != 0 {
                 reasons.push(start);
             }

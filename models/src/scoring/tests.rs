@@ -188,9 +188,14 @@ fn a_word_of_promise_is_quoted_in_its_clause() {
     let score = scorer().score(subject, body, reply);
     let quotes: Vec<&str> =
         score.evidence.iter().filter(|e| e.kind == SignalKind::GenericPromise).map(|e| e.text.as_str()).collect();
-    // ("下一步" is a clause of its own: it is quoted with what it promises; two promises of one
-    // clause are one quote)
-    assert_eq!(quotes, ["下一步，我局将加强对路灯的巡查", "我局将加强对路灯的巡查", "尽快研究解决"]);
+    // ("下一步" is a clause of its own: it is quoted with what it promises; quotes of one kind
+    // that overlap are one quote)
+    assert_eq!(quotes, ["下一步，我局将加强对路灯的巡查", "尽快研究解决"]);
+    // what was done is no promise: "已加强", "已得到妥善处理"
+    let done = scorer().score(subject, body, "交警部门已加强对该路段的管理，此事已得到妥善处理，下一步将加强巡查。");
+    let quotes: Vec<&str> =
+        done.evidence.iter().filter(|e| e.kind == SignalKind::GenericPromise).map(|e| e.text.as_str()).collect();
+    assert!(quotes.iter().all(|q| !q.contains("已")), "{quotes:?}");
     // a document's title is no promise
     let titled = scorer().score(subject, body, "依据《关于进一步加强城区路灯管理的通知》，路灯由城管局负责维护。");
     assert!(titled.evidence.iter().all(|e| e.kind != SignalKind::GenericPromise), "{:?}", titled.evidence);
@@ -224,6 +229,16 @@ fn forwarded_to_nobody_and_sent_to_ask_the_local_office() {
             evidence: &[(SignalKind::Deflection, "请向当地民政部门询问")], ..expect(2, 2, ReplyType::Deflection)
         },
     );
+}
+
+#[test]
+fn the_asker_named_in_the_post_is_not_a_demand() {
+    let score = scorer().score(
+        "请求修复路灯",
+        "A5区曲塘路融科东南海小区门口的路灯坏了三个月，晚上出行很不安全，请尽快修复路灯。请求人：张三丰。",
+        "您好，您的留言已收悉，我们将尽快处理。",
+    );
+    assert!(score.evidence.iter().all(|e| !e.text.contains("张三丰")), "{:?}", score.evidence);
 }
 
 #[test]
