@@ -302,15 +302,33 @@ pub fn serve(data: &Path, addr: &str) -> Result<()> {
     crate::serve::serve(data, addr)
 }
 
+/// The file that marks a folder as the demo's own (see [`demo`]).
+const DEMO_MARK: &str = ".wenzheng-demo";
+
 /// Generates a sample, runs every stage, then (with `serve_at`) serves the dashboard until Ctrl-C.
 pub fn demo(posts: usize, dir: Option<PathBuf>, serve_at: Option<&str>) -> Result<()> {
     let dir = dir.unwrap_or_else(|| std::env::temp_dir().join("wenzheng-demo"));
     let corpus = dir.join("corpus");
     let data = dir.join("data");
+    // A demo always starts from its own fresh sample, but never clears a folder it did not make
+    // (`--dir` pointed at one's own work).
+    let mark = dir.join(DEMO_MARK);
+    if (data.exists() || corpus.exists()) && !mark.exists() {
+        return Err(crate::ingest::BadInput {
+            file: dir.display().to_string(),
+            sheet: None,
+            reason: "holds a data or corpus folder the demo did not make, which it would overwrite: \
+                     give `--dir` a new or empty folder"
+                .into(),
+        }
+        .into());
+    }
     if data.exists() {
-        // A demo always starts from its own fresh sample.
         std::fs::remove_dir_all(&data).with_context(|| format!("cannot clear {}", data.display()))?;
     }
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::write(&mark, "made by `wenzheng demo`: its data and corpus folders are cleared on the next demo\n")
+        .with_context(|| format!("cannot write {}", mark.display()))?;
     synth(posts, 1, &corpus)?;
     // The category model is trained on the sample's own labelled posts (never on ../shared),
     // then fills in the categories the sample leaves out.

@@ -175,7 +175,8 @@ enum Command {
     Demo {
         #[arg(long, default_value_t = 5000)]
         posts: usize,
-        /// Where to put the corpus and the data folder (default: a folder under the system's temp dir).
+        /// Where to put the corpus and the data folder (default: a folder under the system's temp dir); the
+        /// folders of an earlier demo there are cleared, a folder holding anything else is refused.
         #[arg(long)]
         dir: Option<PathBuf>,
         /// Where the dashboard listens at the end (port 0: a free one).

@@ -101,3 +101,30 @@ fn a_run_whose_output_nobody_reads_still_does_its_job() {
     let stages = manifest(&data)["stages"].as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     assert_eq!(stages, ["index", "indicators", "ingest", "recurring", "score"]);
 }
+
+/// `demo --dir` clears the folders of its own earlier demo, and refuses a folder holding work it
+/// did not make instead of deleting it.
+#[test]
+fn the_demo_never_clears_a_folder_it_did_not_make() {
+    let dir = tempfile::tempdir().unwrap();
+    let mine = dir.path().join("mine");
+    let corpus = dir.path().join("corpus");
+    wenzheng(["synth", "--posts", "200", "--out", &corpus.display().to_string()]).ok();
+    wenzheng([
+        "ingest",
+        &corpus.join("posts.csv").display().to_string(),
+        "--out",
+        &mine.join("data").display().to_string(),
+    ])
+    .ok();
+    let refused = wenzheng(["demo", "--posts", "200", "--no-serve", "--dir", &mine.display().to_string()]);
+    assert_eq!(refused.code(), 2, "{}", refused.stderr());
+    assert!(refused.stderr().contains("did not make"), "{}", refused.stderr());
+    assert_eq!(read_table(&mine.join("data"), "posts").height(), 200);
+
+    let demo = dir.path().join("demo");
+    for _ in 0..2 {
+        let run = wenzheng(["demo", "--posts", "200", "--no-serve", "--dir", &demo.display().to_string()]);
+        assert_eq!(run.code(), 0, "{}", run.stderr());
+    }
+}
