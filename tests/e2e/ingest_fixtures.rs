@@ -244,6 +244,13 @@ fn a_reused_id_keeps_every_version_and_a_row_s_reply_follows_its_post() {
     let replies = read_table(&data, "replies");
     assert_eq!(lookup(&replies, "body", "已责令工地夜间停工", "post_id").as_deref(), Some("100~b"));
     assert_eq!(lookup(&replies, "body", "已抢修恢复供水", "post_id").as_deref(), Some("100~b~2"));
+
+    // The next day's cumulative export delivers the same rows again: nothing new (it made
+    // "100~c" copies, without their replies, which the notice then listed as overdue).
+    let again = write(dir.path(), "c.csv", &std::fs::read(&second).unwrap());
+    assert_eq!(ingest(&[&again], &data).code(), 0);
+    assert_eq!(read_table(&data, "posts").height(), 3);
+    assert_eq!(read_table(&data, "replies").height(), 2);
 }
 
 #[test]

@@ -287,6 +287,15 @@ fn admit(
             return (id.to_string(), false);
         }
         Some(_) => {
+            // The same record kept under another name before (a cumulative export delivering
+            // again the second of two rows that share an id: "250005~day1") is a duplicate too.
+            let kept_as = known.iter().find(|(held, hash)| {
+                *hash == content_hash && held.strip_prefix(id).is_some_and(|rest| rest.starts_with('~'))
+            });
+            if let Some((held, _)) = kept_as {
+                counts.duplicates += 1;
+                return (held.clone(), false);
+            }
             let stem = source.rsplit_once('.').map_or(source, |(stem, _)| stem);
             let mut renamed = format!("{id}~{stem}");
             for n in 2.. {
