@@ -44,14 +44,16 @@ impl PostKind {
     /// Parses a kind given in a data file: the Chinese names, or English ones.
     pub fn parse(s: &str) -> Option<PostKind> {
         let s = s.trim();
+        // "投诉类", "建议类": a platform's name of the class is the kind with 类 after it
+        let s = s.strip_suffix('类').filter(|k| !k.is_empty()).unwrap_or(s);
         PostKind::ALL.into_iter().find(|k| k.as_str() == s).or(match s.to_ascii_lowercase().as_str() {
             // Names other platforms' exports use for the same kinds (投诉举报: both have the
             // complaint's deadline).
             "其它" => Some(PostKind::Other),
             "意见建议" | "意见" | "建言献策" => Some(PostKind::Suggestion),
             "投诉举报" => Some(PostKind::Complaint),
-            "求助咨询" | "求助类" => Some(PostKind::Help),
-            "咨询类" => Some(PostKind::Consultation),
+            "求助咨询" | "求决" => Some(PostKind::Help),
+            "表扬" | "感谢" => Some(PostKind::Other),
             "consultation" | "question" => Some(PostKind::Consultation),
             "suggestion" => Some(PostKind::Suggestion),
             "help" | "request" => Some(PostKind::Help),
@@ -76,9 +78,17 @@ mod parse_tests {
             ("意见建议", PostKind::Suggestion),
             ("投诉举报", PostKind::Complaint),
             ("求助咨询", PostKind::Help),
+            ("投诉类", PostKind::Complaint),
+            ("建议类", PostKind::Suggestion),
+            ("举报类", PostKind::Report),
+            ("咨询类", PostKind::Consultation),
+            ("求助类", PostKind::Help),
+            ("求决", PostKind::Help),
+            ("表扬", PostKind::Other),
         ] {
             assert_eq!(PostKind::parse(text), Some(kind), "{text}");
         }
         assert_eq!(PostKind::parse("投拆"), None);
+        assert_eq!(PostKind::parse("类"), None);
     }
 }

@@ -208,7 +208,7 @@ impl RowReader<'_> {
         let (kind, kind_source) = match PostKind::parse(&kind_cell) {
             Some(kind) => (kind, "given"),
             None if kind_cell.is_empty() => (kind_rules::derive_kind(&subject, &body), "derived"),
-            None => return Err(("kind", format!("unknown kind {kind_cell:?}: use 咨询/建议/求助/投诉/举报/其他"))),
+            None => return Err(("kind", format!("unknown kind {kind_cell:?}: use 咨询/建议/求助/投诉/举报/其他 (also read: 投诉类 and the like, 意见建议, 投诉举报, 求助咨询, 求决, 表扬, 其它; or leave the cell empty to have the kind derived from the text)"))),
         };
         let likes = values::parse_count(self.cell(row, Field::Likes)).map_err(|e| ("likes", e))?;
         let dislikes = values::parse_count(self.cell(row, Field::Dislikes)).map_err(|e| ("dislikes", e))?;
