@@ -195,7 +195,7 @@ mod tests {
         assert_eq!(rules.derive("某公司涉黑", ""), PostKind::Report);
         assert_eq!(rules.derive("咨询社保", ""), PostKind::Other);
         let unknown = KindRules::from_toml_str(
-            "[settings]\nbody_chars = 10\n[[rule]]\nkind = \"表扬\"\npriority = 0\npatterns = [\"好\"]\n",
+            "[settings]\nbody_chars = 10\n[[rule]]\nkind = \"点赞\"\npriority = 0\npatterns = [\"好\"]\n",
         );
         assert!(matches!(unknown, Err(KindRulesError::UnknownKind { index: 0, .. })), "{unknown:?}");
         let bad = KindRules::from_toml_str(
