@@ -33,9 +33,10 @@ def main() -> int:
         print(f"error: {data} is no wenzheng data folder (no manifest.json): run `wenzheng demo` first", file=sys.stderr)
         return 2
     # The kernel inherits this environment: the notebooks read the folder from it, and draw
-    # charts without a display.
+    # charts without a display into the notebook's outputs (the inline backend: "Agg" drew
+    # nothing, so the executed notebooks written with --out had no charts).
     os.environ["WENZHENG_DATA"] = str(data)
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
 
