@@ -251,13 +251,18 @@ impl CaseIndex {
         };
         let doc: TantivyDocument = searcher.doc(address)?;
         let posted_at = doc.get_first(self.fields.posted_at).and_then(|v| v.as_datetime()).unwrap_or(DateTime::MIN);
-        let like_this = BooleanQuery::new(
-            self.distinctive_terms(&searcher, &doc)?
+        let terms = self.distinctive_terms(&searcher, &doc)?;
+        // a case sharing one word ("休息", "建议") is not like this one: at least two, of a post
+        // with enough words to have two
+        let must_share = terms.len().min(MIN_SHARED_TERMS);
+        let like_this = BooleanQuery::with_minimum_required_clauses(
+            terms
                 .into_iter()
                 .map(|term| {
                     (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)) as Box<dyn Query>)
                 })
                 .collect(),
+            must_share,
         );
         let earlier =
             RangeQuery::new(Bound::Unbounded, Bound::Excluded(Term::from_field_date(self.fields.posted_at, posted_at)));
@@ -286,7 +291,9 @@ impl CaseIndex {
         for field in [self.fields.subject, self.fields.body] {
             let mut counts: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
             for text in doc.get_all(field).filter_map(|v| v.as_str()) {
-                for word in self.analyzer.query_words(text).into_iter().filter(|w| w.len() >= 4) {
+                // (an address's "https", "baidu", "com" tell no post apart, however often pasted)
+                let text = without_urls(text);
+                for word in self.analyzer.query_words(&text).into_iter().filter(|w| w.len() >= 4) {
                     *counts.entry(word).or_default() += 1;
                 }
             }
@@ -297,7 +304,11 @@ impl CaseIndex {
                 }
                 let with_word = with_word as f64;
                 let idf = (1.0 + (cases - with_word + 0.5) / (with_word + 0.5)).ln();
-                scored.push((f64::from(count) * idf, field.field_id(), word));
+                // a word said again counts less each time (a long complaint repeats its figures
+                // and "不合格"), and the subject says what the post is about
+                let tf = 1.0 + f64::from(count).ln();
+                let weight = if field == self.fields.subject { SUBJECT_WEIGHT } else { 1.0 };
+                scored.push((tf * idf * weight, field.field_id(), word));
             }
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| (a.1, &a.2).cmp(&(b.1, &b.2))));
@@ -585,4 +596,28 @@ impl Highlighter {
             truncated: range.start > 0 || end < text.len(),
         }
     }
+}
+
+/// How much more a word of the subject tells than one of the body, picking a post's words.
+const SUBJECT_WEIGHT: f64 = 2.0;
+
+/// Fewest of a post's distinctive words a case must share to be called similar.
+const MIN_SHARED_TERMS: usize = 2;
+
+/// `text` with its web addresses ("https://baidu.com/…") blanked out.
+fn without_urls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("http") && !text.contains("www.") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = ["https://", "http://", "www."].iter().filter_map(|p| rest.find(p)).min() {
+        out.push_str(&rest[..at]);
+        let url = &rest[at..];
+        let end = url.find(|c: char| !c.is_ascii_graphic()).unwrap_or(url.len());
+        out.push(' ');
+        rest = &url[end..];
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }

@@ -274,6 +274,35 @@ fn a_changed_case_is_replaced_not_duplicated() {
 }
 
 #[test]
+fn a_case_sharing_one_word_or_a_web_address_is_not_similar() {
+    let mut docs = cases();
+    // an earlier answered case about something else, whose body pastes the same address and
+    // says one word of the post
+    docs.push(case(
+        "p9",
+        "2019-06-01 09:00",
+        "建议延长学校午休时间",
+        "详见 https://baidu.com/ 和 https://baidu.com/ 学校门面。",
+        "A5区教育局",
+        0,
+        Some(("网友：您好！经研究，午休时间由学校自定。", 0, 0)),
+    ));
+    docs.push(case(
+        "p8",
+        "2019-10-01 10:00",
+        "魅力之城门面油烟扰民",
+        "魅力之城小区门面油烟直排，照片见 https://baidu.com/ https://baidu.com/ https://baidu.com/",
+        "A5区环保局",
+        0,
+        None,
+    ));
+    let index = index_of(&docs);
+    let ids: Vec<String> = index.similar("p8", 10).expect("similar").into_iter().map(|h| h.post_id).collect();
+    assert!(ids.contains(&"p1".to_string()), "{ids:?}");
+    assert!(!ids.contains(&"p9".to_string()), "{ids:?}");
+}
+
+#[test]
 fn similar_cases_are_earlier_and_answered() {
     let mut docs = cases();
     docs.push(case(
