@@ -282,7 +282,7 @@ fn evaluate(unit: &str, year: i32, counts: &Counts, city: &Counts, config: &Annu
                 "note": "no post to measure it on: its weight is spread over the others"}),
         })
         .collect();
-    let identified = unit != UNKNOWN_UNIT && models::units::is_identified(unit);
+    let identified = is_known_body(unit);
     let ranked = counts.posts >= u64::from(config.min_posts) && identified && score.is_some();
     let ranking_note = if unit == UNKNOWN_UNIT {
         "not ranked: the posts of no known unit".to_string()
@@ -537,4 +537,10 @@ mod tests {
         let error = serde_json::from_str::<AnnualConfig>(r#"{"minimum_posts": 3}"#).unwrap_err().to_string();
         assert!(error.starts_with("unknown field `minimum_posts`"), "{error}");
     }
+}
+
+/// Whether `unit` names one body that can be ranked: not 未知单位, not "K7县某局" (some bureau
+/// of the region, which one unknown).
+pub fn is_known_body(unit: &str) -> bool {
+    unit != UNKNOWN_UNIT && models::units::is_identified(unit)
 }

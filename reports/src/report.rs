@@ -216,7 +216,11 @@ pub fn render_html(tables: &ReportTables, year: Option<i32>) -> Result<String, R
     );
 
     // Ranking table.
-    let _ = write!(html, "<section><h2>二、承办单位年度排名</h2><p>参与排名 {ranked} 个单位；留言数不足的 {} 个单位列于表末，不参与排名。得分满分 100，各分项亦为 0–100。</p>", ranking.len() - ranked);
+    let _ = write!(
+        html,
+        "<section><h2>二、承办单位年度排名</h2><p>{}；未排名的单位列于表末。得分满分 100，各分项亦为 0–100。</p>",
+        data::ranking_counts(&ranking)
+    );
     html.push_str("<table class=\"ranking\"><thead><tr><th>排名</th><th>承办单位</th><th>得分</th><th>同比</th>");
     for (_, label) in &components {
         let _ = write!(html, "<th>{label}</th>");
@@ -260,9 +264,17 @@ pub fn render_html(tables: &ReportTables, year: Option<i32>) -> Result<String, R
     }
     html.push_str("</section>");
 
-    // The last ranked units, in full.
-    let focus: Vec<&data::RankingRow> = ranking.iter().filter(|r| r.ranked).rev().take(FOCUS_UNITS).collect();
-    if !focus.is_empty() {
+    // The last ranked units, in full: at most FOCUS_UNITS, and only from the lower half, so that
+    // no unit is singled out as the last that is also among the first (the real data's 2018
+    // ranks one unit).
+    let focus: Vec<&data::RankingRow> =
+        ranking.iter().filter(|r| r.ranked).rev().take(FOCUS_UNITS.min(ranked / 2)).collect();
+    if focus.is_empty() {
+        let _ = write!(
+            html,
+            "<section><h2>四、重点关注单位</h2><p>参与排名的单位仅 {ranked} 个，不列末位单位。</p></section>"
+        );
+    } else {
         html.push_str("<section><h2>四、重点关注单位</h2><p>得分排名末位的单位逐月情况：</p>");
         for row in focus {
             let _ = write!(
@@ -416,8 +428,8 @@ mod tests {
         }
         assert_eq!(
             html.matches("<figure class=\"chart\"><svg").count(),
-            5 + 3,
-            "five charts and three unit trends, inline"
+            5 + 1,
+            "five charts and the trend of the last of three ranked units (the lower half), inline"
         );
         assert!(
             html.contains("<th>响应</th><th>时效</th><th>质量</th><th>解决</th><th>留言</th>"),

@@ -63,6 +63,24 @@ pub struct RankingRow {
     pub posts: f64,
 }
 
+/// "参与排名 2 个单位，未排名 110 个（单位不明 3 个，留言数不足 107 个）": who is ranked, and why
+/// the others are not (a unit of no known body is never ranked, however many its posts).
+pub fn ranking_counts(rows: &[RankingRow]) -> String {
+    let ranked = rows.iter().filter(|r| r.ranked).count();
+    let unknown = rows.iter().filter(|r| !r.ranked && !crate::annual::is_known_body(&r.unit)).count();
+    let few = rows.len() - ranked - unknown;
+    let reasons: Vec<String> = [(unknown, "单位不明"), (few, "留言数不足")]
+        .into_iter()
+        .filter(|&(n, _)| n > 0)
+        .map(|(n, why)| format!("{why} {n} 个"))
+        .collect();
+    if reasons.is_empty() {
+        format!("参与排名 {ranked} 个单位")
+    } else {
+        format!("参与排名 {ranked} 个单位，未排名 {} 个（{}）", rows.len() - ranked, reasons.join("，"))
+    }
+}
+
 /// The annual scores of a year, ranked units first by rank, then the unranked by score.
 pub fn ranking(tables: &ReportTables, year: i32) -> Result<Vec<RankingRow>, TableError> {
     let a = &tables.annual;
@@ -216,8 +234,12 @@ pub fn unit_rates(tables: &ReportTables, year: i32) -> Result<Vec<UnitRates>, Ta
         })
         .filter_map(|i| {
             let unit = keys[i].clone()?;
-            let enough =
-                if ranked.is_empty() { posts[i].unwrap_or(0.0) >= MIN_POSTS_FOR_RATES } else { ranked.contains(&unit) };
+            // (no unit ranked: the units of a known body with enough posts for a rate)
+            let enough = if ranked.is_empty() {
+                posts[i].unwrap_or(0.0) >= MIN_POSTS_FOR_RATES && crate::annual::is_known_body(&unit)
+            } else {
+                ranked.contains(&unit)
+            };
             enough.then(|| UnitRates {
                 unit,
                 posts: posts[i].unwrap_or(0.0),

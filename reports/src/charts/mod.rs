@@ -88,8 +88,7 @@ fn prepare(name: &str, tables: &ReportTables, year: Option<i32>, unit: Option<&s
                 None => Vec::new(),
             };
             let bars = ranking_bars(&rows);
-            let ranked = rows.iter().filter(|r| r.ranked).count();
-            let subtitle = format!("参与排名 {ranked} 个单位，未排名 {} 个（留言数不足，灰色）", rows.len() - ranked);
+            let subtitle = format!("{}（灰色）", data::ranking_counts(&rows));
             chart(
                 &format!("{} 承办单位年度得分排名", unit_period.label),
                 subtitle,
@@ -120,7 +119,16 @@ fn prepare(name: &str, tables: &ReportTables, year: Option<i32>, unit: Option<&s
             };
             let all = rows.len();
             rows.truncate(UNITS_SHOWN);
-            let subtitle = format!("参与排名的 {all} 个单位中推诿、敷衍率合计最高的 {} 个", rows.len());
+            let any_ranked = match unit_year {
+                Some(y) => data::ranking(tables, y)?.iter().any(|r| r.ranked),
+                None => false,
+            };
+            let among = if any_ranked {
+                format!("参与排名的 {all} 个单位中")
+            } else {
+                format!("本年无单位参与排名；留言达 {} 条的 {all} 个单位中", data::MIN_POSTS_FOR_RATES)
+            };
+            let subtitle = format!("{among}推诿、敷衍率合计最高的 {} 个", rows.len());
             chart(
                 &format!("{} 各单位推诿、敷衍答复率", unit_period.label),
                 subtitle,

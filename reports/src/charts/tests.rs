@@ -332,3 +332,18 @@ fn count_axes_have_whole_distinct_ticks_even_for_small_counts() {
     check(workdays(&[1, 0, 1]), &["0", "1"]);
     check(workdays(&[2, 4, 1]), &["0", "1", "2", "3", "4"]);
 }
+
+#[test]
+fn the_ranking_says_why_a_unit_is_not_ranked() {
+    let row = |unit: &str, ranked: bool| RankingRow {
+        unit: unit.to_string(),
+        score: 70.0,
+        rank: ranked.then_some(1),
+        ranked,
+        posts: 120.0,
+    };
+    // 未知单位 and "K7县某局" are never ranked, however many posts they have: not "too few posts"
+    let rows = [row("A市人民政府", true), row("未知单位", false), row("K7县某局", false), row("B市教育局", false)];
+    assert_eq!(data::ranking_counts(&rows), "参与排名 1 个单位，未排名 3 个（单位不明 2 个，留言数不足 1 个）");
+    assert_eq!(data::ranking_counts(&rows[..1]), "参与排名 1 个单位");
+}
