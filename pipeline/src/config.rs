@@ -98,7 +98,12 @@ impl Config {
 
     /// The defaults as a TOML document, every key present.
     pub fn defaults_toml() -> String {
-        toml::to_string_pretty(&Config::default()).expect("the default config serialises")
+        Config::default().to_toml()
+    }
+
+    /// This config as a TOML document, every key present.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("a config serialises")
     }
 }
 

@@ -115,7 +115,8 @@ enum Command {
         #[arg(long)]
         labels: PathBuf,
     },
-    /// Print the default config file: every threshold and weight with its default.
+    /// Print the default config file: every threshold and weight with its default (with
+    /// `--config FILE`: with that file's values).
     Config {
         /// Print the built-in reply-scoring lexicon instead: a start for one's own, named in the
         /// config by `[scoring] lexicon = "FILE"`.
@@ -260,13 +261,15 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Config { lexicon } => {
-            let text = if lexicon {
-                models::scoring::DEFAULT_LEXICON.to_string()
-            } else {
-                pipeline::config::Config::defaults_toml()
+            // (with --config: that file's values, every key present, so a user sees what it changes)
+            let text = match (lexicon, pipeline::config::explicit()) {
+                (true, _) => Ok(models::scoring::DEFAULT_LEXICON.to_string()),
+                (false, Some(path)) => pipeline::config::Config::read(path).map(|c| c.to_toml()),
+                (false, None) => Ok(pipeline::config::Config::defaults_toml()),
             };
-            let _ = std::io::stdout().write_all(text.as_bytes());
-            Ok(())
+            text.map(|text| {
+                let _ = std::io::stdout().write_all(text.as_bytes());
+            })
         }
         Command::Ingest { inputs, out, category_model } => {
             if let Some(model) = category_model {

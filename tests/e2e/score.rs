@@ -150,3 +150,16 @@ fn a_folder_of_posts_alone_runs_every_stage_and_judges_replies_added_later() {
     let at_once = sorted(read_parquet(&both.join("scores/replies.parquet")));
     assert!(later.equals_missing(&at_once), "replies judged later differ from replies judged at once");
 }
+
+/// `wenzheng config` prints the defaults, and with `--config FILE` that file's values (it printed
+/// the defaults whatever the file said, and took a missing file without a word).
+#[test]
+fn config_prints_the_values_of_the_file_given() {
+    assert!(wenzheng(["config"]).ok().contains("complaint_days = 5"));
+    let file = tempfile::NamedTempFile::with_suffix(".toml").unwrap();
+    std::fs::write(file.path(), "[deadlines]\ncomplaint_days = 3\n").unwrap();
+    let path = file.path().display().to_string();
+    assert!(wenzheng(["config", "--config", &path]).ok().contains("complaint_days = 3"));
+    let missing = wenzheng(["config", "--config", "/nonexistent/wenzheng.toml"]);
+    assert_eq!(missing.code(), 2, "{}", missing.stderr());
+}
