@@ -383,6 +383,12 @@ fn table(rows: &[Row]) -> PolarsResult<DataFrame> {
     DataFrame::new(order.len(), columns)
 }
 
+/// Whether `unit` names one body that can be ranked: not 未知单位, not "K7县某局" (some bureau
+/// of the region, which one unknown).
+pub fn is_known_body(unit: &str) -> bool {
+    unit != UNKNOWN_UNIT && models::units::is_identified(unit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -537,10 +543,4 @@ mod tests {
         let error = serde_json::from_str::<AnnualConfig>(r#"{"minimum_posts": 3}"#).unwrap_err().to_string();
         assert!(error.starts_with("unknown field `minimum_posts`"), "{error}");
     }
-}
-
-/// Whether `unit` names one body that can be ranked: not 未知单位, not "K7县某局" (some bureau
-/// of the region, which one unknown).
-pub fn is_known_body(unit: &str) -> bool {
-    unit != UNKNOWN_UNIT && models::units::is_identified(unit)
 }
