@@ -397,7 +397,7 @@ impl Scorer {
             taken[kind as usize] <= EVIDENCE_PER_KIND
         });
         let published = evasive_level == 2 || vague_level == 2;
-        if published && spans.is_empty() {
+        if published && spans.is_empty() && !reply_f.text.is_empty() {
             // Judged empty with nothing matched ("网友：您好！2019年3月5日", "此事正在调查处理中。"):
             // the content is the evidence, or the whole reply when it is all courtesy, so that no
             // published flag comes without a quote.

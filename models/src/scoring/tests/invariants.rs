@@ -41,6 +41,11 @@ proptest! {
         prop_assert!((0.0..=1.0).contains(&s.evasive_score));
         prop_assert!((0.0..=1.0).contains(&s.vague_score));
         prop_assert!(s.evasive_level <= 2 && s.vague_level <= 2);
+        // a published flag quotes something, and no quote is empty
+        prop_assert!(s.evidence.iter().all(|e| !e.text.trim().is_empty()), "{:?}", s.evidence);
+        if reply.chars().any(|c| !c.is_whitespace()) && (s.evasive_level == 2 || s.vague_level == 2) {
+            prop_assert!(s.evidence.iter().any(|e| !e.in_post), "{:?}", s.evidence);
+        }
     }
 
     #[test]
