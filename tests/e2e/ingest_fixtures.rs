@@ -312,3 +312,23 @@ fn a_file_that_is_not_an_export_stops_the_run_with_code_2_and_writes_nothing() {
     assert!(missing.stderr().contains("nowhere.xlsx"), "{}", missing.stderr());
     let _ = DataFrame::empty();
 }
+
+/// A posts-with-replies export names in 答复单位 the unit a row not answered yet waits on: the
+/// post's unit, so its overdue warning goes to that unit, not to 未知单位.
+#[test]
+fn an_unanswered_row_keeps_the_unit_it_waits_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "export.csv",
+        "留言编号,留言主题,留言时间,留言详情,答复单位,答复意见,答复时间\n\
+         1,路灯不亮,2019-06-03 09:00:00,东门路灯坏了,A5区城管局,已修复,2019-06-04 10:00:00\n\
+         2,小区噪音,2019-06-03 09:30:00,工地夜间施工,A5区住建局,,\n"
+            .as_bytes(),
+    );
+    let data = dir.path().join("data");
+    assert_eq!(ingest(&[&file], &data).code(), 0);
+    let posts = read_table(&data, "posts");
+    assert_eq!(lookup(&posts, "post_id", "2", "unit").as_deref(), Some("A5区住建局"));
+    assert_eq!(lookup(&read_table(&data, "replies"), "post_id", "1", "unit").as_deref(), Some("A5区城管局"));
+}

@@ -218,7 +218,13 @@ impl RowReader<'_> {
             content_hash: content_hash(&[&subject, &body, &posted]),
             region: region::extract_region(&subject, &body),
             user_id: self.text(row, Field::UserId),
-            unit: self.optional(row, Field::Unit),
+            // In a posts+replies export a row not answered yet still names the unit it waits on
+            // in 答复单位: the post's unit, so that its overdue warning goes to that unit.
+            unit: self.optional(row, Field::Unit).or_else(|| {
+                (self.map.layout == super::columns::Layout::PostsWithReplies)
+                    .then(|| self.optional(row, Field::ReplyUnit))
+                    .flatten()
+            }),
             category_source: category.as_ref().map(|_| "given"),
             category_prob: None,
             category,
