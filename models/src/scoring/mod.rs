@@ -407,8 +407,10 @@ impl Scorer {
                 _ => None,
             };
             if let Some(kind) = kind {
-                let whole = [(0, reply_f.text.len())];
-                let runs = if findings.content_runs.is_empty() { &whole[..] } else { &findings.content_runs };
+                let mut runs = findings.content_runs(&reply_f.text);
+                if runs.is_empty() {
+                    runs.push((0, reply_f.text.len()));
+                }
                 let quoted = |(start, end): (usize, usize)| {
                     let cut = reply_f.text[start..end].char_indices().nth(FALLBACK_QUOTE_CHARS);
                     (kind, start, cut.map_or(end, |(i, _)| start + i))

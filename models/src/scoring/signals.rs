@@ -92,9 +92,29 @@ pub(crate) struct Findings {
     pub demands_covered: u32,
     /// byte spans (in the folded post) of the demands left uncovered
     pub uncovered: Vec<(usize, usize)>,
-    /// byte spans of the reply's content, each a run between the parts that are not content,
-    /// trimmed of punctuation: what is quoted when nothing in it was matched (see `conclude`)
-    pub content_runs: Vec<(usize, usize)>,
+    /// what each byte of the folded reply is (kept for [`Findings::content_runs`])
+    roles: Vec<Role>,
+}
+
+impl Findings {
+    /// The byte spans of the reply's content (`text`, the folded reply these were found in),
+    /// each a run between the parts that are not content, trimmed of anything that is not a
+    /// content character (punctuation, spaces); runs with no content character are left out.
+    /// What is quoted when nothing in the reply was matched; made only then (see `conclude`).
+    pub fn content_runs(&self, text: &str) -> Vec<(usize, usize)> {
+        let mut runs = Vec::new();
+        let mut run: Option<(usize, usize)> = None;
+        for (i, c) in text.char_indices() {
+            if self.roles[i] != Role::Content {
+                runs.extend(run.take());
+            } else if is_content_char(c) {
+                let end = i + c.len_utf8();
+                run = Some(run.map_or((i, end), |(start, _)| (start, end)));
+            }
+        }
+        runs.extend(run);
+        runs
+    }
 }
 
 pub(crate) struct Matchers {
@@ -461,7 +481,6 @@ impl Matchers {
         found.content_chars =
             text.char_indices().filter(|&(i, c)| roles[i] == Role::Content && is_content_char(c)).count();
         found.content = blank_all_but_content(text, &roles);
-        found.content_runs = content_runs(text, &roles);
         if !demands.is_empty() {
             let mut content = TermSet::new();
             content.add_text_where(text, |i| roles[i] == Role::Content);
@@ -474,6 +493,7 @@ impl Matchers {
             }
             found.demands = demands.len() as u32;
         }
+        found.roles = roles;
         found
     }
 
@@ -642,23 +662,6 @@ fn titles(text: &str) -> Vec<(usize, usize)> {
         from = close;
     }
     spans
-}
-
-/// The runs of content between the parts that are not, trimmed of anything that is not a
-/// content character (punctuation, spaces); runs with no content character are left out.
-fn content_runs(text: &str, roles: &[Role]) -> Vec<(usize, usize)> {
-    let mut runs = Vec::new();
-    let mut run: Option<(usize, usize)> = None;
-    for (i, c) in text.char_indices() {
-        if roles[i] != Role::Content {
-            runs.extend(run.take());
-        } else if is_content_char(c) {
-            let end = i + c.len_utf8();
-            run = Some(run.map_or((i, end), |(start, _)| (start, end)));
-        }
-    }
-    runs.extend(run);
-    runs
 }
 
 /// Marks `start..end` with `role` where it is still content; true if anything was marked.
