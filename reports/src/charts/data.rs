@@ -212,9 +212,10 @@ pub struct UnitRates {
     pub vague_rate: f64,
 }
 
-/// The evasive and vague rates of the year for every unit with enough posts to be ranked,
-/// worst first.
-pub fn unit_rates(tables: &ReportTables, year: i32) -> Result<Vec<UnitRates>, TableError> {
+/// The evasive and vague rates of the year for every ranked unit, worst first, and whether they
+/// are the ranked units: in a year that ranks none, those of the units of a known body with
+/// [`MIN_POSTS_FOR_RATES`] posts.
+pub fn unit_rates(tables: &ReportTables, year: i32) -> Result<(Vec<UnitRates>, bool), TableError> {
     let t = &tables.indicators;
     let (scopes, keys, types, periods) = (
         strs(t, "indicators", "scope")?,
@@ -234,7 +235,6 @@ pub fn unit_rates(tables: &ReportTables, year: i32) -> Result<Vec<UnitRates>, Ta
         })
         .filter_map(|i| {
             let unit = keys[i].clone()?;
-            // (no unit ranked: the units of a known body with enough posts for a rate)
             let enough = if ranked.is_empty() {
                 posts[i].unwrap_or(0.0) >= MIN_POSTS_FOR_RATES && crate::annual::is_known_body(&unit)
             } else {
@@ -251,7 +251,7 @@ pub fn unit_rates(tables: &ReportTables, year: i32) -> Result<Vec<UnitRates>, Ta
     rows.sort_by(|a, b| {
         (b.evasive_rate + b.vague_rate).total_cmp(&(a.evasive_rate + a.vague_rate)).then(a.unit.cmp(&b.unit))
     });
-    Ok(rows)
+    Ok((rows, !ranked.is_empty()))
 }
 
 /// One recurring issue on the timeline: its posts per month of the period.

@@ -113,17 +113,13 @@ fn prepare(name: &str, tables: &ReportTables, year: Option<i32>, unit: Option<&s
             chart(&format!("{} 答复用时分布（工作日）", period.label), subtitle, 520, Body::Workdays(counts))
         }
         "evasive_vague_by_unit" => {
-            let mut rows = match unit_year {
+            let (mut rows, of_ranked) = match unit_year {
                 Some(y) => data::unit_rates(tables, y)?,
-                None => Vec::new(),
+                None => (Vec::new(), false),
             };
             let all = rows.len();
             rows.truncate(UNITS_SHOWN);
-            let any_ranked = match unit_year {
-                Some(y) => data::ranking(tables, y)?.iter().any(|r| r.ranked),
-                None => false,
-            };
-            let among = if any_ranked {
+            let among = if of_ranked {
                 format!("参与排名的 {all} 个单位中")
             } else {
                 format!("本年无单位参与排名；留言达 {} 条的 {all} 个单位中", data::MIN_POSTS_FOR_RATES)

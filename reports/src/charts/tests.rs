@@ -263,7 +263,9 @@ fn chart_numbers_come_from_the_tables() {
         [("A市住房和城乡建设局", true), ("<script>局", true), ("A市A5区洋湖街道办事处", true), ("K7县人民政府", false)]
     );
 
-    let rates: Vec<String> = data::unit_rates(&tables, 2019).unwrap().into_iter().map(|r| r.unit).collect();
+    let (rates, of_ranked) = data::unit_rates(&tables, 2019).unwrap();
+    assert!(of_ranked);
+    let rates: Vec<String> = rates.into_iter().map(|r| r.unit).collect();
     assert_eq!(rates, ["A市A5区洋湖街道办事处", "A市住房和城乡建设局", "<script>局"], "worst first, unranked left out");
 
     let counts = data::workdays(&tables, Some(2019)).unwrap();
