@@ -49,11 +49,10 @@ impl PostKind {
         PostKind::ALL.into_iter().find(|k| k.as_str() == s).or(match s.to_ascii_lowercase().as_str() {
             // Names other platforms' exports use for the same kinds (投诉举报: both have the
             // complaint's deadline).
-            "其它" => Some(PostKind::Other),
             "意见建议" | "意见" | "建言献策" => Some(PostKind::Suggestion),
             "投诉举报" => Some(PostKind::Complaint),
             "求助咨询" | "求决" => Some(PostKind::Help),
-            "表扬" | "感谢" => Some(PostKind::Other),
+            "其它" | "表扬" | "感谢" => Some(PostKind::Other),
             "consultation" | "question" => Some(PostKind::Consultation),
             "suggestion" => Some(PostKind::Suggestion),
             "help" | "request" => Some(PostKind::Help),
