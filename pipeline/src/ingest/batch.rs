@@ -289,9 +289,9 @@ fn admit(
         Some(_) => {
             // The same record kept under another name before (a cumulative export delivering
             // again the second of two rows that share an id: "250005~day1") is a duplicate too.
-            let kept_as = known.iter().find(|(held, hash)| {
-                *hash == content_hash && held.strip_prefix(id).is_some_and(|rest| rest.starts_with('~'))
-            });
+            let kept_as = known
+                .iter()
+                .find(|(held, hash)| *hash == content_hash && super::known::renamed_from(held).any(|base| base == id));
             if let Some((held, _)) = kept_as {
                 counts.duplicates += 1;
                 return (held.clone(), false);

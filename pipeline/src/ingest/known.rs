@@ -148,7 +148,13 @@ impl KnownRecords {
 
 /// Whether a stored id is one of `wanted`, or a conflict's rename of one (`<id>~<source>`).
 fn held_as(stored: &str, wanted: &HashSet<&str>) -> bool {
-    wanted.contains(stored) || stored.match_indices('~').any(|(at, _)| wanted.contains(&stored[..at]))
+    wanted.contains(stored) || renamed_from(stored).any(|id| wanted.contains(id))
+}
+
+/// The ids a stored id may be a renamed copy of: "216065~posts_unlabelled~2" → "216065",
+/// "216065~posts_unlabelled" (a record whose id was taken is kept as `<id>~<source>`).
+pub(super) fn renamed_from(stored: &str) -> impl Iterator<Item = &str> {
+    stored.match_indices('~').map(|(at, _)| &stored[..at])
 }
 
 /// The positions of the ids that pass `wanted`.
