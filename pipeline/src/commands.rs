@@ -250,7 +250,16 @@ pub fn notice(
 ) -> Result<()> {
     use crate::notice::NoticeFormat;
     let bad = |reason: String| anyhow::Error::from(BadInput { file: data.display().to_string(), sheet: None, reason });
-    let extension = out.extension().and_then(|e| e.to_str()).and_then(NoticeFormat::parse);
+    let written_extension = out.extension().and_then(|e| e.to_str());
+    let extension = written_extension.and_then(NoticeFormat::parse);
+    // A name like "通报.pdf" or "通报.docx" would get a workbook under a name that says
+    // otherwise, which the office's reader then refuses to open.
+    if written_extension.is_some() && extension.is_none() {
+        return Err(bad(format!(
+            "cannot write a notice as {}: name the file .xlsx (Excel; print it to PDF from there) or .md (Markdown)",
+            out.display()
+        )));
+    }
     let format = match format {
         None => extension.unwrap_or(NoticeFormat::Xlsx),
         Some(text) => {

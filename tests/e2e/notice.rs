@@ -151,4 +151,10 @@ fn a_reversed_period_an_empty_folder_and_an_unknown_format_are_refused() {
         assert!(run.stderr().contains(expected), "{expected}: {}", run.stderr());
     }
     assert!(!dir.path().join("n.xlsx").exists());
+    // A file name whose extension is no format the notice has is refused, not given a workbook.
+    let pdf = dir.path().join("通报.pdf").display().to_string();
+    let run = wenzheng(["notice", "--data", &d, "--out", &pdf, "--from", "2019-04-01", "--to", "2019-05-01"]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(run.stderr().contains("name the file .xlsx"), "{}", run.stderr());
+    assert!(!dir.path().join("通报.pdf").exists());
 }
