@@ -87,6 +87,9 @@ pub fn indicators(dir: &mut DataDir, year: Option<i32>, config: &IndicatorsConfi
     let mut indicators = reports::indicators::indicators(&post_facts)?;
     let mut annual = reports::annual::annual(&post_facts, &config.annual)?;
     let mut overdue = reports::indicators::overdue(&post_facts)?;
+    if let Some(year) = year {
+        check_year(dir, year, &post_facts)?;
+    }
 
     std::fs::create_dir_all(dir.path(REPORTS_DIR))
         .with_context(|| format!("cannot create {}", dir.path(REPORTS_DIR).display()))?;
@@ -130,6 +133,28 @@ pub fn indicators(dir: &mut DataDir, year: Option<i32>, config: &IndicatorsConfi
         },
     )?;
     Ok(report)
+}
+
+/// Refuses a `--year` the posts do not reach, before anything is written: its summary and
+/// charts would be empty, which reads as a year without complaints.
+fn check_year(dir: &DataDir, year: i32, post_facts: &DataFrame) -> Result<()> {
+    let mut years: Vec<i64> = reports::tables::i64s(post_facts, "post_facts", "year")?.into_iter().flatten().collect();
+    years.sort_unstable();
+    years.dedup();
+    if years.contains(&(year as i64)) {
+        return Ok(());
+    }
+    let held = match (years.first(), years.last()) {
+        (Some(first), Some(last)) if first == last => format!("only {first}"),
+        (Some(first), Some(last)) => format!("{first} to {last}"),
+        _ => "none".to_string(),
+    };
+    Err(crate::ingest::BadInput {
+        file: dir.root().display().to_string(),
+        sheet: None,
+        reason: format!("--year {year}: no post of the folder is of that year (years held: {held}); leave --year out for the latest ranked year"),
+    }
+    .into())
 }
 
 /// Writes a table beside its final name, synced, and returns the temporary path.

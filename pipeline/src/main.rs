@@ -66,7 +66,8 @@ enum Command {
     Indicators {
         #[arg(long)]
         data: PathBuf,
-        /// The year the summary (and the charts) show; default: the latest in the data.
+        /// The year the summary (and the charts) show; default: the latest year that ranks a
+        /// unit (a year whose units all had too few posts ranks none), else the latest with posts.
         #[arg(long)]
         year: Option<i32>,
     },
@@ -147,7 +148,8 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
         /// xlsx (a summary sheet, then one sheet per unit) or md (Markdown text); by default
-        /// the --out file's extension says (.md → md, else xlsx).
+        /// the --out file's extension says (.xlsx or .md; a name without one gets xlsx, a name
+        /// with another, such as .pdf, is refused).
         #[arg(long)]
         format: Option<String>,
     },
@@ -156,7 +158,7 @@ enum Command {
     Report {
         #[arg(long)]
         data: PathBuf,
-        /// The year reported on (default: the latest year with scores).
+        /// The year reported on (default: the latest year that ranks a unit).
         #[arg(long)]
         year: Option<i32>,
         /// The HTML file to write.

@@ -17,7 +17,7 @@ pub fn read_report_tables(dir: &DataDir) -> Result<ReportTables> {
     })
 }
 
-/// Writes the report of `year` (the latest year with scores when `None`) to `out`.
+/// Writes the report of `year` (the latest year that ranks a unit when `None`) to `out`.
 pub fn write_report(data: &Path, year: Option<i32>, out: &Path) -> Result<()> {
     let dir = DataDir::open_read_only(data)?;
     let tables = read_report_tables(&dir)?;

@@ -153,7 +153,7 @@ fn change(v: Option<f64>) -> String {
     }
 }
 
-/// The annual report of `year` (the latest year with scores when `None`) as HTML.
+/// The annual report of `year` (the latest year that ranks a unit when `None`) as HTML.
 pub fn render_html(tables: &ReportTables, year: Option<i32>) -> Result<String, ReportError> {
     let year = tables.report_year(year)?.ok_or(ReportError::NoScores(None))?;
     let ranking = data::ranking(tables, year)?;

@@ -125,6 +125,19 @@ fn indicators_rerun_on_a_data_folder_and_summarise_a_chosen_year() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 
+    // A year the posts do not reach is refused before anything is rewritten: its summary and
+    // charts would be blank, which reads as a year without complaints.
+    let charts = data.join("reports/charts/ranking.svg");
+    let chart_before = std::fs::read(&charts).unwrap();
+    let empty_year = wenzheng(["indicators", "--data", &data.display().to_string(), "--year", "2031"]);
+    assert_eq!(empty_year.code(), 2, "{}", empty_year.stderr());
+    assert!(
+        empty_year.stderr().contains("--year 2031: no post of the folder is of that year"),
+        "{}",
+        empty_year.stderr()
+    );
+    assert_eq!(std::fs::read(&charts).unwrap(), chart_before, "the charts are those of before");
+
     let missing = wenzheng(["indicators", "--data", &dir.path().join("nowhere").display().to_string()]);
     assert_eq!(missing.code(), 2, "{}", missing.stderr());
     assert!(missing.stderr().contains("not a wenzheng data folder"), "{}", missing.stderr());
