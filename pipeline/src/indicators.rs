@@ -49,12 +49,18 @@ pub struct IndicatorsReport {
     /// Chart files written under DIR/reports/charts/.
     pub charts: usize,
     pub seconds: f64,
-    /// The year summarised: the one asked for, else the latest in the data.
+    /// The year summarised: the one asked for, else the latest that ranks a unit.
     pub year: Option<i32>,
     /// The year's ranked units, best first: (rank, unit, score, posts).
     pub ranking: Vec<(i32, String, f64, i64)>,
+    /// Units of the year not ranked because they name no known body (未知单位, "K7县某局").
+    pub unranked_unknown: usize,
     /// Units of the year with too few posts to rank.
-    pub unranked: usize,
+    pub unranked_few: usize,
+    /// The year's posts, and those of units that name no known body: in no unit's ranking,
+    /// which a reader of the ranking must know (on the real data, over half of them).
+    pub year_posts: i64,
+    pub unknown_unit_posts: i64,
 }
 
 /// The tables the reports are built from, read from the data folder.
@@ -182,16 +188,20 @@ fn summarise(tables: &reports::tables::ReportTables, year: Option<i32>, started:
         annual.column("posts")?.i64()?,
     );
     let mut ranking = Vec::new();
-    let mut unranked = 0;
+    let (mut unranked_unknown, mut unranked_few, mut year_posts, mut unknown_unit_posts) = (0, 0, 0, 0);
     for i in 0..annual.height() {
         if years.get(i) != year {
             continue;
         }
+        let unit_posts = posts.get(i).unwrap_or(0);
+        year_posts += unit_posts;
         match (ranks.get(i), units.get(i), scores.get(i)) {
-            (Some(rank), Some(unit), Some(score)) => {
-                ranking.push((rank, unit.to_string(), score, posts.get(i).unwrap_or(0)))
+            (Some(rank), Some(unit), Some(score)) => ranking.push((rank, unit.to_string(), score, unit_posts)),
+            (_, unit, _) if !unit.is_some_and(reports::annual::is_known_body) => {
+                unranked_unknown += 1;
+                unknown_unit_posts += unit_posts;
             }
-            _ => unranked += 1,
+            _ => unranked_few += 1,
         }
     }
     ranking.sort_by_key(|r| r.0);
@@ -205,7 +215,10 @@ fn summarise(tables: &reports::tables::ReportTables, year: Option<i32>, started:
         seconds: started.elapsed().as_secs_f64(),
         year,
         ranking,
-        unranked,
+        unranked_unknown,
+        unranked_few,
+        year_posts,
+        unknown_unit_posts,
     })
 }
 
@@ -216,11 +229,19 @@ pub fn summary_lines(report: &IndicatorsReport, show: usize) -> Vec<String> {
         report.posts, report.units, report.indicator_rows, report.overdue, report.charts, report.seconds
     )];
     let Some(year) = report.year else { return lines };
-    lines.push(format!(
+    let mut annual = format!(
         "annual {year}: {} units ranked, {} with too few posts to rank",
         report.ranking.len(),
-        report.unranked
-    ));
+        report.unranked_few
+    );
+    if report.unranked_unknown > 0 {
+        let share = 100.0 * report.unknown_unit_posts as f64 / report.year_posts.max(1) as f64;
+        annual += &format!(
+            ", {} of no known unit ({} posts, {share:.1}% of the year's, in no unit's ranking)",
+            report.unranked_unknown, report.unknown_unit_posts
+        );
+    }
+    lines.push(annual);
     let line = |(rank, unit, score, posts): &(i32, String, f64, i64)| {
         format!("  {rank:>3}. {unit}  {score:.1} ({posts} posts)")
     };

@@ -216,9 +216,10 @@ pub fn render_html(tables: &ReportTables, year: Option<i32>) -> Result<String, R
     );
 
     // Ranking table.
+    let unknown_posts = data::unknown_unit_posts(&ranking).map(|s| format!("{s}；")).unwrap_or_default();
     let _ = write!(
         html,
-        "<section><h2>二、承办单位年度排名</h2><p>{}；未排名的单位列于表末。得分满分 100，各分项亦为 0–100。</p>",
+        "<section><h2>二、承办单位年度排名</h2><p>{}；{unknown_posts}未排名的单位列于表末。得分满分 100，各分项亦为 0–100。</p>",
         data::ranking_counts(&ranking)
     );
     html.push_str("<table class=\"ranking\"><thead><tr><th>排名</th><th>承办单位</th><th>得分</th><th>同比</th>");

@@ -117,6 +117,12 @@ fn indicators_rerun_on_a_data_folder_and_summarise_a_chosen_year() {
     // to be ranked.
     let stdout = wenzheng(["indicators", "--data", &data.display().to_string(), "--year", "2018"]).ok();
     assert!(stdout.contains("annual 2018: ") && stdout.contains("  1. "), "{stdout}");
+    // Most 2018 posts came from units that name no known body: the ranking says nothing of them,
+    // and the summary says how many they are.
+    assert!(
+        stdout.contains("of no known unit (") && stdout.contains("% of the year's, in no unit's ranking)"),
+        "{stdout}"
+    );
     assert_eq!(read_report(&data, "indicators.parquet"), before, "the same data gives the same table");
     let leftovers: Vec<_> = std::fs::read_dir(data.join("reports"))
         .unwrap()

@@ -81,6 +81,17 @@ pub fn ranking_counts(rows: &[RankingRow]) -> String {
     }
 }
 
+/// "单位不明的留言 812 条，占全年 55.6%，不计入任何单位的排名": the posts of units that name no known
+/// body, which a ranking of units says nothing about; `None` when there are none.
+pub fn unknown_unit_posts(rows: &[RankingRow]) -> Option<String> {
+    let total: f64 = rows.iter().map(|r| r.posts).sum();
+    let unknown: f64 =
+        rows.iter().filter(|r| !r.ranked && !crate::annual::is_known_body(&r.unit)).map(|r| r.posts).sum();
+    (unknown > 0.0 && total > 0.0).then(|| {
+        format!("单位不明的留言 {unknown:.0} 条，占全年 {:.1}%，不计入任何单位的排名", 100.0 * unknown / total)
+    })
+}
+
 /// The annual scores of a year, ranked units first by rank, then the unranked by score.
 pub fn ranking(tables: &ReportTables, year: i32) -> Result<Vec<RankingRow>, TableError> {
     let a = &tables.annual;
