@@ -5,9 +5,11 @@
 const state = { token: sessionStorage.getItem("wenzheng-token") || "", role: null, units: null };
 const ROLE_NAMES = { viewer: "查看员", analyst: "分析员", supervisor: "督查员" };
 const RANK = { viewer: 1, analyst: 2, supervisor: 3 };
+// The score components (0–100), named as in the annual report; not "回复率": the unit table
+// below has the response rate itself under that name.
 const COMPONENTS = [
-  ["response", "回复率"], ["timeliness", "及时性"], ["quality", "答复质量"],
-  ["resolution", "问题解决"], ["satisfaction", "满意度"],
+  ["response", "响应"], ["timeliness", "时效"], ["quality", "质量"],
+  ["resolution", "解决"], ["satisfaction", "满意"],
 ];
 const FLAG_NAMES = { evasive: "推诿", vague: "敷衍", overdue: "超时" };
 const SIGNAL_NAMES = {
