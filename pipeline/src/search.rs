@@ -182,8 +182,19 @@ fn base_print(words: &str) -> String {
 /// dictionary, a fraction of a second).
 pub fn open_index(dir: &DataDir) -> Result<CaseIndex> {
     let data = dir.root().display();
-    match CaseIndex::open(&dir.path(INDEX_FOLDER), &local_words(dir)?) {
-        Ok(cases) => Ok(cases),
+    let words = local_words(dir)?;
+    match CaseIndex::open(&dir.path(INDEX_FOLDER), &words) {
+        Ok(cases) => {
+            if !index_is_current(dir, &words) {
+                // Still searchable, but a reply scored again since (`wenzheng score` alone,
+                // a new lexicon) shows its old levels, and new posts are missing.
+                tracing::warn!(
+                    "the posts, replies or scores changed since the search index was built: results may show \
+                     earlier levels or miss new posts; run `wenzheng index --data {data}` to bring it up to date"
+                );
+            }
+            Ok(cases)
+        }
         Err(SearchError::Missing { .. }) => {
             anyhow::bail!("{data} has no search index yet: run `wenzheng index --data {data}` first")
         }
@@ -192,6 +203,13 @@ pub fn open_index(dir: &DataDir) -> Result<CaseIndex> {
         ),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Whether the index was last built from the tables and scores the folder holds now.
+fn index_is_current(dir: &DataDir, words: &str) -> bool {
+    let last: Option<IndexReport> =
+        dir.manifest.stages.get("index").and_then(|s| serde_json::from_value(s.detail.clone()).ok());
+    last.is_some_and(|last| inputs_print(dir, words).is_ok_and(|now| now == last.inputs))
 }
 
 /// One page of cases matching `request`.

@@ -55,6 +55,29 @@ fn natural_queries_find_known_posts_and_bad_queries_are_refused() {
     let unknown = wenzheng(["similar", "--data", &d, "no-such-post"]);
     assert_eq!(unknown.code(), 2, "{}", unknown.stderr());
 
+    // A post ingested after the index was built: the index still answers, without it, and says
+    // it is behind until `index` runs.
+    let fresh = wenzheng(["search", "--data", &d, "路灯"]);
+    assert!(fresh.ok().contains("1. #") && !fresh.stderr().contains("changed since"), "{}", fresh.stderr());
+    let new_post = dir.path().join("new.csv");
+    std::fs::write(
+        &new_post,
+        "post_id,subject,body,posted_at,unit\n         990001,翠微苑北门路灯不亮,翠微苑北门路灯一个月没亮了，晚上很危险。,2020-01-06 09:00:00,市城管局\n",
+    )
+    .unwrap();
+    wenzheng(["ingest", &new_post.display().to_string(), "--out", &d]).ok();
+    let behind = wenzheng(["search", "--data", &d, "翠微苑 路灯"]);
+    assert!(!behind.ok().contains("#990001"), "{}", behind.stdout());
+    assert!(
+        behind.stderr().contains("the posts, replies or scores changed since the search index was built")
+            && behind.stderr().contains(&format!("run `wenzheng index --data {d}`")),
+        "{}",
+        behind.stderr()
+    );
+    wenzheng(["index", "--data", &d]).ok();
+    let updated = wenzheng(["search", "--data", &d, "翠微苑 路灯"]);
+    assert!(updated.ok().contains("#990001") && !updated.stderr().contains("changed since"), "{}", updated.stderr());
+
     let missing = wenzheng(["search", "--data", &dir.path().join("nowhere").display().to_string(), "x"]);
     assert_eq!(missing.code(), 2);
     assert!(missing.stderr().contains("not a wenzheng data folder: there is no such folder"), "{}", missing.stderr());
