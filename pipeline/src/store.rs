@@ -64,6 +64,11 @@ pub struct InputRecord {
     pub quarantined: u64,
     pub duplicates: u64,
     pub ingested_at: String,
+    /// Rows above a sheet's header, not read (`sheet!row: text`), and sheets taken for notes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped_title_rows: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped_sheets: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

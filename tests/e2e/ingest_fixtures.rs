@@ -105,6 +105,75 @@ fn xlsx_with_excel_dates_export_noise_and_missing_cells() {
     assert_eq!(lookup(&replies, "post_id", "7001", "unit").as_deref(), Some("J5县教育局"));
 }
 
+/// An export as platforms make them: a title and an export date above the header, a notes
+/// sheet beside the data. The title lines and the notes are not read, and the report says so;
+/// the rows keep the numbers the spreadsheet shows. A big sheet of unknown columns still stops
+/// the run: it may be data under headers the ingest does not know.
+#[test]
+fn a_sheet_s_title_lines_and_a_notes_sheet_are_set_aside_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("导出.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name("留言").unwrap();
+    sheet.write_string(0, 0, "某市网络问政平台留言导出").unwrap();
+    sheet.write_string(1, 0, "导出时间：2020-01-31").unwrap();
+    for (c, h) in ["留言编号", "留言标题", "留言内容", "留言日期", "留言对象"].iter().enumerate() {
+        sheet.write_string(3, c as u16, *h).unwrap();
+    }
+    for (r, (id, subject)) in [("8001", "翠微苑路灯不亮"), ("", "没有编号的留言")].iter().enumerate() {
+        let row = 4 + r as u32;
+        sheet.write_string(row, 0, *id).unwrap();
+        sheet.write_string(row, 1, *subject).unwrap();
+        sheet.write_string(row, 2, "晚上很危险").unwrap();
+        sheet.write_string(row, 3, "2020/1/6 9:00:00").unwrap();
+        sheet.write_string(row, 4, "市城管局").unwrap();
+    }
+    let notes = book.add_worksheet().set_name("说明").unwrap();
+    notes.write_string(0, 0, "本表由平台导出，仅供内部使用").unwrap();
+    book.save(&path).unwrap();
+
+    let data = dir.path().join("data");
+    let run = ingest(&[&path], &data);
+    let stdout = run.ok();
+    assert!(stdout.contains("posts: read 2 = written 1 + quarantined 1"), "{stdout}");
+    assert!(
+        run.stderr().contains("留言 row 1 is above the header and not read: 某市网络问政平台留言导出"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stderr().contains("sheet 说明 (1 rows) names no column"), "{}", run.stderr());
+    let posts = read_table(&data, "posts");
+    assert_eq!(lookup(&posts, "post_id", "8001", "subject").as_deref(), Some("翠微苑路灯不亮"));
+    assert_eq!(lookup(&posts, "post_id", "8001", "unit").as_deref(), Some("市城管局"));
+    assert_eq!(lookup(&posts, "post_id", "8001", "posted_at").as_deref(), Some("2020-01-06 09:00:00"));
+    // the row without an id is the sixth of the sheet, as the spreadsheet shows it
+    assert_eq!(lookup(&read_table(&data, "quarantine"), "field", "post_id", "row").as_deref(), Some("6"));
+    let file = &manifest(&data)["inputs"][0];
+    assert_eq!(file["skipped_title_rows"][1], "留言!2: 导出时间：2020-01-31", "{file}");
+    assert_eq!(file["skipped_sheets"][0], "说明 (1 rows)", "{file}");
+
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let posts_sheet = book.add_worksheet();
+    for (c, h) in ["post_id", "subject", "posted_at"].iter().enumerate() {
+        posts_sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    posts_sheet.write_string(1, 0, "9001").unwrap();
+    let unknown = book.add_worksheet().set_name("其他").unwrap();
+    for r in 0..30 {
+        unknown.write_string(r, 0, "标题").unwrap();
+        unknown.write_string(r, 1, "内容").unwrap();
+    }
+    let big = dir.path().join("big.xlsx");
+    book.save(&big).unwrap();
+    let refused = ingest(&[&big], &dir.path().join("data2"));
+    assert_eq!(refused.code(), 2, "{}", refused.stderr());
+    assert!(
+        refused.stderr().contains("(sheet 其他): its columns (标题, 内容) are neither posts"),
+        "{}",
+        refused.stderr()
+    );
+}
+
 #[test]
 fn a_replies_file_appends_and_orders_replies_by_time() {
     let dir = tempfile::tempdir().unwrap();

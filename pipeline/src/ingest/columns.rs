@@ -71,18 +71,25 @@ const ALIASES: &[(&str, Field)] = &[
     ("留言主题", Field::Subject),
     ("subject", Field::Subject),
     ("title", Field::Subject),
+    ("留言标题", Field::Subject),
     ("留言详情", Field::Body),
     ("留言内容", Field::Body),
     ("body", Field::Body),
     ("text", Field::FullText),
     ("留言时间", Field::PostedAt),
     ("postedat", Field::PostedAt),
+    ("留言日期", Field::PostedAt),
     ("答复意见", Field::Reply),
     ("答复内容", Field::Reply),
+    ("回复内容", Field::Reply),
+    ("回复意见", Field::Reply),
     ("reply", Field::Reply),
     ("replybody", Field::Reply),
     ("答复时间", Field::RepliedAt),
     ("repliedat", Field::RepliedAt),
+    ("答复日期", Field::RepliedAt),
+    ("回复时间", Field::RepliedAt),
+    ("回复日期", Field::RepliedAt),
     ("点赞数", Field::Likes),
     ("likes", Field::Likes),
     ("反对数", Field::Dislikes),
@@ -93,12 +100,22 @@ const ALIASES: &[(&str, Field)] = &[
     ("三级分类", Field::Leaf),
     ("承办单位", Field::Unit),
     ("unit", Field::Unit),
+    // the unit the post was addressed to, as the platforms call it
+    ("留言对象", Field::Unit),
+    ("办理单位", Field::Unit),
     ("答复单位", Field::ReplyUnit),
     ("replyunit", Field::ReplyUnit),
+    ("回复单位", Field::ReplyUnit),
     ("类型", Field::Kind),
     ("留言类型", Field::Kind),
     ("kind", Field::Kind),
 ];
+
+/// How many cells of `row` name a column the ingest knows: a header row names several, a title
+/// above it ("某市网络问政平台留言导出（2020年1月）") none.
+pub fn known_columns(row: &[String]) -> usize {
+    row.iter().filter(|h| ALIASES.iter().any(|(alias, _)| *alias == normalize_header(h))).count()
+}
 
 fn normalize_header(h: &str) -> String {
     h.trim()

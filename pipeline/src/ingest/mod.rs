@@ -68,9 +68,19 @@ pub struct FileReport {
     pub replies: RecordCounts,
     pub taxonomy: u64,
     pub ignored_columns: Vec<String>,
+    /// Rows above a sheet's header, not read: `sheet!row: text` (an export's title lines).
+    pub skipped_title_rows: Vec<String>,
+    /// Sheets of a workbook that name no column the ingest knows, beside one that does, with
+    /// few rows (a "说明" sheet of notes): `sheet (N rows)`.
+    pub skipped_sheets: Vec<String>,
     /// The same content was ingested before: nothing was read.
     pub already_ingested: bool,
 }
+
+/// The most rows a sheet of a workbook may have below its first row and still be taken for
+/// notes, not a table, when it names no known column. A bigger one is refused: it may be data
+/// whose headers are spelt in a way the ingest does not know.
+const NOTES_SHEET_ROWS: usize = 20;
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct IngestReport {
@@ -123,11 +133,23 @@ pub fn ingest(dir: &mut DataDir, inputs: &[PathBuf]) -> Result<IngestReport> {
         }
         let sources = source::open(path).map_err(|e| bad_input(path, None, &e))?;
         let mut tables = Vec::new();
+        let mut notes = Vec::new();
+        let any_known = sources.iter().any(|s| ColumnMap::from_header(s.header()).is_ok());
         for source in sources {
-            let map = ColumnMap::from_header(source.header()).map_err(|e| bad_input(path, source.sheet(), &e))?;
-            tables.push((source, map));
+            match ColumnMap::from_header(source.header()) {
+                Ok(map) => tables.push((source, map)),
+                Err(_)
+                    if any_known
+                        && columns::known_columns(source.header()) == 0
+                        && source.rows_below_header().is_some_and(|n| n <= NOTES_SHEET_ROWS) =>
+                {
+                    let rows = source.rows_below_header().unwrap_or(0) + 1;
+                    notes.push(format!("{} ({rows} rows)", source.sheet().unwrap_or_default()));
+                }
+                Err(e) => return Err(bad_input(path, source.sheet(), &e)),
+            }
         }
-        planned.push(PlannedFile { path: path.clone(), sha256, bytes, tables });
+        planned.push(PlannedFile { path: path.clone(), sha256, bytes, tables, notes });
     }
     // Posts before replies-only files, so a reply's post (and its region) is known.
     planned.sort_by_key(|p| p.tables.iter().all(|(_, m)| m.layout == Layout::Replies));
@@ -138,7 +160,16 @@ pub fn ingest(dir: &mut DataDir, inputs: &[PathBuf]) -> Result<IngestReport> {
         let mut file_report = FileReport { path: file.path.display().to_string(), ..Default::default() };
         let source_name = file.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         let file_bytes = file.bytes;
+        for sheet in &file.notes {
+            tracing::warn!(file = %source_name, "sheet {sheet} names no column of posts, replies or a taxonomy: taken for notes and not read");
+        }
+        file_report.skipped_sheets = file.notes.clone();
         for (mut table, map) in file.tables {
+            for (row, text) in table.rows_above_header() {
+                let sheet = table.sheet().unwrap_or_default();
+                tracing::warn!(file = %source_name, "{sheet} row {row} is above the header and not read: {text}");
+                file_report.skipped_title_rows.push(format!("{sheet}!{row}: {text}"));
+            }
             file_report.layout = map.layout.name().to_string();
             file_report.ignored_columns.extend(map.ignored.iter().cloned());
             if !map.ignored.is_empty() {
@@ -175,6 +206,8 @@ pub fn ingest(dir: &mut DataDir, inputs: &[PathBuf]) -> Result<IngestReport> {
             quarantined: file_report.posts.quarantined + file_report.replies.quarantined + file_report.unreadable_rows,
             duplicates: file_report.posts.duplicates + file_report.replies.duplicates,
             ingested_at: store::now_string(),
+            skipped_title_rows: file_report.skipped_title_rows.clone(),
+            skipped_sheets: file_report.skipped_sheets.clone(),
         });
         report.posts.add(&file_report.posts);
         report.replies.add(&file_report.replies);
@@ -191,6 +224,8 @@ struct PlannedFile {
     sha256: ContentHash,
     bytes: u64,
     tables: Vec<(Box<dyn source::RowSource>, ColumnMap)>,
+    /// Sheets taken for notes and not read (see [`NOTES_SHEET_ROWS`]).
+    notes: Vec<String>,
 }
 
 /// The SHA-256 of an input file, or the thread computing it.

@@ -35,7 +35,19 @@ pub trait RowSource: Send {
     /// Up to `max` more rows; rows that cannot be parsed at all come back as
     /// `Err((row, reason))` so they can be quarantined.
     fn next_batch(&mut self, max: usize) -> Result<Vec<SourceRow>, SourceError>;
+    /// Rows above the header that were not read (a sheet's title lines): row number and text.
+    fn rows_above_header(&self) -> &[(usize, String)] {
+        &[]
+    }
+    /// The rows below the header, when known before reading (a sheet's).
+    fn rows_below_header(&self) -> Option<usize> {
+        None
+    }
 }
+
+/// Rows a sheet may have above its header (a title, the export date, a note): exports from
+/// the platforms often start with one or two.
+const ROWS_BEFORE_HEADER: usize = 10;
 
 /// Opens every table in `path`, by its extension.
 pub fn open(path: &Path) -> Result<Vec<Box<dyn RowSource>>, SourceError> {
@@ -84,6 +96,7 @@ pub fn read_ahead<E>(
 struct SheetSource {
     sheet: String,
     header: Vec<String>,
+    above: Vec<(usize, String)>,
     rows: std::vec::IntoIter<RawRow>,
 }
 
@@ -93,19 +106,42 @@ fn open_workbook(path: &Path) -> Result<Vec<Box<dyn RowSource>>, SourceError> {
     for name in workbook.sheet_names() {
         let range = workbook.worksheet_range(&name).map_err(|e| format!("sheet {name:?} cannot be read: {e}"))?;
         let (first_row, _) = range.start().unwrap_or((0, 0));
-        let mut rows = range.rows().enumerate();
-        let Some((_, header_cells)) = rows.by_ref().find(|(_, r)| r.iter().any(|c| !c.is_empty())) else {
+        // calamine's range may not start at A1; a row number counts from the sheet's first line.
+        let row_number = |i: usize| first_row as usize + i + 1;
+        let texts = |cells: &[Data]| -> Vec<String> { cells.iter().map(|c| cell_of(c).to_text()).collect() };
+        let filled: Vec<usize> = range
+            .rows()
+            .enumerate()
+            .filter(|(_, r)| r.iter().any(|c| !c.is_empty()))
+            .map(|(i, _)| i)
+            .take(ROWS_BEFORE_HEADER + 1)
+            .collect();
+        let Some(&first) = filled.first() else {
             continue; // an empty sheet holds nothing to ingest
         };
-        let header = header_cells.iter().map(|c| cell_of(c).to_text()).collect();
-        let body: Vec<RawRow> = rows
-            .map(|(i, cells)| RawRow {
-                // calamine's range may not start at A1; `row` counts from the sheet's first line.
-                row: first_row as usize + i + 1,
-                cells: cells.iter().map(cell_of).collect(),
-            })
-            .collect();
-        sources.push(Box::new(SheetSource { sheet: name, header, rows: body.into_iter() }));
+        // The header is the first row that names columns the ingest knows; when none does, the
+        // first row, whose columns the error then lists.
+        let header_at = filled
+            .iter()
+            .copied()
+            .find(|&i| range.rows().nth(i).is_some_and(|r| super::columns::known_columns(&texts(r)) >= 2))
+            .unwrap_or(first);
+        let mut header = Vec::new();
+        let mut above = Vec::new();
+        let mut body = Vec::new();
+        for (i, cells) in range.rows().enumerate() {
+            if i < header_at {
+                if cells.iter().any(|c| !c.is_empty()) {
+                    let text: Vec<String> = texts(cells).into_iter().filter(|t| !t.is_empty()).collect();
+                    above.push((row_number(i), text.join(" ")));
+                }
+            } else if i == header_at {
+                header = texts(cells);
+            } else {
+                body.push(RawRow { row: row_number(i), cells: cells.iter().map(cell_of).collect() });
+            }
+        }
+        sources.push(Box::new(SheetSource { sheet: name, header, above, rows: body.into_iter() }));
     }
     if sources.is_empty() {
         return Err("the workbook has no sheet with data".to_string());
@@ -135,6 +171,12 @@ impl RowSource for SheetSource {
     }
     fn sheet(&self) -> Option<&str> {
         Some(&self.sheet)
+    }
+    fn rows_above_header(&self) -> &[(usize, String)] {
+        &self.above
+    }
+    fn rows_below_header(&self) -> Option<usize> {
+        Some(self.rows.len())
     }
     fn next_batch(&mut self, max: usize) -> Result<Vec<SourceRow>, SourceError> {
         Ok(self.rows.by_ref().take(max).map(Ok).collect())
