@@ -32,7 +32,10 @@ pub enum ReportError {
     Chart(#[from] ChartError),
     #[error("no annual scores{}: run `wenzheng indicators --data DIR` first", .0.map(|y| format!(" for {y}")).unwrap_or_default())]
     NoScores(Option<i32>),
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("--year {year}: no post of the folder is of that year (years held: {held}); leave --year out for the latest ranked year")]
+    NoSuchYear { year: i32, held: String },
+    // the cause is the error's source, which the caller prints after it
+    #[error("cannot write {}", path.display())]
     Write { path: PathBuf, source: std::io::Error },
 }
 
@@ -158,6 +161,15 @@ pub fn render_html(tables: &ReportTables, year: Option<i32>) -> Result<String, R
     let year = tables.report_year(year)?.ok_or(ReportError::NoScores(None))?;
     let ranking = data::ranking(tables, year)?;
     if ranking.is_empty() {
+        let years = tables.years()?;
+        if !years.contains(&year) {
+            let held = match (years.first(), years.last()) {
+                (Some(first), Some(last)) if first == last => format!("only {first}"),
+                (Some(first), Some(last)) => format!("{first} to {last}"),
+                _ => "none".to_string(),
+            };
+            return Err(ReportError::NoSuchYear { year, held });
+        }
         return Err(ReportError::NoScores(Some(year)));
     }
     let months = data::months(tables, Some(year))?;
@@ -442,11 +454,15 @@ mod tests {
     }
 
     #[test]
-    fn the_latest_year_is_the_default_and_a_year_without_scores_is_an_error() {
+    fn the_latest_year_is_the_default_and_a_year_without_posts_is_an_error() {
         let html = render_html(&fixture(), None).unwrap();
         assert!(html.contains("<h1>2019年网络问政办理情况年度报告</h1>"));
         let error = render_html(&fixture(), Some(2030)).unwrap_err().to_string();
-        assert_eq!(error, "no annual scores for 2030: run `wenzheng indicators --data DIR` first");
+        assert_eq!(
+            error,
+            "--year 2030: no post of the folder is of that year (years held: 2018 to 2019); leave --year out for \
+             the latest ranked year"
+        );
     }
 
     #[test]

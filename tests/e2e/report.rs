@@ -43,10 +43,23 @@ fn the_annual_report_of_the_real_replies() {
     assert!(html.matches("<figure class=\"chart\"><svg").count() >= CHARTS.len(), "the charts are inline");
     assert!(!html.contains("src=\"http") && !html.contains("<script"), "self-contained, no scripts");
 
-    // A year without scores is input to fix.
+    // A year the posts do not reach is input to fix, and the message says which years they do.
     let run = wenzheng(["report", "--data", &d, "--year", "1999", "--out", &out.display().to_string()]);
     assert_eq!(run.code(), 2, "{}", run.stderr());
-    assert!(run.stderr().contains("no annual scores for 1999"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("--year 1999: no post of the folder is of that year (years held: 2011 to 2020)"),
+        "{}",
+        run.stderr()
+    );
+    // So is an --out that is a folder, or names another format than HTML.
+    for (bad_out, expected) in [
+        (dir.path().display().to_string(), "is a folder: give the report a file name"),
+        (dir.path().join("report.pdf").display().to_string(), "the report is HTML: name the file .html"),
+    ] {
+        let run = wenzheng(["report", "--data", &d, "--out", &bad_out]);
+        assert_eq!(run.code(), 2, "{}", run.stderr());
+        assert!(run.stderr().contains(expected), "{}", run.stderr());
+    }
 }
 
 #[test]
