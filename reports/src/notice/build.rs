@@ -39,6 +39,7 @@ pub fn build_notice(
     let posts = Posts::read(inputs.posts)?;
     let replies = Replies::read(inputs.replies)?;
     let as_of = posts.posted_at.iter().chain(replies.replied_at.iter()).flatten().max().copied();
+    let data_from = posts.posted_at.iter().chain(replies.replied_at.iter()).flatten().min().copied();
     let in_period = |t: NaiveDateTime| (from..=to).contains(&t.date());
 
     let mut by_unit: BTreeMap<String, Vec<NoticeItem>> = BTreeMap::new();
@@ -101,7 +102,7 @@ pub fn build_notice(
         })
         .collect();
     units.sort_by(|a, b| b.items.len().cmp(&a.items.len()).then_with(|| a.unit.cmp(&b.unit)));
-    Ok(Notice { from, to, as_of, units })
+    Ok(Notice { from, to, as_of, data_from, units })
 }
 
 /// The posts, by row, with an index by id.

@@ -76,6 +76,8 @@ pub struct Notice {
     pub to: NaiveDate,
     /// The latest time stamp in the data: overdue posts are overdue as of this moment.
     pub as_of: Option<NaiveDateTime>,
+    /// The earliest time stamp in the data: a period before it was not looked at either.
+    pub data_from: Option<NaiveDateTime>,
     /// Units with at least one item, the most items first (then by name).
     pub units: Vec<UnitSection>,
 }
@@ -205,13 +207,21 @@ impl Notice {
     pub fn headline(&self) -> String {
         let (replies, overdue) = (self.flagged_replies(), self.overdue_posts());
         if replies == 0 && overdue == 0 {
-            // A period after the data is not a clean bill: nothing was looked at.
+            // A period after the data, or before it, is not a clean bill: nothing was looked at.
             if let Some(as_of) = self.as_of.filter(|as_of| as_of.date() < self.from) {
                 return format!(
                     "{} 至 {} 期间没有数据：数据截至 {}，所选期间在其后，未作任何判断。",
                     self.from.format("%Y-%m-%d"),
                     self.to.format("%Y-%m-%d"),
                     as_of.format("%Y-%m-%d")
+                );
+            }
+            if let Some(data_from) = self.data_from.filter(|from| from.date() > self.to) {
+                return format!(
+                    "{} 至 {} 期间没有数据：数据始于 {}，所选期间在其前，未作任何判断。",
+                    self.from.format("%Y-%m-%d"),
+                    self.to.format("%Y-%m-%d"),
+                    data_from.format("%Y-%m-%d")
                 );
             }
             return format!(

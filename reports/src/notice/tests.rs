@@ -142,6 +142,14 @@ fn a_period_lists_its_flagged_replies_and_overdue_posts_by_unit() {
     );
     let may = notice_of(&folder, None, "2019-05-01", "2019-05-31").unwrap();
     check(&may, "2019-05-01 至 2019-05-31 期间未发现需通报的敷衍答复或超时未答复留言。", &[]);
+    // Before the first post nothing was looked at: no clean bill, as after the last.
+    let earlier = notice_of(&folder, None, "2005-01-01", "2005-12-31").unwrap();
+    let first = earlier.data_from.unwrap().format("%Y-%m-%d").to_string();
+    check(
+        &earlier,
+        &format!("2005-01-01 至 2005-12-31 期间没有数据：数据始于 {first}，所选期间在其前，未作任何判断。"),
+        &[],
+    );
 }
 
 #[test]
