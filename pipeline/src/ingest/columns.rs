@@ -190,6 +190,13 @@ impl ColumnMap {
                 }
             }
             Layout::Replies
+        } else if (has(Field::Subject) || has(Field::FullText)) && has(Field::RepliedAt) {
+            // Read as posts alone, its replies would be dropped without a word.
+            return Err(format!(
+                "its columns ({}) have a reply time but no reply text: name the column of the replies' text \
+                 答复意见, 答复内容, 回复内容 or reply (the columns not recognised are listed)",
+                header.join(", ")
+            ));
         } else if has(Field::Subject) || has(Field::Body) || has(Field::FullText) {
             Layout::Posts
         } else {
@@ -266,5 +273,9 @@ mod tests {
         assert!(err.contains("name, age"), "{err}");
         let err = layout_of("留言主题,留言详情").unwrap_err();
         assert!(err.contains("post_id"), "{err}");
+        // a reply time without the reply's text: the replies would be dropped unseen
+        let err = layout_of("留言编号,留言主题,留言时间,留言详情,答复正文,答复时间").unwrap_err();
+        assert!(err.contains("have a reply time but no reply text") && err.contains("答复正文"), "{err}");
+        assert_eq!(layout_of("留言编号,留言主题,留言时间,留言详情,回复意见,答复时间"), Ok(Layout::PostsWithReplies));
     }
 }
