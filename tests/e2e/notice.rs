@@ -116,7 +116,8 @@ fn the_notice_of_the_real_replies_lists_every_flagged_reply_with_its_evidence() 
     );
     assert!(text.contains("**留言已收悉**"), "evidence in bold");
 
-    // A period with nothing to report still gets its notice.
+    // A period before the data still gets its notice, which says nothing was judged (not a
+    // clean bill).
     let empty = dir.path().join("1990.md");
     let stdout = wenzheng([
         "notice",
@@ -132,8 +133,8 @@ fn the_notice_of_the_real_replies_lists_every_flagged_reply_with_its_evidence() 
         "md",
     ])
     .ok();
-    assert!(stdout.contains("期间未发现需通报的敷衍答复"), "{stdout}");
-    assert!(std::fs::read_to_string(&empty).unwrap().contains("期间未发现需通报的敷衍答复"));
+    assert!(stdout.contains("期间没有数据：数据始于 2011-04-02，所选期间在其前，未作任何判断"), "{stdout}");
+    assert!(std::fs::read_to_string(&empty).unwrap().contains("期间没有数据"));
 }
 
 #[test]
