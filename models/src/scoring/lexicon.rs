@@ -80,6 +80,9 @@ pub struct Forwarding {
     pub markers: Vec<String>,
     pub unit_words: Vec<String>,
     pub generic_units: Vec<String>,
+    /// generic words that name somebody when a unit comes before them ("市公交公司有关部门")
+    #[serde(default)]
+    pub generic_after_unit: Vec<String>,
     pub self_units: Vec<String>,
 }
 

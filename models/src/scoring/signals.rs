@@ -129,6 +129,7 @@ pub(crate) struct Matchers {
     forwarding_markers: Vec<String>,
     unit_words: Vec<String>,
     generic_units: Vec<String>,
+    generic_after_unit: Vec<String>,
     self_units: Vec<String>,
     deflection: PatternList,
     generic_targets: Vec<String>,
@@ -354,6 +355,7 @@ impl Matchers {
             forwarding_markers: folded(&lexicon.forwarding.markers),
             unit_words: folded(&lexicon.forwarding.unit_words),
             generic_units: folded(&lexicon.forwarding.generic_units),
+            generic_after_unit: folded(&lexicon.forwarding.generic_after_unit),
             self_units: folded(&lexicon.forwarding.self_units),
             deflection: compile("deflection", &lexicon.deflection.patterns)?,
             generic_targets: folded(&lexicon.deflection.generic_targets),
@@ -512,13 +514,27 @@ impl Matchers {
             }
             // "已转交部门" names no office: a unit that is only a unit word is nobody in particular
             let generic = unit.is_empty()
-                || self.generic_units.iter().any(|g| unit.contains(g.as_str()))
+                || self.generic_units.iter().any(|g| unit.contains(g.as_str()) && !self.names_a_unit_before(unit, g))
                 || self.unit_words.iter().any(|w| w == unit);
             let kind = if generic { SignalKind::ForwardedUnnamed } else { SignalKind::ForwardedToUnit };
             found.forwarded_unnamed |= generic;
             found.forwarded_named |= !generic;
             found.signals.push(Signal { kind, start, end });
         }
+    }
+
+    /// Whether the unit a forward names before `generic` is one ("市公交公司有关部门", "B2区及有关
+    /// 部门": the company's, the district's departments, level 1 as a named forward), not a bare
+    /// unit word ("市有关部门") or nothing ("有关部门").
+    fn names_a_unit_before(&self, unit: &str, generic: &str) -> bool {
+        if !self.generic_after_unit.iter().any(|g| g == generic) {
+            return false;
+        }
+        let Some(at) = unit.find(generic) else { return false };
+        let before = unit[..at].trim_end_matches(['及', '和', '与', '或', '、', '的']);
+        !before.is_empty()
+            && self.unit_words.iter().any(|w| before.contains(w.as_str()))
+            && !self.unit_words.iter().any(|w| w == before)
     }
 
     /// Greetings, thanks, the reply's own date and the signature before it.

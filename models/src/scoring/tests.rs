@@ -122,6 +122,26 @@ fn forwarding_to_relevant_departments_is_level_2() {
         },
     );
     check(STREET_LIGHT, "您好，你所反映的问题已转交有关单位处理。", expect(2, 2, ReplyType::Forwarded));
+    // "the city's relevant departments" names no more than "relevant departments"
+    check(STREET_LIGHT, "您好，您反映的问题已转市有关部门调查处理。", expect(2, 2, ReplyType::Forwarded));
+}
+
+#[test]
+fn the_relevant_departments_of_a_named_unit_are_a_named_forward() {
+    // the company is named: its departments will act, as the rubric's "已转县教育局" (level 1)
+    check(
+        STREET_LIGHT,
+        "“UU008847”您好！您的留言收悉，已转市公交公司有关部门调查核处，如有相关情况将及时反馈，谢谢！2019年5月31日",
+        Expect {
+            evidence: &[(SignalKind::ForwardedToUnit, "已转市公交公司有关部门")],
+            ..expect(1, 2, ReplyType::Forwarded)
+        },
+    );
+    check(
+        STREET_LIGHT,
+        "您好！您的留言收悉，已交B2区及有关部门调查核处，谢谢！2018年12月28日",
+        expect(1, 2, ReplyType::Forwarded),
+    );
 }
 
 #[test]
