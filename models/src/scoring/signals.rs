@@ -473,7 +473,7 @@ impl Matchers {
                 found.signals.push(Signal { kind: SignalKind::Acknowledgement, start, end });
             }
         }
-        self.find_courtesy(text, scan, &mut roles);
+        let part_starts = self.find_courtesy(text, scan, &mut roles);
         self.count_phrases(text, scan, &mut roles, &mut found);
         self.count_facts(text, scan, &roles, &mut found);
 
@@ -482,6 +482,9 @@ impl Matchers {
         found.shared_terms = shared_terms;
         found.content_chars =
             text.char_indices().filter(|&(i, c)| roles[i] == Role::Content && is_content_char(c)).count();
+        if found.forwarded_named || found.forwarded_unnamed {
+            answer_beside_a_forward(text, &part_starts, &roles, &mut found);
+        }
         found.content = blank_all_but_content(text, &roles);
         if !demands.is_empty() {
             let mut content = TermSet::new();
@@ -537,8 +540,10 @@ impl Matchers {
             && !self.unit_words.iter().any(|w| w == before)
     }
 
-    /// Greetings, thanks, the reply's own date and the signature before it.
-    fn find_courtesy(&self, text: &str, scan: &Scan, roles: &mut [Role]) {
+    /// Greetings, thanks, the reply's own date and the signature before it. Returns where each
+    /// part after a dated sign-off starts (a reply field may hold several replies, each dated).
+    fn find_courtesy(&self, text: &str, scan: &Scan, roles: &mut [Role]) -> Vec<usize> {
+        let mut part_starts = Vec::new();
         let mut starts = Vec::new();
         let clauses = scan.spans(List::CourtesyClauses).map(|(start, end)| (clause_start(text, start), end));
         let formulas: Vec<_> = clauses.chain(scan.spans(List::Courtesy)).collect();
@@ -555,6 +560,9 @@ impl Matchers {
             if !ends_a_part {
                 continue;
             }
+            if !after.is_empty() {
+                part_starts.push(text.len() - after.len());
+            }
             mark(roles, date_start, date_end, Role::Courtesy);
             let before = &text[..date_start];
             let run_start = before
@@ -568,6 +576,7 @@ impl Matchers {
                 mark(roles, run_start, date_start, Role::Courtesy);
             }
         }
+        part_starts
     }
 
     fn count_phrases(&self, text: &str, scan: &Scan, roles: &mut [Role], found: &mut Findings) {
@@ -654,6 +663,37 @@ impl Matchers {
 
 /// `text` with every character that is not content replaced by a space (runs of content are
 /// copied whole).
+/// Content characters of a part of a reply that make it an answer of its own, beside a
+/// forwarding note in another part ("我镇高度重视，经过调查了解，民投小区业主现在都能在我镇团结社区
+/// 办理相关业务。" is 38).
+const ANSWER_PART_CHARS: usize = 20;
+
+/// A reply field may hold a forwarding note and, dated apart, the answer that came back — in
+/// either order, as exports put the latest part first or last. The rubric judges the answer:
+/// the forward is then neither judged nor quoted (a notice would otherwise blame the unit that
+/// answered for the forward before it).
+fn answer_beside_a_forward(text: &str, part_starts: &[usize], roles: &[Role], found: &mut Findings) {
+    let is_forward = |kind: SignalKind| matches!(kind, SignalKind::ForwardedToUnit | SignalKind::ForwardedUnnamed);
+    let forwards: Vec<usize> = found.signals.iter().filter(|s| is_forward(s.kind)).map(|s| s.start).collect();
+    let mut bounds = Vec::with_capacity(part_starts.len() + 2);
+    bounds.push(0);
+    bounds.extend_from_slice(part_starts);
+    bounds.push(text.len());
+    let answered_apart = bounds.windows(2).any(|part| {
+        let (start, end) = (part[0], part[1]);
+        let content = text[start..end]
+            .char_indices()
+            .filter(|&(i, c)| roles[start + i] == Role::Content && is_content_char(c))
+            .count();
+        !forwards.iter().any(|&f| (start..end).contains(&f)) && content >= ANSWER_PART_CHARS
+    });
+    if answered_apart {
+        found.forwarded_named = false;
+        found.forwarded_unnamed = false;
+        found.signals.retain(|s| !is_forward(s.kind));
+    }
+}
+
 fn blank_all_but_content(text: &str, roles: &[Role]) -> String {
     let mut content = String::with_capacity(text.len());
     let mut run = 0;

@@ -154,6 +154,31 @@ fn forwarding_note_then_an_answer_is_judged_on_the_answer() {
     );
 }
 
+/// Exports put a field's latest reply first as often as last: the answer above the forwarding
+/// note it came back from is judged, and the forward is not quoted against the unit that answered.
+#[test]
+fn an_answer_above_the_forwarding_note_before_it_is_judged_on_the_answer() {
+    let reply = "“UU0081039”您好，接到您反映的问题后，我镇高度重视，经过调查了解，民投小区业主现在都能在我镇\
+                 团结社区办理相关业务。希望广大网友继续监督、支持我们的工作。2019年4月15日尊敬的网友：您好！您反映的\
+                 问题已转县卢峰镇人民政府核查、办复，感谢您的留言，祝您事事顺心。2019年4月8日";
+    let score_one = |post: &str, reply: &str| {
+        let (subject, body) = post.split_once('|').unwrap_or(("", post));
+        scorer().score(subject, body, reply)
+    };
+    let score = score_one("民投小区业主在哪里办理业务|民投小区业主的水电、物业等业务去哪里办理？", reply);
+    assert!(score.evasive_level < 2 && score.vague_level < 2, "{score:?}");
+    assert_ne!(score.reply_type, ReplyType::Forwarded, "{score:?}");
+    assert!(
+        score.evidence.iter().all(|e| !matches!(e.kind, SignalKind::ForwardedToUnit | SignalKind::ForwardedUnnamed)),
+        "{:?}",
+        score.evidence
+    );
+    // one note alone, with its courtesy, is still a forward
+    let note = "尊敬的网友：您好！您反映的问题已转县卢峰镇人民政府核查、办复，感谢您的留言，祝您事事顺心。2019年4月8日";
+    let score = score_one("民投小区业主在哪里办理业务|民投小区业主的水电、物业等业务去哪里办理？", note);
+    assert_eq!((score.evasive_level, score.reply_type), (1, ReplyType::Forwarded), "{score:?}");
+}
+
 #[test]
 fn deflection_to_an_unnamed_department_is_level_2() {
     check(
