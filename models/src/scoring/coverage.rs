@@ -49,7 +49,7 @@ pub(crate) fn demands(post: &str, sentences: &[(usize, usize, usize)], common: &
         if terms.is_empty() {
             continue;
         }
-        let quote_end = post[quote_start..end].char_indices().nth(QUOTE_CHARS).map_or(end, |(i, _)| quote_start + i);
+        let quote_end = super::normalize::quote_end(post, quote_start, end, QUOTE_CHARS);
         out.push(Demand { start: quote_start, end: quote_end, terms });
         if out.len() == MAX_DEMANDS {
             break;

@@ -412,8 +412,7 @@ impl Scorer {
                     runs.push((0, reply_f.text.len()));
                 }
                 let quoted = |(start, end): (usize, usize)| {
-                    let cut = reply_f.text[start..end].char_indices().nth(FALLBACK_QUOTE_CHARS);
-                    (kind, start, cut.map_or(end, |(i, _)| start + i))
+                    (kind, start, normalize::quote_end(&reply_f.text, start, end, FALLBACK_QUOTE_CHARS))
                 };
                 spans.extend(runs.iter().take(EVIDENCE_PER_KIND).copied().map(quoted));
             }

@@ -141,11 +141,39 @@ pub fn is_content_char(c: char) -> bool {
     }
 }
 
+/// Where a quote of `text[from..end]` ends when it may hold at most `max_chars` characters: at
+/// `end` when it fits, else at the end of the last clause within the first `max_chars` that
+/// keeps at least half of them (a quote cut mid-word, "…就是" for "…就是大事故啊", misquotes the citizen),
+/// else at `max_chars`.
+pub(crate) fn quote_end(text: &str, from: usize, end: usize, max_chars: usize) -> usize {
+    let Some((limit, _)) = text[from..end].char_indices().nth(max_chars) else { return end };
+    let half = text[from..].char_indices().nth(max_chars / 2).map_or(end, |(i, _)| from + i);
+    text[from..from + limit]
+        .char_indices()
+        .filter(|&(_, c)| matches!(c, ',' | '，' | '、' | ';' | '；' | ':' | '：' | '。' | '!' | '！' | '?' | '？'))
+        .map(|(i, _)| from + i)
+        .rfind(|&at| at >= half)
+        .unwrap_or(from + limit)
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn a_long_quote_ends_with_a_clause_not_mid_word() {
+        let text = "这个路口没有红绿灯，车速又快，老人小孩过马路非常危险，万一出了事就是大事故啊";
+        // fits: whole
+        assert_eq!(quote_end(text, 0, text.len(), 100), text.len());
+        // cut: after "非常危险" (the last clause end within 28 characters), not after "就是"
+        let end = quote_end(text, 0, text.len(), 28);
+        assert_eq!(&text[..end], "这个路口没有红绿灯，车速又快，老人小孩过马路非常危险");
+        // no clause end in the second half of the limit: cut at the limit
+        let run = "一二三四五，六七八九十甲乙丙丁戊己庚辛壬癸子丑寅卯";
+        assert_eq!(&run[..quote_end(run, 0, run.len(), 20)], "一二三四五，六七八九十甲乙丙丁戊己庚辛壬");
+    }
 
     fn check(original: &str, folded: &str, span: (usize, usize), expected: &str) {
         let f = Folded::new(original);

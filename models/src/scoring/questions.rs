@@ -168,9 +168,10 @@ fn quote_start(text: &str, sentence_start: usize, at: usize) -> usize {
     })
 }
 
-/// The end of a quote starting near `from`: the sentence end, at most [`QUOTE_CHARS`] on.
+/// The end of a quote starting near `from`: the sentence end, or a clause end at most
+/// [`QUOTE_CHARS`] on (see [`super::normalize::quote_end`]).
 fn quote_end(text: &str, from: usize, sentence_end: usize) -> usize {
-    text[from..sentence_end].char_indices().nth(QUOTE_CHARS).map_or(sentence_end, |(i, _)| from + i)
+    super::normalize::quote_end(text, from, sentence_end, QUOTE_CHARS)
 }
 
 #[cfg(test)]
