@@ -185,8 +185,13 @@ impl Notice {
     }
 
     /// How many units of a type have at least one flagged reply.
+    /// Units of a type with flagged replies, counting only units the data names: "B9市某局" (some
+    /// bureau of B9市, the export having masked which) is not a department anyone can act on.
     pub fn units_with_flagged_replies(&self, unit_type: UnitType) -> usize {
-        self.units.iter().filter(|u| u.unit_type == unit_type && u.flagged_replies() > 0).count()
+        self.units
+            .iter()
+            .filter(|u| u.unit_type == unit_type && u.flagged_replies() > 0 && models::units::is_identified(&u.unit))
+            .count()
     }
 
     /// Flagged replies per reply type, as (Chinese label, count), the most frequent first.
@@ -241,8 +246,20 @@ impl Notice {
         );
         let unknown: usize =
             self.units.iter().filter(|u| u.unit_type == UnitType::Unknown).map(UnitSection::flagged_replies).sum();
+        let placeholders: Vec<&UnitSection> = self
+            .units
+            .iter()
+            .filter(|u| {
+                u.unit_type != UnitType::Unknown && u.flagged_replies() > 0 && !models::units::is_identified(&u.unit)
+            })
+            .collect();
+        if let Some(example) = placeholders.first() {
+            let replies: usize = placeholders.iter().map(|u| u.flagged_replies()).sum();
+            text.push_str(&format!("，另有 {replies} 条答复只知所在地区、不知具体单位（如“{}”）", example.unit));
+        }
         if unknown > 0 {
-            text.push_str(&format!("，另有 {unknown} 条答复单位不明"));
+            let also = if placeholders.is_empty() { "另有 " } else { "" };
+            text.push_str(&format!("，{also}{unknown} 条答复单位不明"));
         }
         text.push('。');
         if overdue > 0 {
