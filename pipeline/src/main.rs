@@ -259,6 +259,12 @@ fn main() -> ExitCode {
     };
     init_logging();
     if let Some(path) = cli.config {
+        // Read once here, whatever the command: a command that takes nothing from the config
+        // (search, eval, report) would otherwise run on with a file that is not there or wrong.
+        if let Err(error) = pipeline::config::Config::read(&path) {
+            let _ = writeln!(std::io::stderr(), "error: {error:#}");
+            return ExitCode::from(commands::exit_code(&error));
+        }
         pipeline::config::set_explicit(path);
     }
     let result = match cli.command {

@@ -162,4 +162,12 @@ fn config_prints_the_values_of_the_file_given() {
     assert!(wenzheng(["config", "--config", &path]).ok().contains("complaint_days = 3"));
     let missing = wenzheng(["config", "--config", "/nonexistent/wenzheng.toml"]);
     assert_eq!(missing.code(), 2, "{}", missing.stderr());
+    // commands that read nothing of the config refuse a missing one too, instead of running on
+    for command in
+        [vec!["search", "--data", "/nonexistent", "路灯"], vec!["eval", "--data", "/nonexistent", "--labels", "x.csv"]]
+    {
+        let run = wenzheng([vec!["--config", "/nonexistent/wenzheng.toml"], command].concat());
+        assert_eq!(run.code(), 2, "{}", run.stderr());
+        assert!(run.stderr().contains("/nonexistent/wenzheng.toml: cannot read the config file"), "{}", run.stderr());
+    }
 }
