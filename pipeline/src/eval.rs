@@ -22,9 +22,47 @@ pub struct Label {
     pub reply_type: Option<String>,
 }
 
+/// The columns a label's id is read from, the first present.
+const ID_COLUMNS: [&str; 4] = ["reply_id", "id", "post_id", "留言编号"];
+
+/// The rubric's reply types (SPEC §3).
+const REPLY_TYPES: [&str; 8] = [
+    "substantive",
+    "acknowledgement_only",
+    "forwarded",
+    "deflection",
+    "refusal_without_reason",
+    "generic_policy",
+    "partial",
+    "off_topic",
+];
+
+/// A label's type as the scorer writes it: the rubric's name, or the Chinese name the notice
+/// prints ("转办" is `forwarded`), which a reader copying from a notice writes.
+fn reply_type_of(written: &str) -> Option<String> {
+    REPLY_TYPES
+        .iter()
+        .find(|t| **t == written || reports::notice::reply_type_label(t) == written)
+        .map(|t| t.to_string())
+}
+
 /// Reads a labels file; a row that cannot be used stops the run, naming file, row and field.
 pub fn read_labels(path: &Path) -> Result<Vec<Label>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let whole =
+        |reason: String| -> anyhow::Error { BadInput { file: path.display().to_string(), sheet: None, reason }.into() };
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    if matches!(extension.as_str(), "xlsx" | "xls" | "xlsm" | "ods") {
+        return Err(whole(
+            "labels are read from CSV or JSONL: save the sheet as CSV (UTF-8 or Excel's Chinese encoding both do)"
+                .into(),
+        ));
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    // Excel on Chinese Windows saves CSV in GB18030 (GBK); anything not UTF-8 is read as that.
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(text) => text.trim_start_matches('\u{feff}').to_string(),
+        Err(_) => encoding_rs::GB18030.decode(&bytes).0.into_owned(),
+    };
     let bad = |row: usize, reason: String| -> anyhow::Error {
         BadInput { file: path.display().to_string(), sheet: None, reason: format!("row {row}: {reason}") }.into()
     };
@@ -42,6 +80,14 @@ pub fn read_labels(path: &Path) -> Result<Vec<Label>> {
     } else {
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         let header: Vec<String> = reader.headers()?.iter().map(|h| h.trim().to_string()).collect();
+        let has = |names: &[&str]| names.iter().any(|n| header.iter().any(|h| h == n));
+        if !has(&ID_COLUMNS) || !has(&["evasive"]) || !has(&["vague"]) {
+            return Err(whole(format!(
+                "its columns ({}) are not labels: a label file has an id column (reply_id, id, post_id or 留言编号), \
+                 evasive and vague (0, 1 or 2), and may have type",
+                header.join(", ")
+            )));
+        }
         for (i, record) in reader.records().enumerate() {
             let record = record.map_err(|e| bad(i + 2, e.to_string()))?;
             records.push((i + 2, header.iter().cloned().zip(record.iter().map(str::to_string)).collect()));
@@ -58,7 +104,7 @@ pub fn read_labels(path: &Path) -> Result<Vec<Label>> {
     };
     let mut labels = Vec::with_capacity(records.len());
     for (row, fields) in records {
-        let id = ["reply_id", "id", "post_id", "留言编号"]
+        let id = ID_COLUMNS
             .iter()
             .find_map(|k| fields.get(*k))
             .map(|s| s.trim().trim_end_matches(".0").to_string())
@@ -68,7 +114,12 @@ pub fn read_labels(path: &Path) -> Result<Vec<Label>> {
             id,
             evasive: level(row, &fields, "evasive")?,
             vague: level(row, &fields, "vague")?,
-            reply_type: fields.get("type").map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
+            reply_type: match fields.get("type").map(|t| t.trim()).filter(|t| !t.is_empty()) {
+                None => None,
+                Some(written) => Some(reply_type_of(written).ok_or_else(|| {
+                    bad(row, format!("type {written:?} is none of {} (or their Chinese names)", REPLY_TYPES.join(", ")))
+                })?),
+            },
         });
     }
     if labels.is_empty() {
@@ -226,6 +277,33 @@ pub fn eval(dir: &DataDir, labels_path: &Path, out: &mut impl Write) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn labels_of(name: &str, bytes: &[u8]) -> Result<Vec<Label>> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        read_labels(&path)
+    }
+
+    /// A label file as an office saves it from Excel: GB18030, the notice's Chinese type names.
+    #[test]
+    fn labels_saved_by_excel_in_chinese_are_read() {
+        let text = "留言编号,evasive,vague,type\n126550,0,1,实质答复\n33281,1,2,转办\n";
+        let (gb, _, _) = encoding_rs::GB18030.encode(text);
+        let labels = labels_of("labels.csv", &gb).unwrap();
+        let read: Vec<_> = labels.iter().map(|l| (l.id.as_str(), l.reply_type.as_deref())).collect();
+        assert_eq!(read, [("126550", Some("substantive")), ("33281", Some("forwarded"))]);
+    }
+
+    #[test]
+    fn a_file_that_is_not_labels_is_refused_as_a_whole() {
+        let err = labels_of("l.csv", "编号,推诿,空泛\n1,0,0\n".as_bytes()).unwrap_err().to_string();
+        assert!(err.contains("its columns (编号, 推诿, 空泛) are not labels"), "{err}");
+        let err = labels_of("l.csv", "id,evasive,vague,type\n1,0,0,转给别人\n".as_bytes()).unwrap_err().to_string();
+        assert!(err.contains("row 2: type \"转给别人\" is none of substantive"), "{err}");
+        let err = labels_of("l.xlsx", b"PK").unwrap_err().to_string();
+        assert!(err.contains("save the sheet as CSV"), "{err}");
+    }
 
     #[test]
     fn agreement_figures_on_a_hand_computed_matrix() {
