@@ -526,18 +526,16 @@ impl Matchers {
         }
     }
 
-    /// Whether the unit a forward names before `generic` is one ("市公交公司有关部门", "B2区及有关
-    /// 部门": the company's, the district's departments, level 1 as a named forward), not a bare
-    /// unit word ("市有关部门") or nothing ("有关部门").
+    /// Whether a body is named before `generic` in a forward's unit ("市公交公司有关部门": the
+    /// company's departments, a named forward, level 1) — not a place ("B6县有关部门", "市有关部门":
+    /// some department of the county, as unnamed as "有关部门").
     fn names_a_unit_before(&self, unit: &str, generic: &str) -> bool {
         if !self.generic_after_unit.iter().any(|g| g == generic) {
             return false;
         }
         let Some(at) = unit.find(generic) else { return false };
         let before = unit[..at].trim_end_matches(['及', '和', '与', '或', '、', '的']);
-        !before.is_empty()
-            && self.unit_words.iter().any(|w| before.contains(w.as_str()))
-            && !self.unit_words.iter().any(|w| w == before)
+        self.unit_words.iter().any(|w| !PLACE_WORDS.contains(&w.as_str()) && before.contains(w.as_str()))
     }
 
     /// Greetings, thanks, the reply's own date and the signature before it. Returns where each
@@ -663,6 +661,9 @@ impl Matchers {
 
 /// `text` with every character that is not content replaced by a space (runs of content are
 /// copied whole).
+/// Unit words that name a place, not a body: "B6县有关部门" is some department of the county.
+const PLACE_WORDS: [&str; 8] = ["市", "县", "区", "镇", "乡", "街道", "村", "社区"];
+
 /// Content characters of a part of a reply that make it an answer of its own, beside a
 /// forwarding note in another part ("我镇高度重视，经过调查了解，民投小区业主现在都能在我镇团结社区
 /// 办理相关业务。" is 38).

@@ -137,10 +137,11 @@ fn the_relevant_departments_of_a_named_unit_are_a_named_forward() {
             ..expect(1, 2, ReplyType::Forwarded)
         },
     );
+    // a place is no body: the county's relevant departments are as unnamed as any
     check(
         STREET_LIGHT,
-        "您好！您的留言收悉，已交B2区及有关部门调查核处，谢谢！2018年12月28日",
-        expect(1, 2, ReplyType::Forwarded),
+        "您好！您的留言收悉，已转B6县有关部门答复反馈，谢谢！2018年12月28日",
+        expect(2, 2, ReplyType::Forwarded),
     );
 }
 
