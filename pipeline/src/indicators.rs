@@ -144,23 +144,17 @@ pub fn indicators(dir: &mut DataDir, year: Option<i32>, config: &IndicatorsConfi
 /// Refuses a `--year` the posts do not reach, before anything is written: its summary and
 /// charts would be empty, which reads as a year without complaints.
 fn check_year(dir: &DataDir, year: i32, post_facts: &DataFrame) -> Result<()> {
-    let mut years: Vec<i64> = reports::tables::i64s(post_facts, "post_facts", "year")?.into_iter().flatten().collect();
+    let mut years: Vec<i32> =
+        reports::tables::i64s(post_facts, "post_facts", "year")?.into_iter().flatten().map(|y| y as i32).collect();
     years.sort_unstable();
     years.dedup();
-    if years.contains(&(year as i64)) {
+    if years.contains(&year) {
         return Ok(());
     }
-    let held = match (years.first(), years.last()) {
-        (Some(first), Some(last)) if first == last => format!("only {first}"),
-        (Some(first), Some(last)) => format!("{first} to {last}"),
-        _ => "none".to_string(),
-    };
-    Err(crate::ingest::BadInput {
-        file: dir.root().display().to_string(),
-        sheet: None,
-        reason: format!("--year {year}: no post of the folder is of that year (years held: {held}); leave --year out for the latest ranked year"),
-    }
-    .into())
+    // (the report's own words for a year it has nothing of)
+    let held = reports::tables::ReportTables::years_held(&years);
+    let reason = reports::report::ReportError::NoSuchYear { year, held }.to_string();
+    Err(crate::ingest::BadInput { file: dir.root().display().to_string(), sheet: None, reason }.into())
 }
 
 /// Writes a table beside its final name, synced, and returns the temporary path.

@@ -163,12 +163,7 @@ pub fn render_html(tables: &ReportTables, year: Option<i32>) -> Result<String, R
     if ranking.is_empty() {
         let years = tables.years()?;
         if !years.contains(&year) {
-            let held = match (years.first(), years.last()) {
-                (Some(first), Some(last)) if first == last => format!("only {first}"),
-                (Some(first), Some(last)) => format!("{first} to {last}"),
-                _ => "none".to_string(),
-            };
-            return Err(ReportError::NoSuchYear { year, held });
+            return Err(ReportError::NoSuchYear { year, held: ReportTables::years_held(&years) });
         }
         return Err(ReportError::NoScores(Some(year)));
     }

@@ -88,6 +88,16 @@ impl ReportTables {
         Ok(years)
     }
 
+    /// The years held, as an error about a year not among them says it: "2011 to 2020",
+    /// "only 2019" or "none" (`years` sorted).
+    pub fn years_held(years: &[i32]) -> String {
+        match (years.first(), years.last()) {
+            (Some(first), Some(last)) if first == last => format!("only {first}"),
+            (Some(first), Some(last)) => format!("{first} to {last}"),
+            _ => "none".to_string(),
+        }
+    }
+
     /// The year a report is about: the one asked for, else the latest one that ranks a unit
     /// (a year of posts no unit answered for ranks none), else the latest one with data.
     pub fn report_year(&self, year: Option<i32>) -> Result<Option<i32>, TableError> {
