@@ -659,14 +659,12 @@ impl Matchers {
     }
 }
 
-/// `text` with every character that is not content replaced by a space (runs of content are
-/// copied whole).
 /// Unit words that name a place, not a body: "B6县有关部门" is some department of the county.
 const PLACE_WORDS: [&str; 8] = ["市", "县", "区", "镇", "乡", "街道", "村", "社区"];
 
 /// Content characters of a part of a reply that make it an answer of its own, beside a
 /// forwarding note in another part ("我镇高度重视，经过调查了解，民投小区业主现在都能在我镇团结社区
-/// 办理相关业务。" is 38).
+/// 办理相关业务。" has 35).
 const ANSWER_PART_CHARS: usize = 20;
 
 /// A reply field may hold a forwarding note and, dated apart, the answer that came back — in
@@ -695,6 +693,8 @@ fn answer_beside_a_forward(text: &str, part_starts: &[usize], roles: &[Role], fo
     }
 }
 
+/// `text` with every character that is not content replaced by a space (runs of content are
+/// copied whole).
 fn blank_all_but_content(text: &str, roles: &[Role]) -> String {
     let mut content = String::with_capacity(text.len());
     let mut run = 0;
