@@ -68,7 +68,9 @@ pub fn read_inputs(dir: &DataDir) -> Result<ReportInputs> {
     let columns = [&facts::POST_COLUMNS[..], &["source"]].concat();
     let posts = tables::read_table(&dir.parts("posts"), &columns)?
         .context("the data folder has no posts: ingest a file with posts first")?;
-    let replies = tables::read_table(&dir.parts("replies"), &facts::REPLY_COLUMNS)?;
+    // (with the file each reply came from: see `reports::facts` "Exports without replies")
+    let reply_columns = [&facts::REPLY_COLUMNS[..], &["source"]].concat();
+    let replies = tables::read_table(&dir.parts("replies"), &reply_columns)?;
     let optional = |relative: &str, columns: &[&str]| -> Result<Option<DataFrame>> {
         let path = dir.path(relative);
         if !path.exists() {

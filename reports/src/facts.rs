@@ -18,7 +18,9 @@
 //! - **Exports without replies.** A post's `reply_known` is false when no post of its source
 //!   file has a reply: a posts-only export (a likes export) says nothing of how the posts were
 //!   answered, so its posts are never overdue or acceptance breaches, and the indicators and
-//!   annual scores leave them out. A file with some replies is taken to carry them all.
+//!   annual scores leave them out. A file with some replies of its own (from the file itself,
+//!   or from a file of replies alone) is taken to carry them all; a reply that came with another
+//!   export's copy of a post does not count for the post's file (see [`carried_replies`]).
 
 use chrono::{DateTime, NaiveDateTime};
 use models::calendar::WorkCalendar;
@@ -142,6 +144,9 @@ pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalend
             require(replies, "replies", &REPLY_COLUMNS)?;
             as_of = as_of.max(max_millis(replies, "replied_at")?);
             facts = facts.left_join(reply_summary(replies)?.lazy(), col("post_id"), col("post_id"));
+            if let Some(carried) = carried_replies(&inputs.posts, replies)? {
+                facts = facts.left_join(carried.lazy(), col("post_id"), col("post_id"));
+            }
         }
         None => {
             facts = facts.with_columns([
@@ -157,13 +162,20 @@ pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalend
     facts = facts.left_join(recurring_posts(inputs.clusters.as_ref())?, col("post_id"), col("post_id"));
 
     let no = |name: &str| col(name).fill_null(lit(false));
+    // (without the tables' `source` columns, a post's own reply is what its file carried)
+    let facts = match &inputs.replies {
+        Some(replies) if has_source(&inputs.posts) && has_source(replies) => facts,
+        _ => facts.with_column(col("replies").fill_null(lit(0u32)).gt(lit(0u32)).alias("carried")),
+    };
+    let carried = no("carried");
     let facts = facts
         .with_columns([
             coalesce(&[col("reply_unit"), col("addressed_unit"), lit(UNKNOWN_UNIT)]).alias("unit"),
             col("posted_at").dt().year().alias("year"),
             col("posted_at").dt().strftime("%Y-%m").alias("month"),
             col("replies").fill_null(lit(0u32)).cast(DataType::UInt32),
-            col("replies").fill_null(lit(0u32)).gt(lit(0u32)).any(true).over([col("source")])?.alias("reply_known"),
+            (carried.any(true).over([col("source")])?.or(col("replies").fill_null(lit(0u32)).gt(lit(0u32))))
+                .alias("reply_known"),
             no("evasive"),
             no("vague"),
             no("ack_only"),
@@ -206,6 +218,43 @@ fn max_millis(frame: &DataFrame, column: &str) -> Result<i64, FactsError> {
 /// the unit the one stored first, as after a stable sort. One pass over the rows: polars'
 /// per-group `sort_by` took a third of the stage's time at a million posts.
 ///
+fn has_source(frame: &DataFrame) -> bool {
+    frame.get_column_names().iter().any(|c| c.as_str() == "source")
+}
+
+/// The posts whose file carried replies: with a reply from the post's own file, or from a file
+/// of replies alone (one that holds no post). A reply that came with another export's copy of
+/// the post (the same post in a likes export and in an export with replies, the copy kept being
+/// the one ingested first) says nothing of the likes export's other posts: taking it as if it
+/// did made every post of that export overdue when it happened to be ingested first (2,788 on
+/// the real files), and none otherwise. `None` when a table has no `source` column.
+fn carried_replies(posts: &DataFrame, replies: &DataFrame) -> Result<Option<DataFrame>, FactsError> {
+    if !has_source(posts) || !has_source(replies) {
+        return Ok(None);
+    }
+    let (post_ids, post_sources) = (posts.column("post_id")?.str()?, posts.column("source")?.str()?);
+    let source_of: PlHashMap<&str, &str> =
+        post_ids.iter().zip(post_sources.iter()).filter_map(|(id, source)| Some((id?, source.unwrap_or("")))).collect();
+    let files_with_posts: PlHashSet<&str> = post_sources.iter().map(|s| s.unwrap_or("")).collect();
+    let (reply_posts, reply_sources) = (replies.column("post_id")?.str()?, replies.column("source")?.str()?);
+    let mut carried: Vec<&str> = reply_posts
+        .iter()
+        .zip(reply_sources.iter())
+        .filter_map(|(post, source)| {
+            let (post, source) = (post?, source.unwrap_or(""));
+            let own = *source_of.get(post)?;
+            (source == own || !files_with_posts.contains(source)).then_some(post)
+        })
+        .collect();
+    carried.sort_unstable();
+    carried.dedup();
+    let n = carried.len();
+    Ok(Some(DataFrame::new(
+        n,
+        vec![Column::new("post_id".into(), carried), Column::new("carried".into(), vec![true; n])],
+    )?))
+}
+
 /// `replies` needs `reply_id`, `post_id`, `unit`, `replied_at` and `seq` ([`REPLY_COLUMNS`]).
 /// Recurring issues read each post's first reply and unit from it too, so that an issue's units
 /// are the ones the indicators count its posts against.
@@ -667,6 +716,38 @@ pub(crate) mod tests {
             .expect("city");
         let posts: i64 = city.column("posts").unwrap().i64().unwrap().sum().unwrap_or(0);
         assert_eq!(posts, 4, "the likes export's posts are not counted: {city}");
+    }
+
+    /// p6 is in the likes export and in the export with replies; its copy from the likes export
+    /// was ingested first and kept, with the reply of the other. That reply says how p6 was
+    /// answered, not that the likes export carries its posts' replies: p4 and p5 stay unknown,
+    /// as they are when the export with replies is ingested first. A file of replies alone
+    /// carries the replies of the posts file it answers.
+    #[test]
+    fn a_reply_of_another_export_s_copy_does_not_make_a_likes_export_answered() {
+        let mut inputs = sample_inputs();
+        let sources = ["a.xlsx", "a.xlsx", "a.xlsx", "likes.xlsx", "likes.xlsx", "likes.xlsx"];
+        inputs.posts.with_column(Column::new("source".into(), sources)).expect("source");
+        let replies = inputs.replies.as_mut().expect("replies");
+        replies.with_column(Column::new("source".into(), ["a.xlsx"; 5])).expect("source");
+        check(
+            &inputs,
+            &["replied", "overdue", "reply_known"],
+            "
+            p1 true false true
+            p2 true false true
+            p3 true false true
+            p4 false false false
+            p5 false false false
+            p6 true false true
+            ",
+        );
+        let mut inputs = sample_inputs();
+        inputs.posts.with_column(Column::new("source".into(), ["posts.csv"; 6])).expect("source");
+        let replies = inputs.replies.as_mut().expect("replies");
+        replies.with_column(Column::new("source".into(), ["replies.csv"; 5])).expect("source");
+        let facts = post_facts(&inputs, &DeadlineRules::default(), &WorkCalendar::default()).expect("facts");
+        assert!(facts.column("reply_known").unwrap().bool().unwrap().all(), "{facts}");
     }
 
     #[test]
