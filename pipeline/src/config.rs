@@ -16,18 +16,27 @@ use crate::ingest::BadInput;
 /// The file a data folder may carry to configure runs on it.
 pub const FILE_IN_DATA_DIR: &str = "wenzheng.toml";
 
-/// `--config FILE`, set once by `main` before any command runs. Global because the flag
-/// applies to every command of the process, and threading it through each command's
-/// signature would only repeat it.
-static EXPLICIT: OnceLock<PathBuf> = OnceLock::new();
+/// `--config FILE` and what it holds, set once by `main` before any command runs. Global
+/// because the flag applies to every command of the process, and threading it through each
+/// command's signature would only repeat it.
+static EXPLICIT: OnceLock<(PathBuf, Config)> = OnceLock::new();
 
-pub fn set_explicit(path: PathBuf) {
-    let _ = EXPLICIT.set(path);
+/// Reads `--config FILE` (every command does, so a missing or bad file stops even one that
+/// takes nothing from it) and keeps it for [`Config::load`].
+pub fn set_explicit(path: PathBuf) -> Result<()> {
+    let config = Config::read(&path)?;
+    let _ = EXPLICIT.set((path, config));
+    Ok(())
 }
 
 /// The `--config` file of this process, if one was given.
 pub fn explicit() -> Option<&'static Path> {
-    EXPLICIT.get().map(PathBuf::as_path)
+    EXPLICIT.get().map(|(path, _)| path.as_path())
+}
+
+/// What the `--config` file of this process holds, if one was given.
+pub fn explicit_config() -> Option<&'static Config> {
+    EXPLICIT.get().map(|(_, config)| config)
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -61,8 +70,8 @@ pub struct ScoringConfig {
 impl Config {
     /// The config for runs on `data_dir`: `--config`, else `DIR/wenzheng.toml`, else defaults.
     pub fn load(data_dir: &Path) -> Result<Config> {
-        if let Some(path) = EXPLICIT.get() {
-            return Config::read(path);
+        if let Some(config) = explicit_config() {
+            return Ok(config.clone());
         }
         let in_data_dir = data_dir.join(FILE_IN_DATA_DIR);
         if in_data_dir.is_file() {

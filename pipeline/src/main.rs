@@ -261,23 +261,21 @@ fn main() -> ExitCode {
     if let Some(path) = cli.config {
         // Read once here, whatever the command: a command that takes nothing from the config
         // (search, eval, report) would otherwise run on with a file that is not there or wrong.
-        if let Err(error) = pipeline::config::Config::read(&path) {
+        if let Err(error) = pipeline::config::set_explicit(path) {
             let _ = writeln!(std::io::stderr(), "error: {error:#}");
             return ExitCode::from(commands::exit_code(&error));
         }
-        pipeline::config::set_explicit(path);
     }
     let result = match cli.command {
         Command::Config { lexicon } => {
             // (with --config: that file's values, every key present, so a user sees what it changes)
-            let text = match (lexicon, pipeline::config::explicit()) {
-                (true, _) => Ok(models::scoring::DEFAULT_LEXICON.to_string()),
-                (false, Some(path)) => pipeline::config::Config::read(path).map(|c| c.to_toml()),
-                (false, None) => Ok(pipeline::config::Config::defaults_toml()),
+            let text = match (lexicon, pipeline::config::explicit_config()) {
+                (true, _) => models::scoring::DEFAULT_LEXICON.to_string(),
+                (false, Some(config)) => config.to_toml(),
+                (false, None) => pipeline::config::Config::defaults_toml(),
             };
-            text.map(|text| {
-                let _ = std::io::stdout().write_all(text.as_bytes());
-            })
+            let _ = std::io::stdout().write_all(text.as_bytes());
+            Ok(())
         }
         Command::Ingest { inputs, out, category_model } => {
             if let Some(model) = category_model {
