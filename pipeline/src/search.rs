@@ -87,8 +87,7 @@ pub fn build_index(dir: &mut DataDir) -> Result<IndexReport> {
     };
     report.inputs = inputs_print(dir, &words)?;
     report.base = base_print(&words);
-    let last: Option<IndexReport> =
-        dir.manifest.stages.get("index").and_then(|s| serde_json::from_value(s.detail.clone()).ok());
+    let last = last_build(dir);
     let plan = last
         .as_ref()
         .filter(|_| !report.rebuilt)
@@ -205,11 +204,14 @@ pub fn open_index(dir: &DataDir) -> Result<CaseIndex> {
     }
 }
 
+/// What the last `wenzheng index` recorded of its build, if it ran.
+fn last_build(dir: &DataDir) -> Option<IndexReport> {
+    dir.manifest.stages.get("index").and_then(|s| serde_json::from_value(s.detail.clone()).ok())
+}
+
 /// Whether the index was last built from the tables and scores the folder holds now.
 fn index_is_current(dir: &DataDir, words: &str) -> bool {
-    let last: Option<IndexReport> =
-        dir.manifest.stages.get("index").and_then(|s| serde_json::from_value(s.detail.clone()).ok());
-    last.is_some_and(|last| inputs_print(dir, words).is_ok_and(|now| now == last.inputs))
+    last_build(dir).is_some_and(|last| inputs_print(dir, words).is_ok_and(|now| now == last.inputs))
 }
 
 /// One page of cases matching `request`.
