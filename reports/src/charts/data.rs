@@ -63,11 +63,19 @@ pub struct RankingRow {
     pub posts: f64,
 }
 
+impl RankingRow {
+    /// Not ranked because the unit names no known body (未知单位, "K7县某局"), however many its
+    /// posts: not for too few posts.
+    pub fn of_no_known_unit(&self) -> bool {
+        !self.ranked && !crate::annual::is_known_body(&self.unit)
+    }
+}
+
 /// "参与排名 2 个单位，未排名 110 个（单位不明 3 个，留言数不足 107 个）": who is ranked, and why
 /// the others are not (a unit of no known body is never ranked, however many its posts).
 pub fn ranking_counts(rows: &[RankingRow]) -> String {
     let ranked = rows.iter().filter(|r| r.ranked).count();
-    let unknown = rows.iter().filter(|r| !r.ranked && !crate::annual::is_known_body(&r.unit)).count();
+    let unknown = rows.iter().filter(|r| r.of_no_known_unit()).count();
     let few = rows.len() - ranked - unknown;
     let reasons: Vec<String> = [(unknown, "单位不明"), (few, "留言数不足")]
         .into_iter()
@@ -85,8 +93,7 @@ pub fn ranking_counts(rows: &[RankingRow]) -> String {
 /// body, which a ranking of units says nothing about; `None` when there are none.
 pub fn unknown_unit_posts(rows: &[RankingRow]) -> Option<String> {
     let total: f64 = rows.iter().map(|r| r.posts).sum();
-    let unknown: f64 =
-        rows.iter().filter(|r| !r.ranked && !crate::annual::is_known_body(&r.unit)).map(|r| r.posts).sum();
+    let unknown: f64 = rows.iter().filter(|r| r.of_no_known_unit()).map(|r| r.posts).sum();
     (unknown > 0.0 && total > 0.0).then(|| {
         format!("单位不明的留言 {unknown:.0} 条，占全年 {:.1}%，不计入任何单位的排名", 100.0 * unknown / total)
     })
