@@ -28,6 +28,8 @@ use models::deadline::{self, DeadlineRules};
 use models::PostKind;
 use polars::prelude::*;
 
+use crate::tables::has_column;
+
 /// The unit of a post that names none and got no reply naming one.
 pub const UNKNOWN_UNIT: &str = "未知单位";
 
@@ -116,7 +118,7 @@ fn require(frame: &DataFrame, table: &'static str, columns: &[&str]) -> Result<(
 pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalendar) -> Result<DataFrame, FactsError> {
     require(&inputs.posts, "posts", &POST_COLUMNS)?;
     // The source file of each post, when the table has it (see "Exports without replies").
-    let source = if inputs.posts.get_column_names().iter().any(|c| c.as_str() == "source") {
+    let source = if has_column(&inputs.posts, "source") {
         col("source")
     } else {
         lit(NULL).cast(DataType::String).alias("source")
@@ -144,9 +146,11 @@ pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalend
             require(replies, "replies", &REPLY_COLUMNS)?;
             as_of = as_of.max(max_millis(replies, "replied_at")?);
             facts = facts.left_join(reply_summary(replies)?.lazy(), col("post_id"), col("post_id"));
-            if let Some(carried) = carried_replies(&inputs.posts, replies)? {
-                facts = facts.left_join(carried.lazy(), col("post_id"), col("post_id"));
-            }
+            facts = match carried_replies(&inputs.posts, replies)? {
+                Some(carried) => facts.left_join(carried.lazy(), col("post_id"), col("post_id")),
+                // (without the tables' `source` columns, a post's own reply is what its file carried)
+                None => facts.with_column(col("replies").fill_null(lit(0u32)).gt(lit(0u32)).alias("carried")),
+            };
         }
         None => {
             facts = facts.with_columns([
@@ -155,6 +159,7 @@ pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalend
                 lit(NULL).cast(ms()).alias("final_reply_at"),
                 lit(NULL).cast(DataType::String).alias("final_reply_id"),
                 lit(NULL).cast(DataType::String).alias("reply_unit"),
+                lit(false).alias("carried"),
             ])
         }
     }
@@ -162,11 +167,6 @@ pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalend
     facts = facts.left_join(recurring_posts(inputs.clusters.as_ref())?, col("post_id"), col("post_id"));
 
     let no = |name: &str| col(name).fill_null(lit(false));
-    // (without the tables' `source` columns, a post's own reply is what its file carried)
-    let facts = match &inputs.replies {
-        Some(replies) if has_source(&inputs.posts) && has_source(replies) => facts,
-        _ => facts.with_column(col("replies").fill_null(lit(0u32)).gt(lit(0u32)).alias("carried")),
-    };
     let carried = no("carried");
     let facts = facts
         .with_columns([
@@ -197,9 +197,9 @@ pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalend
 /// The facts of the posts whose answering is known: without those of an export that carries
 /// no replies (`reply_known` false). Facts written before the column existed are all kept.
 pub fn answering_known(facts: &DataFrame) -> LazyFrame {
-    let has_column = facts.get_column_names().iter().any(|c| c.as_str() == "reply_known");
+    let known_column = has_column(facts, "reply_known");
     let facts = facts.clone().lazy();
-    if has_column {
+    if known_column {
         facts.filter(col("reply_known"))
     } else {
         facts
@@ -218,10 +218,6 @@ fn max_millis(frame: &DataFrame, column: &str) -> Result<i64, FactsError> {
 /// the unit the one stored first, as after a stable sort. One pass over the rows: polars'
 /// per-group `sort_by` took a third of the stage's time at a million posts.
 ///
-fn has_source(frame: &DataFrame) -> bool {
-    frame.get_column_names().iter().any(|c| c.as_str() == "source")
-}
-
 /// The posts whose file carried replies: with a reply from the post's own file, or from a file
 /// of replies alone (one that holds no post). A reply that came with another export's copy of
 /// the post (the same post in a likes export and in an export with replies, the copy kept being
@@ -229,7 +225,7 @@ fn has_source(frame: &DataFrame) -> bool {
 /// did made every post of that export overdue when it happened to be ingested first (2,788 on
 /// the real files), and none otherwise. `None` when a table has no `source` column.
 fn carried_replies(posts: &DataFrame, replies: &DataFrame) -> Result<Option<DataFrame>, FactsError> {
-    if !has_source(posts) || !has_source(replies) {
+    if !has_column(posts, "source") || !has_column(replies, "source") {
         return Ok(None);
     }
     let (post_ids, post_sources) = (posts.column("post_id")?.str()?, posts.column("source")?.str()?);
