@@ -20,6 +20,7 @@ pub use build::{build_notice, NoticeInputs};
 pub use markdown::to_markdown;
 pub use xlsx::{sheet_names, write_xlsx};
 
+use crate::annual::is_known_body;
 /// The unit written for an item whose post and reply name no unit: the facts' own.
 pub use crate::facts::UNKNOWN_UNIT;
 
@@ -190,7 +191,7 @@ impl Notice {
     pub fn units_with_flagged_replies(&self, unit_type: UnitType) -> usize {
         self.units
             .iter()
-            .filter(|u| u.unit_type == unit_type && u.flagged_replies() > 0 && models::units::is_identified(&u.unit))
+            .filter(|u| u.unit_type == unit_type && u.flagged_replies() > 0 && is_known_body(&u.unit))
             .count()
     }
 
@@ -249,9 +250,7 @@ impl Notice {
         let placeholders: Vec<&UnitSection> = self
             .units
             .iter()
-            .filter(|u| {
-                u.unit_type != UnitType::Unknown && u.flagged_replies() > 0 && !models::units::is_identified(&u.unit)
-            })
+            .filter(|u| u.unit_type != UnitType::Unknown && u.flagged_replies() > 0 && !is_known_body(&u.unit))
             .collect();
         if let Some(example) = placeholders.first() {
             let replies: usize = placeholders.iter().map(|u| u.flagged_replies()).sum();
