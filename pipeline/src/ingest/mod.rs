@@ -134,9 +134,11 @@ pub fn ingest(dir: &mut DataDir, inputs: &[PathBuf]) -> Result<IngestReport> {
         let sources = source::open(path).map_err(|e| bad_input(path, None, &e))?;
         let mut tables = Vec::new();
         let mut notes = Vec::new();
-        let any_known = sources.iter().any(|s| ColumnMap::from_header(s.header()).is_ok());
-        for source in sources {
-            match ColumnMap::from_header(source.header()) {
+        let mapped: Vec<_> =
+            sources.into_iter().map(|source| (ColumnMap::from_header(source.header()), source)).collect();
+        let any_known = mapped.iter().any(|(map, _)| map.is_ok());
+        for (map, source) in mapped {
+            match map {
                 Ok(map) => tables.push((source, map)),
                 Err(_)
                     if any_known

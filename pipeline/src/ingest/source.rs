@@ -109,23 +109,19 @@ fn open_workbook(path: &Path) -> Result<Vec<Box<dyn RowSource>>, SourceError> {
         // calamine's range may not start at A1; a row number counts from the sheet's first line.
         let row_number = |i: usize| first_row as usize + i + 1;
         let texts = |cells: &[Data]| -> Vec<String> { cells.iter().map(|c| cell_of(c).to_text()).collect() };
-        let filled: Vec<usize> = range
+        let filled: Vec<(usize, &[Data])> = range
             .rows()
             .enumerate()
             .filter(|(_, r)| r.iter().any(|c| !c.is_empty()))
-            .map(|(i, _)| i)
             .take(ROWS_BEFORE_HEADER + 1)
             .collect();
-        let Some(&first) = filled.first() else {
+        let Some(&(first, _)) = filled.first() else {
             continue; // an empty sheet holds nothing to ingest
         };
         // The header is the first row that names columns the ingest knows; when none does, the
         // first row, whose columns the error then lists.
-        let header_at = filled
-            .iter()
-            .copied()
-            .find(|&i| range.rows().nth(i).is_some_and(|r| super::columns::known_columns(&texts(r)) >= 2))
-            .unwrap_or(first);
+        let header_at =
+            filled.iter().find(|(_, r)| super::columns::known_columns(&texts(r)) >= 2).map_or(first, |&(i, _)| i);
         let mut header = Vec::new();
         let mut above = Vec::new();
         let mut body = Vec::new();
