@@ -391,10 +391,14 @@ impl Scorer {
             }
             overlaps
         });
-        let mut taken = [0usize; 9];
+        // (sorted by kind: each kind's quotes are one run)
+        let mut run: (Option<SignalKind>, usize) = (None, 0);
         spans.retain(|&(kind, _, _)| {
-            taken[kind as usize] += 1;
-            taken[kind as usize] <= EVIDENCE_PER_KIND
+            if run.0 != Some(kind) {
+                run = (Some(kind), 0);
+            }
+            run.1 += 1;
+            run.1 <= EVIDENCE_PER_KIND
         });
         let published = evasive_level == 2 || vague_level == 2;
         if published && spans.is_empty() && !reply_f.text.is_empty() {
