@@ -9,6 +9,7 @@
 //! every reply is judged again, reusing a stored score whose content hash is unchanged.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use models::scoring::{self, ReplyScore, Scorer};
@@ -293,8 +294,9 @@ fn score_all(dir: &mut DataDir, scorer: &Scorer, version: &str) -> Result<ScoreR
     // A folder of posts alone (posts with likes, say) gets an empty scores file: recurring
     // issues, the index and the indicators still have the posts to work on.
     let total = tables::count_rows(&reply_parts)?;
-    let posts = tables::read_table(&dir.parts("posts"), &POST_TEXT_COLUMNS)?;
-    let post_text = PostTexts::new(posts.as_ref())?;
+    let post_parts = dir.parts("posts");
+    let post_ids = tables::read_table(&post_parts, &["post_id"])?;
+    let post_rows = PostRows::new(post_ids.as_ref())?;
     let previous = read_previous(dir, version)?;
 
     // Pass 1, cheap: the duplicate key of every reply, so that groups are known before
@@ -340,6 +342,8 @@ fn score_all(dir: &mut DataDir, scorer: &Scorer, version: &str) -> Result<ScoreR
         let chunk = tables::read_table_slice(&reply_parts, &REPLY_COLUMNS, Some((start, CHUNK)))?
             .context("replies vanished while scoring")?;
         let columns = ReplyColumns::of(&chunk)?;
+        let posts = post_rows.read(&post_parts, (0..chunk.height()).map(|i| columns.post_id(i)))?;
+        let post_text = PostTexts::new(posts.as_ref())?;
         // each reply's stored score, looked up once: whether it is judged again follows from it
         let stored: Vec<Option<&StoredScore>> = (0..chunk.height())
             .into_par_iter()
@@ -399,6 +403,33 @@ fn judge_in_batches<'t>(
             judged
         })
         .collect()
+}
+
+/// The row of every post in the posts table, by id. Scoring reads the texts of a chunk's posts
+/// only ([`PostRows::read`]): all of them at once would be most of the stage's memory (about
+/// 1 GB of subjects and bodies at a million posts).
+struct PostRows<'a> {
+    rows: HashMap<&'a str, usize>,
+}
+
+impl<'a> PostRows<'a> {
+    /// From the `post_id` column of the posts table.
+    fn new(post_ids: Option<&'a DataFrame>) -> Result<PostRows<'a>> {
+        let Some(post_ids) = post_ids else { return Ok(PostRows { rows: HashMap::default() }) };
+        let rows = post_ids.column("post_id")?.str()?.iter().enumerate().filter_map(|(row, id)| Some((id?, row)));
+        Ok(PostRows { rows: rows.collect() })
+    }
+
+    /// The id, subject and body of the posts `post_ids` name (those in the table). Ingest writes
+    /// replies in about the order of their posts, so a chunk's posts lie in a few slices of
+    /// the table, and only those are read.
+    fn read<'i>(&self, parts: &[PathBuf], post_ids: impl Iterator<Item = &'i str>) -> Result<Option<DataFrame>> {
+        let rows: Vec<usize> = post_ids.filter_map(|id| self.rows.get(id).copied()).collect();
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        tables::read_rows(parts, &POST_TEXT_COLUMNS, rows)
+    }
 }
 
 /// The subject and body of every post, by id, borrowed from the posts frame.
