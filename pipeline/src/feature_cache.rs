@@ -87,6 +87,7 @@ impl Features {
         }
         let mut frequencies = frequencies.unwrap_or_default();
         let (mut table, mut rows, mut computed) = (FeatureTable::default(), Vec::new(), 0);
+        table.reserve(tables::count_rows(&dir.parts("posts"))?, config);
         let (mut buffer, count_tables) = (Vec::new(), features::CountTables::default());
         for part in &parts {
             let part_rows = match reused.remove(part) {
@@ -99,11 +100,11 @@ impl Features {
                     return Features::load_or_compute(dir, config);
                 }
                 None => {
-                    let (features, counts, part_rows) = compute_part(dir, part, config, &count_tables)?;
+                    let first = table.len();
+                    let (counts, part_rows) = compute_part(dir, part, config, &count_tables, &mut table)?;
                     frequencies.merge(&counts);
                     computed += part_rows.rows;
-                    write_part(dir, &part_rows, &features, print)?;
-                    table.extend(&features);
+                    write_part(dir, &part_rows, &table.rows_to_bytes(first), print)?;
                     part_rows
                 }
             };
@@ -160,16 +161,18 @@ impl Features {
     }
 }
 
-/// The features and bigram counts of one part, its bodies read a slice at a time.
+/// The bigram counts of one part, its bodies read a slice at a time; its features are appended
+/// to `table`.
 fn compute_part(
     dir: &DataDir,
     part: &str,
     config: &RecurringConfig,
     count_tables: &features::CountTables,
-) -> Result<(FeatureTable, MonthlyFrequencies, PartRows)> {
+    table: &mut FeatureTable,
+) -> Result<(MonthlyFrequencies, PartRows)> {
     let path = [dir.path(part)];
     let rows = tables::count_rows(&path)?;
-    let (mut table, mut frequencies) = (FeatureTable::default(), MonthlyFrequencies::default());
+    let mut frequencies = MonthlyFrequencies::default();
     let mut ids: Vec<String> = Vec::with_capacity(rows);
     let read = |offset: usize| {
         let columns = ["post_id", "subject", "body", "posted_at"];
@@ -208,19 +211,20 @@ fn compute_part(
     let bytes = size_of(dir, part).with_context(|| format!("cannot read the size of {part}"))?;
     let rows =
         PartRows { part: part.to_string(), bytes, rows: ids.len(), ids_hash: ids_hash(ids.iter().map(String::as_str)) };
-    Ok((table, frequencies, rows))
+    Ok((frequencies, rows))
 }
 
 /// Header of a part's features file: fingerprint, part size, rows, ids hash (u64 each).
-fn write_part(dir: &DataDir, rows: &PartRows, features: &FeatureTable, print: u64) -> Result<()> {
+/// Keeps the features of a part (`features`: [`FeatureTable::to_bytes`] of its rows).
+fn write_part(dir: &DataDir, rows: &PartRows, features: &[u8], print: u64) -> Result<()> {
     let path = cache_file(dir, &rows.part);
     std::fs::create_dir_all(dir.path(FEATURES_DIR)).with_context(|| format!("cannot create {FEATURES_DIR}"))?;
-    let mut bytes = Vec::new();
+    let mut header = Vec::with_capacity(32);
     for word in [print, rows.bytes, rows.rows as u64, rows.ids_hash] {
-        bytes.extend_from_slice(&word.to_le_bytes());
+        header.extend_from_slice(&word.to_le_bytes());
     }
-    bytes.extend_from_slice(&features.to_bytes());
-    store::write_atomically(&path, &bytes)
+    // The features of a 400,000-post part are over 200 MB: written after the header, not copied behind it.
+    store::write_atomically_in_pieces(&path, &[&header, features])
 }
 
 /// The header of a part's features file, when it is that of `part` as it is now (`bytes` long)

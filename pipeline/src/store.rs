@@ -433,10 +433,18 @@ fn part_number(relative: &str) -> u64 {
 
 /// Writes a whole file so that readers see the old content or the new, never a mix.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomically_in_pieces(path, &[bytes])
+}
+
+/// [`write_atomically`] for a file made of several pieces, written one after the other: a large
+/// file is not first copied into one buffer.
+pub fn write_atomically_in_pieces(path: &Path, pieces: &[&[u8]]) -> Result<()> {
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let temp = path.with_file_name(format!(".{name}.tmp"));
     let mut file = fs::File::create(&temp).with_context(|| format!("cannot write {}", temp.display()))?;
-    file.write_all(bytes)?;
+    for piece in pieces {
+        file.write_all(piece)?;
+    }
     file.sync_all()?;
     drop(file);
     fs::rename(&temp, path).with_context(|| format!("cannot replace {}", path.display()))?;
