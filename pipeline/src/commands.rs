@@ -47,8 +47,6 @@ pub fn ingest(inputs: &[PathBuf], out: &Path) -> Result<()> {
 pub fn run(inputs: &[PathBuf], out: &Path) -> Result<()> {
     let inputs_before = DataDir::open_read_only(out).map_or(0, |dir| dir.manifest.inputs.len());
     ingest(inputs, out)?;
-    // The later stages start from the memory still in use, not from what ingest freed.
-    crate::malloc::give_back_free_memory();
     if !is_daily_update(&DataDir::open_read_only(out)?, inputs_before) {
         for stage in ["score", "recurring", "indicators", "index"] {
             in_own_process(stage, out)?;
@@ -62,16 +60,14 @@ pub fn run(inputs: &[PathBuf], out: &Path) -> Result<()> {
         let grouping = grouping.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         scoring.and(grouping)
     })?;
-    crate::malloc::give_back_free_memory();
     indicators(out, None)
 }
 
 /// Runs `wenzheng STAGE --data DIR` (with this run's `--config`) in a process of its own, so
 /// that the stage starts from a fresh heap and the run needs no more memory than its largest
-/// stage. In one process, glibc keeps pages the earlier stages freed in their threads' heaps
-/// even when told to give them back (`malloc_trim` leaves each thread heap's top): from
-/// scratch at a million posts, one process peaked at 2,982 MiB, 2,120 MiB with the pages given
-/// back between stages, where no stage on its own passes 1,800 MiB.
+/// stage. In one process, an allocator keeps pages the earlier stages freed (glibc's did even
+/// when told to give them back): from scratch at a million posts, one process peaked at
+/// 2,982 MiB, where no stage on its own passed 1,800 MiB.
 fn in_own_process(stage: &str, data: &Path) -> Result<()> {
     let binary = std::env::current_exe().context("cannot find the wenzheng binary to run a stage with")?;
     let mut command = std::process::Command::new(&binary);

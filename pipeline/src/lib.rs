@@ -21,7 +21,6 @@ pub mod grouping_cache;
 pub mod index_update;
 pub mod indicators;
 pub mod ingest;
-mod malloc;
 pub mod notice;
 pub mod progress;
 pub mod recurring;

@@ -9,6 +9,13 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use pipeline::commands;
 
+/// mimalloc rather than the system's allocator. At a million posts, glibc's kept up to 1.7–2.0 GiB
+/// resident in the index stage where mimalloc keeps 1.3 GiB (freed blocks stayed in glibc's
+/// per-thread heaps), and ingest, which allocates and frees millions of small strings, took
+/// 18–21 s against 14–16 s.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Evidence from the records of an online government-inquiry platform (网络问政):
 /// evasive and vague replies, recurring problems, and each unit's performance.
 #[derive(Parser)]

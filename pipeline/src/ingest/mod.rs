@@ -96,7 +96,6 @@ pub struct IngestReport {
 /// add nothing. Fails before writing anything when a file cannot be read or is not a
 /// posts, replies or taxonomy table.
 pub fn ingest(dir: &mut DataDir, inputs: &[PathBuf]) -> Result<IngestReport> {
-    let _fast_bins_off = crate::malloc::FastBinsOff::new();
     // Posts without a category get one from the model set with `--category-model`.
     let category_model = crate::category::ingest_model()?;
     let mut report = IngestReport::default();
