@@ -510,12 +510,18 @@ mod tests {
         assert_eq!(FeatureTable::from_bytes(b"not a table"), None);
     }
 
+    /// The features of two parts: one post, then an empty post and another.
+    fn two_parts(config: &RecurringConfig) -> (FeatureTable, FeatureTable) {
+        let (first, _) = compute(&[post("丽发新城小区旁边建搅拌站噪音扰民", "每天晚上噪音很大，粉尘严重。")], config);
+        let (second, _) =
+            compute(&[post("", ""), post("咨询公积金贷款买房问题", "请问公积金贷款额度如何计算")], config);
+        (first, second)
+    }
+
     #[test]
     fn the_bytes_of_the_rows_after_a_part_are_those_of_the_next_part_alone() {
         let config = RecurringConfig::default();
-        let (first, _) = compute(&[post("丽发新城小区旁边建搅拌站噪音扰民", "每天晚上噪音很大，粉尘严重。")], &config);
-        let (second, _) =
-            compute(&[post("", ""), post("咨询公积金贷款买房问题", "请问公积金贷款额度如何计算")], &config);
+        let (first, second) = two_parts(&config);
         let mut joined = FeatureTable::default();
         joined.reserve(3, &config);
         joined.extend(&first);
@@ -529,10 +535,7 @@ mod tests {
 
     #[test]
     fn parts_appended_from_their_bytes_are_the_parts_joined_and_bad_bytes_append_nothing() {
-        let config = RecurringConfig::default();
-        let (first, _) = compute(&[post("丽发新城小区旁边建搅拌站噪音扰民", "每天晚上噪音很大，粉尘严重。")], &config);
-        let (second, _) =
-            compute(&[post("", ""), post("咨询公积金贷款买房问题", "请问公积金贷款额度如何计算")], &config);
+        let (first, second) = two_parts(&RecurringConfig::default());
         let mut joined = first.clone();
         joined.extend(&second);
 
