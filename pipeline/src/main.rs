@@ -12,7 +12,7 @@ use pipeline::commands;
 /// mimalloc rather than the system's allocator. At a million posts, glibc's kept up to 1.7–2.0 GiB
 /// resident in the index stage where mimalloc keeps 1.3 GiB (freed blocks stayed in glibc's
 /// per-thread heaps), and ingest, which allocates and frees millions of small strings, took
-/// 18–21 s against 14–16 s.
+/// 18–23 s against 14–17 s (eight runs each).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
