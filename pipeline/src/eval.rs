@@ -8,6 +8,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use models::scoring::agreement::{quadratic_weighted_kappa, Confusion};
+use models::scoring::ReplyType;
 
 use crate::ingest::BadInput;
 use crate::score::SCORES_FILE;
@@ -25,25 +26,14 @@ pub struct Label {
 /// The columns a label's id is read from, the first present.
 const ID_COLUMNS: [&str; 4] = ["reply_id", "id", "post_id", "留言编号"];
 
-/// The rubric's reply types (SPEC §3).
-const REPLY_TYPES: [&str; 8] = [
-    "substantive",
-    "acknowledgement_only",
-    "forwarded",
-    "deflection",
-    "refusal_without_reason",
-    "generic_policy",
-    "partial",
-    "off_topic",
-];
-
 /// A label's type as the scorer writes it: the rubric's name, or the Chinese name the notice
 /// prints ("转办" is `forwarded`), which a reader copying from a notice writes.
 fn reply_type_of(written: &str) -> Option<String> {
-    REPLY_TYPES
+    ReplyType::ALL
         .iter()
-        .find(|t| **t == written || reports::notice::reply_type_label(t) == written)
-        .map(|t| t.to_string())
+        .map(|t| t.as_str())
+        .find(|t| *t == written || reports::notice::reply_type_label(t) == written)
+        .map(str::to_string)
 }
 
 /// Reads a labels file; a row that cannot be used stops the run, naming file, row and field.
@@ -117,7 +107,13 @@ pub fn read_labels(path: &Path) -> Result<Vec<Label>> {
             reply_type: match fields.get("type").map(|t| t.trim()).filter(|t| !t.is_empty()) {
                 None => None,
                 Some(written) => Some(reply_type_of(written).ok_or_else(|| {
-                    bad(row, format!("type {written:?} is none of {} (or their Chinese names)", REPLY_TYPES.join(", ")))
+                    bad(
+                        row,
+                        format!(
+                            "type {written:?} is none of {} (or their Chinese names)",
+                            ReplyType::ALL.map(ReplyType::as_str).join(", ")
+                        ),
+                    )
                 })?),
             },
         });

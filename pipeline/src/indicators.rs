@@ -146,10 +146,7 @@ pub fn indicators(dir: &mut DataDir, year: Option<i32>, config: &IndicatorsConfi
 /// Refuses a `--year` the posts do not reach, before anything is written: its summary and
 /// charts would be empty, which reads as a year without complaints.
 fn check_year(dir: &DataDir, year: i32, post_facts: &DataFrame) -> Result<()> {
-    let mut years: Vec<i32> =
-        reports::tables::i64s(post_facts, "post_facts", "year")?.into_iter().flatten().map(|y| y as i32).collect();
-    years.sort_unstable();
-    years.dedup();
+    let years = reports::tables::years_in(post_facts, "post_facts")?;
     if years.contains(&year) {
         return Ok(());
     }

@@ -76,15 +76,12 @@ impl ReportTables {
         Ok(self)
     }
 
-    /// The years the annual table covers, oldest first.
+    /// The years the annual table covers, oldest first (those of the posts when it is empty).
     pub fn years(&self) -> Result<Vec<i32>, TableError> {
-        let mut years: Vec<i32> =
-            i64s(&self.annual, "annual", "year")?.into_iter().flatten().map(|y| y as i32).collect();
+        let years = years_in(&self.annual, "annual")?;
         if years.is_empty() {
-            years = i64s(&self.post_facts, "post_facts", "year")?.into_iter().flatten().map(|y| y as i32).collect();
+            return years_in(&self.post_facts, "post_facts");
         }
-        years.sort_unstable();
-        years.dedup();
         Ok(years)
     }
 
@@ -165,6 +162,14 @@ pub fn f64s(df: &DataFrame, table: &'static str, name: &str) -> Result<Vec<Optio
 }
 
 /// The values of an integer column (or a datetime column, as its raw count) as i64.
+/// The distinct values of the `year` column of `table`, oldest first.
+pub fn years_in(df: &DataFrame, table: &'static str) -> Result<Vec<i32>, TableError> {
+    let mut years: Vec<i32> = i64s(df, table, "year")?.into_iter().flatten().map(|y| y as i32).collect();
+    years.sort_unstable();
+    years.dedup();
+    Ok(years)
+}
+
 pub fn i64s(df: &DataFrame, table: &'static str, name: &str) -> Result<Vec<Option<i64>>, TableError> {
     let series = column(df, table, name, &DataType::Int64)?;
     let values = series.i64().map_err(|source| TableError::Column { table, column: name.into(), source })?;
