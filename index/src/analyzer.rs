@@ -329,6 +329,12 @@ mod tests {
     }
 
     #[test]
+    fn a_complaint_about_street_lights_keeps_the_street_lights() {
+        check("小区路灯不亮", "小区@0 路灯@1 不亮@2");
+        check("信号灯不亮", "信号@0 信号灯@0 不亮@1");
+    }
+
+    #[test]
     fn digits_and_latin_stay_together() {
         check("58车贷", "58@0 车贷@1");
         check("G240国道", "g240@0 国道@1");
