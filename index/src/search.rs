@@ -10,10 +10,11 @@
 use std::ops::Bound;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use models::units::UNKNOWN_UNIT;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
 use tantivy::collector::{Count, SortKeyComputer, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, RegexQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
 
@@ -61,7 +62,7 @@ impl SortBy {
 pub struct SearchRequest {
     /// Words, "phrases", AND / OR / NOT, brackets (see the `query` module); empty for all.
     pub query: String,
-    /// The responsible or the addressed unit, exactly.
+    /// The responsible or the addressed unit, exactly; [`UNKNOWN_UNIT`] for the cases that name none.
     pub unit: Option<String>,
     pub region: Option<String>,
     pub kind: Option<String>,
@@ -514,9 +515,17 @@ fn filters(request: &SearchRequest, f: &Fields) -> Result<Vec<(Occur, Box<dyn Qu
     for (field, value) in
         [(f.unit, &request.unit), (f.region, &request.region), (f.kind, &kind), (f.category, &request.category)]
     {
-        if let Some(value) = value {
-            out.push(Box::new(TermQuery::new(Term::from_field_text(field, value.trim()), IndexRecordOption::Basic)));
+        let Some(value) = value.as_deref().map(str::trim) else { continue };
+        if field == f.unit && value == UNKNOWN_UNIT {
+            // The reports' name for "no unit": the cases that hold no unit term at all.
+            let any_unit = RegexQuery::from_pattern(".+", f.unit)?;
+            out.push(Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
+                (Occur::MustNot, Box::new(any_unit)),
+            ])));
+            continue;
         }
+        out.push(Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic)));
     }
     if let (Some(from), Some(to)) = (request.from, request.to) {
         if from > to {

@@ -187,6 +187,28 @@ fn filters_cut_exactly() {
 }
 
 #[test]
+fn the_cases_of_no_known_unit_are_found_by_the_name_reports_give_them() {
+    let mut docs = cases();
+    let mut unanswered = case("p7", "2019-10-01 10:00", "路灯不亮", "小区路灯不亮，晚上出行不便。", "-", 0, None);
+    unanswered.unit = None;
+    docs.push(unanswered);
+    let index = index_of(&docs);
+    let all = || SearchRequest { sort: SortBy::Oldest, ..SearchRequest::default() };
+    check(&index, SearchRequest { unit: Some("未知单位".into()), ..all() }, "1: p7");
+    check(&index, SearchRequest { unit: Some(" 未知单位 ".into()), ..words("路灯") }, "1: p7");
+    check(&index, SearchRequest { unit: Some("未知单位".into()), ..words("油烟") }, "0: ");
+}
+
+#[test]
+fn a_word_is_found_where_the_dictionary_would_glue_it_to_the_next() {
+    let docs = vec![case("p1", "2019-10-01 10:00", "小区路灯不亮", "信号灯不亮，路口很乱。", "A5区城管局", 0, None)];
+    let index = index_of(&docs);
+    for query in ["路灯", "信号灯", "不亮", "\"路灯不亮\""] {
+        check(&index, words(query), "1: p1");
+    }
+}
+
+#[test]
 fn sorts_and_pages() {
     let index = index_of(&cases());
     check(&index, SearchRequest { sort: SortBy::Likes, ..SearchRequest::default() }, "6: p5 p2 p1 p4 p3 p6");

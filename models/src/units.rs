@@ -26,6 +26,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::region;
 
+/// What reports and searches call the unit of a post that names none and got no reply naming
+/// one: such posts are counted under it, never ranked, and `--unit 未知单位` finds them.
+pub const UNKNOWN_UNIT: &str = "未知单位";
+
 /// Marks a unit known only by its region and kind ("K7县某局": some bureau of K7县), for a reply
 /// that speaks for itself ("我局高度重视") without signing. Such a unit is not ranked.
 pub const UNIDENTIFIED_MARK: &str = "某";

@@ -204,7 +204,7 @@ struct SearchArgs {
     /// The query; empty for every case (with filters).
     #[arg(default_value = "")]
     query: String,
-    /// Only cases of this unit (replying or addressed), exactly.
+    /// Only cases of this unit (replying or addressed), exactly; 未知单位 for the cases of no known unit.
     #[arg(long)]
     unit: Option<String>,
     #[arg(long)]

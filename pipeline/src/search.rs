@@ -468,7 +468,7 @@ pub fn print_hits(out: &mut dyn Write, hits: &[Hit], first_number: usize, json: 
     let (open, close) = if ansi { ("\x1b[1;33m", "\x1b[0m") } else { ("[", "]") };
     for (n, hit) in hits.iter().enumerate() {
         let number = first_number + n;
-        let unit = hit.unit.as_deref().unwrap_or("(unit unknown)");
+        let unit = hit.unit.as_deref().unwrap_or(models::units::UNKNOWN_UNIT);
         let kind = hit.kind.as_deref().unwrap_or("");
         writeln!(
             out,

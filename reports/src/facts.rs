@@ -30,8 +30,7 @@ use polars::prelude::*;
 
 use crate::tables::has_column;
 
-/// The unit of a post that names none and got no reply naming one.
-pub const UNKNOWN_UNIT: &str = "未知单位";
+pub use models::units::UNKNOWN_UNIT;
 
 /// Errors of the reports built from the data folder's tables.
 #[derive(Debug, thiserror::Error)]
