@@ -11,6 +11,7 @@ import html
 import json
 import os
 import pathlib
+import tomllib
 
 import polars as pl
 
@@ -51,6 +52,16 @@ def data_dir() -> pathlib.Path:
             "or `wenzheng run FILES --out DIR`, then set WENZHENG_DATA=DIR"
         )
     return root
+
+
+def annual_min_posts(root: pathlib.Path | None = None) -> int:
+    """Posts a unit needs in a year to be ranked, as the annual scores rank: `[annual] min_posts`
+    of the config file the commands read by default (DIR/wenzheng.toml), else the built-in 10."""
+    config = (root or data_dir()) / "wenzheng.toml"
+    if config.is_file():
+        with open(config, "rb") as f:
+            return int(tomllib.load(f).get("annual", {}).get("min_posts", 10))
+    return 10
 
 
 def manifest(root: pathlib.Path | None = None) -> dict:
