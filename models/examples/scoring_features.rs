@@ -3,7 +3,7 @@
 //! `phrases.tsv`. The last two columns are the reply's content and the post's subject as the
 //! phrase model reads them (runs of content characters separated by spaces: no commas).
 //!
-//! `cargo run --release --example scoring_features > features.csv`
+//! `cargo run --release -p models --example scoring_features > features.csv`
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fits the reply scorer's level model: levels.toml and phrases.tsv (beside this script).
 
-    cargo run --release --example scoring_features > /tmp/features.csv
+    cargo run --release -p models --example scoring_features > /tmp/features.csv
     python3 models/data/scoring/fit_levels.py /tmp/features.csv
 
 One cumulative-link (ordinal logistic) model per judgement over the rules' dense features
