@@ -111,6 +111,12 @@ const ALIASES: &[(&str, Field)] = &[
     ("kind", Field::Kind),
 ];
 
+/// The headers a field is read from, Chinese first: "留言时间 / 留言日期 / posted_at".
+fn header_names(field: Field) -> String {
+    let chinese = ALIASES.iter().filter(|(alias, f)| *f == field && !alias.is_ascii()).map(|(alias, _)| *alias);
+    chinese.chain([field.name()]).collect::<Vec<_>>().join(" / ")
+}
+
 /// How many cells of `row` name a column the ingest knows: a header row names several, a title
 /// above it ("某市网络问政平台留言导出（2020年1月）") none.
 pub fn known_columns(row: &[String]) -> usize {
@@ -211,18 +217,21 @@ impl ColumnMap {
         Ok(map)
     }
 
+    /// The columns without which no row of the layout could be kept: a file that lacks one is
+    /// refused as a whole, not read into a quarantine of every row with exit 0.
     fn check_required(&self) -> Result<(), String> {
         let required: &[Field] = match self.layout {
-            Layout::Posts => &[Field::PostId],
-            Layout::Replies => &[Field::PostId, Field::Reply],
-            Layout::PostsWithReplies => &[Field::PostId, Field::Reply],
+            Layout::Posts => &[Field::PostId, Field::PostedAt],
+            Layout::Replies => &[Field::PostId, Field::Reply, Field::RepliedAt],
+            Layout::PostsWithReplies => &[Field::PostId, Field::PostedAt, Field::Reply, Field::RepliedAt],
             Layout::Taxonomy => &[],
         };
-        let missing: Vec<&str> = required.iter().filter(|f| self.index(**f).is_none()).map(|f| f.name()).collect();
+        let missing: Vec<String> =
+            required.iter().filter(|f| self.index(**f).is_none()).map(|f| header_names(*f)).collect();
         if missing.is_empty() {
             Ok(())
         } else {
-            Err(format!("a {} file needs the column(s) {}", self.layout.name(), missing.join(", ")))
+            Err(format!("a {} file needs the column(s) {}", self.layout.name(), missing.join("; ")))
         }
     }
 
@@ -239,6 +248,16 @@ mod tests {
     fn layout_of(header: &str) -> Result<Layout, String> {
         let header: Vec<String> = header.split(',').map(str::to_string).collect();
         ColumnMap::from_header(&header).map(|m| m.layout)
+    }
+
+    #[test]
+    fn a_file_without_the_times_its_rows_need_is_refused_naming_the_column() {
+        let posts_without_time = layout_of("留言编号,留言用户,留言主题,留言详情").unwrap_err();
+        assert!(posts_without_time.contains("留言时间 / 留言日期 / posted_at"), "{posts_without_time}");
+        let replies_without_time = layout_of("留言编号,留言主题,留言时间,留言详情,答复意见,承办单位").unwrap_err();
+        assert!(replies_without_time.contains("答复时间"), "{replies_without_time}");
+        assert!(!replies_without_time.contains("留言时间"), "{replies_without_time}");
+        assert!(layout_of("reply_id,post_id,unit,body").unwrap_err().contains("replied_at"));
     }
 
     #[test]
