@@ -84,13 +84,40 @@ impl ChineseAnalyzer {
     /// Words of a query in normal mode, normalized like the indexed tokens, in order.
     pub fn query_words(&self, text: &str) -> Vec<String> {
         let normal = HalfWidth::of(text);
+        let text = capitalize_place_codes(&normal.text);
         let lowercase = |word: &str| {
             let mut out = String::with_capacity(word.len());
             push_lowercase(&mut out, word);
             out
         };
-        self.segmenter.tokens(&normal.text).into_iter().filter(|w| is_searchable(w)).map(lowercase).collect()
+        self.segmenter.tokens(&text).into_iter().filter(|w| is_searchable(w)).map(lowercase).collect()
     }
+}
+
+/// A query's place codes typed in lowercase ("a7县", "a市") with their capital, as the data
+/// writes them: the segmenter keeps a code whole by its capital letter, and the index holds
+/// "A7县" as the one word "a7县" (Latin letters are lowercased after cutting), which "a7" +
+/// "县" would miss.
+fn capitalize_place_codes(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let is_code_at = |i: usize| {
+        let digits = bytes[i + 1..].iter().take(2).take_while(|b| b.is_ascii_digit()).count();
+        let rest = &text[i + 1 + digits..];
+        rest.starts_with(['省', '市', '区', '县', '镇', '乡'])
+    };
+    let starts_code =
+        |i: usize| bytes[i].is_ascii_lowercase() && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) && is_code_at(i);
+    if !(0..bytes.len()).any(starts_code) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = text.as_bytes().to_vec();
+    for i in 0..bytes.len() {
+        if starts_code(i) {
+            out[i] = bytes[i].to_ascii_uppercase();
+        }
+    }
+    // Only ASCII letters changed, each to another ASCII letter: still UTF-8.
+    Cow::Owned(String::from_utf8(out).expect("ASCII letters swapped for ASCII letters"))
 }
 
 fn is_searchable(word: &str) -> bool {
@@ -332,6 +359,17 @@ mod tests {
     fn a_complaint_about_street_lights_keeps_the_street_lights() {
         check("小区路灯不亮", "小区@0 路灯@1 不亮@2");
         check("信号灯不亮", "信号@0 信号灯@0 不亮@1");
+    }
+
+    #[test]
+    fn place_codes_typed_in_lowercase_are_the_codes() {
+        assert_eq!(ANALYZER.query_words("a7县教育局"), ["a7县", "教育局"]);
+        assert_eq!(ANALYZER.query_words("ａ市Ａ５区"), ["a市", "a5区"]);
+        assert_eq!(ANALYZER.query_words("A7县"), ["a7县"]);
+        // Not a code: a letter inside a Latin word, or no administrative suffix.
+        assert_eq!(capitalize_place_codes("wifi市"), "wifi市");
+        assert_eq!(capitalize_place_codes("a7路"), "a7路");
+        assert_eq!(capitalize_place_codes("b123县"), "b123县");
     }
 
     #[test]

@@ -151,6 +151,8 @@ fn codes_and_full_width_forms_match_their_half_width_twins() {
     check(&index, words("g240"), "1: p6");
     check(&index, words("Ｇ２４０"), "1: p6");
     check(&index, words("A5区"), "2: p1 p3");
+    check(&index, words("a5区"), "2: p1 p3");
+    check(&index, words("ａ５区"), "2: p1 p3");
 }
 
 #[test]
