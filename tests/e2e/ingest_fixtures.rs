@@ -323,6 +323,44 @@ fn a_reused_id_keeps_every_version_and_a_row_s_reply_follows_its_post() {
 }
 
 #[test]
+fn a_replies_file_answers_the_posts_of_its_own_run_whose_id_an_older_post_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let day1_posts = write(
+        dir.path(),
+        "day1_posts.csv",
+        "post_id,subject,body,posted_at\n5001,路灯不亮,路灯坏了一个月,2019-09-02 09:00:00\n".as_bytes(),
+    );
+    let day1_replies = write(
+        dir.path(),
+        "day1_replies.csv",
+        "reply_id,post_id,body,replied_at\nR1,5001,已更换线路，恢复照明,2019-09-04 10:00:00\n".as_bytes(),
+    );
+    let data = dir.path().join("data");
+    assert_eq!(ingest(&[&day1_posts, &day1_replies], &data).code(), 0);
+    // The platform reused id 5001 for another post; the day's replies file names it by 5001.
+    let day2_posts = write(
+        dir.path(),
+        "day2_posts.csv",
+        "post_id,subject,body,posted_at\n5001,学校门口拥堵,建议增派交警,2019-10-14 09:00:00\n".as_bytes(),
+    );
+    let day2_replies = write(
+        dir.path(),
+        "day2_replies.csv",
+        "reply_id,post_id,body,replied_at\n\
+         R3,5001,已增派两名交警,2019-10-14 15:00:00\n\
+         R0,5001,路灯已复查，照明正常,2019-10-10 09:00:00\n"
+            .as_bytes(),
+    );
+    assert_eq!(ingest(&[&day2_replies, &day2_posts], &data).code(), 0);
+    let replies = read_table(&data, "replies");
+    assert_eq!(lookup(&replies, "reply_id", "R3", "post_id").as_deref(), Some("5001~day2_posts"));
+    assert_eq!(lookup(&replies, "reply_id", "R3", "seq").as_deref(), Some("1"));
+    // Written before the day's post, a reply can only be the old post's.
+    assert_eq!(lookup(&replies, "reply_id", "R0", "post_id").as_deref(), Some("5001"));
+    assert_eq!(lookup(&replies, "reply_id", "R1", "post_id").as_deref(), Some("5001"));
+}
+
+#[test]
 fn a_jsonl_file_s_columns_are_the_keys_of_every_line_not_only_the_first() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Result;
+use chrono::NaiveDateTime;
 use models::category::{CategoryModel, Document};
 use models::units::UnitRegistry;
 use polars::prelude::*;
@@ -44,6 +45,10 @@ pub struct Batcher {
     reseq: HashSet<String>,
     /// Fills in the category of posts that have none (`--category-model`).
     category_model: Option<CategoryModel>,
+    /// Posts of this run stored under another id (a conflict's rename): their id in the export
+    /// → the id they are stored under and their time. A replies file of the same run (read
+    /// after the posts) answers these posts, not the older ones whose id they reused.
+    renamed_posts: HashMap<String, (String, NaiveDateTime)>,
 }
 
 impl Batcher {
@@ -59,6 +64,7 @@ impl Batcher {
             unit_sources: BTreeMap::new(),
             reseq: HashSet::default(),
             category_model: None,
+            renamed_posts: HashMap::default(),
         })
     }
 
@@ -130,13 +136,20 @@ impl Batcher {
             let mut post_stored_as = None;
             if let Some(post) = outcome.post {
                 report.posts.read += 1;
+                let (exported_as, posted_at) = (post.post_id.clone(), post.posted_at);
                 let (id, post) = self.admit_post(post, &mut report.posts);
+                if id != exported_as {
+                    self.renamed_posts.insert(exported_as, (id.clone(), posted_at));
+                }
                 post_stored_as = Some(id);
                 posts.extend(post);
             }
             if let Some(mut reply) = outcome.reply {
-                if let Some(id) = post_stored_as {
-                    reply.post_id = id;
+                match (post_stored_as, self.renamed_posts.get(&reply.post_id)) {
+                    (Some(id), _) => reply.post_id = id,
+                    // A reply written before the renamed post cannot answer it: the old post keeps it.
+                    (None, Some((id, posted_at))) if reply.replied_at >= *posted_at => reply.post_id = id.clone(),
+                    (None, _) => {}
                 }
                 report.replies.read += 1;
                 if let Some(reply) = self.admit_reply(reply, &mut report.replies) {
