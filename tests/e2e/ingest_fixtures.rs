@@ -361,6 +361,35 @@ fn a_replies_file_answers_the_posts_of_its_own_run_whose_id_an_older_post_holds(
 }
 
 #[test]
+fn a_reply_dated_before_its_post_of_another_file_goes_to_quarantine() {
+    let dir = tempfile::tempdir().unwrap();
+    let posts = write(
+        dir.path(),
+        "posts.csv",
+        "post_id,subject,body,posted_at\n5002,小区停水,请问何时恢复,2019-09-02 10:00:00\n".as_bytes(),
+    );
+    let data = dir.path().join("data");
+    assert_eq!(ingest(&[&posts], &data).code(), 0);
+    let replies = write(
+        dir.path(),
+        "replies.csv",
+        "reply_id,post_id,body,replied_at\n\
+         R10,5002,已完成管网改造,2019-08-01 10:00:00\n\
+         R11,5002,已恢复供水,2019-09-02 16:00:00\n"
+            .as_bytes(),
+    );
+    assert_eq!(ingest(&[&replies], &data).code(), 0);
+    let stored = read_table(&data, "replies");
+    assert_eq!(stored.height(), 1);
+    assert_eq!(lookup(&stored, "reply_id", "R11", "seq").as_deref(), Some("1"));
+    let quarantine = read_table(&data, "quarantine");
+    assert_eq!(lookup(&quarantine, "file", "replies.csv", "row").as_deref(), Some("2"));
+    assert_eq!(lookup(&quarantine, "file", "replies.csv", "field").as_deref(), Some("replied_at"));
+    let reason = lookup(&quarantine, "file", "replies.csv", "reason").unwrap();
+    assert!(reason.contains("before post 5002 was made at 2019-09-02 10:00:00"), "{reason}");
+}
+
+#[test]
 fn a_jsonl_file_s_columns_are_the_keys_of_every_line_not_only_the_first() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(

@@ -145,11 +145,21 @@ impl Batcher {
                 posts.extend(post);
             }
             if let Some(mut reply) = outcome.reply {
+                let from_replies_file = post_stored_as.is_none();
                 match (post_stored_as, self.renamed_posts.get(&reply.post_id)) {
                     (Some(id), _) => reply.post_id = id,
                     // A reply written before the renamed post cannot answer it: the old post keeps it.
                     (None, Some((id, posted_at))) if reply.replied_at >= *posted_at => reply.post_id = id.clone(),
                     (None, _) => {}
+                }
+                // A row's own post was compared when the row was read; a post of another file
+                // or run is compared here.
+                let posted = self.known.post_times.get(&reply.post_id).copied();
+                if let Some(posted) = posted.filter(|posted| from_replies_file && millis(reply.replied_at) < *posted) {
+                    report.replies.read += 1;
+                    report.replies.quarantined += 1;
+                    problems.push(replied_before_post(&reply, posted));
+                    continue;
                 }
                 report.replies.read += 1;
                 if let Some(reply) = self.admit_reply(reply, &mut report.replies) {
@@ -197,6 +207,7 @@ impl Batcher {
             return (id, None);
         }
         post.post_id = id.clone();
+        self.known.post_times.insert(id.clone(), millis(post.posted_at));
         if let Some(region) = &post.region {
             self.known.regions.insert(post.post_id.clone(), region.clone());
         }
@@ -271,6 +282,25 @@ impl Batcher {
         );
         dir.commit(added, &replaced)?;
         Ok(Finished { unit_sources: self.unit_sources, seq_rewritten })
+    }
+}
+
+/// The quarantine entry of a reply dated before its post, a post of another file or run.
+fn replied_before_post(reply: &ReplyRecord, posted_ms: i64) -> Problem {
+    let posted =
+        chrono::DateTime::from_timestamp_millis(posted_ms).map_or(String::new(), |t| t.naive_utc().to_string());
+    Problem {
+        row: reply.row,
+        record: "reply",
+        field: "replied_at".into(),
+        reason: format!("replied at {} before post {} was made at {posted}", reply.replied_at, reply.post_id),
+        raw: serde_json::json!({
+            "reply_id": reply.reply_id,
+            "post_id": reply.post_id,
+            "replied_at": reply.replied_at.to_string(),
+            "body": reply.body,
+        })
+        .to_string(),
     }
 }
 

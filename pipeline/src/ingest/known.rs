@@ -27,6 +27,8 @@ pub struct KnownRecords {
     pub posts: HashMap<String, String>,
     /// post_id → region, to resolve "我镇"-style signatures of later replies.
     pub regions: HashMap<String, String>,
+    /// post_id → when it was posted (ms), to refuse a reply of another file dated before it.
+    pub post_times: HashMap<String, i64>,
     /// reply_id → content hash.
     pub replies: HashMap<String, String>,
     /// post_id → its replies' (time, reply_id), complete for every post in `timed`.
@@ -66,6 +68,7 @@ impl KnownRecords {
         Ok(KnownRecords {
             posts: HashMap::default(),
             regions: HashMap::default(),
+            post_times: HashMap::default(),
             replies: HashMap::default(),
             reply_times: HashMap::default(),
             timed: HashSet::default(),
@@ -90,16 +93,22 @@ impl KnownRecords {
 
         if let Some(ids) = self.stored.post_ids.as_ref().filter(|_| !posts.is_empty()) {
             let rows = matching(ids, &|id| held_as(id, &posts));
-            if let Some(found) = read(&self.stored.post_parts, &["post_id", "content_hash", "region"], rows)? {
+            let columns = ["post_id", "content_hash", "region", "posted_at"];
+            if let Some(found) = read(&self.stored.post_parts, &columns, rows)? {
                 let (ids, hashes, regions) = (
                     found.column("post_id")?.str()?,
                     found.column("content_hash")?.str()?,
                     found.column("region")?.str()?,
                 );
+                let times = found.column("posted_at")?.cast(&DataType::Int64)?;
+                let times = times.i64()?;
                 for i in 0..found.height() {
                     let id = ids.get(i).unwrap_or_default();
                     if let Some(region) = regions.get(i) {
                         self.regions.entry(id.to_string()).or_insert_with(|| region.to_string());
+                    }
+                    if let Some(time) = times.get(i) {
+                        self.post_times.entry(id.to_string()).or_insert(time);
                     }
                     self.posts.entry(id.to_string()).or_insert_with(|| hashes.get(i).unwrap_or_default().to_string());
                 }
