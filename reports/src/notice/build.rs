@@ -43,20 +43,24 @@ pub fn build_notice(
     let in_period = |t: NaiveDateTime| (from..=to).contains(&t.date());
 
     let mut by_unit: BTreeMap<String, Vec<NoticeItem>> = BTreeMap::new();
+    let mut replies_without_post = 0;
     for (reply, unit) in flagged_replies(inputs.scores, &replies)? {
         if !in_period(reply.replied_at) {
             continue;
         }
         let post = replies.post_id[&reply.reply_id].as_str();
-        let row = posts.row_of.get(post).copied();
-        let posted_at = row.and_then(|r| posts.posted_at[r]);
-        let kind = row.map(|r| posts.kind(r)).unwrap_or(PostKind::Other);
+        let Some(row) = posts.row_of.get(post).copied() else {
+            replies_without_post += 1;
+            continue;
+        };
+        let posted_at = posts.posted_at[row];
+        let kind = posts.kind(row);
         let workdays = posted_at.map(|p| deadline::workdays_to_reply(p, reply.replied_at, rules, cal));
         let late = workdays.map(|w| w - rules.allowed_workdays(kind) as i32).filter(|late| *late > 0);
-        let unit = unit.or_else(|| row.and_then(|r| posts.unit[r].clone())).unwrap_or_else(|| UNKNOWN_UNIT.into());
+        let unit = unit.or_else(|| posts.unit[row].clone()).unwrap_or_else(|| UNKNOWN_UNIT.into());
         by_unit.entry(unit).or_default().push(NoticeItem {
             post_id: post.to_string(),
-            subject: row.map(|r| posts.subject[r].clone()).unwrap_or_default(),
+            subject: posts.subject[row].clone(),
             kind: kind.as_str().to_string(),
             posted_at,
             reply: Some(reply),
@@ -102,7 +106,7 @@ pub fn build_notice(
         })
         .collect();
     units.sort_by(|a, b| b.items.len().cmp(&a.items.len()).then_with(|| a.unit.cmp(&b.unit)));
-    Ok(Notice { from, to, as_of, data_from, units })
+    Ok(Notice { from, to, as_of, data_from, units, replies_without_post })
 }
 
 /// The posts, by row, with an index by id.

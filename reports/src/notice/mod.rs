@@ -81,6 +81,9 @@ pub struct Notice {
     pub data_from: Option<NaiveDateTime>,
     /// Units with at least one item, the most items first (then by name).
     pub units: Vec<UnitSection>,
+    /// Flagged replies of the period whose post is not in the data: a reply is judged against
+    /// what the post asked, so with no post to show they are left out, and counted.
+    pub replies_without_post: usize,
 }
 
 /// One unit's part of the notice.
@@ -211,6 +214,17 @@ impl Notice {
 
     /// The first lines of the notice: "共通报 N 条敷衍答复，涉及 M 个部门、K 个街道（乡镇）。…"
     pub fn headline(&self) -> String {
+        let mut text = self.findings();
+        if self.replies_without_post > 0 {
+            text.push_str(&format!(
+                "另有 {} 条被评为敷衍的答复在数据中找不到所答的留言，无从核对，未列入通报。",
+                self.replies_without_post
+            ));
+        }
+        text
+    }
+
+    fn findings(&self) -> String {
         let (replies, overdue) = (self.flagged_replies(), self.overdue_posts());
         if replies == 0 && overdue == 0 {
             // A period after the data, or before it, is not a clean bill: nothing was looked at.

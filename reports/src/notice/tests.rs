@@ -187,6 +187,23 @@ fn overdue_posts_come_from_the_indicators_facts_when_given() {
 }
 
 #[test]
+fn a_flagged_reply_whose_post_is_not_in_the_data_is_counted_not_published() {
+    let mut folder = folder();
+    // R7's post P7 was never ingested (a replies file ahead of its posts export).
+    folder.posts =
+        folder.posts.filter(&folder.posts.column("post_id").unwrap().str().unwrap().not_equal("P7")).unwrap();
+    let notice = notice_of(&folder, None, "2019-04-01", "2019-04-30").unwrap();
+    assert!(notice.units.iter().all(|u| u.items.iter().all(|i| i.post_id != "P7")));
+    assert_eq!(notice.replies_without_post, 1);
+    assert!(
+        notice.headline().ends_with("另有 1 条被评为敷衍的答复在数据中找不到所答的留言，无从核对，未列入通报。"),
+        "{}",
+        notice.headline()
+    );
+    assert_eq!(april().replies_without_post, 0);
+}
+
+#[test]
 fn a_reversed_period_is_refused() {
     let error = notice_of(&folder(), None, "2019-05-01", "2019-04-01").unwrap_err();
     assert!(error.to_string().contains("2019-05-01 is after the end 2019-04-01"), "{error}");
