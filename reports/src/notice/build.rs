@@ -43,8 +43,10 @@ pub fn build_notice(
     let in_period = |t: NaiveDateTime| (from..=to).contains(&t.date());
 
     let mut by_unit: BTreeMap<String, Vec<NoticeItem>> = BTreeMap::new();
-    let mut replies_without_post = 0;
-    for (reply, unit) in flagged_replies(inputs.scores, &replies)? {
+    let (mut replies_without_post, mut answered_later) = (0, 0);
+    let flagged = flagged_replies(inputs.scores, &replies)?;
+    let flagged_ids: HashSet<&str> = flagged.iter().map(|(reply, _)| reply.reply_id.as_str()).collect();
+    for (reply, unit) in &flagged {
         if !in_period(reply.replied_at) {
             continue;
         }
@@ -53,17 +55,24 @@ pub fn build_notice(
             replies_without_post += 1;
             continue;
         };
+        // A forwarding or interim note that a reply not flagged came after: the case is judged
+        // by its final reply (RUBRIC: "judge the substantive part").
+        let final_reply = replies.final_reply.get(post).map(|(_, id)| id.as_str());
+        if final_reply.is_some_and(|id| id != reply.reply_id && !flagged_ids.contains(id)) {
+            answered_later += 1;
+            continue;
+        }
         let posted_at = posts.posted_at[row];
         let kind = posts.kind(row);
         let workdays = posted_at.map(|p| deadline::workdays_to_reply(p, reply.replied_at, rules, cal));
         let late = workdays.map(|w| w - rules.allowed_workdays(kind) as i32).filter(|late| *late > 0);
-        let unit = unit.or_else(|| posts.unit[row].clone()).unwrap_or_else(|| UNKNOWN_UNIT.into());
+        let unit = unit.clone().or_else(|| posts.unit[row].clone()).unwrap_or_else(|| UNKNOWN_UNIT.into());
         by_unit.entry(unit).or_default().push(NoticeItem {
             post_id: post.to_string(),
             subject: posts.subject[row].clone(),
             kind: kind.as_str().to_string(),
             posted_at,
-            reply: Some(reply),
+            reply: Some(reply.clone()),
             workdays_taken: workdays,
             overdue_workdays: late,
             overdue: false,
@@ -106,7 +115,7 @@ pub fn build_notice(
         })
         .collect();
     units.sort_by(|a, b| b.items.len().cmp(&a.items.len()).then_with(|| a.unit.cmp(&b.unit)));
-    Ok(Notice { from, to, as_of, data_from, units, replies_without_post })
+    Ok(Notice { from, to, as_of, data_from, units, replies_without_post, answered_later })
 }
 
 /// The posts, by row, with an index by id.
@@ -144,6 +153,8 @@ struct Replies {
     replied_at: Vec<Option<NaiveDateTime>>,
     /// Posts with at least one reply, and when the first came.
     first_reply: HashMap<String, NaiveDateTime>,
+    /// Each post's final reply (the latest; ties by id): its time and id.
+    final_reply: HashMap<String, (NaiveDateTime, String)>,
 }
 
 impl Replies {
@@ -160,6 +171,7 @@ impl Replies {
             at: HashMap::new(),
             replied_at: replied_at.clone(),
             first_reply: HashMap::new(),
+            final_reply: HashMap::new(),
         };
         for (i, id) in ids.into_iter().enumerate() {
             let (Some(id), Some(post)) = (id, posts[i].clone()) else { continue };
@@ -167,6 +179,10 @@ impl Replies {
                 replies.at.insert(id.clone(), at);
                 let first = replies.first_reply.entry(post.clone()).or_insert(at);
                 *first = (*first).min(at);
+                let last = replies.final_reply.entry(post.clone()).or_insert_with(|| (at, id.clone()));
+                if (at, &id) > (last.0, &last.1) {
+                    *last = (at, id.clone());
+                }
             }
             replies.post_id.insert(id.clone(), post);
             replies.unit.insert(id.clone(), units[i].clone());

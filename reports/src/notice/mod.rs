@@ -84,6 +84,9 @@ pub struct Notice {
     /// Flagged replies of the period whose post is not in the data: a reply is judged against
     /// what the post asked, so with no post to show they are left out, and counted.
     pub replies_without_post: usize,
+    /// Flagged replies of the period that a reply not flagged followed (a forwarding note, then
+    /// the answer): the case is judged by its final reply, so they are left out, and counted.
+    pub answered_later: usize,
 }
 
 /// One unit's part of the notice.
@@ -215,6 +218,12 @@ impl Notice {
     /// The first lines of the notice: "共通报 N 条敷衍答复，涉及 M 个部门、K 个街道（乡镇）。…"
     pub fn headline(&self) -> String {
         let mut text = self.findings();
+        if self.answered_later > 0 {
+            text.push_str(&format!(
+                "另有 {} 条被评为敷衍的答复（如转办说明）其后已有未被评为敷衍的答复，按最终答复判断，未列入通报。",
+                self.answered_later
+            ));
+        }
         if self.replies_without_post > 0 {
             text.push_str(&format!(
                 "另有 {} 条被评为敷衍的答复在数据中找不到所答的留言，无从核对，未列入通报。",

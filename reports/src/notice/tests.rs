@@ -204,6 +204,50 @@ fn a_flagged_reply_whose_post_is_not_in_the_data_is_counted_not_published() {
 }
 
 #[test]
+fn a_flagged_note_that_an_answer_followed_is_judged_by_the_answer() {
+    let with_later_reply = |evasive: i8| {
+        let mut folder = folder();
+        // P2's receipt note (R2, flagged) is followed two days later by R8.
+        let mut reply = df!(
+            "reply_id" => ["R8"],
+            "post_id" => ["P2"],
+            "unit" => [Some("B街道办事处")],
+            "body" => ["经查，垃圾已于4月3日清运完毕。"],
+        )
+        .unwrap();
+        reply.with_column(time_column("replied_at", &["2019-04-04 10:00"])).unwrap();
+        folder.replies = folder.replies.vstack(&reply).unwrap();
+        let score = df!(
+            "reply_id" => ["R8"],
+            "evasive_level" => [evasive],
+            "vague_level" => [0i8],
+            "reply_type" => ["substantive"],
+            "evidence" => ["[]"],
+        )
+        .unwrap();
+        folder.scores = folder.scores.vstack(&score).unwrap();
+        notice_of(&folder, None, "2019-04-01", "2019-04-30").unwrap()
+    };
+    let answered = with_later_reply(0);
+    let published = |notice: &Notice| -> Vec<String> {
+        notice
+            .units
+            .iter()
+            .flat_map(|u| u.items.iter().filter_map(|i| i.reply.as_ref().map(|r| r.reply_id.clone())))
+            .collect()
+    };
+    assert!(!published(&answered).contains(&"R2".to_string()), "{:?}", published(&answered));
+    assert_eq!(answered.answered_later, 1);
+    assert!(answered.headline().contains("另有 1 条被评为敷衍的答复（如转办说明）其后已有未被评为敷衍的答复"));
+    // A later reply flagged too: both are published.
+    let still_evasive = with_later_reply(2);
+    assert!(published(&still_evasive).contains(&"R2".to_string()));
+    assert!(published(&still_evasive).contains(&"R8".to_string()));
+    assert_eq!(still_evasive.answered_later, 0);
+    assert_eq!(april().answered_later, 0);
+}
+
+#[test]
 fn a_reversed_period_is_refused() {
     let error = notice_of(&folder(), None, "2019-05-01", "2019-04-01").unwrap_err();
     assert!(error.to_string().contains("2019-05-01 is after the end 2019-04-01"), "{error}");
