@@ -245,8 +245,11 @@ pub fn eval(dir: &DataDir, labels_path: &Path, out: &mut impl Write) -> Result<(
         let same = typed.iter().filter(|(h, s)| h == s).count();
         writeln!(out, "\ntype: {same}/{} agree ({:.1}%)", typed.len(), 100.0 * same as f64 / typed.len() as f64)?;
     }
-    let disagreements: Vec<_> = matched.iter().filter(|(l, s)| l.evasive != s.evasive || l.vague != s.vague).collect();
-    writeln!(out, "\ndisagreements: {}", disagreements.len())?;
+    // A label's type, when given, is judged too: a type alone that differs is listed as well.
+    let type_differs = |l: &Label, s: &Scored| l.reply_type.as_ref().is_some_and(|t| *t != s.reply_type);
+    let disagreements: Vec<_> =
+        matched.iter().filter(|(l, s)| l.evasive != s.evasive || l.vague != s.vague || type_differs(l, s)).collect();
+    writeln!(out, "\ndisagreements (levels or type): {}", disagreements.len())?;
     for (label, scored) in disagreements {
         let kinds: Vec<String> = serde_json::from_str::<Vec<serde_json::Value>>(&scored.evidence)
             .unwrap_or_default()

@@ -69,6 +69,19 @@ fn rescoring_reuses_unchanged_scores_and_eval_reports_agreement() {
     }
     assert!(report.contains("human \\ scorer"));
 
+    // A label that agrees on both levels but not on the type is listed among the disagreements.
+    let scores = read_parquet(&data.join("scores/replies.parquet"));
+    let row = scores.column("post_id").unwrap().str().unwrap().iter().position(|p| p == Some("2554")).unwrap();
+    let level = |name: &str| scores.column(name).unwrap().get(row).unwrap().to_string();
+    let scorer_type = scores.column("reply_type").unwrap().str().unwrap().get(row).unwrap().to_string();
+    let other_type = if scorer_type == "partial" { "substantive" } else { "partial" };
+    let type_only = tempfile::NamedTempFile::with_suffix(".csv").unwrap();
+    let csv = format!("id,evasive,vague,type\n2554,{},{},{other_type}\n", level("evasive_level"), level("vague_level"));
+    std::fs::write(type_only.path(), csv).unwrap();
+    let report = wenzheng(["eval", "--data", &d, "--labels", &type_only.path().display().to_string()]).ok();
+    assert!(report.contains("disagreements (levels or type): 1"), "{report}");
+    assert!(report.contains("  2554 (reply ") && report.contains(other_type), "{report}");
+
     let bad = tempfile::NamedTempFile::with_suffix(".csv").unwrap();
     std::fs::write(bad.path(), "id,evasive,vague\n2554,3,0\n").unwrap();
     let run = wenzheng(["eval", "--data", &d, "--labels", &bad.path().display().to_string()]);
