@@ -250,8 +250,8 @@ impl DataDir {
     }
 
     /// Removes temporary files and parts that no manifest lists: leftovers of a run that
-    /// was killed before its commit.
-    fn roll_back_uncommitted(&self) -> Result<()> {
+    /// was killed before its commit, or of one that stopped on an error.
+    pub(crate) fn roll_back_uncommitted(&self) -> Result<()> {
         for table in PART_TABLES {
             let live: Vec<&String> = self.manifest.tables.get(table).map(|v| v.iter().collect()).unwrap_or_default();
             // The table's folder and its partition folders (`year=2019`), one level deep.

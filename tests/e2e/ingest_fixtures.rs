@@ -257,6 +257,37 @@ fn a_quote_never_closed_stops_the_run_naming_its_row_instead_of_swallowing_the_r
 }
 
 #[test]
+fn a_file_that_stops_the_run_leaves_no_part_of_the_files_read_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(
+        dir.path(),
+        "good.csv",
+        "post_id,subject,body,posted_at\n1,路灯不亮,路灯坏了,2019-05-06 09:00:00\n".as_bytes(),
+    );
+    let mut text = String::from("post_id,subject,body,posted_at\n");
+    for i in 2..=6 {
+        let body = if i == 3 { "\"工地".to_string() } else { format!("第{i}条") };
+        text.push_str(&format!("{i},噪音,{body},2019-05-06 09:00:00\n"));
+    }
+    let stray = write(dir.path(), "stray.csv", text.as_bytes());
+    let data = dir.path().join("data");
+    assert_eq!(ingest(&[&good, &stray], &data).code(), 2);
+    fn files_under(path: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
+            if entry.path().is_dir() {
+                files_under(&entry.path(), out);
+            } else {
+                out.push(entry.path());
+            }
+        }
+    }
+    let mut files = Vec::new();
+    files_under(&data, &mut files);
+    files.retain(|f| f.file_name().is_some_and(|n| n != ".lock"));
+    assert!(files.is_empty(), "left behind: {files:?}");
+}
+
+#[test]
 fn a_quote_never_closed_in_the_last_column_stops_the_run_too() {
     // The row keeps its width (the open cell is the last one), so only the rows inside the cell
     // tell: before, rows 4–11 were read as the category of row 3, and the run said all was well.

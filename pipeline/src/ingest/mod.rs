@@ -157,6 +157,31 @@ pub fn ingest(dir: &mut DataDir, inputs: &[PathBuf]) -> Result<IngestReport> {
 
     let known = KnownRecords::load(dir)?;
     let mut batcher = Batcher::new(dir, known)?.with_category_model(category_model);
+    // A file that stops the run (exit 2) leaves nothing behind: the parts written so far are
+    // removed now, not by the next run.
+    let finished = match read_planned(planned, &mut batcher, &mut report) {
+        Ok(()) => batcher.finish(dir),
+        Err(e) => {
+            drop(batcher); // its part files closed before they are removed
+            Err(e)
+        }
+    };
+    let finished = match finished {
+        Ok(finished) => finished,
+        Err(e) => {
+            if let Err(cleanup) = dir.roll_back_uncommitted() {
+                tracing::warn!("{cleanup:#}");
+            }
+            return Err(e);
+        }
+    };
+    report.unit_sources = finished.unit_sources;
+    report.seq_rewritten = finished.seq_rewritten;
+    Ok(report)
+}
+
+/// Reads the planned files into the batcher, file by file.
+fn read_planned(planned: Vec<PlannedFile>, batcher: &mut Batcher, report: &mut IngestReport) -> Result<()> {
     for file in planned {
         let mut file_report = FileReport { path: file.path.display().to_string(), ..Default::default() };
         let source_name = file.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
@@ -214,10 +239,7 @@ pub fn ingest(dir: &mut DataDir, inputs: &[PathBuf]) -> Result<IngestReport> {
         report.replies.add(&file_report.replies);
         report.files.push(file_report);
     }
-    let finished = batcher.finish(dir)?;
-    report.unit_sources = finished.unit_sources;
-    report.seq_rewritten = finished.seq_rewritten;
-    Ok(report)
+    Ok(())
 }
 
 struct PlannedFile {
