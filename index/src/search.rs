@@ -64,6 +64,7 @@ pub struct SearchRequest {
     pub query: String,
     /// The responsible or the addressed unit, exactly; [`UNKNOWN_UNIT`] for the cases that name none.
     pub unit: Option<String>,
+    /// A region and every region within it: "A市" also finds "A市A3区", "A3区" finds "A市A3区".
     pub region: Option<String>,
     pub kind: Option<String>,
     pub category: Option<String>,
@@ -525,6 +526,10 @@ fn filters(request: &SearchRequest, f: &Fields) -> Result<Vec<(Occur, Box<dyn Qu
             ])));
             continue;
         }
+        if field == f.region {
+            out.push(Box::new(RegexQuery::from_pattern(&regions_within(value), f.region)?));
+            continue;
+        }
         out.push(Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic)));
     }
     if let (Some(from), Some(to)) = (request.from, request.to) {
@@ -563,6 +568,34 @@ fn filters(request: &SearchRequest, f: &Fields) -> Result<Vec<(Occur, Box<dyn Qu
         out.push(Box::new(RangeQuery::new(Bound::Included(Term::from_field_f64(f.score, min)), Bound::Unbounded)));
     }
     Ok(out.into_iter().map(|q| (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>)).collect())
+}
+
+/// The regions within `region`, as a pattern over the stored regions (`models::region`): a
+/// district is written with its city ("A市A3区"), so a code anywhere in a region names it or a
+/// region above it; a county or county-level city is written alone ("A7县", "A9市") and belongs
+/// to the city of its letter, so "A市" takes in the regions whose code starts "A" and a digit.
+fn regions_within(region: &str) -> String {
+    let mut chars = region.chars();
+    let city_letter = match (chars.next(), chars.next(), chars.next()) {
+        (Some(letter), Some('市'), None) if letter.is_ascii_uppercase() => Some(letter),
+        _ => None,
+    };
+    match city_letter {
+        Some(letter) => format!("{letter}市.*|{letter}[0-9].*"),
+        None => format!(".*{}.*", regex_escaped(region)),
+    }
+}
+
+/// `text` as a regular expression that matches it literally.
+fn regex_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~\"<>@".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The words to mark in each text field, for one query.

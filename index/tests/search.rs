@@ -178,6 +178,17 @@ fn filters_cut_exactly() {
     let all = || SearchRequest { sort: SortBy::Oldest, ..SearchRequest::default() };
     check(&index, SearchRequest { unit: Some("A5区环保局".into()), ..all() }, "2: p1 p2");
     check(&index, SearchRequest { region: Some("A市A5区".into()), ..all() }, "3: p1 p3 p2");
+    // A region takes in the regions within it, and a district is found by its own code.
+    check(&index, SearchRequest { region: Some("A5区".into()), ..all() }, "3: p1 p3 p2");
+    check(&index, SearchRequest { region: Some("A市".into()), ..all() }, "6: p6 p5 p4 p1 p3 p2");
+    check(&index, SearchRequest { region: Some("A5".into()), ..all() }, "3: p1 p3 p2");
+    let mut county = case("p7", "2019-10-01 10:00", "K7县路灯不亮", "路灯坏了", "K7县城管局", 0, None);
+    county.region = Some("K7县".into());
+    let with_county = index_of(&[cases(), vec![county]].concat());
+    check(&with_county, SearchRequest { region: Some("K市".into()), ..all() }, "1: p7");
+    check(&with_county, SearchRequest { region: Some("K7县".into()), ..all() }, "1: p7");
+    check(&with_county, SearchRequest { region: Some("A市".into()), ..all() }, "6: p6 p5 p4 p1 p3 p2");
+    check(&index, SearchRequest { region: Some("A(".into()), ..all() }, "0: ");
     check(&index, SearchRequest { kind: Some("咨询".into()), ..all() }, "1: p4");
     check(&index, SearchRequest { kind: Some("consultation".into()), ..all() }, "1: p4");
     check(&index, SearchRequest { category: Some("教育文体".into()), ..all() }, "2: p5 p4");

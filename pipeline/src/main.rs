@@ -207,6 +207,7 @@ struct SearchArgs {
     /// Only cases of this unit (replying or addressed), exactly; 未知单位 for the cases of no known unit.
     #[arg(long)]
     unit: Option<String>,
+    /// Only cases of this region or a region within it ("A市" also finds "A市A3区").
     #[arg(long)]
     region: Option<String>,
     /// 咨询 / 建议 / 求助 / 投诉 / 举报 / 其他.

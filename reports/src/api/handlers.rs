@@ -297,8 +297,10 @@ pub async fn search(
     Extension(caller): Extension<Caller>,
     RawQuery(raw): RawQuery,
 ) -> Answer {
-    let params =
-        Params::parse(raw.as_deref(), &["q", "unit", "from", "to", "limit", "offset", "sort", "kind", "flagged"])?;
+    let params = Params::parse(
+        raw.as_deref(),
+        &["q", "unit", "region", "category", "from", "to", "limit", "offset", "sort", "kind", "flagged"],
+    )?;
     let (from, to) = params.period()?;
     let (limit, offset) = params.page(MAX_SEARCH_LIMIT)?;
     let sort = match params.text("sort") {
@@ -319,6 +321,8 @@ pub async fn search(
     let request = index::SearchRequest {
         query: params.text("q").unwrap_or("").to_string(),
         unit: params.text("unit").map(str::to_string),
+        region: params.text("region").map(str::to_string),
+        category: params.text("category").map(str::to_string),
         kind: params.text("kind").map(str::to_string),
         from,
         to,

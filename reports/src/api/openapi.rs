@@ -71,7 +71,19 @@ pub fn spec() -> Value {
     issues.extend(page(MAX_LIMIT));
     let mut search = vec![
         param("q", "query", json!({ "type": "string" }), "words, \"phrases\", AND / OR / NOT; empty for all"),
-        param("unit", "query", json!({ "type": "string" }), "responsible or addressed unit, exactly"),
+        param(
+            "unit",
+            "query",
+            json!({ "type": "string" }),
+            "responsible or addressed unit, exactly; 未知单位 for none",
+        ),
+        param(
+            "region",
+            "query",
+            json!({ "type": "string" }),
+            "region or a region within it (A市 takes in A市A3区, A7县)",
+        ),
+        param("category", "query", json!({ "type": "string" }), "category (一级分类), exactly"),
         param("kind", "query", json!({ "type": "string" }), "咨询 / 建议 / 求助 / 投诉 / 举报 / 其他"),
         date("from", "posted on or after this day"),
         date("to", "posted on or before this day"),

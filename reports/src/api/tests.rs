@@ -535,6 +535,19 @@ async fn get_from(app: &Router, path: &str, token: &str) -> (StatusCode, Value) 
 }
 
 #[tokio::test]
+async fn search_filters_by_region_and_category_as_the_cli_does() {
+    let app = app_with_index();
+    // The three cases name no region or category: the filters are read, and find none.
+    for query in ["region=A%E5%B8%82", "category=%E5%9F%8E%E4%B9%A1%E5%BB%BA%E8%AE%BE"] {
+        let (status, found) = get_from(&app, &format!("/api/search?{query}"), ANALYST).await;
+        assert_eq!(status, StatusCode::OK, "{query}: {found}");
+        assert_eq!(found["total"], 0, "{query}: {found}");
+    }
+    let (status, all) = get_from(&app, "/api/search?q=", ANALYST).await;
+    assert_eq!((status, all["total"].as_u64()), (StatusCode::OK, Some(3)));
+}
+
+#[tokio::test]
 async fn search_marks_the_words_in_characters_and_masks_for_analysts() {
     let app = app_with_index();
     let (status, found) = get_from(&app, "/api/search?q=%E6%B2%B9%E7%83%9F", ANALYST).await;
