@@ -232,12 +232,54 @@ impl CaseIndex {
                 ranking.by_key((SortByStaticFastValue::<f64>::for_field("score"), Order::Desc), |_| None)?
             }
         };
+        if total == 0 {
+            self.check_exact_filters(&searcher, request)?;
+        }
         let snippets = Snippets::new(&searcher, &*highlight_query, &self.fields)?;
         let hits = ranked
             .into_iter()
             .map(|(relevance, address)| self.hit(&searcher, address, relevance, &snippets))
             .collect::<Result<_>>()?;
         Ok(SearchResults { total: total as u64, offset: request.offset, hits })
+    }
+
+    /// A search that found nothing because its unit or category is no case's (a typo, a name
+    /// cut short) is refused, naming the values that contain what was typed: an empty page
+    /// would read as "this unit has no such case".
+    fn check_exact_filters(&self, searcher: &Searcher, request: &SearchRequest) -> Result<()> {
+        let f = &self.fields;
+        for (field, what, value) in [(f.unit, "unit", &request.unit), (f.category, "category", &request.category)] {
+            let Some(value) = value.as_deref().map(str::trim).filter(|v| *v != UNKNOWN_UNIT || what != "unit") else {
+                continue;
+            };
+            let mut held = false;
+            let mut alike = std::collections::BTreeSet::new();
+            for segment in searcher.segment_readers() {
+                let terms = segment.inverted_index(field)?;
+                let mut stream = terms.terms().stream().map_err(tantivy::TantivyError::from)?;
+                while stream.advance() {
+                    let Ok(term) = std::str::from_utf8(stream.key()) else { continue };
+                    held |= term == value;
+                    if term.contains(value) || value.contains(term) {
+                        alike.insert(term.to_string());
+                    }
+                }
+            }
+            if !held {
+                let alike = match alike.len() {
+                    0 => String::new(),
+                    _ => format!(
+                        " ({what}s with it in their name: {})",
+                        alike.into_iter().take(5).collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                return Err(SearchError::bad_request(
+                    format!("no case is of the {what} {value:?}{alike}"),
+                    "give the name exactly as the data writes it",
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The cases most like `post_id` among those posted before it, best first: the post's

@@ -222,6 +222,18 @@ fn a_word_is_found_where_the_dictionary_would_glue_it_to_the_next() {
 }
 
 #[test]
+fn a_unit_or_category_no_case_holds_is_refused_with_the_names_like_it() {
+    let index = index_of(&cases());
+    let refused = |request: SearchRequest| index.search(&request).unwrap_err().to_string();
+    let unit = refused(SearchRequest { unit: Some("A5区环保".into()), ..SearchRequest::default() });
+    assert!(unit.contains("no case is of the unit \"A5区环保\" (units with it in their name: A5区环保局)"), "{unit}");
+    let category = refused(SearchRequest { category: Some("交通".into()), ..SearchRequest::default() });
+    assert!(category.contains("no case is of the category \"交通\""), "{category}");
+    // A unit that holds cases, none of them with the words, is an empty page.
+    check(&index, SearchRequest { unit: Some("A5区环保局".into()), ..words("校车") }, "0: ");
+}
+
+#[test]
 fn sorts_and_pages() {
     let index = index_of(&cases());
     check(&index, SearchRequest { sort: SortBy::Likes, ..SearchRequest::default() }, "6: p5 p2 p1 p4 p3 p6");
