@@ -7,6 +7,7 @@
 //! 油烟 NOT 烧烤  /  油烟 -烧烤   the first without the second
 //! (教师 OR 老师) 招聘 面试     brackets group
 //! ```
+//! The operators may be written in lowercase too ("油烟 or 噪音").
 //! Full-width quotes and brackets (“ ” （ ）) work like ASCII ones. A term is cut into words
 //! (normal mode) and each word must appear in the subject, the body or the reply; a hit in the
 //! subject counts most, one in the reply least. An empty query matches every case (filters
@@ -99,7 +100,8 @@ fn lex(query: &str) -> Result<Vec<Lexeme>> {
                     word.push(c);
                     chars.next();
                 }
-                out.push(match word.as_str() {
+                // Operators in any case: "噪音 and 扰民" read as two words and "and" found nothing.
+                out.push(match word.to_ascii_uppercase().as_str() {
                     "AND" | "&&" => Lexeme::And,
                     "OR" | "||" => Lexeme::Or,
                     "NOT" => Lexeme::Not,

@@ -168,6 +168,9 @@ fn boolean_operators() {
     let index = index_of(&cases());
     check(&index, SearchRequest { sort: SortBy::Newest, ..words("烧烤 OR 校车") }, "2: p3 p4");
     check(&index, words("魅力之城 NOT 油烟"), "1: p3");
+    check(&index, SearchRequest { sort: SortBy::Newest, ..words("烧烤 or 校车") }, "2: p3 p4");
+    check(&index, words("魅力之城 not 油烟"), "1: p3");
+    check(&index, words("魅力之城 and 油烟"), "2: p1 p2");
     check(&index, words("魅力之城 -噪音"), "1: p2");
     check(&index, SearchRequest { sort: SortBy::Oldest, ..words("-魅力之城") }, "3: p6 p5 p4");
 }
