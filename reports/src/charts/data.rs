@@ -54,6 +54,23 @@ pub fn months(tables: &ReportTables, year: Option<i32>) -> Result<Vec<String>, T
     Ok(all.into_iter().filter(|m| period.holds_month(m)).collect())
 }
 
+/// Posts of `months` from exports without replies (`reply_known` false, see `facts`): in the
+/// data, but not in the indicators, which cannot say how they were answered.
+pub fn posts_without_replies(tables: &ReportTables, months: &[String]) -> Result<usize, TableError> {
+    let f = &tables.post_facts;
+    if !has_column(f, "reply_known") {
+        return Ok(0);
+    }
+    let months: HashSet<&str> = months.iter().map(String::as_str).collect();
+    let in_months = strs(f, "post_facts", "month")?;
+    let known = bools(f, "post_facts", "reply_known")?;
+    Ok(in_months
+        .iter()
+        .zip(known)
+        .filter(|(month, known)| *known == Some(false) && month.as_deref().is_some_and(|m| months.contains(m)))
+        .count())
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct RankingRow {
     pub unit: String,

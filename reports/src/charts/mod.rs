@@ -99,9 +99,14 @@ fn prepare(name: &str, tables: &ReportTables, year: Option<i32>, unit: Option<&s
         "monthly_volume" => {
             let points = data::monthly(tables, "city", "全市", &months)?;
             let total: f64 = points.iter().map(|p| p.posts).sum();
+            // The data holds more posts than the indicators when an export had no replies.
+            let subtitle = match data::posts_without_replies(tables, &months)? {
+                0 => format!("共 {total:.0} 条留言"),
+                n => format!("共 {total:.0} 条留言（另有 {n} 条来自不含答复的导出，无从计算办结，未计入）"),
+            };
             chart(
                 &format!("{} 全市每月留言量与按时办结率", period.label),
-                format!("共 {total:.0} 条留言"),
+                subtitle,
                 520,
                 Body::Monthly { points, evasive: false },
             )

@@ -185,6 +185,18 @@ fn every_chart_renders_a_well_formed_svg_with_its_chinese_title() {
 }
 
 #[test]
+fn the_monthly_volume_names_the_posts_of_exports_without_replies_it_leaves_out() {
+    let mut tables = fixture();
+    let svg = render_svg("monthly_volume", &tables, Some(2019), None).unwrap();
+    assert!(!svg.contains("不含答复的导出"), "no such posts in the fixture");
+    // Three of 2019's posts and one of 2018's came from a likes export (no replies).
+    let known: Vec<bool> = (0..tables.post_facts.height()).map(|i| !matches!(i, 0 | 5 | 9 | 25)).collect();
+    tables.post_facts.with_column(Column::new("reply_known".into(), known)).unwrap();
+    let svg = render_svg("monthly_volume", &tables, Some(2019), None).unwrap();
+    assert!(svg.contains("另有 3 条来自不含答复的导出，无从计算办结，未计入"), "{}", &svg[..svg.len().min(1500)]);
+}
+
+#[test]
 fn a_chart_without_data_says_so() {
     let tables = fixture();
     for name in ["ranking", "monthly_volume", "evasive_vague_by_unit", "hot_issues", "workdays_distribution"] {
