@@ -12,7 +12,7 @@ fn cell(range: &calamine::Range<Data>, row: u32, col: u32) -> String {
     range.get_value((row, col)).map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// The numbers of "共通报 N 条敷衍答复，涉及 M 个部门、[G 个区县（市）政府、]K 个街道（乡镇）":
+/// The numbers of "共通报 N 条敷衍答复，涉及 M 个部门、[G 个人民政府、]K 个街道（乡镇）":
 /// N, M, G (0 when the headline names no government) and K.
 fn headline_numbers(headline: &str) -> (usize, usize, usize, usize) {
     let number = |before: &str, after: &str| -> usize {
@@ -20,8 +20,8 @@ fn headline_numbers(headline: &str) -> (usize, usize, usize, usize) {
         let end = start + headline[start..].find(after).unwrap();
         headline[start..end].trim().parse().unwrap()
     };
-    let (governments, streets) = if headline.contains("区县（市）政府") {
-        (number("个部门、", "个区县"), number("政府、", "个街道"))
+    let (governments, streets) = if headline.contains("个人民政府") {
+        (number("个部门、", "个人民政府"), number("政府、", "个街道"))
     } else {
         (0, number("个部门、", "个街道"))
     };
@@ -70,7 +70,7 @@ fn the_notice_of_the_real_replies_lists_every_flagged_reply_with_its_evidence() 
         placeholder_replies += if placeholder { replies } else { 0 };
         match (cell(&summary, 6 + rows, 1).as_str(), replies > 0 && !placeholder) {
             ("部门", true) => typed.0 += 1,
-            ("区县（市）政府", true) => typed.1 += 1,
+            ("人民政府", true) => typed.1 += 1,
             ("街道（乡镇）", true) => typed.2 += 1,
             _ => {}
         }

@@ -39,7 +39,8 @@ pub enum NoticeError {
 pub enum UnitType {
     /// 部门: a government department (and anything not a government, street office or town).
     Department,
-    /// 区县（市）政府: the government of a district, county or city ("K7县人民政府").
+    /// 人民政府: the government of a city, district or county ("A市人民政府", "K7县人民政府").
+    /// (It was "区县（市）政府", which a prefecture-level city's government is not.)
     Government,
     /// 街道（乡镇）: a street office, town or township.
     Street,
@@ -63,7 +64,7 @@ impl UnitType {
     pub fn label(self) -> &'static str {
         match self {
             UnitType::Department => "部门",
-            UnitType::Government => "区县（市）政府",
+            UnitType::Government => "人民政府",
             UnitType::Street => "街道（乡镇）",
             UnitType::Unknown => "单位不明",
         }
@@ -261,7 +262,7 @@ impl Notice {
         }
         let governments = match self.units_with_flagged_replies(UnitType::Government) {
             0 => String::new(),
-            n => format!("{n} 个区县（市）政府、"),
+            n => format!("{n} 个人民政府、"),
         };
         let mut text = format!(
             "共通报 {replies} 条敷衍答复，涉及 {} 个部门、{governments}{} 个街道（乡镇）",
