@@ -280,4 +280,9 @@ fn a_supervisor_logs_in_reads_the_ranking_a_unit_and_searches() {
     let total = browser.script("return document.getElementById('search-total').textContent", "");
     assert!(total.as_str().is_some_and(|t| t.starts_with("找到 ")), "{total}");
     std::fs::write(artifacts().join("dashboard_search.png"), browser.screenshot()).expect("screenshot written");
+
+    // A query it cannot read is named in Chinese, the API's message after it.
+    browser.go(&format!("{url}/#/search?q=%22%E6%B2%B9%E7%83%9F"));
+    let refused = browser.until("the refusal", "return document.querySelector('#view .error')?.textContent", "");
+    assert!(refused.as_str().is_some_and(|t| t.starts_with("检索语句无法识别") && t.contains("详情")), "{refused}");
 }

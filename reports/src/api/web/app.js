@@ -98,9 +98,24 @@ function chart(path, alt) {
 
 function note(text) { return el("p", { class: "note" }, text); }
 
+// What each error code of the API means, in Chinese; the API's own message (English, with the
+// hint of what to do) follows as the detail.
+const ERROR_NAMES = {
+  bad_parameter: "请求参数有误",
+  bad_query: "检索语句无法识别（引号、括号须成对，AND / OR / NOT 前后须有词）",
+  unknown_unit: "没有这个单位",
+  unknown_post: "没有这条留言",
+  unknown_chart: "没有这个图表",
+  unknown_path: "没有这个页面",
+  unavailable: "检索索引暂不可用，请先运行 wenzheng index",
+  internal: "服务内部错误",
+  method_not_allowed: "不支持的请求方式",
+};
+
 function failure(error) {
-  if (error.status === 403) return el("p", { class: "note" }, "当前角色无权查看此内容（" + error.message + "）。");
-  return el("p", { class: "error" }, "出错了：" + error.message);
+  const detail = el("small", { class: "detail" }, "（详情：" + error.message + "）");
+  if (error.status === 403) return el("p", { class: "note" }, "当前角色无权查看此内容。", detail);
+  return el("p", { class: "error" }, (ERROR_NAMES[error.code] || "出错了") + "。", detail);
 }
 
 function view(...children) {
