@@ -161,7 +161,6 @@ pub fn f64s(df: &DataFrame, table: &'static str, name: &str) -> Result<Vec<Optio
     Ok(values.iter().collect())
 }
 
-/// The values of an integer column (or a datetime column, as its raw count) as i64.
 /// The distinct values of the `year` column of `table`, oldest first.
 pub fn years_in(df: &DataFrame, table: &'static str) -> Result<Vec<i32>, TableError> {
     let mut years: Vec<i32> = i64s(df, table, "year")?.into_iter().flatten().map(|y| y as i32).collect();
@@ -170,6 +169,7 @@ pub fn years_in(df: &DataFrame, table: &'static str) -> Result<Vec<i32>, TableEr
     Ok(years)
 }
 
+/// The values of an integer column (or a datetime column, as its raw count) as i64.
 pub fn i64s(df: &DataFrame, table: &'static str, name: &str) -> Result<Vec<Option<i64>>, TableError> {
     let series = column(df, table, name, &DataType::Int64)?;
     let values = series.i64().map_err(|source| TableError::Column { table, column: name.into(), source })?;
