@@ -624,20 +624,10 @@ fn regions_within(region: &str) -> String {
     };
     match city_letter {
         Some(letter) => format!("{letter}市.*|{letter}[0-9].*"),
-        None => format!(".*{}.*", regex_escaped(region)),
+        // Escaped as tantivy's regex syntax (regex-syntax) reads it: there a backslash before "<"
+        // makes a word boundary, not a "<".
+        None => format!(".*{}.*", regex::escape(region)),
     }
-}
-
-/// `text` as a regular expression that matches it literally.
-fn regex_escaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if "\\.+*?()|[]{}^$#&-~\"<>@".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The words to mark in each text field, for one query.

@@ -192,6 +192,8 @@ fn filters_cut_exactly() {
     check(&with_county, SearchRequest { region: Some("K7县".into()), ..all() }, "1: p7");
     check(&with_county, SearchRequest { region: Some("A市".into()), ..all() }, "6: p6 p5 p4 p1 p3 p2");
     check(&index, SearchRequest { region: Some("A(".into()), ..all() }, "0: ");
+    // Taken literally: "<" and ">" are no word boundaries, "市>" no region.
+    check(&index, SearchRequest { region: Some("<A市>".into()), ..all() }, "0: ");
     check(&index, SearchRequest { kind: Some("咨询".into()), ..all() }, "1: p4");
     check(&index, SearchRequest { kind: Some("consultation".into()), ..all() }, "1: p4");
     check(&index, SearchRequest { category: Some("教育文体".into()), ..all() }, "2: p5 p4");
