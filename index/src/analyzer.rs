@@ -94,6 +94,47 @@ impl ChineseAnalyzer {
     }
 }
 
+/// Traditional characters and their simplified forms ([`simplified`]).
+const TRADITIONAL: &str = include_str!("traditional.tsv");
+
+/// `text` with its traditional characters in their simplified forms ("噪音擾民" → "噪音扰民"), for
+/// a query typed in traditional characters: the platforms' texts are simplified. Borrowed when
+/// nothing changes.
+pub fn simplified(text: &str) -> Cow<'_, str> {
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<char, char>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let pair = |line: &str| {
+            let mut chars = line.split('\t').map(|c| c.chars().next());
+            Some((chars.next()??, chars.next()??))
+        };
+        TRADITIONAL.lines().filter(|l| !l.starts_with('#')).filter_map(pair).collect()
+    });
+    if !text.chars().any(|c| table.contains_key(&c)) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.chars().map(|c| table.get(&c).copied().unwrap_or(c)).collect())
+}
+
+/// A place as the data writes it, from one typed in lowercase, in full-width forms or in
+/// traditional characters ("a7县", "Ａ７县", "A7縣" → "A7县").
+pub fn normalized_place(place: &str) -> String {
+    let normal = HalfWidth::of(place);
+    let simple = simplified(&normal.text).into_owned();
+    capitalize_place_codes(&simple).into_owned()
+}
+
+/// A masked place code as a query word holds it, lowercased: "a7县", "j10县", "a市". Split at its
+/// suffix, `(code, suffix)`.
+pub fn place_code(word: &str) -> Option<(&str, &str)> {
+    let bytes = word.as_bytes();
+    let digits = bytes.iter().skip(1).take_while(|b| b.is_ascii_digit()).count();
+    let suffix = word.get(1 + digits..)?;
+    let is_code = bytes.first().is_some_and(u8::is_ascii_lowercase)
+        && digits <= 2
+        && ["省", "市", "区", "县", "镇", "乡"].contains(&suffix);
+    is_code.then(|| word.split_at(1 + digits))
+}
+
 /// A query's place codes typed in lowercase ("a7县", "a市") with their capital, as the data
 /// writes them: the segmenter keeps a code whole by its capital letter, and the index holds
 /// "A7县" as the one word "a7县" (Latin letters are lowercased after cutting), which "a7" +

@@ -10,14 +10,19 @@
 //! The operators may be written in lowercase too ("油烟 or 噪音").
 //! Full-width quotes and brackets (“ ” （ ）) work like ASCII ones. A term is cut into words
 //! (normal mode) and each word must appear in the subject, the body or the reply; a hit in the
-//! subject counts most, one in the reply least. An empty query matches every case (filters
-//! alone, sorted by date).
+//! subject counts most, one in the reply least. A number is no word of its own: it must stand
+//! next to the word after it ("102路", "3号线", "5栋" are not "102" here and "路" there). The
+//! words of a term next to each other, as typed, count more than the same words apart. A term
+//! typed in traditional characters is also searched in simplified ones. An empty query matches
+//! every case (filters alone, sorted by date).
 
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
-use crate::analyzer::ChineseAnalyzer;
+use std::borrow::Cow;
+
+use crate::analyzer::{place_code, simplified, ChineseAnalyzer};
 use crate::error::{Result, SearchError};
 use crate::schema::Fields;
 
@@ -27,6 +32,9 @@ const MAX_DEPTH: usize = 16;
 /// How much a match in each text field counts.
 const SUBJECT_BOOST: f32 = 3.0;
 const REPLY_BOOST: f32 = 0.5;
+/// How much more a term's words count when they stand together as typed ("楚府中学" against
+/// "楚府路 … 长郡中学").
+const TOGETHER_BOOST: f32 = 2.0;
 
 /// A parsed query, before it meets the index.
 #[derive(Debug, Clone, PartialEq)]
@@ -228,27 +236,15 @@ fn dangling(operator: &str) -> SearchError {
 pub(crate) fn to_tantivy(node: &QueryNode, fields: &Fields, analyzer: &ChineseAnalyzer) -> Option<Box<dyn Query>> {
     let text_fields = [(fields.subject, SUBJECT_BOOST), (fields.body, 1.0), (fields.reply, REPLY_BOOST)];
     match node {
-        QueryNode::Words(text) => {
-            let words = analyzer.query_words(text);
-            let clauses: Vec<_> = words.iter().map(|w| (Occur::Must, any_field(&text_fields, w))).collect();
-            boolean(clauses)
-        }
-        QueryNode::Phrase(text) => {
-            let words = analyzer.query_words(text);
-            match words.len() {
-                0 => None,
-                1 => Some(any_field(&text_fields, &words[0])),
-                _ => {
-                    let clauses = text_fields
-                        .iter()
-                        .map(|&(field, boost)| {
-                            let terms = words.iter().enumerate().map(|(i, w)| (i, Term::from_field_text(field, w)));
-                            let phrase: Box<dyn Query> = Box::new(PhraseQuery::new_with_offset(terms.collect()));
-                            (Occur::Should, boosted(phrase, boost))
-                        })
-                        .collect();
+        QueryNode::Words(text) | QueryNode::Phrase(text) => {
+            let as_typed = text_query(node, text, &text_fields, analyzer);
+            match simplified(text) {
+                Cow::Owned(folded) => {
+                    let folded = text_query(node, &folded, &text_fields, analyzer);
+                    let clauses = as_typed.into_iter().chain(folded).map(|q| (Occur::Should, q)).collect();
                     boolean(clauses)
                 }
+                Cow::Borrowed(_) => as_typed,
             }
         }
         QueryNode::And(children) => {
@@ -268,6 +264,144 @@ pub(crate) fn to_tantivy(node: &QueryNode, fields: &Fields, analyzer: &ChineseAn
         }
         QueryNode::Not(inner) => to_tantivy(inner, fields, analyzer).map(|q| boolean_raw(vec![(Occur::MustNot, q)])),
     }
+}
+
+/// The words to mark in a hit for `node`: each group of words that must stand together, as its
+/// pieces (marked where they stand together); the words a query excludes (NOT) are not marked.
+pub(crate) fn marked_words(node: &QueryNode, analyzer: &ChineseAnalyzer) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for (text, phrase) in searched_texts(node) {
+        // (typed in traditional characters, the simplified words are what the texts hold)
+        let words = analyzer.query_words(&simplified(text));
+        let mut groups: Vec<Vec<String>> = if phrase {
+            words.iter().map(|w| vec![w.clone()]).collect()
+        } else {
+            word_groups(&words).into_iter().map(<[String]>::to_vec).collect()
+        };
+        if groups.len() > 1 {
+            // the words together, as typed ("楚府中学", not only "楚府" and "中学"); a piece of one
+            // character alone ("舞" of "广场舞") would be marked all over a text
+            groups.retain(|group| group.len() > 1 || group[0].chars().count() > 1);
+            groups.insert(0, words);
+        }
+        for group in groups {
+            // a place code in its pieces: the data writes "J10县" and "J10 县"
+            let group = match &group[..] {
+                [word] => place_code(word).map_or(group.clone(), |(code, suffix)| vec![code.into(), suffix.into()]),
+                _ => group,
+            };
+            if !out.contains(&group) {
+                out.push(group);
+            }
+        }
+    }
+    out
+}
+
+/// The terms and phrases of a query that a hit matches, `(text, is a phrase)`: all but those
+/// under a NOT.
+fn searched_texts(node: &QueryNode) -> Vec<(&str, bool)> {
+    match node {
+        QueryNode::Words(text) => vec![(text, false)],
+        QueryNode::Phrase(text) => vec![(text, true)],
+        QueryNode::And(children) | QueryNode::Or(children) => children.iter().flat_map(searched_texts).collect(),
+        QueryNode::Not(_) => Vec::new(),
+    }
+}
+
+/// The query of one term or phrase (`node`, whose text is `text`).
+fn text_query(
+    node: &QueryNode,
+    text: &str,
+    text_fields: &[(Field, f32)],
+    analyzer: &ChineseAnalyzer,
+) -> Option<Box<dyn Query>> {
+    let words = analyzer.query_words(text);
+    if let QueryNode::Phrase(_) = node {
+        return match words.len() {
+            0 => None,
+            1 => Some(word_query(text_fields, &words[0])),
+            _ => Some(phrase_any_field(text_fields, &words)),
+        };
+    }
+    let groups = word_groups(&words);
+    let mut clauses: Vec<_> = groups
+        .iter()
+        .map(|group| match group {
+            [word] => (Occur::Must, word_query(text_fields, word)),
+            _ => (Occur::Must, number_any_field(text_fields, group)),
+        })
+        .collect();
+    if groups.len() > 1 {
+        clauses.push((Occur::Should, boosted(phrase_any_field(text_fields, &words), TOGETHER_BOOST)));
+    }
+    boolean(clauses)
+}
+
+/// The words of a term in the groups that must stand together: a number and the word after it
+/// (the last number of a term, the word before it).
+pub(crate) fn word_groups(words: &[String]) -> Vec<&[String]> {
+    let is_number = |w: &String| w.bytes().all(|b| b.is_ascii_digit());
+    let mut groups = Vec::new();
+    let mut start = 0;
+    for end in 1..=words.len() {
+        let joined_to_next = end < words.len() && is_number(&words[end - 1]);
+        let joins_previous = end < words.len() && end + 1 == words.len() && is_number(&words[end]);
+        if end == words.len() || !(joined_to_next || joins_previous) {
+            groups.push(&words[start..end]);
+            start = end;
+        }
+    }
+    groups
+}
+
+/// One word in any of the text fields; a place code also as the data sometimes writes it, with
+/// a space before its suffix ("J10 县": the words "j10" and "县").
+fn word_query(text_fields: &[(Field, f32)], word: &str) -> Box<dyn Query> {
+    match place_code(word) {
+        Some((code, suffix)) => {
+            let apart = [code.to_string(), suffix.to_string()];
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Should, any_field(text_fields, word)),
+                (Occur::Should, phrase_any_field(text_fields, &apart)),
+            ]))
+        }
+        None => any_field(text_fields, word),
+    }
+}
+
+/// A number and the word after it, in any of the text fields, where the text's word may go on
+/// ("102路" in "102路车", cut "102" + "路车"); a number after its word, exactly ("公交102").
+fn number_any_field(text_fields: &[(Field, f32)], group: &[String]) -> Box<dyn Query> {
+    if group.last().is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit())) {
+        return phrase_any_field(text_fields, group);
+    }
+    let clauses = text_fields
+        .iter()
+        .map(|&(field, boost)| {
+            let terms = group.iter().enumerate().map(|(i, w)| (i, Term::from_field_text(field, w)));
+            let mut phrase = PhrasePrefixQuery::new_with_offset(terms.collect());
+            phrase.set_max_expansions(MAX_WORDS_GOING_ON);
+            (Occur::Should, boosted(Box::new(phrase), boost))
+        })
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// The words that start with the word after a number, looked at ("路": 路车, 路段, 路口 …).
+const MAX_WORDS_GOING_ON: u32 = 1_000;
+
+/// The words next to each other, in order, in any of the text fields.
+fn phrase_any_field(text_fields: &[(Field, f32)], words: &[String]) -> Box<dyn Query> {
+    let clauses = text_fields
+        .iter()
+        .map(|&(field, boost)| {
+            let terms = words.iter().enumerate().map(|(i, w)| (i, Term::from_field_text(field, w)));
+            let phrase: Box<dyn Query> = Box::new(PhraseQuery::new_with_offset(terms.collect()));
+            (Occur::Should, boosted(phrase, boost))
+        })
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
 }
 
 /// The word in any of the text fields.

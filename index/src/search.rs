@@ -182,6 +182,8 @@ impl CaseIndex {
     /// One page of the cases matching `request`.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         check_page(request)?;
+        let searcher = self.reader.searcher();
+        let request = &self.resolved(&searcher, request)?;
         let node = query::parse(&request.query)?;
         let text_query = match &node {
             None => None,
@@ -194,7 +196,7 @@ impl CaseIndex {
             (sort, _) => sort,
         };
         let text_query = text_query.unwrap_or_else(|| Box::new(AllQuery));
-        let highlight_query = text_query.box_clone();
+        let marked = node.as_ref().map(|node| query::marked_words(node, &self.analyzer)).unwrap_or_default();
         let mut clauses = filters(request, &self.fields)?;
         let filter_count = clauses.len();
         // Without filters the text query runs alone: wrapped in a boolean query, tantivy could
@@ -206,7 +208,6 @@ impl CaseIndex {
             Box::new(BooleanQuery::new(clauses))
         };
 
-        let searcher = self.reader.searcher();
         // tantivy skips blocks of documents only for a union of terms: one word in the three fields.
         let one_word = match &node {
             Some(QueryNode::Words(text)) => self.analyzer.query_words(text).len() == 1,
@@ -235,12 +236,33 @@ impl CaseIndex {
         if total == 0 {
             self.check_exact_filters(&searcher, request)?;
         }
-        let snippets = Snippets::new(&searcher, &*highlight_query, &self.fields)?;
+        let snippets = Snippets::for_groups(&searcher, &marked, &self.fields)?;
         let hits = ranked
             .into_iter()
             .map(|(relevance, address)| self.hit(&searcher, address, relevance, &snippets))
             .collect::<Result<_>>()?;
         Ok(SearchResults { total: total as u64, offset: request.offset, hits })
+    }
+
+    /// `request` with its region written as the data writes regions ("a7县", "Ａ７县", "A7縣" are
+    /// "A7县") and its unit by the name the tables use, when it was given by another name of the
+    /// unit registry ("A7县城管局" for "A7县城市管理和行政执法局").
+    fn resolved(&self, searcher: &Searcher, request: &SearchRequest) -> Result<SearchRequest> {
+        let mut request = request.clone();
+        if let Some(region) = &mut request.region {
+            *region = crate::analyzer::normalized_place(region.trim());
+        }
+        if let Some(unit) = &mut request.unit {
+            let held = |name: &str| searcher.doc_freq(&Term::from_field_text(self.fields.unit, name)).map(|n| n > 0);
+            let trimmed = unit.trim();
+            if trimmed != UNKNOWN_UNIT && !held(trimmed)? {
+                let canonical = models::units::UnitRegistry::shared().canonical_name(trimmed, None);
+                if let Some(canonical) = canonical.filter(|name| held(name).unwrap_or(false)) {
+                    *unit = canonical;
+                }
+            }
+        }
+        Ok(request)
     }
 
     /// A search that found nothing because its unit or category is no case's (a typo, a name
@@ -266,17 +288,32 @@ impl CaseIndex {
                 }
             }
             if !held {
-                let alike = match alike.len() {
-                    0 => String::new(),
-                    _ => format!(
-                        " ({what}s with it in their name: {})",
-                        alike.into_iter().take(5).collect::<Vec<_>>().join(", ")
-                    ),
-                };
-                return Err(SearchError::bad_request(
-                    format!("no case is of the {what} {value:?}{alike}"),
-                    "give the name exactly as the data writes it",
-                ));
+                return Err(unheld(what, value, alike));
+            }
+        }
+        if let Some(region) = request.region.as_deref() {
+            // a region holds its own cases and those of the regions within it
+            let within = regex::Regex::new(&format!("^(?:{})$", regions_within(region))).map_err(|e| {
+                SearchError::bad_request(
+                    format!("cannot read the region {region:?}: {e}"),
+                    "give a region as the data writes it, e.g. A市 or A7县",
+                )
+            })?;
+            let mut held = false;
+            let mut alike = std::collections::BTreeSet::new();
+            for segment in searcher.segment_readers() {
+                let terms = segment.inverted_index(self.fields.region)?;
+                let mut stream = terms.terms().stream().map_err(tantivy::TantivyError::from)?;
+                while stream.advance() {
+                    let Ok(term) = std::str::from_utf8(stream.key()) else { continue };
+                    held |= within.is_match(term);
+                    if term.contains(region) || region.contains(term) {
+                        alike.insert(term.to_string());
+                    }
+                }
+            }
+            if !held {
+                return Err(unheld("region", region, alike));
             }
         }
         Ok(())
@@ -322,9 +359,9 @@ impl CaseIndex {
     }
 
     /// The words of a post's subject and body that best tell it apart, as a "more like this"
-    /// query picks them: each word of at least two ideographs (four bytes: "G240" stays) by its
-    /// count in the post times its rarity (BM25's idf), among words in at least 2 and at most a
-    /// tenth of the cases; the best 25. Ties go by the word, so the same post always gives the
+    /// query picks them: each word of at least two ideographs (four bytes: "G240" stays), place
+    /// codes ("F9市") aside, by its count in the post times its rarity (BM25's idf), among words
+    /// in at least 2 and at most a tenth of the cases; the best 25. Ties go by the word, so the same post always gives the
     /// same query (tantivy's `MoreLikeThisQuery` broke ties in hash order: the same `similar`
     /// differed from run to run).
     fn distinctive_terms(&self, searcher: &Searcher, doc: &TantivyDocument) -> Result<Vec<Term>> {
@@ -337,7 +374,9 @@ impl CaseIndex {
             for text in doc.get_all(field).filter_map(|v| v.as_str()) {
                 // (an address's "https", "baidu", "com" tell no post apart, however often pasted)
                 let text = without_urls(text);
-                for word in self.analyzer.query_words(&text).into_iter().filter(|w| w.len() >= 4) {
+                // (a place code tells where, not what: two posts of "F9市" are about anything)
+                let telling = |w: &String| w.len() >= 4 && crate::analyzer::place_code(w).is_none();
+                for word in self.analyzer.query_words(&text).into_iter().filter(telling) {
                     *counts.entry(word).or_default() += 1;
                 }
             }
@@ -612,6 +651,19 @@ fn filters(request: &SearchRequest, f: &Fields) -> Result<Vec<(Occur, Box<dyn Qu
     Ok(out.into_iter().map(|q| (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>)).collect())
 }
 
+/// The refusal of a filter value that no case holds, naming the values that contain it (or that
+/// it contains).
+fn unheld(what: &str, value: &str, alike: std::collections::BTreeSet<String>) -> SearchError {
+    let alike = match alike.len() {
+        0 => String::new(),
+        _ => format!(" ({what}s with it in their name: {})", alike.into_iter().take(5).collect::<Vec<_>>().join(", ")),
+    };
+    SearchError::bad_request(
+        format!("no case is of the {what} {value:?}{alike}"),
+        "give the name exactly as the data writes it",
+    )
+}
+
 /// The regions within `region`, as a pattern over the stored regions (`models::region`): a
 /// district is written with its city ("A市A3区"), so a code anywhere in a region names it or a
 /// region above it; a county or county-level city is written alone ("A7县", "A9市") and belongs
@@ -638,6 +690,14 @@ struct Snippets {
 }
 
 impl Snippets {
+    fn for_groups(searcher: &Searcher, groups: &[Vec<String>], f: &Fields) -> Result<Snippets> {
+        Ok(Snippets {
+            subject: Highlighter::for_groups(searcher, groups, f.subject)?,
+            body: Highlighter::for_groups(searcher, groups, f.body)?,
+            reply: Highlighter::for_groups(searcher, groups, f.reply)?,
+        })
+    }
+
     fn new(searcher: &Searcher, query: &dyn Query, f: &Fields) -> Result<Snippets> {
         Ok(Snippets {
             subject: Highlighter::new(searcher, query, f.subject)?,

@@ -23,7 +23,8 @@ use crate::error::Result;
 
 /// The words of a query to mark in one text field, with their weights.
 pub(crate) struct Highlighter {
-    words: Vec<(String, f32)>,
+    /// a word, or words that stand together (written together, or with a space between)
+    words: Vec<(Vec<String>, f32)>,
 }
 
 /// A piece of a text: its byte range, and the marked words' byte ranges in the text (sorted,
@@ -48,7 +49,32 @@ impl Highlighter {
             let Some(text) = value.as_str() else { continue };
             let doc_freq = searcher.doc_freq(term)?;
             if doc_freq > 0 && !text.is_empty() {
-                words.push((text.to_string(), 1.0 / (1.0 + doc_freq as f32)));
+                words.push((vec![text.to_string()], 1.0 / (1.0 + doc_freq as f32)));
+            }
+        }
+        Ok(Highlighter { words })
+    }
+
+    /// The `groups` of words a search marks ([`crate::query::marked_words`]) that occur in
+    /// `field`: a group as one word of the index, or as pieces that are all indexed.
+    pub fn for_groups(searcher: &Searcher, groups: &[Vec<String>], field: Field) -> Result<Highlighter> {
+        let mut words = Vec::with_capacity(groups.len());
+        for group in groups {
+            let doc_freq = |word: &str| searcher.doc_freq(&Term::from_field_text(field, word));
+            let whole = doc_freq(&group.concat())?;
+            let pieces = match group.len() {
+                1 => 0,
+                _ => group
+                    .iter()
+                    .map(|w| doc_freq(w))
+                    .collect::<tantivy::Result<Vec<u64>>>()?
+                    .into_iter()
+                    .min()
+                    .unwrap_or(0),
+            };
+            let doc_freq = if whole > 0 { whole } else { pieces };
+            if doc_freq > 0 && !group.concat().is_empty() {
+                words.push((group.clone(), 1.0 / (1.0 + doc_freq as f32)));
             }
         }
         Ok(Highlighter { words })
@@ -62,16 +88,20 @@ impl Highlighter {
         let normal = HalfWidth::of(text);
         let lower = normal.text.to_ascii_lowercase();
         let mut out = Vec::new();
-        for (word, weight) in &self.words {
-            let (latin_start, latin_end) = (starts_latin(word), ends_latin(word));
-            for (at, _) in lower.match_indices(word.as_str()) {
-                let end = at + word.len();
-                if (latin_start && lower[..at].chars().next_back().is_some_and(is_latin))
-                    || (latin_end && lower[end..].chars().next().is_some_and(is_latin))
-                {
-                    continue;
+        for (group, weight) in &self.words {
+            let together = group.concat();
+            let spaced = (group.len() > 1).then(|| group.join(" "));
+            for word in std::iter::once(&together).chain(&spaced) {
+                let (latin_start, latin_end) = (starts_latin(word), ends_latin(word));
+                for (at, _) in lower.match_indices(word.as_str()) {
+                    let end = at + word.len();
+                    if (latin_start && lower[..at].chars().next_back().is_some_and(is_latin))
+                        || (latin_end && lower[end..].chars().next().is_some_and(is_latin))
+                    {
+                        continue;
+                    }
+                    out.push((normal.original_offset(at)..normal.original_offset(end), *weight));
                 }
-                out.push((normal.original_offset(at)..normal.original_offset(end), *weight));
             }
         }
         out.sort_by_key(|(range, _)| (range.start, range.end));
@@ -152,7 +182,7 @@ mod tests {
 
     /// Marks the fragment of `text` (at most `max_bytes`) for `words` as `[word]`.
     fn check(words: &[(&str, f32)], text: &str, max_bytes: usize, expected: &str) {
-        let highlighter = Highlighter { words: words.iter().map(|&(w, f)| (w.to_string(), f)).collect() };
+        let highlighter = Highlighter { words: words.iter().map(|&(w, f)| (vec![w.to_string()], f)).collect() };
         let actual = match highlighter.fragment(text, max_bytes) {
             None => "(none)".to_string(),
             Some(found) => {

@@ -191,9 +191,20 @@ fn filters_cut_exactly() {
     check(&with_county, SearchRequest { region: Some("K市".into()), ..all() }, "1: p7");
     check(&with_county, SearchRequest { region: Some("K7县".into()), ..all() }, "1: p7");
     check(&with_county, SearchRequest { region: Some("A市".into()), ..all() }, "6: p6 p5 p4 p1 p3 p2");
-    check(&index, SearchRequest { region: Some("A(".into()), ..all() }, "0: ");
-    // Taken literally: "<" and ">" are no word boundaries, "市>" no region.
-    check(&index, SearchRequest { region: Some("<A市>".into()), ..all() }, "0: ");
+    // Typed in lowercase, full-width or traditional characters, a region is the data's.
+    for typed in ["a5区", "Ａ５区", " A5區 "] {
+        check(&index, SearchRequest { region: Some(typed.into()), ..all() }, "3: p1 p3 p2");
+    }
+    // Taken literally: "(" is no group, "<" and ">" are no word boundaries; no case is of either.
+    let refused = "error: bad search request: no case is of the region";
+    let hint = "(hint: give the name exactly as the data writes it)";
+    check(&index, SearchRequest { region: Some("A(".into()), ..all() }, &format!("{refused} \"A(\" {hint}"));
+    check(
+        &index,
+        SearchRequest { region: Some("<A市>".into()), ..all() },
+        &format!("{refused} \"<A市>\" (regions with it in their name: A市) {hint}"),
+    );
+    check(&index, SearchRequest { region: Some("A5".into()), ..words("校车") }, "0: ");
     check(&index, SearchRequest { kind: Some("咨询".into()), ..all() }, "1: p4");
     check(&index, SearchRequest { kind: Some("consultation".into()), ..all() }, "1: p4");
     check(&index, SearchRequest { category: Some("教育文体".into()), ..all() }, "2: p5 p4");
@@ -289,9 +300,68 @@ fn snippets_mark_the_matched_words() {
     let reply = hit.reply.as_ref().expect("p2 was answered");
     assert_eq!(reply.text.marked("[", "]"), "网友：您好！留言已收悉。");
     assert_eq!((reply.evasive_level, reply.vague_level), (Some(2), Some(1)));
+    // The words of a term are marked together where they stand together.
     let results = index.search(&words("净化设备")).expect("results");
-    assert_eq!(results.hits[0].reply.as_ref().expect("a reply").text.highlighted(), ["净化", "设备"]);
+    assert_eq!(results.hits[0].reply.as_ref().expect("a reply").text.highlighted(), ["净化设备"]);
     assert_eq!(results.hits[0].body.highlights, []);
+    // The words a query excludes are not marked.
+    let results = index.search(&words("魅力之城 NOT 油烟净化")).expect("results");
+    let hit = results.hits.iter().find(|h| h.post_id == "p2").expect("p2 found");
+    assert_eq!(hit.subject.marked("[", "]"), "[魅力之城]小区临街门面油烟直排扰民");
+}
+
+/// Cases of buses, metro lines, a school and a county whose code the export writes with a space.
+fn numbered_cases() -> Vec<IndexDoc> {
+    vec![
+        case("b1", "2019-07-01 10:00", "102路公交车太难等", "102路车半小时一趟。", "A市交通局", 0, None),
+        case("b2", "2019-07-02 10:00", "35路公交车发车少", "等了半小时，102国道边的站牌也旧了。", "A市交通局", 0, None),
+        case("b3", "2019-07-03 10:00", "地铁3号线施工扰民", "3号线工地夜间施工。", "A市住建局", 0, None),
+        case("b4", "2019-07-04 10:00", "地铁6号线施工到3点", "6号线工地施工到凌晨3点。", "A市住建局", 0, None),
+        case("b5", "2019-07-05 10:00", "J10 县香菇基地道路破损", "J10 县的路坏了。", "A市交通局", 0, None),
+        case("b6", "2019-07-06 10:00", "楚府路地铁站规划", "楚府路到长郡中学一带需要地铁。", "A市住建局", 0, None),
+        case("b7", "2019-07-07 10:00", "学校收费", "孩子在楚府中学，补课收费。", "A市教育局", 0, None),
+    ]
+}
+
+#[test]
+fn a_number_stands_next_to_the_word_after_it() {
+    let index = index_of(&numbered_cases());
+    check(&index, words("102路"), "1: b1");
+    check(&index, words("3号线"), "1: b3");
+    check(&index, words("102路 半小时"), "1: b1");
+}
+
+#[test]
+fn words_typed_together_rank_above_the_same_words_apart() {
+    let index = index_of(&numbered_cases());
+    check(&index, words("楚府中学"), "2: b7 b6");
+}
+
+#[test]
+fn a_place_code_is_found_written_with_a_space_before_its_suffix() {
+    let index = index_of(&numbered_cases());
+    check(&index, words("J10县"), "1: b5");
+    check(&index, words("j10县 香菇"), "1: b5");
+    let results = index.search(&words("J10县")).expect("results");
+    assert_eq!(results.hits[0].body.highlighted(), ["J10 县"]);
+}
+
+#[test]
+fn traditional_characters_find_the_simplified_texts() {
+    let index = index_of(&cases());
+    check(&index, words("噪音擾民"), "2: p3 p1");
+    check(&index, words("\"油煙直排\""), "2: p2 p1");
+    let results = index.search(&words("魅力之城 油煙")).expect("results");
+    let hit = results.hits.iter().find(|h| h.post_id == "p2").expect("p2 found");
+    assert_eq!(hit.subject.marked("[", "]"), "[魅力之城]小区临街门面[油烟]直排扰民");
+}
+
+#[test]
+fn a_unit_is_found_by_another_name_of_the_unit_registry() {
+    let mut docs = cases();
+    docs.push(case("p7", "2019-10-01 10:00", "A7县路灯不亮", "路灯坏了", "A7县城市管理和行政执法局", 0, None));
+    let index = index_of(&docs);
+    check(&index, SearchRequest { unit: Some("A7县城管局".into()), ..SearchRequest::default() }, "1: p7");
 }
 
 #[test]
@@ -348,10 +418,24 @@ fn a_case_sharing_one_word_or_a_web_address_is_not_similar() {
         0,
         None,
     ));
+    // and one that shares the post's place codes and one word: where, not what
+    docs.push(case(
+        "p10",
+        "2019-06-02 09:00",
+        "A5区魅力之城门前A7县班车",
+        "A5区到A7县的班车太少。",
+        "A5区交通局",
+        0,
+        Some(("网友：您好！已增开两班。", 0, 0)),
+    ));
+    docs.push(case("p11", "2019-10-02 10:00", "A5区A7县油烟", "A5区A7县油烟直排，魅力之城。", "A5区环保局", 0, None));
     let index = index_of(&docs);
     let ids: Vec<String> = index.similar("p8", 10).expect("similar").into_iter().map(|h| h.post_id).collect();
     assert!(ids.contains(&"p1".to_string()), "{ids:?}");
     assert!(!ids.contains(&"p9".to_string()), "{ids:?}");
+    let ids: Vec<String> = index.similar("p11", 10).expect("similar").into_iter().map(|h| h.post_id).collect();
+    assert!(ids.contains(&"p1".to_string()), "{ids:?}");
+    assert!(!ids.contains(&"p10".to_string()), "{ids:?}");
 }
 
 #[test]

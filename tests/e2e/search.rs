@@ -38,6 +38,24 @@ fn natural_queries_find_known_posts_and_bad_queries_are_refused() {
     let none = wenzheng(["search", "--data", &d, "魅力之城 油烟", "--to", "2010-01-01", "--json"]).ok();
     assert!(none.trim().is_empty(), "{none}");
 
+    // How many cases a query finds, from the last line ("cases 1–10 of 254").
+    let total = |query: &str| -> u64 {
+        let out = wenzheng(["search", "--data", &d, query, "--limit", "1"]).ok();
+        out.lines().last().and_then(|l| l.rsplit(" of ").next()).and_then(|n| n.trim().parse().ok()).unwrap_or(0)
+    };
+    // Typed in traditional characters, a query finds what its simplified form finds.
+    assert!(total("噪音扰民") > 50, "{}", total("噪音扰民"));
+    assert_eq!(total("噪音擾民"), total("噪音扰民"));
+    // The export writes two-digit place codes with a space ("J10 县"): J10县 finds them.
+    assert!(total("J10县") >= 3, "{}", total("J10县"));
+    // A number stands next to the word after it: every 3号线 case says "3号线".
+    let line_3 = wenzheng(["search", "--data", &d, "3号线", "--limit", "100", "--json"]).ok();
+    assert!(!line_3.trim().is_empty());
+    for line in line_3.lines() {
+        let hit: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(hit.to_string().contains("3号线"), "{hit}");
+    }
+
     // Flagged-only returns only replies flagged at level 2.
     let flagged = wenzheng(["search", "--data", &d, "--flagged", "--limit", "5", "--json"]).ok();
     for line in flagged.lines() {

@@ -51,17 +51,22 @@ pub async fn units(State(state): State<AppState>, RawQuery(raw): RawQuery) -> An
     Ok(Json(json!({ "units": state.0.data.units })))
 }
 
-fn known_unit(state: &AppState, unit: &str) -> ApiResult<()> {
+/// The name the data gives `unit`: itself, or the unit registry's name for it when it is another
+/// name of a unit ("A7县城管局" → "A7县城市管理和行政执法局"); an error when the data has neither.
+fn known_unit(state: &AppState, unit: &str) -> ApiResult<String> {
     let data = &state.0.data;
-    let flagged = || data.flagged.keys().any(|(_, u)| u.as_deref() == Some(unit));
-    if data.unit_names.contains(unit)
-        || data.unit_annual.contains_key(unit)
-        || data.unit_indicators.contains_key(unit)
-        || flagged()
-    {
-        Ok(())
-    } else {
-        Err(ApiError::not_found("unknown_unit", format!("no unit named {unit:?}: see /api/units for the names")))
+    let known = |unit: &str| {
+        data.unit_names.contains(unit)
+            || data.unit_annual.contains_key(unit)
+            || data.unit_indicators.contains_key(unit)
+            || data.flagged.keys().any(|(_, u)| u.as_deref() == Some(unit))
+    };
+    if known(unit) {
+        return Ok(unit.to_string());
+    }
+    match models::units::UnitRegistry::shared().canonical_name(unit, None) {
+        Some(canonical) if known(&canonical) => Ok(canonical),
+        _ => Err(ApiError::not_found("unknown_unit", format!("no unit named {unit:?}: see /api/units for the names"))),
     }
 }
 
@@ -83,7 +88,7 @@ pub async fn unit_indicators(
     let unit = segment(unit)?;
     let params = Params::parse(raw.as_deref(), &["year"])?;
     let year = params.year()?;
-    known_unit(&state, &unit)?;
+    let unit = known_unit(&state, &unit)?;
     let data = &state.0.data;
     let rows = of_year(data.unit_indicators.get(&unit), year, "period");
     let of_type = |kind: &str| -> Vec<&Map<String, Value>> {
@@ -126,10 +131,7 @@ pub async fn flagged(State(state): State<AppState>, RawQuery(raw): RawQuery) -> 
     };
     let (from, to) = params.period()?;
     let (limit, offset) = params.page(MAX_LIMIT)?;
-    let unit = params.text("unit").map(str::to_string);
-    if let Some(unit) = &unit {
-        known_unit(&state, unit)?;
-    }
+    let unit = params.text("unit").map(|unit| known_unit(&state, unit)).transpose()?;
     let data = &state.0.data;
     let list = data.flagged.get(&(kind, unit.clone()));
     let range = list.map_or(0..0, |l| l.range(from.map_or(i64::MIN, day_start), to.map_or(i64::MAX, day_end)));
@@ -315,12 +317,10 @@ pub async fn search(
         Some(other) => return Err(ApiError::bad_parameter(format!("bad flagged {other:?}: use true or false"))),
     };
     // An unknown unit is a 404 here as on the other endpoints, not an empty page of cases.
-    if let Some(unit) = params.text("unit") {
-        known_unit(&state, unit)?;
-    }
+    let unit = params.text("unit").map(|unit| known_unit(&state, unit)).transpose()?;
     let request = index::SearchRequest {
         query: params.text("q").unwrap_or("").to_string(),
-        unit: params.text("unit").map(str::to_string),
+        unit,
         region: params.text("region").map(str::to_string),
         category: params.text("category").map(str::to_string),
         kind: params.text("kind").map(str::to_string),
@@ -448,9 +448,7 @@ pub async fn chart(
         .strip_suffix(".svg")
         .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
         .ok_or_else(unknown)?;
-    if let Some(unit) = &unit {
-        known_unit(&state, unit)?;
-    }
+    let unit = unit.map(|unit| known_unit(&state, &unit)).transpose()?;
     let svg: std::sync::Arc<String> = match &state.0.charts {
         Charts::Render(render) => {
             let key = format!("{name}|{year:?}|{unit:?}");

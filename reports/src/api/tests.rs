@@ -537,10 +537,11 @@ async fn get_from(app: &Router, path: &str, token: &str) -> (StatusCode, Value) 
 #[tokio::test]
 async fn search_filters_by_region_and_category_as_the_cli_does() {
     let app = app_with_index();
-    // The three cases name no region or category: a region finds none; a category no case
-    // holds is a bad parameter, named, not an empty page.
-    let (status, found) = get_from(&app, "/api/search?region=A%E5%B8%82", ANALYST).await;
-    assert_eq!((status, found["total"].as_u64()), (StatusCode::OK, Some(0)), "{found}");
+    // The three cases name no region or category: a region or a category no case holds is a
+    // bad parameter, named, not an empty page.
+    let (status, refused) = get_from(&app, "/api/search?region=A%E5%B8%82", ANALYST).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert!(refused["error"]["message"].as_str().unwrap_or("").contains("no case is of the region"), "{refused}");
     let (status, refused) = get_from(&app, "/api/search?category=%E5%9F%8E%E4%B9%A1%E5%BB%BA%E8%AE%BE", ANALYST).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
     assert!(refused["error"]["message"].as_str().unwrap_or("").contains("no case is of the category"), "{refused}");
