@@ -171,6 +171,12 @@ impl DataDir {
         let dir = DataDir::load(root, create)?;
         lock_for_writing(&dir.root)?;
         dir.roll_back_uncommitted()?;
+        if !dir.root.join("manifest.json").exists() {
+            // A new folder gets its (empty) manifest before any part: a first run killed between
+            // moving its parts into place and writing the manifest leaves parts that the next
+            // run rolls back, not a folder of parts without a manifest, which is refused.
+            dir.save_manifest()?;
+        }
         Ok(dir)
     }
 
@@ -198,6 +204,19 @@ impl DataDir {
         } else if !create {
             let why = if root.is_file() { "it is a file" } else { "it holds no manifest.json" };
             return Err(not_a_data_folder(root, why));
+        } else if let Some(parts) = parts_without_manifest(root) {
+            // Without the manifest every part would look like a killed run's leftover and be
+            // removed: a folder whose manifest was lost (a copy, a restore) would lose its data.
+            return Err(crate::ingest::BadInput {
+                file: root.display().to_string(),
+                sheet: None,
+                reason: format!(
+                    "it holds {parts} table parts (posts/, replies/ …) but no manifest.json, the list of what \
+                     is committed: nothing was written or removed (hint: restore manifest.json from where the \
+                     folder came from, or give --out a new folder and ingest every export again)"
+                ),
+            }
+            .into());
         } else {
             Manifest { schema_version: SCHEMA_VERSION, ..Manifest::default() }
         };
@@ -360,6 +379,25 @@ impl DataDir {
 
 /// Bad usage (exit 2): `--data` names no data folder. The hint names the data folders just
 /// below it, when it is their parent, and otherwise how to make one.
+/// How many Parquet parts the table folders of `root` hold (a temporary file aside), when any:
+/// a data folder whose manifest is missing.
+fn parts_without_manifest(root: &Path) -> Option<usize> {
+    let is_part = |path: &Path| path.extension().is_some_and(|e| e == "parquet");
+    let mut parts = 0;
+    for table in PART_TABLES {
+        let Ok(entries) = fs::read_dir(root.join(table)) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                parts += fs::read_dir(&path).into_iter().flatten().flatten().filter(|e| is_part(&e.path())).count();
+            } else if is_part(&path) {
+                parts += 1;
+            }
+        }
+    }
+    (parts > 0).then_some(parts)
+}
+
 fn not_a_data_folder(root: &Path, why: &str) -> anyhow::Error {
     let mut below: Vec<String> = fs::read_dir(root)
         .into_iter()
@@ -515,6 +553,36 @@ mod tests {
             .collect();
         assert_eq!(left, ["part-000002.parquet"]);
         assert_eq!(dir.parts("posts").len(), 4);
+    }
+
+    #[test]
+    fn a_folder_of_parts_without_its_manifest_is_refused_not_emptied() {
+        let temp = tempfile::tempdir().expect("a temp folder");
+        let mut dir = DataDir::open(temp.path(), true).expect("a data folder");
+        let posts = part(&mut dir, "posts", &["a", "b"], &[Some(Y2019), Some(Y2018)]);
+        dir.commit(vec![posts], &[]).expect("committed");
+        drop(dir);
+        fs::remove_file(temp.path().join("manifest.json")).expect("the manifest lost in a copy");
+        let refused = DataDir::open(temp.path(), true).err().expect("refused");
+        let message = format!("{refused:#}");
+        assert!(message.contains("holds 2 table parts (posts/, replies/ …) but no manifest.json"), "{message}");
+        assert_eq!(crate::commands::exit_code(&refused), 2);
+        assert!(temp.path().join("posts/year=2019/part-000001.parquet").exists(), "nothing removed");
+    }
+
+    #[test]
+    fn a_first_run_killed_before_its_manifest_is_rolled_back_by_the_next() {
+        let temp = tempfile::tempdir().expect("a temp folder");
+        let mut dir = DataDir::open(temp.path(), true).expect("a data folder");
+        assert!(temp.path().join("manifest.json").exists(), "a new folder gets its manifest first");
+        // killed after moving a part into place, before listing it
+        let posts = part(&mut dir, "posts", &["a"], &[Some(Y2019)]);
+        fs::create_dir_all(temp.path().join("posts/year=2019")).expect("a folder");
+        fs::rename(&posts.temp, temp.path().join("posts/year=2019/part-000001.parquet")).expect("moved");
+        drop(dir);
+        let dir = DataDir::open(temp.path(), true).expect("reopened");
+        assert!(!temp.path().join("posts/year=2019/part-000001.parquet").exists());
+        assert!(dir.parts("posts").is_empty());
     }
 
     #[test]

@@ -283,8 +283,10 @@ fn a_file_that_stops_the_run_leaves_no_part_of_the_files_read_before_it() {
     }
     let mut files = Vec::new();
     files_under(&data, &mut files);
-    files.retain(|f| f.file_name().is_some_and(|n| n != ".lock"));
+    // (a new folder's manifest is written first, listing nothing: see `DataDir::open`)
+    files.retain(|f| f.file_name().is_some_and(|n| n != ".lock" && n != "manifest.json"));
     assert!(files.is_empty(), "left behind: {files:?}");
+    assert_eq!(manifest(&data)["tables"], serde_json::json!({}), "nothing committed");
 }
 
 #[test]
@@ -498,4 +500,52 @@ fn an_unanswered_row_keeps_the_unit_it_waits_on() {
     let posts = read_table(&data, "posts");
     assert_eq!(lookup(&posts, "post_id", "2", "unit").as_deref(), Some("A5区住建局"));
     assert_eq!(lookup(&read_table(&data, "replies"), "post_id", "1", "unit").as_deref(), Some("A5区城管局"));
+}
+
+/// The cells of the quarantine's `column` for its rows of `field`, in row order.
+fn quarantined(data: &Path, field: &str, column: &str) -> Vec<String> {
+    let quarantine = read_table(data, "quarantine").sort(["row"], Default::default()).unwrap();
+    let fields = quarantine.column("field").unwrap().str().unwrap().clone();
+    let values = quarantine.column(column).unwrap().cast(&DataType::String).unwrap();
+    let values = values.str().unwrap();
+    fields.iter().zip(values.iter()).filter(|(f, _)| *f == Some(field)).map(|(_, v)| v.unwrap().to_string()).collect()
+}
+
+#[test]
+fn an_operator_s_broken_exports_are_quarantined_row_by_row_or_refused_naming_the_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // Two exports joined: a GB18030 row after UTF-8 ones; a row cut short; a post "made" in 2031.
+    let mut bytes = "留言编号,留言主题,留言时间,留言详情,答复意见,答复时间\n\
+                     201,路灯不亮,2019/4/25 9:32:09,小区路灯一个月没亮了,已修复,2019/4/26 9:00:00\n\
+                     202,噪音扰民,2019/4/25 10:00:00,晚上施工噪音很大\n\
+                     203,油烟扰民,2031/1/1 10:00:00,餐馆油烟直排,,\n"
+        .as_bytes()
+        .to_vec();
+    bytes.extend_from_slice(
+        &encoding_rs::GB18030.encode("204,井盖缺失,2019/4/27 9:00:00,路口井盖丢了,已补装,2019/4/28 9:00:00\n").0,
+    );
+    let file = write(dir.path(), "joined.csv", &bytes);
+    let stdout = ingest(&[&file], &data).ok();
+    // (the short row is quarantined as a row: its cells could not be read as a post)
+    assert!(stdout.contains("posts: read 3 = written 2 + quarantined 1"), "{stdout}");
+    let posts = read_table(&data, "posts");
+    assert_eq!(lookup(&posts, "post_id", "204", "subject").as_deref(), Some("井盖缺失"), "read as GB18030");
+    assert_eq!(quarantined(&data, "-", "row"), ["3"]);
+    assert!(quarantined(&data, "-", "reason")[0].contains("the row has 4 cells, the header 6"));
+    let future = quarantined(&data, "posted_at", "reason");
+    assert!(future[0].contains("2031-01-01 10:00:00 is later than the ingest"), "{future:?}");
+
+    // A header that names one field twice is refused as a whole, naming both columns.
+    let twice = write(dir.path(), "twice.csv", "留言编号,留言主题,留言时间,答复时间,答复意见,答复时间\n".as_bytes());
+    let refused = ingest(&[&twice], &data);
+    assert_eq!(refused.code(), 2, "{}", refused.stderr());
+    assert!(refused.stderr().contains("columns 4 (答复时间) and 6 (答复时间) both hold"), "{}", refused.stderr());
+
+    // A folder whose manifest was lost keeps its parts: the next ingest is refused.
+    std::fs::remove_file(data.join("manifest.json")).unwrap();
+    let lost = ingest(&[&file], &data);
+    assert_eq!(lost.code(), 2, "{}", lost.stderr());
+    assert!(lost.stderr().contains("but no manifest.json"), "{}", lost.stderr());
+    assert!(std::fs::read_dir(data.join("posts")).unwrap().count() > 0, "nothing removed");
 }

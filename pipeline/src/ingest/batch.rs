@@ -49,6 +49,8 @@ pub struct Batcher {
     /// → the id they are stored under and their time. A replies file of the same run (read
     /// after the posts) answers these posts, not the older ones whose id they reused.
     renamed_posts: HashMap<String, (String, NaiveDateTime)>,
+    /// The latest time a row may hold (see `RowReader::latest`).
+    latest: NaiveDateTime,
 }
 
 impl Batcher {
@@ -65,6 +67,7 @@ impl Batcher {
             reseq: HashSet::default(),
             category_model: None,
             renamed_posts: HashMap::default(),
+            latest: super::records::latest_time_now(),
         })
     }
 
@@ -79,7 +82,7 @@ impl Batcher {
 
     pub fn process(&mut self, origin: &Origin, rows: Vec<SourceRow>, report: &mut FileReport) -> Result<()> {
         report.rows += rows.len() as u64;
-        let reader = RowReader { map: origin.map, header: origin.header, source: origin.file };
+        let reader = RowReader { map: origin.map, header: origin.header, source: origin.file, latest: self.latest };
         let outcomes: Vec<_> = rows
             .par_iter()
             .map(|row| match row {

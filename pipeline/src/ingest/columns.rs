@@ -181,6 +181,24 @@ impl ColumnMap {
             }
             fields.push(field);
         }
+        if header.iter().all(|h| normalize_header(h).is_empty()) {
+            return Err("the file is empty: it has no header row (留言编号, 留言主题 …) and no rows".to_string());
+        }
+        // Two columns of one field ("答复时间" twice, or 答复意见 beside 答复内容): reading the first
+        // alone quarantined every row whose value sat in the other, as "missing".
+        for (i, field) in fields.iter().enumerate() {
+            let Some(field) = field else { continue };
+            if let Some(j) = fields[i + 1..].iter().position(|f| f == &Some(*field)).map(|j| i + 1 + j) {
+                return Err(format!(
+                    "columns {} ({}) and {} ({}) both hold the {}: delete or rename one of them and ingest again",
+                    i + 1,
+                    header[i].trim(),
+                    j + 1,
+                    header[j].trim(),
+                    header_names(*field)
+                ));
+            }
+        }
         let has = |f: Field| fields.contains(&Some(f));
         let layout = if has(Field::Category) && has(Field::Subcategory) && has(Field::Leaf) && !has(Field::PostId) {
             Layout::Taxonomy
@@ -258,6 +276,15 @@ mod tests {
         assert!(replies_without_time.contains("答复时间"), "{replies_without_time}");
         assert!(!replies_without_time.contains("留言时间"), "{replies_without_time}");
         assert!(layout_of("reply_id,post_id,unit,body").unwrap_err().contains("replied_at"));
+    }
+
+    #[test]
+    fn two_columns_of_one_field_or_an_empty_file_are_refused_naming_them() {
+        let twice = layout_of("留言编号,留言主题,留言时间,答复时间,答复意见,答复时间").unwrap_err();
+        assert!(twice.starts_with("columns 4 (答复时间) and 6 (答复时间) both hold the 答复时间"), "{twice}");
+        let synonyms = layout_of("留言编号,留言主题,留言时间,答复意见,答复内容,答复时间").unwrap_err();
+        assert!(synonyms.starts_with("columns 4 (答复意见) and 5 (答复内容) both hold"), "{synonyms}");
+        assert!(layout_of("").unwrap_err().starts_with("the file is empty"));
     }
 
     #[test]

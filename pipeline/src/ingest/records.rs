@@ -93,6 +93,24 @@ pub struct RowReader<'a> {
     pub map: &'a ColumnMap,
     pub header: &'a [String],
     pub source: &'a str,
+    /// The latest time a row may hold: a day after the ingest started (a post "made" later is a
+    /// typo: kept, it would move every as-of date and overdue count to its year).
+    pub latest: NaiveDateTime,
+}
+
+/// [`RowReader::latest`] for an ingest starting now.
+pub fn latest_time_now() -> NaiveDateTime {
+    chrono::Local::now().naive_local() + chrono::Duration::days(1)
+}
+
+/// A time of a row later than `latest`, refused as the quarantine's reason.
+fn not_in_the_future(at: NaiveDateTime, latest: NaiveDateTime, what: &str) -> Result<(), String> {
+    if at > latest {
+        return Err(format!(
+            "{what} {at} is later than the ingest (a mistyped year?): correct the time and ingest the row again"
+        ));
+    }
+    Ok(())
 }
 
 impl RowReader<'_> {
@@ -204,6 +222,7 @@ impl RowReader<'_> {
         }
         let posted_at = values::parse_datetime(self.cell(row, Field::PostedAt))
             .map_err(|e| ("posted_at", format!("posted_at (留言时间) {e}")))?;
+        not_in_the_future(posted_at, self.latest, "posted_at (留言时间)").map_err(|e| ("posted_at", e))?;
         let kind_cell = self.text(row, Field::Kind);
         let (kind, kind_source) = match PostKind::parse(&kind_cell) {
             Some(kind) => (kind, "given"),
@@ -263,6 +282,7 @@ impl RowReader<'_> {
             .ok_or(("post_id", "missing post_id (留言编号) of the reply".to_string()))?;
         let replied_at =
             values::parse_datetime(time_cell).map_err(|e| ("replied_at", format!("replied_at (答复时间) {e}")))?;
+        not_in_the_future(replied_at, self.latest, "replied_at (答复时间)").map_err(|e| ("replied_at", e))?;
         if let Some(posted_at) = posted_at {
             if replied_at < posted_at {
                 return Err(("replied_at", format!("replied at {replied_at} before the post was made at {posted_at}")));

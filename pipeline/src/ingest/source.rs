@@ -190,6 +190,12 @@ struct CsvSource {
     /// The row and line of the last row read, when one of its cells holds lines that look like
     /// rows (see `next_batch`).
     swallowing: Option<(usize, usize)>,
+    /// Rows of a UTF-8 file with cells that are not (see `cells_of_mixed_row`), told once at
+    /// the end.
+    gb18030_rows: Vec<usize>,
+    told_gb18030: bool,
+    /// The file's name, for the log.
+    file: String,
 }
 
 /// How many bytes are looked at to tell UTF-8 from GB18030.
@@ -203,7 +209,8 @@ impl CsvSource {
         let mut head = vec![0; SNIFF_BYTES];
         let n = read_up_to(&mut file, &mut head).map_err(|e| e.to_string())?;
         head.truncate(n);
-        let reader: Box<dyn Read + Send> = if looks_like_utf8(&head, n < SNIFF_BYTES) {
+        let reader: Box<dyn Read + Send> = if first_wide_line_is_utf8(&head) || looks_like_utf8(&head, n < SNIFF_BYTES)
+        {
             // Read as it is: each cell is checked as UTF-8 once, when it becomes text (see
             // `cell_of_bytes`). Decoding the whole stream first checked and copied every byte
             // once more.
@@ -223,22 +230,56 @@ impl CsvSource {
             .iter()
             .map(|name| String::from_utf8_lossy(name).into_owned())
             .collect();
-        Ok(CsvSource { header, reader, record: csv::ByteRecord::new(), delimiter, swallowing: None })
+        Ok(CsvSource {
+            header,
+            reader,
+            record: csv::ByteRecord::new(),
+            delimiter,
+            swallowing: None,
+            gb18030_rows: Vec::new(),
+            told_gb18030: false,
+            file: path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
+        })
     }
 }
 
-/// A CSV cell as text. Bytes that are not UTF-8 become U+FFFD, as decoding the whole file did.
-fn cell_of_bytes(bytes: &[u8]) -> Cell {
+/// A CSV cell as text, or `None` when it is not UTF-8.
+fn cell_of_bytes(bytes: &[u8]) -> Option<Cell> {
     if bytes.is_empty() {
-        return Cell::Empty;
+        return Some(Cell::Empty);
     }
     // Chinese text takes the standard library's checker off its ASCII fast path (about 8% of
     // ingest's CPU went there); the SIMD one checks a cell at memory speed.
-    match simdutf8::basic::from_utf8(bytes) {
-        Ok(text) => Cell::Str(text.to_string()),
-        // Rare, and slower: the lossy conversion's own check is a third slower than `from_utf8`.
-        Err(_) => Cell::Str(String::from_utf8_lossy(bytes).into_owned()),
-    }
+    simdutf8::basic::from_utf8(bytes).ok().map(|text| Cell::Str(text.to_string()))
+}
+
+/// The cells of a row of a file read as UTF-8 whose cells are not all UTF-8. A cell of UTF-8
+/// with a stray byte keeps its text, the byte as U+FFFD; a cell appended from a GB18030 export
+/// (two exports joined) is read as GB18030 when it decodes so. Otherwise the reason to
+/// quarantine the row, naming the column. Read as UTF-8, GB18030 rows had been kept as U+FFFD
+/// throughout, and scored and published.
+fn cells_of_mixed_row(record: &csv::ByteRecord, header: &[String]) -> Result<Vec<Cell>, String> {
+    // (judged on the whole row: a short cell alone, "\xE4\xB8", is as much a character of
+    // either cut in two)
+    let utf8 = looks_like_utf8(record.as_slice(), true);
+    record
+        .iter()
+        .enumerate()
+        .map(|(i, bytes)| match cell_of_bytes(bytes) {
+            Some(cell) => Ok(cell),
+            None if utf8 => Ok(Cell::Str(String::from_utf8_lossy(bytes).into_owned())),
+            None => encoding_rs::GB18030
+                .decode_without_bom_handling_and_without_replacement(bytes)
+                .map(|text| Cell::Str(text.into_owned()))
+                .ok_or_else(|| {
+                    let column = header.get(i).map_or_else(|| format!("column {}", i + 1), |h| h.trim().to_string());
+                    format!(
+                        "{column} is neither UTF-8 nor GB18030 text (a damaged cell, or a file of another encoding \
+                         pasted in): save the export in one encoding and ingest it again"
+                    )
+                }),
+        })
+        .collect()
 }
 
 fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -252,11 +293,20 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(filled)
 }
 
+/// Whether the first line with a byte beyond ASCII (the header, or a title above it) is whole
+/// UTF-8: then the file is, whatever rows of another encoding were joined to it (read row by
+/// row, `cells_of_mixed_row`). A GB18030 export's Chinese header is never valid UTF-8.
+fn first_wide_line_is_utf8(head: &[u8]) -> bool {
+    head.split(|&b| b == b'\n')
+        .find(|line| line.iter().any(|b| !b.is_ascii()))
+        .is_some_and(|line| std::str::from_utf8(line).is_ok() && line.len() < head.len())
+}
+
 /// UTF-8 unless invalid sequences are more than one in twenty of the characters beyond
 /// ASCII (a sequence cut at the end of the sample does not count, unless the sample is the whole
 /// file). Chinese in GB18030 read as UTF-8 is invalid at nearly every character; a UTF-8 export
 /// with one stray byte or a character cut in two is still UTF-8, and decoding it all as GB18030
-/// garbled every text. The stray bytes become U+FFFD in their cells (`cell_of_bytes`).
+/// garbled every text. A row that is not UTF-8 is read cell by cell (`cells_of_mixed_row`).
 fn looks_like_utf8(bytes: &[u8], whole_file: bool) -> bool {
     let wide = |text: &str| text.chars().filter(|c| !c.is_ascii()).count();
     let (mut valid_wide, mut invalid) = (0usize, 0usize);
@@ -302,8 +352,23 @@ impl RowSource for CsvSource {
                         return Err(format!(
                             "row {row} (line {line}): a quoted cell opened in this row is never closed, so every \
                              line after it, to the end of the file, was read as that one cell: a stray quote \
-                             (\"); a quote inside a cell must be doubled (\"\"). Fix the row and ingest again"
+                             (\"; a quote inside a cell must be doubled, \"\"), or the file was cut off inside the \
+                             cell (a truncated export). Fix the row and ingest again"
                         ));
+                    }
+                    if !self.gb18030_rows.is_empty() && !self.told_gb18030 {
+                        self.told_gb18030 = true;
+                        let rows = &self.gb18030_rows;
+                        let shown: Vec<String> = rows.iter().take(10).map(usize::to_string).collect();
+                        let rows = match shown.len() {
+                            1 => format!("row {} is", shown[0]),
+                            _ => format!("rows {}{} are", shown.join(", "), if rows.len() > 10 { " …" } else { "" }),
+                        };
+                        tracing::warn!(
+                            file = %self.file,
+                            "{rows} not all UTF-8 like the rest of the file: read as GB18030 (two exports joined?), \
+                             a stray byte as �; check their texts, or save the file in one encoding"
+                        );
                     }
                     break;
                 }
@@ -325,11 +390,18 @@ impl RowSource for CsvSource {
                         });
                     self.swallowing = rows_inside.then_some((row, line));
                     if self.record.len() != self.header.len() {
-                        // A row of the wrong width that runs over several lines is a quote never
-                        // closed: every line after it, to the next quote or the end of the file,
-                        // was read as one cell. Quarantining it would hide those rows in one.
+                        // A row of the wrong width whose cells hold lines that look like rows is
+                        // a quote never closed: every line after it, to the next quote or the end
+                        // of the file, was read as one cell. Quarantining it would hide those
+                        // rows in one.
                         let next_line = self.reader.position().line() as usize;
-                        if next_line > line + 1 {
+                        let rows_inside = self.header.len() > 1
+                            && self.record.iter().any(|cell| {
+                                cell.split(|&b| b == b'\n').skip(1).any(|l| {
+                                    l.iter().filter(|&&b| b == self.delimiter).count() + 1 >= self.header.len()
+                                })
+                            });
+                        if next_line > line + 1 && rows_inside {
                             return Err(format!(
                                 "row {row} (line {line}): a quoted cell opened in this row runs on to line {} and the row then \
                                  has {} cells, not {}: a stray quote (\") that CSV reads as opening a cell; a \
@@ -340,7 +412,31 @@ impl RowSource for CsvSource {
                             ));
                         }
                     }
-                    let cells = self.record.iter().map(cell_of_bytes).collect();
+                    let raw = || String::from_utf8_lossy(self.record.as_slice()).into_owned();
+                    // (extra cells that are empty are a trailing delimiter, not a broken row)
+                    let extra = self.record.iter().skip(self.header.len()).any(|cell| !cell.is_empty());
+                    if self.record.len() < self.header.len() || extra {
+                        // Cut short (a truncated export) or split by a comma that was not quoted:
+                        // read as it is, its reply or time would be taken as missing.
+                        let why = if extra { "a comma inside a cell that is not quoted?" } else { "a truncated row?" };
+                        let reason =
+                            format!("the row has {} cells, the header {}: {why}", self.record.len(), self.header.len());
+                        batch.push(Err((row, reason, raw())));
+                        continue;
+                    }
+                    let cells = match self.record.iter().map(cell_of_bytes).collect::<Option<Vec<_>>>() {
+                        Some(cells) => cells,
+                        None => match cells_of_mixed_row(&self.record, &self.header) {
+                            Ok(cells) => {
+                                self.gb18030_rows.push(row);
+                                cells
+                            }
+                            Err(reason) => {
+                                batch.push(Err((row, reason, raw())));
+                                continue;
+                            }
+                        },
+                    };
                     batch.push(Ok(RawRow { row, cells }));
                 }
                 Err(e) => {
@@ -473,30 +569,53 @@ mod tests {
     }
 
     #[test]
-    fn a_utf8_csv_loses_its_bom_and_its_bad_bytes_become_what_decoding_made_of_them() {
-        // The bad bytes come after the sniffed head, so the file is read as UTF-8.
+    fn a_utf8_csv_loses_its_bom_and_its_rows_in_another_encoding_are_read_or_quarantined() {
+        // The odd rows come after the sniffed head, so the file is read as UTF-8.
         let mut bytes = b"\xEF\xBB\xBF\xE7\x95\x99\xE8\xA8\x80\xE7\xBC\x96\xE5\x8F\xB7,subject\n".to_vec();
         while bytes.len() <= SNIFF_BYTES {
             bytes.extend_from_slice("1,噪音扰民\n".as_bytes());
         }
-        let bad_cells: [&[u8]; 3] = [b"a\xE4", b"\xE4\xB8", b"\xFF\xE5\x99\xAA\xC0\xAF"];
-        for cell in bad_cells {
-            bytes.extend_from_slice(b"2,\"");
-            bytes.extend_from_slice(cell);
-            bytes.extend_from_slice(b"\"\n");
-        }
+        // UTF-8 with one stray byte: kept, the byte as U+FFFD
+        bytes.extend_from_slice("2,小区门口的烧烤店噪音扰民".as_bytes());
+        bytes.extend_from_slice(b"\xB5");
+        bytes.extend_from_slice("晚上无法入睡，请有关部门处理\n".as_bytes());
+        // a row of a GB18030 export joined to this one: read as GB18030
+        bytes.extend_from_slice(b"3,");
+        bytes.extend_from_slice(&encoding_rs::GB18030.encode("油烟直排扰民").0);
+        bytes.push(b'\n');
+        // neither: quarantined, naming the column
+        bytes.extend_from_slice(b"4,\xFF\xFE\xFF\n");
+        // cut short, or split by a comma not quoted: quarantined
+        bytes.extend_from_slice("5\n6,噪音,扰民\n7,噪音,\n".as_bytes());
         let dir = tempfile::tempdir().expect("a temporary folder");
         let path = dir.path().join("posts.csv");
         std::fs::write(&path, &bytes).expect("the file is written");
         let mut source = CsvSource::open(&path, false).expect("the file opens");
         assert_eq!(source.header(), ["留言编号", "subject"]);
-        let rows: Vec<RawRow> = source.next_batch(usize::MAX).expect("rows").into_iter().map(Result::unwrap).collect();
-        assert_eq!(rows[0].row, 2);
-        assert_eq!(rows[0].cells, [Cell::Str("1".into()), Cell::Str("噪音扰民".into())]);
-        let last: Vec<&Cell> = rows[rows.len() - 3..].iter().map(|r| &r.cells[1]).collect();
-        for (cell, bytes) in last.into_iter().zip(bad_cells) {
-            let (decoded, _) = encoding_rs::UTF_8.decode_without_bom_handling(bytes);
-            assert_eq!(cell, &Cell::Str(decoded.into_owned()), "{bytes:?}");
-        }
+        let rows = source.next_batch(usize::MAX).expect("rows");
+        let first = rows[0].as_ref().expect("a row");
+        assert_eq!(first.row, 2);
+        assert_eq!(first.cells, [Cell::Str("1".into()), Cell::Str("噪音扰民".into())]);
+        let last: Vec<String> = rows[rows.len() - 6..]
+            .iter()
+            .map(|row| match row {
+                Ok(row) => format!("{:?}", row.cells[1]),
+                Err((_, reason, _)) => format!("quarantined: {reason}"),
+            })
+            .collect();
+        assert_eq!(
+            last,
+            [
+                format!("{:?}", Cell::Str("小区门口的烧烤店噪音扰民\u{FFFD}晚上无法入睡，请有关部门处理".into())),
+                format!("{:?}", Cell::Str("油烟直排扰民".into())),
+                "quarantined: subject is neither UTF-8 nor GB18030 text (a damaged cell, or a file of another \
+                 encoding pasted in): save the export in one encoding and ingest it again"
+                    .to_string(),
+                "quarantined: the row has 1 cells, the header 2: a truncated row?".to_string(),
+                "quarantined: the row has 3 cells, the header 2: a comma inside a cell that is not quoted?".to_string(),
+                format!("{:?}", Cell::Str("噪音".into())),
+            ]
+        );
+        assert_eq!(source.gb18030_rows.len(), 2);
     }
 }
