@@ -123,6 +123,7 @@ fn is_daily_update(dir: &DataDir, inputs_before: usize) -> bool {
 pub fn indicators(data: &Path, year: Option<i32>) -> Result<()> {
     let config = crate::config::Config::load(data)?;
     let mut dir = DataDir::open(data, false)?;
+    crate::freshness::warn_if_behind(&dir, "the indicators", Some("indicators"));
     let stage_config = crate::indicators::IndicatorsConfig {
         deadlines: config.deadlines.clone(),
         calendar: config.calendar.calendar(),
@@ -273,6 +274,7 @@ pub fn notice(
     };
     check_period(data, from, to)?;
     let dir = DataDir::open_read_only(data).map_err(|e| bad(format!("{e:#}")))?;
+    crate::freshness::warn_if_behind(&dir, "the notice", None);
     let notice = crate::notice::write_notice(&dir, from, to, out, format)?;
     crate::say!("{}", notice.headline());
     crate::say!("notice written to {}", out.display());

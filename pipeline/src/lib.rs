@@ -17,6 +17,7 @@ pub mod config;
 mod daily_tests;
 pub mod eval;
 pub mod feature_cache;
+pub mod freshness;
 pub mod grouping_cache;
 pub mod index_update;
 pub mod indicators;

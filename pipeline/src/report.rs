@@ -29,6 +29,7 @@ pub fn write_report(data: &Path, year: Option<i32>, out: &Path) -> Result<()> {
         return Err(bad_out("the report is HTML: name the file .html (print it to PDF from a browser)".into()));
     }
     let dir = DataDir::open_read_only(data)?;
+    crate::freshness::warn_if_behind(&dir, "the report", None);
     let tables = read_report_tables(&dir)?;
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;

@@ -163,3 +163,35 @@ fn a_reversed_period_an_empty_folder_and_an_unknown_format_are_refused() {
     assert!(run.stderr().contains("name the file .xlsx"), "{}", run.stderr());
     assert!(!dir.path().join("通报.pdf").exists());
 }
+
+#[test]
+fn a_notice_made_while_the_stages_are_behind_an_ingest_says_so_and_what_to_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data").display().to_string();
+    let replies = shared_file("replies_dev.xlsx").display().to_string();
+    wenzheng(["run", &replies, "--out", &data]).ok();
+    let out = dir.path().join("n.md").display().to_string();
+    let fresh = wenzheng(["notice", "--data", &data, "--from", FROM, "--to", TO, "--out", &out]);
+    fresh.ok();
+    assert!(!fresh.stderr().contains("may be incomplete"), "{}", fresh.stderr());
+
+    // More posts ingested, nothing run after them (an `ingest` alone, or a `run` killed after it).
+    let likes = shared_file("posts_likes.xlsx").display().to_string();
+    wenzheng(["ingest", &likes, "--out", &data]).ok();
+    let behind = wenzheng(["notice", "--data", &data, "--from", FROM, "--to", TO, "--out", &out]);
+    behind.ok();
+    let warned = behind.stderr();
+    assert!(
+        warned.contains("the notice may be incomplete: the recurring issues were found among 1463 of the"),
+        "{warned}"
+    );
+    assert!(warned.contains(&format!("run `wenzheng recurring --data {data}`")), "{warned}");
+    assert!(warned.contains(&format!("run `wenzheng indicators --data {data}`")), "{warned}");
+    // The stages run, the notice is whole again.
+    for stage in ["recurring", "indicators"] {
+        wenzheng([stage, "--data", &data]).ok();
+    }
+    let caught_up = wenzheng(["notice", "--data", &data, "--from", FROM, "--to", TO, "--out", &out]);
+    caught_up.ok();
+    assert!(!caught_up.stderr().contains("may be incomplete"), "{}", caught_up.stderr());
+}

@@ -28,6 +28,8 @@ pub struct ApiTables {
     pub indicators: Option<DataFrame>,
     pub annual: Option<DataFrame>,
     pub overdue: Option<DataFrame>,
+    /// What the loader found behind the tables (a stage not run since an ingest), for /api/health.
+    pub notes: Vec<String>,
 }
 
 /// What a flagged-replies request asks for.
@@ -163,7 +165,7 @@ impl Data {
         };
         let post_row: HashMap<String, u32> =
             posts.id.iter().enumerate().filter_map(|(i, id)| Some((id?.to_string(), i as u32))).collect();
-        let mut notes = Vec::new();
+        let mut notes = tables.notes.clone();
 
         let replies = tables
             .replies

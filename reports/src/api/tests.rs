@@ -123,6 +123,7 @@ fn tables() -> ApiTables {
         indicators: Some(indicators),
         annual: Some(annual),
         overdue: Some(overdue),
+        notes: Vec::new(),
     }
 }
 
