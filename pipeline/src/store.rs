@@ -271,6 +271,11 @@ impl DataDir {
     /// Removes temporary files and parts that no manifest lists: leftovers of a run that
     /// was killed before its commit, or of one that stopped on an error.
     pub(crate) fn roll_back_uncommitted(&self) -> Result<()> {
+        self.roll_back(RollBack::Leftovers)
+    }
+
+    /// [`Self::roll_back_uncommitted`], saying whose files they are.
+    pub(crate) fn roll_back(&self, whose: RollBack) -> Result<()> {
         for table in PART_TABLES {
             let live: Vec<&String> = self.manifest.tables.get(table).map(|v| v.iter().collect()).unwrap_or_default();
             // The table's folder and its partition folders (`year=2019`), one level deep.
@@ -290,7 +295,12 @@ impl DataDir {
                     let is_temp = name.ends_with(".tmp");
                     let is_orphan_part = name.ends_with(".parquet") && !live.iter().any(|l| **l == relative);
                     if is_temp || is_orphan_part {
-                        tracing::warn!(file = %relative, "removing a file left by an interrupted run");
+                        match whose {
+                            RollBack::Leftovers => {
+                                tracing::warn!(file = %relative, "removing a file left by an interrupted run")
+                            }
+                            RollBack::ThisRun => tracing::debug!(file = %relative, "removing a part of this run"),
+                        }
                         fs::remove_file(entry.path())
                             .with_context(|| format!("cannot remove {}", entry.path().display()))?;
                     }
@@ -379,6 +389,15 @@ impl DataDir {
 
 /// Bad usage (exit 2): `--data` names no data folder. The hint names the data folders just
 /// below it, when it is their parent, and otherwise how to make one.
+/// Whose uncommitted files a roll-back removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RollBack {
+    /// a run killed before its commit (found by the next run)
+    Leftovers,
+    /// this run's own, as it stops on an error
+    ThisRun,
+}
+
 /// How many Parquet parts the table folders of `root` hold (a temporary file aside), when any:
 /// a data folder whose manifest is missing.
 fn parts_without_manifest(root: &Path) -> Option<usize> {

@@ -271,7 +271,15 @@ fn a_file_that_stops_the_run_leaves_no_part_of_the_files_read_before_it() {
     }
     let stray = write(dir.path(), "stray.csv", text.as_bytes());
     let data = dir.path().join("data");
-    assert_eq!(ingest(&[&good, &stray], &data).code(), 2);
+    let stopped = ingest(&[&good, &stray], &data);
+    assert_eq!(stopped.code(), 2);
+    // The operator is told to ingest both again, and the run's own parts are not called another's.
+    assert!(
+        stopped.stderr().contains("nothing of this run was written: once the file is fixed, ingest all 2 files again"),
+        "{}",
+        stopped.stderr()
+    );
+    assert!(!stopped.stderr().contains("left by an interrupted run"), "{}", stopped.stderr());
     fn files_under(path: &Path, out: &mut Vec<PathBuf>) {
         for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
             if entry.path().is_dir() {

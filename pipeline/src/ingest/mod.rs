@@ -21,7 +21,7 @@ use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 
 use crate::progress::Progress;
-use crate::store::{self, DataDir, InputRecord};
+use crate::store::{self, DataDir, InputRecord, RollBack};
 use batch::Batcher;
 use columns::{ColumnMap, Layout};
 use known::KnownRecords;
@@ -155,6 +155,7 @@ pub fn ingest(dir: &mut DataDir, inputs: &[PathBuf]) -> Result<IngestReport> {
     // Posts before replies-only files, so a reply's post (and its region) is known.
     planned.sort_by_key(|p| p.tables.iter().all(|(_, m)| m.layout == Layout::Replies));
 
+    let files = planned.len();
     let known = KnownRecords::load(dir)?;
     let mut batcher = Batcher::new(dir, known)?.with_category_model(category_model);
     // A file that stops the run (exit 2) leaves nothing behind: the parts written so far are
@@ -169,8 +170,14 @@ pub fn ingest(dir: &mut DataDir, inputs: &[PathBuf]) -> Result<IngestReport> {
     let finished = match finished {
         Ok(finished) => finished,
         Err(e) => {
-            if let Err(cleanup) = dir.roll_back_uncommitted() {
+            if let Err(cleanup) = dir.roll_back(RollBack::ThisRun) {
                 tracing::warn!("{cleanup:#}");
+            }
+            if files > 1 {
+                // (the files read before the one that stopped it are not kept either)
+                tracing::warn!(
+                    "nothing of this run was written: once the file is fixed, ingest all {files} files again"
+                );
             }
             return Err(e);
         }
@@ -219,7 +226,7 @@ fn read_planned(planned: Vec<PlannedFile>, batcher: &mut Batcher, report: &mut I
             replies_written = file_report.replies.written,
             quarantined = file_report.posts.quarantined + file_report.replies.quarantined + file_report.unreadable_rows,
             duplicates = file_report.posts.duplicates + file_report.replies.duplicates,
-            "ingested"
+            "read (written when every file of the run is read)"
         );
         batcher.record_input(InputRecord {
             path: file.path.display().to_string(),
