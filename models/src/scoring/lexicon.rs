@@ -97,6 +97,10 @@ pub struct Deflection {
     /// words of a deflection that says whose duty the matter is ("应属交通运管部门职责")
     #[serde(default)]
     pub remit_words: Vec<String>,
+    /// words that give the citizen advice instead of an answer ("建议携带手电筒出行"): in a reply
+    /// with no content but them and no receipt formula, a deflection, not an acknowledgement
+    #[serde(default)]
+    pub advice: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

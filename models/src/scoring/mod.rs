@@ -359,6 +359,16 @@ impl Scorer {
             };
         }
         let answers_question = if fixed { j.answers_question } else { evasive_level == 0 && !j.unanswered };
+        // Judged empty for want of content, a reply holding no receipt formula but advice to the
+        // citizen is a deflection, and is quoted as one: "acknowledgement: 建议携带手电筒出行" would
+        // tell a notice's reader that the unit only acknowledged receipt.
+        let advice = (reply_type == ReplyType::AcknowledgementOnly
+            && !findings.signals.iter().any(|s| s.kind == SignalKind::Acknowledgement))
+        .then(|| self.advice_in(&findings, &reply_f.text))
+        .flatten();
+        if advice.is_some() {
+            reply_type = ReplyType::Deflection;
+        }
 
         let wanted = |kind: SignalKind| match kind {
             SignalKind::Acknowledgement => reply_type == ReplyType::AcknowledgementOnly,
@@ -381,6 +391,10 @@ impl Scorer {
                 _ => (kind, start, end),
             })
             .collect();
+        if let Some((start, end)) = advice {
+            let (start, end) = signals::clause_around(&reply_f.text, start, end);
+            spans.push((SignalKind::Deflection, start, end));
+        }
         // one quote of a kind for what overlaps (a rule's clause found from two of its words),
         // and at most EVIDENCE_PER_KIND of each kind, the first in the reply
         spans.sort_by_key(|&(kind, start, end)| (kind as usize, start, end));
@@ -455,6 +469,18 @@ impl Scorer {
         }
 
         ReplyScore { evasive_level, vague_level, evasive_score, vague_score, reply_type, answers_question, evidence }
+    }
+}
+
+impl Scorer {
+    /// The first of the lexicon's advice words (`[deflection] advice`) in the content of `text`.
+    fn advice_in(&self, findings: &signals::Findings, text: &str) -> Option<(usize, usize)> {
+        let words = &self.lexicon.deflection.advice;
+        findings.content_runs(text).into_iter().find_map(|(start, end)| {
+            let run = &text[start..end];
+            let found = words.iter().filter_map(|w| run.find(w.as_str()).map(|at| (at, w.len()))).min();
+            found.map(|(at, len)| (start + at, start + at + len))
+        })
     }
 }
 

@@ -92,6 +92,34 @@ fn acknowledgement_only_is_evasive_and_vague() {
 }
 
 #[test]
+fn advice_instead_of_an_answer_is_a_deflection_quoted_as_one() {
+    // Nothing of the case, no receipt: the citizen is told what to do about it themselves.
+    check(
+        STREET_LIGHT,
+        "您好！夜间出行建议您自备照明工具。",
+        Expect {
+            evidence: &[(SignalKind::Deflection, "建议您自备照明工具")], ..expect(2, 2, ReplyType::Deflection)
+        },
+    );
+    check(
+        "邻居占用楼道|邻居长期在楼道堆放杂物，物业不管，希望社区出面清理。",
+        "可以依照有关法律自行协调或起诉。",
+        Expect {
+            evidence: &[(SignalKind::Deflection, "可以依照有关法律")], ..expect(2, 2, ReplyType::Deflection)
+        },
+    );
+    // A receipt with a word of advice in its courtesy is still a receipt.
+    check(
+        STREET_LIGHT,
+        "网友：您好！留言已收悉，可以放心。",
+        Expect {
+            evidence: &[(SignalKind::Acknowledgement, "留言已收悉")],
+            ..expect(2, 2, ReplyType::AcknowledgementOnly)
+        },
+    );
+}
+
+#[test]
 fn acknowledgement_followed_by_an_answer_is_judged_on_the_answer() {
     check(
         STREET_LIGHT,
