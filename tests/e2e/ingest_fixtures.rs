@@ -557,3 +557,41 @@ fn an_operator_s_broken_exports_are_quarantined_row_by_row_or_refused_naming_the
     assert!(lost.stderr().contains("but no manifest.json"), "{}", lost.stderr());
     assert!(std::fs::read_dir(data.join("posts")).unwrap().count() > 0, "nothing removed");
 }
+
+#[test]
+fn an_export_saved_again_with_its_times_to_the_minute_or_the_day_adds_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let header = "留言编号,留言主题,留言时间,留言详情,答复意见,答复时间\n";
+    let first = write(
+        dir.path(),
+        "export.csv",
+        format!(
+            "{header}301,路灯不亮,2019/4/25 9:32:09,小区路灯一个月没亮了,已修复,2019/4/26 9:10:30\n\
+             302,噪音扰民,2019/4/25 10:00:00,晚上施工噪音很大,已责令停工,2019/4/27 15:45:12\n"
+        )
+        .as_bytes(),
+    );
+    ingest(&[&first], &data).ok();
+    // Excel's "save as CSV" writes what it shows: the minute, or the day of a date-formatted cell.
+    let saved = write(
+        dir.path(),
+        "export_saved.csv",
+        format!(
+            "{header}301,路灯不亮,2019/4/25 9:32,小区路灯一个月没亮了,已修复,2019/4/26 9:10\n\
+             302,噪音扰民,2019/4/25,晚上施工噪音很大,已责令停工,2019/4/27 15:45\n"
+        )
+        .as_bytes(),
+    );
+    let stdout = ingest(&[&saved], &data).ok();
+    assert!(stdout.contains("posts: read 2 = written 0 + quarantined 0 + duplicates dropped 2"), "{stdout}");
+    assert!(stdout.contains("replies: read 2 = written 0 + quarantined 0 + duplicates dropped 2"), "{stdout}");
+    // Another time in the same minute is another post (a conflict, kept), not a rounding.
+    let other = write(
+        dir.path(),
+        "other.csv",
+        format!("{header}301,路灯不亮,2019/4/25 9:32:30,小区路灯一个月没亮了,,\n").as_bytes(),
+    );
+    let stdout = ingest(&[&other], &data).ok();
+    assert!(stdout.contains("posts: read 1 = written 1"), "{stdout}");
+}

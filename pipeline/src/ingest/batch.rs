@@ -15,6 +15,7 @@ use super::columns::ColumnMap;
 use super::known::{HashMap, HashSet, KnownRecords, ReplyTimes};
 use super::records::{self, PostRecord, Problem, ReplyRecord, RowReader, TaxonomyRecord};
 use super::source::SourceRow;
+use super::values;
 use super::FileReport;
 use crate::store::{DataDir, InputRecord, PendingPart};
 use crate::tables::{self, millis, PartWriter, YearPartWriter};
@@ -204,6 +205,19 @@ impl Batcher {
 
     /// The id the post is stored under, and the post if it is to be written (not a duplicate).
     fn admit_post(&mut self, mut post: PostRecord, counts: &mut super::RecordCounts) -> (String, Option<PostRecord>) {
+        // Saved again by a spreadsheet, an export writes its times to the minute (or the day):
+        // the post held with the time it rounds is the same post, not a conflict.
+        let held = self.known.posts.get(&post.post_id).filter(|hash| **hash != post.content_hash);
+        let held_at =
+            self.known.post_times.get(&post.post_id).and_then(|ms| chrono::DateTime::from_timestamp_millis(*ms));
+        if let (Some(held), Some(held_at)) = (held, held_at.map(|t| t.naive_utc())) {
+            if rounds_to(held_at, post.posted_at) {
+                let same = records::content_hash(&[&post.subject, &post.body, &values::seconds_text(held_at)]);
+                if same == *held {
+                    post.content_hash = same;
+                }
+            }
+        }
         let (id, new) =
             admit(&mut self.known.posts, &post.post_id, &post.content_hash, &post.source, post.row, "post", counts);
         if !new {
@@ -218,6 +232,23 @@ impl Batcher {
     }
 
     fn admit_reply(&mut self, mut reply: ReplyRecord, counts: &mut super::RecordCounts) -> Option<ReplyRecord> {
+        // A reply held with the time this one's rounds (a re-export to the minute) is this reply.
+        if self.known.replies.get(&reply.reply_id) != Some(&reply.content_hash) {
+            let held = self.known.reply_times.get(&reply.post_id).into_iter().flatten();
+            for (ms, held_id) in held {
+                let Some(held_at) = chrono::DateTime::from_timestamp_millis(*ms).map(|t| t.naive_utc()) else {
+                    continue;
+                };
+                if !rounds_to(held_at, reply.replied_at) {
+                    continue;
+                }
+                let same = records::content_hash(&[&reply.post_id, &reply.body, &values::seconds_text(held_at)]);
+                if self.known.replies.get(held_id) == Some(&same) {
+                    (reply.reply_id, reply.content_hash) = (held_id.clone(), same);
+                    break;
+                }
+            }
+        }
         let (id, new) = admit(
             &mut self.known.replies,
             &reply.reply_id,
@@ -305,6 +336,15 @@ fn replied_before_post(reply: &ReplyRecord, posted_ms: i64) -> Problem {
         })
         .to_string(),
     }
+}
+
+/// Whether `given` is `held` written to the minute or to the day, as a spreadsheet saves a time
+/// it shows that way (and not `held` itself).
+fn rounds_to(held: NaiveDateTime, given: NaiveDateTime) -> bool {
+    use chrono::Timelike;
+    let to_minute = held.with_second(0).and_then(|t| t.with_nanosecond(0));
+    let to_day = held.date().and_hms_opt(0, 0, 0);
+    held != given && (to_minute == Some(given) || to_day == Some(given))
 }
 
 /// The writer of a year-partitioned table: rows go to their year's folder as they come.

@@ -140,6 +140,8 @@ impl KnownRecords {
             }
             let post = post_ids.get(i).unwrap_or_default();
             if replied.contains(post) {
+                // (its hash too: a re-export's reply whose time lost its seconds is told from it)
+                self.replies.entry(id.to_string()).or_insert_with(|| hashes.get(i).unwrap_or_default().to_string());
                 self.reply_times
                     .entry(post.to_string())
                     .or_default()
