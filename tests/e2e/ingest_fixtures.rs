@@ -595,3 +595,23 @@ fn an_export_saved_again_with_its_times_to_the_minute_or_the_day_adds_nothing() 
     let stdout = ingest(&[&other], &data).ok();
     assert!(stdout.contains("posts: read 1 = written 1"), "{stdout}");
 }
+
+#[test]
+fn json_lines_may_name_fields_their_own_way_but_a_list_is_no_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "mixed.jsonl",
+        "{\"留言编号\": \"401\", \"留言主题\": \"路灯不亮\", \"留言时间\": \"2019-05-06 09:00:00\"}\n\
+         {\"post_id\": \"402\", \"subject\": \"噪音扰民\", \"posted_at\": \"2019-05-06 10:00:00\"}\n\
+         {\"留言编号\": \"403\", \"留言主题\": [\"a\", \"b\"], \"留言时间\": \"2019-05-06 11:00:00\"}\n"
+            .as_bytes(),
+    );
+    let data = dir.path().join("data");
+    ingest(&[&file], &data).ok();
+    let posts = read_table(&data, "posts");
+    assert_eq!(lookup(&posts, "post_id", "402", "subject").as_deref(), Some("噪音扰民"));
+    assert_eq!(posts.height(), 2);
+    let reasons = quarantined(&data, "-", "reason");
+    assert!(reasons.iter().any(|r| r.contains("留言主题 holds a JSON list")), "{reasons:?}");
+}

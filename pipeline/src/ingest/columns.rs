@@ -170,6 +170,13 @@ impl ColumnMap {
     /// Maps a header row. Fails, naming the columns found, when the file is neither posts,
     /// replies nor a taxonomy.
     pub fn from_header(header: &[String]) -> Result<ColumnMap, String> {
+        Self::from_header_of(header, false)
+    }
+
+    /// [`Self::from_header`]; `keyed`: the header is the keys of JSON lines, where each line may
+    /// name a field its own way ("post_id" in one, "留言编号" in the next): the cell of a field is
+    /// then the first of its columns that a line fills, not a header naming one field twice.
+    pub fn from_header_of(header: &[String], keyed: bool) -> Result<ColumnMap, String> {
         let mut fields = Vec::with_capacity(header.len());
         let mut ignored = Vec::new();
         for h in header {
@@ -186,7 +193,7 @@ impl ColumnMap {
         }
         // Two columns of one field ("答复时间" twice, or 答复意见 beside 答复内容): reading the first
         // alone quarantined every row whose value sat in the other, as "missing".
-        for (i, field) in fields.iter().enumerate() {
+        for (i, field) in fields.iter().enumerate().filter(|_| !keyed) {
             let Some(field) = field else { continue };
             if let Some(j) = fields[i + 1..].iter().position(|f| f == &Some(*field)).map(|j| i + 1 + j) {
                 return Err(format!(
@@ -251,6 +258,12 @@ impl ColumnMap {
         } else {
             Err(format!("a {} file needs the column(s) {}", self.layout.name(), missing.join("; ")))
         }
+    }
+
+    /// The columns holding `field`: one, but for the keys of JSON lines (see
+    /// [`Self::from_header_of`]).
+    pub fn indices(&self, field: Field) -> impl Iterator<Item = usize> + '_ {
+        self.fields.iter().enumerate().filter(move |(_, f)| **f == Some(field)).map(|(i, _)| i)
     }
 
     /// The column index holding `field`, the first one if several do.

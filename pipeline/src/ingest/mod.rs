@@ -133,8 +133,10 @@ pub fn ingest(dir: &mut DataDir, inputs: &[PathBuf]) -> Result<IngestReport> {
         let sources = source::open(path).map_err(|e| bad_input(path, None, &e))?;
         let mut tables = Vec::new();
         let mut notes = Vec::new();
-        let mapped: Vec<_> =
-            sources.into_iter().map(|source| (ColumnMap::from_header(source.header()), source)).collect();
+        let mapped: Vec<_> = sources
+            .into_iter()
+            .map(|source| (ColumnMap::from_header_of(source.header(), source.keyed()), source))
+            .collect();
         let any_known = mapped.iter().any(|(map, _)| map.is_ok());
         for (map, source) in mapped {
             match map {

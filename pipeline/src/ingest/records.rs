@@ -116,7 +116,14 @@ fn not_in_the_future(at: NaiveDateTime, latest: NaiveDateTime, what: &str) -> Re
 impl RowReader<'_> {
     fn cell<'c>(&self, row: &'c RawRow, field: Field) -> &'c Cell {
         const EMPTY: &Cell = &Cell::Empty;
-        self.map.index(field).and_then(|i| row.cells.get(i)).unwrap_or(EMPTY)
+        // (the first filled of the field's columns: JSON lines may each name it their own way)
+        let mut cells = self.map.indices(field).filter_map(|i| row.cells.get(i));
+        let first = cells.next().unwrap_or(EMPTY);
+        if first.is_empty() {
+            cells.find(|c| !c.is_empty()).unwrap_or(first)
+        } else {
+            first
+        }
     }
 
     fn text(&self, row: &RawRow, field: Field) -> String {

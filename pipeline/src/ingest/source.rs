@@ -39,6 +39,10 @@ pub trait RowSource: Send {
     fn rows_above_header(&self) -> &[(usize, String)] {
         &[]
     }
+    /// Whether the header is the keys of JSON lines, each line naming its fields its own way.
+    fn keyed(&self) -> bool {
+        false
+    }
     /// The rows below the header, when known before reading (a sheet's).
     fn rows_below_header(&self) -> Option<usize> {
         None
@@ -501,18 +505,21 @@ impl JsonlSource {
     }
 }
 
-fn cells_of(header: &[String], object: &serde_json::Map<String, serde_json::Value>) -> Vec<Cell> {
+/// The cells of a JSON line; a list or an object where a value belongs is the reason to
+/// quarantine it (kept as its JSON text, it was scored and indexed as if it were the text).
+fn cells_of(header: &[String], object: &serde_json::Map<String, serde_json::Value>) -> Result<Vec<Cell>, String> {
     header
         .iter()
         .map(|key| match object.get(key) {
-            None | Some(serde_json::Value::Null) => Cell::Empty,
-            Some(serde_json::Value::String(s)) => Cell::Str(s.clone()),
-            Some(serde_json::Value::Bool(b)) => Cell::Bool(*b),
-            Some(serde_json::Value::Number(n)) => match n.as_i64() {
+            None | Some(serde_json::Value::Null) => Ok(Cell::Empty),
+            Some(serde_json::Value::String(s)) => Ok(Cell::Str(s.clone())),
+            Some(serde_json::Value::Bool(b)) => Ok(Cell::Bool(*b)),
+            Some(serde_json::Value::Number(n)) => Ok(match n.as_i64() {
                 Some(i) => Cell::Int(i),
                 None => Cell::Float(n.as_f64().unwrap_or(f64::NAN)),
-            },
-            Some(other) => Cell::Str(other.to_string()),
+            }),
+            Some(serde_json::Value::Array(_)) => Err(format!("{key} holds a JSON list, not a text or a number")),
+            Some(serde_json::Value::Object(_)) => Err(format!("{key} holds a JSON object, not a text or a number")),
         })
         .collect()
 }
@@ -520,6 +527,9 @@ fn cells_of(header: &[String], object: &serde_json::Map<String, serde_json::Valu
 impl RowSource for JsonlSource {
     fn header(&self) -> &[String] {
         &self.header
+    }
+    fn keyed(&self) -> bool {
+        true
     }
     fn sheet(&self) -> Option<&str> {
         None
@@ -541,7 +551,10 @@ impl RowSource for JsonlSource {
                 continue;
             }
             match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line) {
-                Ok(object) => batch.push(Ok(RawRow { row: i + 1, cells: cells_of(&self.header, &object) })),
+                Ok(object) => batch.push(match cells_of(&self.header, &object) {
+                    Ok(cells) => Ok(RawRow { row: i + 1, cells }),
+                    Err(reason) => Err((i + 1, reason, line.to_string())),
+                }),
                 Err(e) => batch.push(Err((i + 1, format!("not a JSON object: {e}"), line.to_string()))),
             }
         }

@@ -153,15 +153,33 @@ fn parse_datetime_text(raw: &str) -> Result<NaiveDateTime, String> {
         let local = dt.with_timezone(&chrono::FixedOffset::east_opt(SHANGHAI_OFFSET_SECS).expect("valid offset"));
         return Ok(local.naive_local());
     }
+    // "20190425", a date written without separators (a number too big for an Excel serial)
+    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        if let Some(date) = NaiveDate::parse_from_str(s, "%Y%m%d").ok().filter(|d| (1990..2100).contains(&d.year())) {
+            return Ok(date.and_time(NaiveTime::MIN));
+        }
+    }
     if let Ok(serial) = s.parse::<f64>() {
         return excel_serial(serial).ok_or_else(|| format!("{raw:?} is not a date"));
     }
+    // WPS and Excel in Chinese write the 12-hour clock as "2019/5/6 下午3:20" (上午12:05 is 00:05).
+    let marker = |markers: &[&str]| markers.iter().find_map(|m| s.find(m).map(|at| (at, m.len())));
+    let (s, half) = match (marker(&["下午", "晚上", "PM", "pm"]), marker(&["上午", "早上", "凌晨", "AM", "am"]))
+    {
+        (Some((at, len)), _) => (format!("{} {}", &s[..at], &s[at + len..]), Some(12)),
+        (None, Some((at, len))) => (format!("{} {}", &s[..at], &s[at + len..]), Some(0)),
+        (None, None) => (s.to_string(), None),
+    };
+    let clock = |dt: NaiveDateTime| match half {
+        Some(half) => dt.with_hour(dt.hour() % 12 + half).unwrap_or(dt),
+        None => dt,
+    };
     // Bring the Chinese and slash forms to one shape: "Y-M-D H:M:S".
     let mut normalized = String::with_capacity(s.len());
     // A dot separates the date's parts ("2019.4.25") before the time begins, and the fraction of
     // a second after it ("09:32:09.5").
     let mut in_time = false;
-    for c in s.chars() {
+    for c in s.trim().chars() {
         in_time |= matches!(c, ':' | '：' | '时' | '点');
         match c {
             '.' if in_time => normalized.push('.'),
@@ -178,13 +196,16 @@ fn parse_datetime_text(raw: &str) -> Result<NaiveDateTime, String> {
     const FORMATS: [&str; 3] = ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d %H"];
     for format in FORMATS {
         if let Ok(dt) = NaiveDateTime::parse_from_str(normalized, format) {
-            return Ok(dt);
+            return Ok(clock(dt));
         }
     }
     if let Ok(date) = NaiveDate::parse_from_str(normalized.trim_end_matches('-'), "%Y-%m-%d") {
         return Ok(date.and_time(NaiveTime::MIN));
     }
-    Err(format!("{raw:?} is not a date-time"))
+    Err(format!(
+        "{raw:?} is not a date-time (read: 2019/4/25 9:32:09, 2019-04-25 09:32, 2019年4月25日 9时32分, \
+         2019/4/25 下午3:20, 20190425, ISO 8601, Excel dates)"
+    ))
 }
 
 #[cfg(test)]
@@ -210,6 +231,13 @@ mod tests {
         check_date(Cell::Str("2019.4.25 9:32:09".into()), "2019-04-25 09:32:09");
         check_date(Cell::Str("2019年4月25日 9时32分".into()), "2019-04-25 09:32:00");
         check_date(Cell::Str("2019年4月25日".into()), "2019-04-25 00:00:00");
+        // the 12-hour clock of WPS and Excel in Chinese, and a date without separators
+        check_date(Cell::Str("2019/5/6 下午3:20".into()), "2019-05-06 15:20:00");
+        check_date(Cell::Str("2019/5/6 上午9:05".into()), "2019-05-06 09:05:00");
+        check_date(Cell::Str("2019/5/6 下午12:10".into()), "2019-05-06 12:10:00");
+        check_date(Cell::Str("2019/5/6 3:20 PM".into()), "2019-05-06 15:20:00");
+        check_date(Cell::Str("2019/5/6 上午12:05".into()), "2019-05-06 00:05:00");
+        check_date(Cell::Str("20190506".into()), "2019-05-06 00:00:00");
         // 43580.5 is noon on 2019-04-25 in Excel's serial numbering.
         check_date(Cell::Float(43580.5), "2019-04-25 12:00:00");
         check_date(Cell::Str("43580.5".into()), "2019-04-25 12:00:00");
