@@ -213,6 +213,18 @@ impl CsvSource {
         let mut head = vec![0; SNIFF_BYTES];
         let n = read_up_to(&mut file, &mut head).map_err(|e| e.to_string())?;
         head.truncate(n);
+        // Excel's "Unicode text" is UTF-16: every other byte of its ASCII is zero.
+        let zeros = head.iter().take(4096).filter(|&&b| b == 0).count();
+        if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") || zeros * 4 > head.len().min(4096) {
+            return Err(
+                "the file is UTF-16 text (Excel's \"Unicode text\"), not CSV: save it as \"CSV UTF-8\" (or CSV) \
+                        and ingest that"
+                    .to_string(),
+            );
+        }
+        // A ".csv" whose first line has tabs and no comma is tab-separated (as ".txt" often is).
+        let first_line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+        let tabs = tabs || (first_line.contains(&b'\t') && !first_line.contains(&b','));
         let reader: Box<dyn Read + Send> = if first_wide_line_is_utf8(&head) || looks_like_utf8(&head, n < SNIFF_BYTES)
         {
             // Read as it is: each cell is checked as UTF-8 once, when it becomes text (see
@@ -565,6 +577,23 @@ impl RowSource for JsonlSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_utf16_file_is_refused_and_a_tab_separated_csv_is_read_by_its_tabs() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let text = "留言编号\t留言主题\n1\t噪音扰民\n";
+        let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let path = dir.path().join("unicode.csv");
+        std::fs::write(&path, utf16).expect("written");
+        let refused = CsvSource::open(&path, false).err().expect("refused");
+        assert!(refused.starts_with("the file is UTF-16 text"), "{refused}");
+        let path = dir.path().join("tabs.csv");
+        std::fs::write(&path, text).expect("written");
+        let mut source = CsvSource::open(&path, false).expect("opens");
+        assert_eq!(source.header(), ["留言编号", "留言主题"]);
+        let rows = source.next_batch(10).expect("rows");
+        assert_eq!(rows[0].as_ref().expect("a row").cells[1], Cell::Str("噪音扰民".into()));
+    }
 
     #[test]
     fn utf8_is_told_from_gb18030() {
