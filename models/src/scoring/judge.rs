@@ -12,6 +12,9 @@ use super::ReplyType;
 /// Content this short with no fact and no promise is a formula ("经核实，诉求有两点。").
 const SHORT_CONTENT_CHARS: usize = 40;
 
+/// Content this short with a promise and nothing else ("我们会尽快为您处理的") is a receipt.
+const BARE_PROMISE_CHARS: usize = 20;
+
 /// A reply putting the request off ("将充分论证研究") is a template when its content is this
 /// short; a longer one says something about the case around its promise.
 const DEFERRAL_CONTENT_CHARS: usize = 200;
@@ -176,6 +179,10 @@ pub(crate) fn judge(f: &Findings, asks: u8, post_chars: usize, lexicon: &Lexicon
             with_vague(ReplyType::Forwarded, 2, 0.3)
         } else if f.forwarded_named {
             with_vague(ReplyType::Forwarded, 1, 0.6)
+        } else if f.promises > 0 && f.rules == 0 && f.deferrals == 0 && f.content_chars < BARE_PROMISE_CHARS {
+            // "我们会尽快为您处理的" and nothing else: a receipt with a promise word in it engages
+            // no more than the receipt (a promise must not lift a reply above "已收悉")
+            with_vague(ReplyType::AcknowledgementOnly, 2, 0.3)
         } else if f.promises > 0 || f.rules > 0 {
             with_vague(ReplyType::GenericPolicy, 1, 0.8)
         } else if f.content_chars < SHORT_CONTENT_CHARS {
