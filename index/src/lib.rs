@@ -16,4 +16,4 @@ mod snippet;
 pub use cases::{CaseIndex, CaseUpdater, IndexedCase, UpdateReport};
 pub use error::SearchError;
 pub use schema::{IndexDoc, IndexedReply, ReplyLevels};
-pub use search::{Hit, ReplySummary, SearchRequest, SearchResults, Snippet, SortBy, MAX_LIMIT, MAX_OFFSET};
+pub use search::{fold_twins, Hit, ReplySummary, SearchRequest, SearchResults, Snippet, SortBy, MAX_LIMIT, MAX_OFFSET};

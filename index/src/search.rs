@@ -125,6 +125,10 @@ pub struct Hit {
     pub category: Option<String>,
     pub likes: i64,
     pub reply: Option<ReplySummary>,
+    /// The ids of the same post exported again under other ids (the same subject, body and
+    /// time) folded into this hit for showing it ([`fold_twins`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -438,6 +442,7 @@ impl CaseIndex {
             category: text(f.category),
             likes: int(f.likes).unwrap_or_default(),
             reply,
+            also: Vec::new(),
         })
     }
 }
@@ -649,6 +654,32 @@ fn filters(request: &SearchRequest, f: &Fields) -> Result<Vec<(Occur, Box<dyn Qu
         out.push(Box::new(RangeQuery::new(Bound::Included(Term::from_field_f64(f.score, min)), Bound::Unbounded)));
     }
     Ok(out.into_iter().map(|q| (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>)).collect())
+}
+
+/// The same post exported twice under two ids (the same subject, body and time: 196 pairs in
+/// the real exports) as one hit: the answered copy, at the place of the first, naming the other
+/// ids. For showing a page (the CLI, the API): the index itself ranks and pages every case.
+/// (Within a page: the twin of a hit on another page is still listed there.)
+pub fn fold_twins(hits: Vec<Hit>) -> Vec<Hit> {
+    let mut out: Vec<Hit> = Vec::with_capacity(hits.len());
+    for hit in hits {
+        let twin = out.iter_mut().find(|kept| {
+            kept.posted_at == hit.posted_at && kept.subject.text == hit.subject.text && kept.body.text == hit.body.text
+        });
+        match twin {
+            None => out.push(hit),
+            Some(kept) if kept.reply.is_none() && hit.reply.is_some() => {
+                let unanswered = std::mem::replace(kept, hit);
+                kept.also.push(unanswered.post_id);
+                kept.also.extend(unanswered.also);
+            }
+            Some(kept) => {
+                kept.also.push(hit.post_id);
+                kept.also.extend(hit.also);
+            }
+        }
+    }
+    out
 }
 
 /// The refusal of a filter value that no case holds, naming the values that contain it (or that

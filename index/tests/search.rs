@@ -512,3 +512,19 @@ fn a_tie_longer_than_a_thousand_cases_comes_in_post_id_order_too() {
 fn twin(id: &str) -> IndexDoc {
     case(id, "2019-05-05 10:00", "金霞路噪音扰民", "夜间施工噪音。", "A市城管局", 7, Some(("已收悉。", 2, 0)))
 }
+
+#[test]
+fn the_same_post_exported_twice_is_one_hit_the_answered_copy_naming_the_other() {
+    let mut docs = cases();
+    // p2 again under another id, from an export without replies
+    let mut twin = docs[1].clone();
+    twin.post_id = "p2x".into();
+    twin.reply = None;
+    docs.push(twin);
+    let index = index_of(&docs);
+    let results = index.search(&words("魅力之城 油烟")).expect("results");
+    assert_eq!(results.total, 3, "the index ranks and counts every case");
+    let shown = index::fold_twins(results.hits);
+    let ids: Vec<(&str, &[String])> = shown.iter().map(|h| (h.post_id.as_str(), &h.also[..])).collect();
+    assert_eq!(ids, [("p1", &[][..]), ("p2", &["p2x".to_string()][..])]);
+}

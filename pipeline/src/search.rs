@@ -216,12 +216,14 @@ fn index_is_current(dir: &DataDir, words: &str) -> bool {
 
 /// One page of cases matching `request`.
 pub fn search(dir: &DataDir, request: &SearchRequest) -> Result<SearchResults> {
-    Ok(open_index(dir)?.search(request)?)
+    let mut results = open_index(dir)?.search(request)?;
+    results.hits = index::fold_twins(results.hits);
+    Ok(results)
 }
 
 /// The cases most like `post_id` posted before it, with how they were answered.
 pub fn similar(dir: &DataDir, post_id: &str, limit: usize) -> Result<Vec<Hit>> {
-    Ok(open_index(dir)?.similar(post_id, limit)?)
+    Ok(index::fold_twins(open_index(dir)?.similar(post_id, limit)?))
 }
 
 fn local_words(dir: &DataDir) -> Result<String> {
@@ -466,8 +468,8 @@ pub fn print_hits(out: &mut dyn Write, hits: &[Hit], first_number: usize, json: 
         return Ok(());
     }
     let (open, close) = if ansi { ("\x1b[1;33m", "\x1b[0m") } else { ("[", "]") };
-    for (n, hit) in hits.iter().enumerate() {
-        let number = first_number + n;
+    let mut number = first_number;
+    for hit in hits {
         let unit = hit.unit.as_deref().unwrap_or(models::units::UNKNOWN_UNIT);
         let kind = hit.kind.as_deref().unwrap_or("");
         writeln!(
@@ -477,6 +479,12 @@ pub fn print_hits(out: &mut dyn Write, hits: &[Hit], first_number: usize, json: 
             hit.posted_at.format("%Y-%m-%d %H:%M"),
             hit.likes
         )?;
+        if !hit.also.is_empty() {
+            let ids: Vec<String> = hit.also.iter().map(|id| format!("#{id}")).collect();
+            writeln!(out, "   (the same post exported again as {})", ids.join(", "))?;
+        }
+        // (a twin folded into this hit keeps its number, so pages number on as they count)
+        number += 1 + hit.also.len();
         writeln!(out, "   {}", one_line(&hit.subject.marked(open, close)))?;
         let ellipsis = if hit.body.truncated { "…" } else { "" };
         writeln!(out, "   {}{ellipsis}", one_line(&hit.body.marked(open, close)))?;
@@ -506,7 +514,7 @@ pub fn print_hits(out: &mut dyn Write, hits: &[Hit], first_number: usize, json: 
 pub fn print_results(out: &mut dyn Write, results: &SearchResults, json: bool, ansi: bool) -> Result<()> {
     print_hits(out, &results.hits, results.offset + 1, json, ansi)?;
     if !json {
-        let shown = results.hits.len();
+        let shown: usize = results.hits.iter().map(|hit| 1 + hit.also.len()).sum();
         match shown {
             0 if results.total == 0 => writeln!(out, "no case matches")?,
             0 => writeln!(

@@ -333,7 +333,8 @@ pub async fn search(
         ..index::SearchRequest::default()
     };
     let cases = index_of(&state)?;
-    let results = blocking(move || Ok(cases.search(&request)?)).await?;
+    let mut results = blocking(move || Ok(cases.search(&request)?)).await?;
+    results.hits = index::fold_twins(results.hits);
     let masked = caller.masked();
     let hits: Vec<Value> = results.hits.iter().map(|h| hit_json(h, masked)).collect();
     Ok(Json(json!({ "total": results.total, "offset": results.offset, "limit": limit, "hits": hits })))
@@ -372,6 +373,8 @@ fn hit_json(hit: &index::Hit, masked: bool) -> Value {
         "category": hit.category,
         "likes": hit.likes,
         "reply": reply,
+        // the same post exported again under these ids (folded into this hit)
+        "also": hit.also,
     })
 }
 
@@ -429,7 +432,7 @@ pub async fn similar(
     }
     let cases = index_of(&state)?;
     let id = post_id.clone();
-    let hits = blocking(move || Ok(cases.similar(&id, limit)?)).await?;
+    let hits = index::fold_twins(blocking(move || Ok(cases.similar(&id, limit)?)).await?);
     let masked = caller.masked();
     Ok(Json(json!({ "post_id": post_id, "hits": hits.iter().map(|h| hit_json(h, masked)).collect::<Vec<_>>() })))
 }
