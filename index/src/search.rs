@@ -269,15 +269,31 @@ impl CaseIndex {
         Ok(request)
     }
 
-    /// A search that found nothing because its unit or category is no case's (a typo, a name
-    /// cut short) is refused, naming the values that contain what was typed: an empty page
+    /// A search that found nothing because its unit, category or region is no case's (a typo, a
+    /// name cut short) is refused, naming the values that contain what was typed: an empty page
     /// would read as "this unit has no such case".
     fn check_exact_filters(&self, searcher: &Searcher, request: &SearchRequest) -> Result<()> {
         let f = &self.fields;
-        for (field, what, value) in [(f.unit, "unit", &request.unit), (f.category, "category", &request.category)] {
-            let Some(value) = value.as_deref().map(str::trim).filter(|v| *v != UNKNOWN_UNIT || what != "unit") else {
-                continue;
-            };
+        let unit = request.unit.as_deref().map(str::trim).filter(|unit| *unit != UNKNOWN_UNIT);
+        let category = request.category.as_deref().map(str::trim);
+        // a region holds its own cases and those of the regions within it
+        let within = match request.region.as_deref() {
+            None => None,
+            Some(region) => Some(regex::Regex::new(&format!("^(?:{})$", regions_within(region))).map_err(|e| {
+                SearchError::bad_request(
+                    format!("cannot read the region {region:?}: {e}"),
+                    "give a region as the data writes it, e.g. A市 or A7县",
+                )
+            })?),
+        };
+        // (the value itself, or for a region any within it)
+        let filters = [
+            (f.unit, "unit", unit, None),
+            (f.category, "category", category, None),
+            (f.region, "region", request.region.as_deref(), within.as_ref()),
+        ];
+        for (field, what, value, within) in filters {
+            let Some(value) = value else { continue };
             let mut held = false;
             let mut alike = std::collections::BTreeSet::new();
             for segment in searcher.segment_readers() {
@@ -285,7 +301,7 @@ impl CaseIndex {
                 let mut stream = terms.terms().stream().map_err(tantivy::TantivyError::from)?;
                 while stream.advance() {
                     let Ok(term) = std::str::from_utf8(stream.key()) else { continue };
-                    held |= term == value;
+                    held |= within.map_or(term == value, |within| within.is_match(term));
                     if term.contains(value) || value.contains(term) {
                         alike.insert(term.to_string());
                     }
@@ -293,31 +309,6 @@ impl CaseIndex {
             }
             if !held {
                 return Err(unheld(what, value, alike));
-            }
-        }
-        if let Some(region) = request.region.as_deref() {
-            // a region holds its own cases and those of the regions within it
-            let within = regex::Regex::new(&format!("^(?:{})$", regions_within(region))).map_err(|e| {
-                SearchError::bad_request(
-                    format!("cannot read the region {region:?}: {e}"),
-                    "give a region as the data writes it, e.g. A市 or A7县",
-                )
-            })?;
-            let mut held = false;
-            let mut alike = std::collections::BTreeSet::new();
-            for segment in searcher.segment_readers() {
-                let terms = segment.inverted_index(self.fields.region)?;
-                let mut stream = terms.terms().stream().map_err(tantivy::TantivyError::from)?;
-                while stream.advance() {
-                    let Ok(term) = std::str::from_utf8(stream.key()) else { continue };
-                    held |= within.is_match(term);
-                    if term.contains(region) || region.contains(term) {
-                        alike.insert(term.to_string());
-                    }
-                }
-            }
-            if !held {
-                return Err(unheld("region", region, alike));
             }
         }
         Ok(())
