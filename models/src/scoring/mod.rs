@@ -290,6 +290,16 @@ impl Scorer {
         findings.content_chars < self.lexicon.levels.min_content_chars || j.reply_type == ReplyType::OffTopic
     }
 
+    /// The first of the lexicon's advice words (`[deflection] advice`) in the content of `text`.
+    fn advice_in(&self, findings: &signals::Findings, text: &str) -> Option<(usize, usize)> {
+        let words = &self.lexicon.deflection.advice;
+        findings.content_runs(text).into_iter().find_map(|(start, end)| {
+            let run = &text[start..end];
+            let found = words.iter().filter_map(|w| run.find(w.as_str()).map(|at| (at, w.len()))).min();
+            found.map(|(at, len)| (start + at, start + at + len))
+        })
+    }
+
     /// Whether this reply's levels come from the rules alone (see [`Scorer::features`]).
     pub fn judged_by_rules_alone(&self, post_subject: &str, post_body: &str, reply: &str) -> bool {
         let read = self.read(post_subject, post_body, reply);
@@ -362,7 +372,9 @@ impl Scorer {
         // Judged empty for want of content, a reply holding no receipt formula but advice to the
         // citizen is a deflection, and is quoted as one: "acknowledgement: 建议携带手电筒出行" would
         // tell a notice's reader that the unit only acknowledged receipt.
+        // (a bare promise judged a receipt, "请您耐心等待，我们会尽快处理", is advised nothing)
         let advice = (reply_type == ReplyType::AcknowledgementOnly
+            && findings.promises == 0
             && !findings.signals.iter().any(|s| s.kind == SignalKind::Acknowledgement))
         .then(|| self.advice_in(&findings, &reply_f.text))
         .flatten();
@@ -469,18 +481,6 @@ impl Scorer {
         }
 
         ReplyScore { evasive_level, vague_level, evasive_score, vague_score, reply_type, answers_question, evidence }
-    }
-}
-
-impl Scorer {
-    /// The first of the lexicon's advice words (`[deflection] advice`) in the content of `text`.
-    fn advice_in(&self, findings: &signals::Findings, text: &str) -> Option<(usize, usize)> {
-        let words = &self.lexicon.deflection.advice;
-        findings.content_runs(text).into_iter().find_map(|(start, end)| {
-            let run = &text[start..end];
-            let found = words.iter().filter_map(|w| run.find(w.as_str()).map(|at| (at, w.len()))).min();
-            found.map(|(at, len)| (start + at, start + at + len))
-        })
     }
 }
 

@@ -91,6 +91,7 @@ fn acknowledgement_only_is_evasive_and_vague() {
     check(STREET_LIGHT, "已收悉", expect(2, 2, ReplyType::AcknowledgementOnly));
     // A promise word does not lift a receipt: a bare promise to handle it is no more engaged.
     check(STREET_LIGHT, "您好，我们会尽快为您处理的。", expect(2, 2, ReplyType::AcknowledgementOnly));
+    check(STREET_LIGHT, "请您耐心等待，我们会尽快处理。", expect(2, 2, ReplyType::AcknowledgementOnly));
     check(
         STREET_LIGHT,
         "网友：您好！留言已收悉，请进一步完善个人信息以便处理。",
