@@ -394,29 +394,23 @@ impl RowSource for CsvSource {
                     // multi-line cell above, and csv counts a CRLF file's lines one short).
                     let row = self.record.position().map_or(0, |p| p.record() as usize + 1);
                     let line = self.record.position().map_or(0, |p| p.line() as usize);
-                    // A row of the right width with lines in a cell that look like rows: if it
-                    // is the last row, a stray quote opened in its last cell swallowed every row
-                    // after it (checked at the end of the file, below).
-                    let rows_inside = self.record.len() == self.header.len()
-                        && self.header.len() > 1
+                    // Lines in a cell that look like rows (as many delimiters as the header).
+                    let rows_inside = self.header.len() > 1
                         && self.record.iter().any(|cell| {
                             cell.split(|&b| b == b'\n')
                                 .skip(1)
                                 .any(|l| l.iter().filter(|&&b| b == self.delimiter).count() + 1 >= self.header.len())
                         });
-                    self.swallowing = rows_inside.then_some((row, line));
-                    if self.record.len() != self.header.len() {
-                        // A row of the wrong width whose cells hold lines that look like rows is
-                        // a quote never closed: every line after it, to the next quote or the end
-                        // of the file, was read as one cell. Quarantining it would hide those
-                        // rows in one.
+                    // In a row of the right width: if it is the last row, a stray quote opened in
+                    // its last cell swallowed every row after it (checked at the end of the file,
+                    // below).
+                    let width_kept = self.record.len() == self.header.len();
+                    self.swallowing = (width_kept && rows_inside).then_some((row, line));
+                    if !width_kept {
+                        // In a row of the wrong width: a quote never closed, every line after it,
+                        // to the next quote or the end of the file, read as one cell. Quarantining
+                        // it would hide those rows in one.
                         let next_line = self.reader.position().line() as usize;
-                        let rows_inside = self.header.len() > 1
-                            && self.record.iter().any(|cell| {
-                                cell.split(|&b| b == b'\n').skip(1).any(|l| {
-                                    l.iter().filter(|&&b| b == self.delimiter).count() + 1 >= self.header.len()
-                                })
-                            });
                         if next_line > line + 1 && rows_inside {
                             return Err(format!(
                                 "row {row} (line {line}): a quoted cell opened in this row runs on to line {} and the row then \
