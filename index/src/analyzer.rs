@@ -129,11 +129,16 @@ pub fn place_code(word: &str) -> Option<(&str, &str)> {
     let bytes = word.as_bytes();
     let digits = bytes.iter().skip(1).take_while(|b| b.is_ascii_digit()).count();
     let suffix = word.get(1 + digits..)?;
+    let mut suffix_chars = suffix.chars();
     let is_code = bytes.first().is_some_and(u8::is_ascii_lowercase)
         && digits <= 2
-        && ["省", "市", "区", "县", "镇", "乡"].contains(&suffix);
+        && suffix_chars.next().is_some_and(|c| PLACE_SUFFIXES.contains(&c))
+        && suffix_chars.next().is_none();
     is_code.then(|| word.split_at(1 + digits))
 }
+
+/// What a masked place code ends with, after its letter and at most two digits ("A7县", "A市").
+const PLACE_SUFFIXES: [char; 6] = ['省', '市', '区', '县', '镇', '乡'];
 
 /// A query's place codes typed in lowercase ("a7县", "a市") with their capital, as the data
 /// writes them: the segmenter keeps a code whole by its capital letter, and the index holds
@@ -144,7 +149,7 @@ fn capitalize_place_codes(text: &str) -> Cow<'_, str> {
     let is_code_at = |i: usize| {
         let digits = bytes[i + 1..].iter().take(2).take_while(|b| b.is_ascii_digit()).count();
         let rest = &text[i + 1 + digits..];
-        rest.starts_with(['省', '市', '区', '县', '镇', '乡'])
+        rest.starts_with(PLACE_SUFFIXES)
     };
     let starts_code =
         |i: usize| bytes[i].is_ascii_lowercase() && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) && is_code_at(i);
