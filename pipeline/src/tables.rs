@@ -25,6 +25,11 @@ pub fn millis(t: NaiveDateTime) -> i64 {
     t.and_utc().timestamp_millis()
 }
 
+/// The local time of [`millis`]; `None` out of chrono's range.
+pub fn from_millis(ms: i64) -> Option<NaiveDateTime> {
+    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.naive_utc())
+}
+
 pub fn datetime_column(name: &str, values: Vec<i64>) -> Result<Column> {
     Ok(Series::new(name.into(), values).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?.into())
 }

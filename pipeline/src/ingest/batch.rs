@@ -208,9 +208,8 @@ impl Batcher {
         // Saved again by a spreadsheet, an export writes its times to the minute (or the day):
         // the post held with the time it rounds is the same post, not a conflict.
         let held = self.known.posts.get(&post.post_id).filter(|hash| **hash != post.content_hash);
-        let held_at =
-            self.known.post_times.get(&post.post_id).and_then(|ms| chrono::DateTime::from_timestamp_millis(*ms));
-        if let (Some(held), Some(held_at)) = (held, held_at.map(|t| t.naive_utc())) {
+        let held_at = self.known.post_times.get(&post.post_id).and_then(|ms| tables::from_millis(*ms));
+        if let (Some(held), Some(held_at)) = (held, held_at) {
             if rounds_to(held_at, post.posted_at) {
                 let same = records::content_hash(&[&post.subject, &post.body, &values::seconds_text(held_at)]);
                 if same == *held {
@@ -236,9 +235,7 @@ impl Batcher {
         if self.known.replies.get(&reply.reply_id) != Some(&reply.content_hash) {
             let held = self.known.reply_times.get(&reply.post_id).into_iter().flatten();
             for (ms, held_id) in held {
-                let Some(held_at) = chrono::DateTime::from_timestamp_millis(*ms).map(|t| t.naive_utc()) else {
-                    continue;
-                };
+                let Some(held_at) = tables::from_millis(*ms) else { continue };
                 if !rounds_to(held_at, reply.replied_at) {
                     continue;
                 }
@@ -321,8 +318,7 @@ impl Batcher {
 
 /// The quarantine entry of a reply dated before its post, a post of another file or run.
 fn replied_before_post(reply: &ReplyRecord, posted_ms: i64) -> Problem {
-    let posted =
-        chrono::DateTime::from_timestamp_millis(posted_ms).map_or(String::new(), |t| t.naive_utc().to_string());
+    let posted = tables::from_millis(posted_ms).map_or(String::new(), |t| t.to_string());
     Problem {
         row: reply.row,
         record: "reply",
