@@ -278,32 +278,17 @@ impl DataDir {
     pub(crate) fn roll_back(&self, whose: RollBack) -> Result<()> {
         for table in PART_TABLES {
             let live: Vec<&String> = self.manifest.tables.get(table).map(|v| v.iter().collect()).unwrap_or_default();
-            // The table's folder and its partition folders (`year=2019`), one level deep.
-            let mut folders = vec![table.to_string()];
-            let Ok(entries) = fs::read_dir(self.root.join(table)) else { continue };
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().to_string();
-                if name.starts_with("year=") && entry.path().is_dir() {
-                    folders.push(format!("{table}/{name}"));
-                }
-            }
-            for folder in folders {
-                let Ok(entries) = fs::read_dir(self.root.join(&folder)) else { continue };
-                for entry in entries.flatten() {
-                    let name = entry.file_name().to_string_lossy().to_string();
-                    let relative = format!("{folder}/{name}");
-                    let is_temp = name.ends_with(".tmp");
-                    let is_orphan_part = name.ends_with(".parquet") && !live.iter().any(|l| **l == relative);
-                    if is_temp || is_orphan_part {
-                        match whose {
-                            RollBack::Leftovers => {
-                                tracing::warn!(file = %relative, "removing a file left by an interrupted run")
-                            }
-                            RollBack::ThisRun => tracing::debug!(file = %relative, "removing a part of this run"),
+            for (relative, path) in table_files(&self.root, table) {
+                let is_temp = relative.ends_with(".tmp");
+                let is_orphan_part = relative.ends_with(".parquet") && !live.iter().any(|l| **l == relative);
+                if is_temp || is_orphan_part {
+                    match whose {
+                        RollBack::Leftovers => {
+                            tracing::warn!(file = %relative, "removing a file left by an interrupted run")
                         }
-                        fs::remove_file(entry.path())
-                            .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+                        RollBack::ThisRun => tracing::debug!(file = %relative, "removing a part of this run"),
                     }
+                    fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
                 }
             }
         }
@@ -401,20 +386,33 @@ pub(crate) enum RollBack {
 /// How many Parquet parts the table folders of `root` hold (a temporary file aside), when any:
 /// a data folder whose manifest is missing.
 fn parts_without_manifest(root: &Path) -> Option<usize> {
-    let is_part = |path: &Path| path.extension().is_some_and(|e| e == "parquet");
-    let mut parts = 0;
-    for table in PART_TABLES {
-        let Ok(entries) = fs::read_dir(root.join(table)) else { continue };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                parts += fs::read_dir(&path).into_iter().flatten().flatten().filter(|e| is_part(&e.path())).count();
-            } else if is_part(&path) {
-                parts += 1;
-            }
+    let parts = PART_TABLES
+        .iter()
+        .flat_map(|table| table_files(root, table))
+        .filter(|(relative, _)| relative.ends_with(".parquet"))
+        .count();
+    (parts > 0).then_some(parts)
+}
+
+/// The files of a table's folder and of its partition folders (`year=2019`), one level deep:
+/// their paths relative to the data folder, as the manifest lists parts, and in full.
+fn table_files(root: &Path, table: &str) -> Vec<(String, PathBuf)> {
+    let mut folders = vec![table.to_string()];
+    let Ok(entries) = fs::read_dir(root.join(table)) else { return Vec::new() };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with("year=") && entry.path().is_dir() {
+            folders.push(format!("{table}/{name}"));
         }
     }
-    (parts > 0).then_some(parts)
+    let mut files = Vec::new();
+    for folder in folders {
+        let Ok(entries) = fs::read_dir(root.join(&folder)) else { continue };
+        for entry in entries.flatten().filter(|e| e.path().is_file()) {
+            files.push((format!("{folder}/{}", entry.file_name().to_string_lossy()), entry.path()));
+        }
+    }
+    files
 }
 
 fn not_a_data_folder(root: &Path, why: &str) -> anyhow::Error {
