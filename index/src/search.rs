@@ -356,9 +356,9 @@ impl CaseIndex {
     /// The words of a post's subject and body that best tell it apart, as a "more like this"
     /// query picks them: each word of at least two ideographs (four bytes: "G240" stays), place
     /// codes ("F9市") aside, by its count in the post times its rarity (BM25's idf), among words
-    /// in at least 2 and at most a tenth of the cases; the best 25. Ties go by the word, so the same post always gives the
-    /// same query (tantivy's `MoreLikeThisQuery` broke ties in hash order: the same `similar`
-    /// differed from run to run).
+    /// in at least 2 and at most a tenth of the cases; the best 25. Ties go by the word, so the
+    /// same post always gives the same query (tantivy's `MoreLikeThisQuery` broke ties in hash
+    /// order: the same `similar` differed from run to run).
     fn distinctive_terms(&self, searcher: &Searcher, doc: &TantivyDocument) -> Result<Vec<Term>> {
         const MAX_TERMS: usize = 25;
         let cases = searcher.num_docs() as f64;
