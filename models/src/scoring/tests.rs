@@ -347,12 +347,25 @@ fn a_specific_reply_that_says_jiaqiang_is_not_vague() {
 }
 
 #[test]
+fn a_reply_that_dodges_the_question_is_not_specific_where_it_matters() {
+    // Sent to a named office, the question (how is the service counted?) left open: evasive 1,
+    // and its key part is missing, so not vague 0 for the office it names.
+    let score = scorer().score(
+        "咨询农村干部的退休待遇标准",
+        "咨询农村退休村干部退休待遇标准，如何计算工龄。",
+        "网友：你好。你所反映的问题，建议你到D12市组织部咨询。",
+    );
+    assert_eq!((score.evasive_level, score.vague_level), (1, 1));
+}
+
+#[test]
 fn phrases_of_the_content_move_the_level_model() {
     const RULES_LEVELS: &str = "version = 1\n[evasive]\nthresholds = [0.5, 1.5]\n[evasive.weights]\n\
         rule_evasive_1 = 1.0\nrule_evasive_2 = 1.0\n[vague]\nthresholds = [0.5, 1.5]\n[vague.weights]\n\
         rule_vague_1 = 1.0\nrule_vague_2 = 1.0\n";
     // "收悉" is in the receipt formula, not the content: its weight never counts. (The phrase
-    // moves evasive: the reply's date holds the rules' vague 0, see `model::rubric_overrides`.)
+    // moves evasive, and vague with it: a reply dodging the core question is at least mixed,
+    // see `model::rubric_overrides`.)
     let phrases = Phrases::from_tsv_str("巡查\t1.0\t0.0\n收悉\t5.0\t5.0\n").unwrap();
     let levels = LevelModel::from_toml_str(RULES_LEVELS).unwrap().with_phrases(phrases);
     let scorer = Scorer::default().with_level_model(levels);
@@ -360,7 +373,7 @@ fn phrases_of_the_content_move_the_level_model() {
     let reply = "您的留言已收悉。经查，融科东南海小区门口3盏路灯因电缆被盗损坏。A5区城管局已于2019年5月3日更换电缆，\
                  路灯已恢复照明。下一步将加强巡查。";
     let score = scorer.score(subject, body, reply);
-    assert_eq!((score.evasive_level, score.vague_level), (1, 0));
+    assert_eq!((score.evasive_level, score.vague_level), (1, 1));
     let without = scorer.score(subject, body, &reply.replace("下一步将加强巡查。", ""));
     assert_eq!((without.evasive_level, without.vague_level), (0, 0));
 }
