@@ -9,7 +9,8 @@
 //! `models/data/scoring/fit_levels.py`; replies with no content (a bare formula) and
 //! off-topic replies keep the rules' levels, and the rubric's hard cases keep theirs
 //! ([`rubric_overrides`]). The phrases of the reply's content add their learned weights to `s`
-//! (see `phrases`, weights in `models/data/scoring/phrases.tsv`).
+//! (see `phrases`, weights in `models/data/scoring/phrases.tsv`). Last, a reply judged evasive
+//! is at least vague 1 (`Scorer::conclude`; not part of the fit).
 
 use std::collections::BTreeMap;
 
