@@ -356,8 +356,9 @@ impl Scorer {
             );
             // A reply that dodges the core question is not specific where it matters: its key
             // part is missing, so it is at least mixed (readers' labels agree: 298 of the 311
-            // evasive replies of the tuning files are vague 1 or 2). After the overrides, which
-            // `fit_levels.py` fits with, so the vague model is fitted without this step.
+            // evasive replies of the tuning files are vague 1 or 2). It comes after the
+            // overrides (a date kept at vague 0 included) and is not part of `fit_levels.py`'s
+            // fit: the vague model is fitted without it.
             let (v, v_within) = if e >= 1 && v == 0 { (1, 0.0) } else { (v, v_within) };
             // where the model agrees with the rules, their finer score within the level stands
             if e != rules.evasive_level {

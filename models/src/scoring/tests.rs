@@ -365,7 +365,7 @@ fn phrases_of_the_content_move_the_level_model() {
         rule_vague_1 = 1.0\nrule_vague_2 = 1.0\n";
     // "收悉" is in the receipt formula, not the content: its weight never counts. (The phrase
     // moves evasive, and vague with it: a reply dodging the core question is at least mixed,
-    // see `model::rubric_overrides`.)
+    // though the reply's date keeps the rules' vague 0 in `model::rubric_overrides`.)
     let phrases = Phrases::from_tsv_str("巡查\t1.0\t0.0\n收悉\t5.0\t5.0\n").unwrap();
     let levels = LevelModel::from_toml_str(RULES_LEVELS).unwrap().with_phrases(phrases);
     let scorer = Scorer::default().with_level_model(levels);
