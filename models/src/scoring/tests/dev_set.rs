@@ -209,10 +209,13 @@ fn agrees_with_the_tuning_labels() {
     if let Some(tune3) = agreement("replies_dev_tune3.jsonl", &rows, |_| true, true) {
         tune3.print("tune3");
     }
-    if let Some(tune4) = agreement("replies_dev_tune4.jsonl", &rows, |_| true, true) {
-        tune4.print("tune4");
-    }
+    let tune4 = agreement("replies_dev_tune4.jsonl", &rows, |_| true, true).expect("tuning labels exist");
+    tune4.print("tune4");
     let (qwk_e, qwk_v) = tune.qwk();
     assert!(tune.evasive.len() >= 20, "too few tuning labels matched the dev set");
     assert!(qwk_e >= 0.75 && qwk_v >= 0.72, "agreement fell: evasive {qwk_e:.3}, vague {qwk_v:.3}");
+    // The largest file (725 replies), a little below version 15's 0.786 / 0.777: a change that
+    // loses more than a few replies' worth of agreement there stops here.
+    let (qwk_e, qwk_v) = tune4.qwk();
+    assert!(qwk_e >= 0.77 && qwk_v >= 0.76, "tune4 agreement fell: evasive {qwk_e:.3}, vague {qwk_v:.3}");
 }
