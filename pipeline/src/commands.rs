@@ -38,12 +38,12 @@ pub fn ingest(inputs: &[PathBuf], out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Ingest, then every later stage. On a daily update (see [`is_daily_update`]) scoring and
+/// Ingest, then every later stage. On a daily update (see `is_daily_update`) scoring and
 /// then the index run beside recurring issues, on a thread each: each of these stages then
 /// does little work on each row and leaves a core idle for much of its time (at a million
 /// posts the day took 18 s on 1.2 cores one after the other). Indicators come last, as they
 /// read both the scores and the issues. Otherwise each stage runs in a process of its own
-/// (see [`in_own_process`]).
+/// (see `in_own_process`).
 pub fn run(inputs: &[PathBuf], out: &Path) -> Result<()> {
     let inputs_before = DataDir::open_read_only(out).map_or(0, |dir| dir.manifest.inputs.len());
     ingest(inputs, out)?;

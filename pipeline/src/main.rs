@@ -174,6 +174,8 @@ enum Command {
     },
     /// The dashboard: JSON API and web page over a data folder, until Ctrl-C. Tokens from
     /// WENZHENG_TOKENS="supervisor:<token>,viewer:<token>" or the [access] section of the config.
+    // (The doc comment is the `--help` text, written for a terminal, not for rustdoc.)
+    #[allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
     Serve {
         #[arg(long)]
         data: PathBuf,

@@ -20,7 +20,7 @@
 //!   answered, so its posts are never overdue or acceptance breaches, and the indicators and
 //!   annual scores leave them out. A file with some replies of its own (from the file itself,
 //!   or from a file of replies alone) is taken to carry them all; a reply that came with another
-//!   export's copy of a post does not count for the post's file (see [`carried_replies`]).
+//!   export's copy of a post does not count for the post's file (see `carried_replies`).
 
 use chrono::{DateTime, NaiveDateTime};
 use models::calendar::WorkCalendar;

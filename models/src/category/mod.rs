@@ -5,7 +5,7 @@
 //! scores become probabilities through a softmax with a temperature fitted on a held-out
 //! share of the training posts. A prediction explains
 //! itself with the words of the post that pushed most towards the predicted category.
-//! Models are stored in a small versioned binary file ([`format`]); this crate only turns
+//! Models are stored in a small versioned binary file ([`mod@format`]); this crate only turns
 //! models into bytes and back.
 
 pub mod features;

@@ -24,7 +24,7 @@ use super::{IssuePost, RecurringConfig};
 pub const FEATURES_VERSION: u32 = 5;
 
 /// The bit set in the hash of a place that is an organisation ([`Place::is_organisation`]):
-/// places and organisations are compared apart (see `places_agree` in [`super::cluster`]).
+/// places and organisations are compared apart (see `places_agree` in [`mod@super::cluster`]).
 pub const ORGANISATION: u64 = 1 << 63;
 
 /// Per post, flat: block keys, subject sample and text sample (sorted hashes each).
@@ -170,7 +170,7 @@ pub fn compute(posts: &[IssuePost], config: &RecurringConfig) -> (FeatureTable, 
 /// Empty bigram count tables, kept from one [`compute_with`] to the next. Each thread counts
 /// into a table of sixteen megabytes, which a new allocation gets from the kernel a page fault
 /// at a time; made anew for every thread of every slice of posts, they were most of the page
-/// faults of a small run (with the tables of [`super::profiles`], a thousand posts took 0.65 s,
+/// faults of a small run (with the tables of `super::profiles`, a thousand posts took 0.65 s,
 /// now 0.35 s).
 #[derive(Default)]
 pub struct CountTables(std::sync::Mutex<Vec<DocumentFrequencies>>);

@@ -7,7 +7,7 @@
 //! 1. [`places`]: the places and groups a post names, each with a short blocking key;
 //! 2. [`similarity`]: each post reduced to its rarest character bigrams, IDF-weighted, the
 //!    IDF counted over the months before the post's ([`monthly`]);
-//! 3. [`cluster`]: posts read in time order and compared only inside a place block and a
+//! 3. [`cluster()`]: posts read in time order and compared only inside a place block and a
 //!    time window; a post joins the issue it is linked to enough of. Every decision depends
 //!    on earlier posts only, so a grouping is kept ([`resume`]) and a day's posts carry on
 //!    from it.
@@ -58,7 +58,7 @@ pub fn find_issues(posts: &[IssuePost], config: &RecurringConfig) -> Vec<Issue> 
     issues_of(posts, &cluster(posts, config), config)
 }
 
-/// The issues made of `groups` (indices into `posts`, from [`cluster`] or
+/// The issues made of `groups` (indices into `posts`, from [`cluster()`] or
 /// [`cluster_features`]), hottest first, heat taken as of the newest post.
 ///
 /// A group is an issue only when it holds `min_posts` distinct posts: the same post exported

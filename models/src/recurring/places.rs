@@ -220,7 +220,7 @@ pub struct Place {
     /// Byte range of the name in the text.
     pub start: usize,
     pub end: usize,
-    /// Named by a generic ending ("京广铁路"): see [`GENERIC_PLACE_ENDINGS`].
+    /// Named by a generic ending ("京广铁路"): see `GENERIC_PLACE_ENDINGS`.
     pub generic: bool,
 }
 

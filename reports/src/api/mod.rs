@@ -3,7 +3,7 @@
 //!
 //! The caller (the pipeline, which knows the data folder) loads the tables and opens the
 //! index; [`AppState::new`] prepares everything requests need, and [`router`] gives the axum
-//! `Router`. Every request goes through [`guard`]: the role its path needs, the token's role,
+//! `Router`. Every request goes through `guard`: the role its path needs, the token's role,
 //! the `ETag` / `304` of the data, and one log line (method, path, status, role, latency —
 //! never the token).
 
@@ -95,7 +95,7 @@ struct Inner {
     answers: cache::AnswerCache,
 }
 
-/// Memory for answers kept by [`cache::AnswerCache`]: the dashboard's usual pages, many times over.
+/// Memory for answers kept by `cache::AnswerCache`: the dashboard's usual pages, many times over.
 pub const ANSWER_CACHE_BYTES: usize = 64 << 20;
 
 impl AppState {
@@ -152,7 +152,7 @@ impl AppState {
     }
 }
 
-/// The routes of SPEC §6, the page and its assets, behind [`guard`].
+/// The routes of SPEC §6, the page and its assets, behind `guard`.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(web::page))

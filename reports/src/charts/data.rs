@@ -215,7 +215,7 @@ pub fn monthly(
 /// Working days to the final reply, counted per whole day, for the two deadline classes.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct WorkdayCounts {
-    /// [days] → posts due the same day (咨询 / 建议 / 求助); the last bucket holds every longer wait.
+    /// \[days\] → posts due the same day (咨询 / 建议 / 求助); the last bucket holds every longer wait.
     pub same_day: Vec<u32>,
     /// The same for 投诉 / 举报 / 其他 (5 working days).
     pub five_days: Vec<u32>,
