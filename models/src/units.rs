@@ -6,12 +6,13 @@
 //!   "泉塘街道办事处\n11月21日"), after dates, phone numbers and "（公章）" are taken off;
 //! - **text**: the unit named in the body as the one answering — "经K7县人社局调查", "A3区洋湖街道
 //!   高度重视", "榔梨街道办事处高度重视", "感谢您对H市公安局H1区分局工作的关心"; a unit the
-//!   problem was forwarded to ("已转交县教育局") is not the one answering;
-//! - **region**: the reply names no unit but speaks for a body of the post's region. "我县",
-//!   "我区", "我市" are that level's government ("K7县人民政府"; "我市" → the city's). "我局",
-//!   "我支队", "我镇" say only the kind of body: the unit is "K7县某局", "A5区某镇" — some bureau,
-//!   some town of the region, which one unknown ([`is_identified`] is false: such units are
-//!   reported and listed in notices under that name, but never ranked);
+//!   problem was forwarded to ("已转交县教育局") is not the one answering, nor one the reply's
+//!   first person rules out ("我局…经县委县政府研究" is a bureau's reply, not the county's);
+//! - **region**: the reply names no unit but speaks for a body of the post's region. "我局",
+//!   "我支队", "我镇", "我台" say only the kind of body: the unit is "K7县某局", "A5区某镇" — some
+//!   bureau, some town of the region, which one unknown; "我县", "我区", "我市" only where:
+//!   "K7县某单位" ([`is_identified`] is false: such units are reported and listed in notices
+//!   under that name, but never ranked);
 //! - **unknown**: nothing of the above ("您的留言已收悉，已转相关部门").
 //!
 //! Names are canonicalised: the most specific region code plus the full name ("A市A1区环保局" →
@@ -277,7 +278,7 @@ impl UnitRegistry {
         if let Some(unit) = self.signature(reply_text, &mentions, post_region) {
             return (Some(unit), UnitSource::Signature);
         }
-        if let Some(unit) = answering_mention(reply_text, &mentions) {
+        if let Some(unit) = answering_mention(reply_text, &mentions, &self.speaker(reply_text)) {
             return (Some(unit), UnitSource::Text);
         }
         if let Some(unit) = post_region.and_then(|region| self.self_referenced_government(reply_text, region)) {
@@ -366,13 +367,32 @@ impl UnitRegistry {
         Some(self.registered(format!("{code}{bare_town}")))
     }
 
-    /// The body the reply speaks for, named no finer than the reply names it. "我县" / "我区" /
-    /// "我市" are the government of that level ("我县" + "K7县" → "K7县人民政府"). An office word
+    /// What the reply says of its writer in the first person: "我局" (a bureau), "我县" (a
+    /// body of the county), "我台" …
+    fn speaker(&self, text: &str) -> Speaker {
+        let mut speaker = Speaker::default();
+        for found in self.self_reference.find_iter(text) {
+            let kind = found.as_str().strip_prefix("我").unwrap_or(found.as_str());
+            match kind {
+                "市" => {}
+                "县" | "区" => speaker.level = speaker.level.or(Some(kind.to_string())),
+                _ if !speaker.kinds.iter().any(|k| k == kind) => speaker.kinds.push(kind.to_string()),
+                _ => {}
+            }
+        }
+        speaker
+    }
+
+    /// The body the reply speaks for, named no finer than the reply names it. An office word
     /// ("我局", "我支队") or a town's ("我镇", "我街道") says only what kind of body of the post's
-    /// region answered, not which: "K7县某局", "A5区某镇" (see [`UNIDENTIFIED_MARK`]), never the
-    /// region's government, which a published notice would then blame for a bureau's reply. The
-    /// most specific self-reference wins: a county office writing "根据我市…我局将…" is the
-    /// county's, not the city's.
+    /// region answered, not which: "K7县某局", "A5区某镇" (see [`UNIDENTIFIED_MARK`]). "我县" /
+    /// "我区" / "我市" say only where: "K7县某单位". Neither is the region's government, which a
+    /// published notice would then blame for a bureau's reply: every bureau of a city writes
+    /// "我市" ("我市户籍政策…", "感谢您对我县医保工作的关心"), and a reply saying "不在我县管辖范围"
+    /// was put on the government of the county the post named (before session 23). A government
+    /// that answers names itself ("县政府高度重视…", a signature) and is found by the text or the
+    /// signature. The most specific self-reference wins: a county office writing "根据我市…我局
+    /// 将…" is the county's, not the city's.
     fn self_referenced_government(&self, text: &str, post_region: &str) -> Option<String> {
         self.self_reference
             .captures_iter(text)
@@ -382,7 +402,7 @@ impl UnitRegistry {
                 let (rank, name) = match (caps.name("gov").is_some(), kind) {
                     (true, "市" | "县" | "区") => (
                         if kind == "市" { 2 } else { 1 },
-                        relative_code(kind, post_region).map(|code| self.registered(format!("{code}人民政府"))),
+                        relative_code(kind, post_region).map(|code| format!("{code}{UNIDENTIFIED_MARK}单位")),
                     ),
                     _ => (
                         0,
@@ -396,8 +416,29 @@ impl UnitRegistry {
     }
 }
 
-/// The first unit named as the one answering: "经X…", "X高度重视…", "感谢您对X工作…".
-fn answering_mention(text: &str, mentions: &[Mention]) -> Option<String> {
+/// What a reply says of its writer: the kinds of body it calls itself ("局" of "我局", "台",
+/// "街道") and the level of place it speaks for ("县" of "我县", "区"; "我市" is said by county
+/// offices too, of the city they are in).
+#[derive(Debug, Default)]
+struct Speaker {
+    kinds: Vec<String>,
+    level: Option<String>,
+}
+
+impl Speaker {
+    /// Whether a unit named in the reply can be the writer: one that writes "我局" is a bureau,
+    /// so "经市委市政府批准" or "经县委县政府研究" names who decided, not who answers; one that
+    /// writes "我县" is not the city's bureau it mentions. ("我单位" says nothing of the kind.)
+    fn may_be(&self, unit: &str) -> bool {
+        let kind_fits = self.kinds.is_empty() || self.kinds.iter().any(|k| k == "单位" || unit.contains(k.as_str()));
+        let level_fits = self.level.as_ref().is_none_or(|level| unit.contains(level.as_str()));
+        kind_fits && level_fits
+    }
+}
+
+/// The first unit named as the one answering: "经X…", "X高度重视…", "感谢您对X工作…", and
+/// one the reply's first person allows ([`Speaker::may_be`]).
+fn answering_mention(text: &str, mentions: &[Mention], speaker: &Speaker) -> Option<String> {
     static AFTER: OnceLock<Regex> = OnceLock::new();
     let after = AFTER.get_or_init(|| Regex::new(ANSWERING_AFTER).expect("valid answering pattern"));
     mentions.iter().filter(|m| !m.bare).find_map(|m| {
@@ -409,7 +450,7 @@ fn answering_mention(text: &str, mentions: &[Mention]) -> Option<String> {
         .iter()
         .any(|w| before.ends_with(w));
         let answering = before.ends_with('经') || before.ends_with("感谢您对") || after.is_match(&text[m.end..]);
-        (answering && !forwarded).then(|| m.name.clone()).flatten()
+        (answering && !forwarded).then(|| m.name.clone()).flatten().filter(|name| speaker.may_be(name))
     })
 }
 
@@ -602,6 +643,46 @@ mod tests {
     }
 
     #[test]
+    fn a_unit_the_writer_cannot_be_is_not_the_one_answering() {
+        // a bureau reports what the county's leadership decided
+        check(
+            "我局高度重视，及时向县委县政府汇报，经县委县政府研究，决定对该路段进行改造。",
+            Some("K4县"),
+            Some("K4县某局"),
+            UnitSource::Region,
+        );
+        check(
+            "我局拟定的实施方案已经市委市政府研究批准，将于明年实施。",
+            Some("B9市"),
+            Some("B9市某局"),
+            UnitSource::Region,
+        );
+        // a television station, a street office, a brigade write of themselves
+        check(
+            "我台高度重视，经J11市人民政府协调，节目已恢复播出。",
+            Some("J11市"),
+            Some("J11市某台"),
+            UnitSource::Region,
+        );
+        check(
+            "经A7县法制办公室审查，该协议合法。我街道将按协议执行。",
+            Some("A7县"),
+            Some("A7县某街道"),
+            UnitSource::Region,
+        );
+        // a county body does not answer as the city's bureau it names
+        check(
+            "该项目2009年经K市环境保护局审批。我局已责令企业整改，我县将持续监测。",
+            Some("K8县"),
+            Some("K8县某局"),
+            UnitSource::Region,
+        );
+        // the writer's own kind still lets its name through
+        check("经K7县人社局调查，情况属实。我局将依法处理。", None, Some("K7县人力资源和社会保障局"), UnitSource::Text);
+        check("A3区洋湖街道高度重视，我街道已安排人员清理。", None, Some("A3区洋湖街道办事处"), UnitSource::Text);
+    }
+
+    #[test]
     fn a_relative_name_needs_the_post_region() {
         check("经区交通局核实，杨巧片区周边道路已纳入计划。", None, None, UnitSource::Unknown);
         check("经县财政局核实，补贴已发放。", Some("K7县"), Some("K7县财政局"), UnitSource::Text);
@@ -619,9 +700,17 @@ mod tests {
         check("您反映的问题，我局高度重视。", Some("K市"), Some("K市某局"), UnitSource::Region);
         check("我支队已安排民警核查。", Some("A市A5区"), Some("A5区某支队"), UnitSource::Region);
         check("收到您反映的问题后，我镇高度重视。", Some("A市A5区"), Some("A5区某镇"), UnitSource::Region);
-        check("今年我县幼儿园统一放暑假。", Some("K7县"), Some("K7县人民政府"), UnitSource::Region);
-        check("今年我市幼儿园统一放暑假。", Some("A市A5区"), Some("A市人民政府"), UnitSource::Region);
-        check("今年我市幼儿园统一放暑假。", Some("B9市"), Some("B9市人民政府"), UnitSource::Region);
+        // where, not who: every bureau of the county says "我县"
+        check("今年我县幼儿园统一放暑假。", Some("K7县"), Some("K7县某单位"), UnitSource::Region);
+        check("感谢您对我县医保工作的关心和监督。", Some("K8县"), Some("K8县某单位"), UnitSource::Region);
+        check("今年我市幼儿园统一放暑假。", Some("A市A5区"), Some("A市某单位"), UnitSource::Region);
+        check("今年我市幼儿园统一放暑假。", Some("B9市"), Some("B9市某单位"), UnitSource::Region);
+        check(
+            "您反映的问题不在我县管辖范围，请您反映到相应的县区。",
+            Some("K8县"),
+            Some("K8县某单位"),
+            UnitSource::Region,
+        );
         check("已交我区有关部门调查核处。", Some("K7县"), None, UnitSource::Unknown);
         check(
             "根据我市2017年绿色城市建设项目铺排，我县拟建9个公园。我局将热忱为您服务。",
@@ -693,9 +782,10 @@ mod tests {
         assert!(matches!(duplicated, Err(UnitsError::DuplicateName(ref name)) if name == "丙"), "{duplicated:?}");
     }
 
-    /// Coverage on all 1,463 real replies, measured when the registry was built: 684 replies
-    /// (46.8%) get a unit — 116 by signature, 86 by text, 482 by region; the other replies name
-    /// no unit at all ("您的留言已收悉。现将有关情况回复如下：… 感谢您对我们工作的支持").
+    /// Coverage on all 1,463 real replies (session 23): 715 replies (48.9%) get a unit — 126 by
+    /// signature, 67 by text, 522 by region (most of them "K7县某局", "K8县某单位": where, and
+    /// what kind of body, not which); the other replies name no unit at all ("您的留言已收悉。现将
+    /// 有关情况回复如下：… 感谢您对我们工作的支持").
     #[test]
     fn coverage_on_the_real_replies() {
         let registry = UnitRegistry::shared();
@@ -712,7 +802,7 @@ mod tests {
         let resolved = rows.len() - count(UnitSource::Unknown);
         assert!(resolved * 100 >= rows.len() * 45, "{by_source:?}");
         assert!(count(UnitSource::Signature) >= 110, "{by_source:?}");
-        assert!(count(UnitSource::Text) >= 80, "{by_source:?}");
-        assert!(count(UnitSource::Region) >= 450, "{by_source:?}");
+        assert!(count(UnitSource::Text) >= 60, "{by_source:?}");
+        assert!(count(UnitSource::Region) >= 500, "{by_source:?}");
     }
 }
