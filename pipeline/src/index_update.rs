@@ -17,7 +17,7 @@ use anyhow::Result;
 use index::CaseIndex;
 
 use crate::score::{ScoreRecord, SCORES_FILE};
-use crate::search::{CaseSlice, FinalReplies, IndexReport, Scores, POST_COLUMNS};
+use crate::search::{CaseSlice, FinalReplies, IndexReport, Scores, Timing, POST_COLUMNS};
 use crate::store::DataDir;
 use crate::tables;
 
@@ -63,6 +63,7 @@ pub fn apply(
     dir: &DataDir,
     cases: &CaseIndex,
     words: &str,
+    timing: &Timing,
     plan: &Plan,
     last: &IndexReport,
     report: &mut IndexReport,
@@ -95,7 +96,7 @@ pub fn apply(
 
     let finals = FinalReplies::read(dir, Some(&touched))?;
     let scores = Scores::read(dir, Some(&touched))?;
-    let docs = CaseSlice::read(posts, &finals, &scores)?.printed_docs(words);
+    let docs = CaseSlice::read(posts, &finals, &scores, timing)?.printed_docs(words);
     let held = cases.cases_of(docs.iter().map(|(doc, _)| doc.post_id.as_str()))?;
     let mut updater = cases.updater()?;
     for (doc, print) in &docs {

@@ -73,6 +73,7 @@ const SLICE_ROWS: usize = 100_000;
 /// new names) nothing is read: the update costs a few milliseconds.
 pub fn build_index(dir: &mut DataDir) -> Result<IndexReport> {
     let started = Instant::now();
+    let timing = Timing::of(&crate::config::Config::load(dir.root())?);
     let words = local_words(dir)?;
     let path = dir.path(INDEX_FOLDER);
     let mut report = IndexReport::default();
@@ -85,8 +86,8 @@ pub fn build_index(dir: &mut DataDir) -> Result<IndexReport> {
         }
         other => other?,
     };
-    report.inputs = inputs_print(dir, &words)?;
-    report.base = base_print(&words);
+    report.inputs = inputs_print(dir, &words, &timing)?;
+    report.base = base_print(&words, &timing);
     let last = last_build(dir);
     let plan = last
         .as_ref()
@@ -96,8 +97,10 @@ pub fn build_index(dir: &mut DataDir) -> Result<IndexReport> {
         (Some(last), _) if last.inputs == report.inputs && last.cases as u64 == cases.num_cases() => {
             report = IndexReport { unchanged: last.cases, cases: last.cases, with_scores: last.with_scores, ..report };
         }
-        (Some(last), Some(plan)) => crate::index_update::apply(dir, &cases, &words, &plan, &last, &mut report)?,
-        _ => update(dir, &cases, &words, &mut report)?,
+        (Some(last), Some(plan)) => {
+            crate::index_update::apply(dir, &cases, &words, &timing, &plan, &last, &mut report)?
+        }
+        _ => update(dir, &cases, &words, &timing, &mut report)?,
     }
     report.parts = ["posts", "replies"].map(|t| (t.to_string(), dir.live_parts(t))).into_iter().collect();
     let scores = crate::score::ScoreRecord::recorded(dir);
@@ -117,7 +120,7 @@ pub fn build_index(dir: &mut DataDir) -> Result<IndexReport> {
 
 /// Compares every case with its indexed fingerprint, slice by slice, and adds, replaces or
 /// deletes what differs. Documents are made on all cores; tantivy's writer threads cut them.
-fn update(dir: &DataDir, cases: &CaseIndex, words: &str, report: &mut IndexReport) -> Result<()> {
+fn update(dir: &DataDir, cases: &CaseIndex, words: &str, timing: &Timing, report: &mut IndexReport) -> Result<()> {
     let mut indexed = cases.fingerprints()?;
     let replies = FinalReplies::read(dir, None)?;
     let scores = Scores::read(dir, None)?;
@@ -131,7 +134,7 @@ fn update(dir: &DataDir, cases: &CaseIndex, words: &str, report: &mut IndexRepor
     for offset in (0..total).step_by(SLICE_ROWS) {
         let posts = tables::read_table_slice(&post_parts, &POST_COLUMNS, Some((offset, SLICE_ROWS)))?
             .with_context(|| format!("{} has no posts", dir.root().display()))?;
-        let docs = CaseSlice::read(posts, &replies, &scores)?.printed_docs(words);
+        let docs = CaseSlice::read(posts, &replies, &scores, timing)?.printed_docs(words);
         for (doc, print) in &docs {
             report.with_scores += doc.reply.as_ref().is_some_and(|r| r.levels.is_some()) as usize;
             match indexed.remove(&doc.post_id) {
@@ -153,12 +156,28 @@ fn update(dir: &DataDir, cases: &CaseIndex, words: &str, report: &mut IndexRepor
     Ok(())
 }
 
-/// What the index is built from, as one hash: the index version, local words, the live parts of
-/// posts and replies (immutable files: a change adds or replaces a part), and the scores file's
-/// size and modification time.
-fn inputs_print(dir: &DataDir, words: &str) -> Result<String> {
+/// How the working days to reply that each case shows are counted: the config's deadline rules
+/// and calendar, as the indicators count them.
+pub struct Timing {
+    rules: DeadlineRules,
+    calendar: WorkCalendar,
+    /// The config's sections they come from, as text: what a change of them is seen by.
+    key: String,
+}
+
+impl Timing {
+    pub fn of(config: &crate::config::Config) -> Timing {
+        let key = serde_json::to_string(&(&config.deadlines, &config.calendar)).unwrap_or_default();
+        Timing { rules: config.deadlines.clone(), calendar: config.calendar.calendar(), key }
+    }
+}
+
+/// What the index is built from, as one hash: the index version, local words, the config's
+/// deadline rules and calendar, the live parts of posts and replies (immutable files: a change
+/// adds or replaces a part), and the scores file's size and modification time.
+fn inputs_print(dir: &DataDir, words: &str, timing: &Timing) -> Result<String> {
     let mut hasher = std::hash::DefaultHasher::new();
-    (index::schema::INDEX_VERSION, index::analyzer::LOCAL_WORDS, words).hash(&mut hasher);
+    (index::schema::INDEX_VERSION, index::analyzer::LOCAL_WORDS, words, &timing.key).hash(&mut hasher);
     for table in ["posts", "replies"] {
         (table, dir.manifest.tables.get(table)).hash(&mut hasher);
     }
@@ -170,10 +189,11 @@ fn inputs_print(dir: &DataDir, words: &str) -> Result<String> {
     Ok(format!("{:016x}", hasher.finish()))
 }
 
-/// What every case is made with besides the tables: the index version and the local words.
-fn base_print(words: &str) -> String {
+/// What every case is made with besides the tables: the index version, the local words and the
+/// counting of working days (a change of any is a change of every case: they are compared again).
+fn base_print(words: &str, timing: &Timing) -> String {
     let mut hasher = std::hash::DefaultHasher::new();
-    (index::schema::INDEX_VERSION, index::analyzer::LOCAL_WORDS, words).hash(&mut hasher);
+    (index::schema::INDEX_VERSION, index::analyzer::LOCAL_WORDS, words, &timing.key).hash(&mut hasher);
     format!("{:016x}", hasher.finish())
 }
 
@@ -188,8 +208,9 @@ pub fn open_index(dir: &DataDir) -> Result<CaseIndex> {
                 // Still searchable, but a reply scored again since (`wenzheng score` alone,
                 // a new lexicon) shows its old levels, and new posts are missing.
                 tracing::warn!(
-                    "the posts, replies or scores changed since the search index was built: results may show \
-                     earlier levels or miss new posts; run `wenzheng index --data {data}` to bring it up to date"
+                    "the posts, replies, scores or the config's deadlines changed since the search index was \
+                     built: results may show earlier levels or working days, or miss new posts; run \
+                     `wenzheng index --data {data}` to bring it up to date"
                 );
             }
             Ok(cases)
@@ -211,7 +232,9 @@ fn last_build(dir: &DataDir) -> Option<IndexReport> {
 
 /// Whether the index was last built from the tables and scores the folder holds now.
 fn index_is_current(dir: &DataDir, words: &str) -> bool {
-    last_build(dir).is_some_and(|last| inputs_print(dir, words).is_ok_and(|now| now == last.inputs))
+    let Ok(config) = crate::config::Config::load(dir.root()) else { return false };
+    let timing = Timing::of(&config);
+    last_build(dir).is_some_and(|last| inputs_print(dir, words, &timing).is_ok_and(|now| now == last.inputs))
 }
 
 /// One page of cases matching `request`.
@@ -331,10 +354,11 @@ fn hash_of(text: &str) -> u64 {
 }
 
 /// One slice of the posts with their final replies and the replies' current scores.
-pub(crate) struct CaseSlice {
+pub(crate) struct CaseSlice<'t> {
     posts: DataFrame,
     /// The final reply of each post of the slice, by post row.
     replies: Vec<Option<ReplyRow>>,
+    timing: &'t Timing,
 }
 
 struct ReplyRow {
@@ -344,9 +368,14 @@ struct ReplyRow {
     levels: Option<ReplyLevels>,
 }
 
-impl CaseSlice {
+impl<'t> CaseSlice<'t> {
     /// The cases of `posts` (columns [`POST_COLUMNS`]), their final replies read from the table.
-    pub(crate) fn read(posts: DataFrame, finals: &FinalReplies, scores: &Scores) -> Result<CaseSlice> {
+    pub(crate) fn read(
+        posts: DataFrame,
+        finals: &FinalReplies,
+        scores: &Scores,
+        timing: &'t Timing,
+    ) -> Result<CaseSlice<'t>> {
         let posts = posts.lazy().with_column(col("posted_at").cast(DataType::Int64)).collect()?;
         // The rows of the replies table needed, in order; read in chunks over their span, skipping
         // chunks that hold none (ingest writes replies in about the order of their posts).
@@ -395,7 +424,7 @@ impl CaseSlice {
             }
         }
         let replies = wanted.into_iter().map(|row| row.and_then(|r| found.remove(&r))).collect();
-        Ok(CaseSlice { posts, replies })
+        Ok(CaseSlice { posts, replies, timing })
     }
 
     /// Every case of the slice with its fingerprint, built on both cores. As
@@ -429,7 +458,12 @@ impl CaseSlice {
             body: r.body.clone(),
             replied_at: r.replied_at,
             unit: r.unit.clone(),
-            workdays_to_reply: deadline::workdays_to_reply(posted_at, r.replied_at, &RULES, &CALENDAR),
+            workdays_to_reply: deadline::workdays_to_reply(
+                posted_at,
+                r.replied_at,
+                &self.timing.rules,
+                &self.timing.calendar,
+            ),
             levels: r.levels.clone(),
         });
         IndexDoc {
@@ -446,9 +480,6 @@ impl CaseSlice {
         }
     }
 }
-
-static RULES: std::sync::LazyLock<DeadlineRules> = std::sync::LazyLock::new(DeadlineRules::default);
-static CALENDAR: std::sync::LazyLock<WorkCalendar> = std::sync::LazyLock::new(WorkCalendar::default);
 
 /// Prints hits for a reader: number, id, date, unit, kind, likes; the subject and a snippet of
 /// the body with the matched words marked (bold on a terminal when `ansi`, else `[...]`); the
@@ -593,6 +624,29 @@ mod tests {
         assert_eq!(report.added as usize, report.cases);
         assert_eq!(report.with_scores, 1463);
         assert_eq!(REAL.1.manifest.stages["index"].version, index::schema::INDEX_VERSION);
+    }
+
+    /// The working days a case shows are counted as the indicators count them: by the config's
+    /// deadline rules and calendar, and a change of those brings the index up to date.
+    #[test]
+    fn the_working_days_shown_follow_the_config() {
+        let (_temp, mut dir, first) = built(&["replies_dev.xlsx"], false);
+        let newest = SearchRequest { sort: SortBy::Newest, limit: 100, ..SearchRequest::default() };
+        let workdays = |dir: &DataDir| -> HashMap<String, i64> {
+            let hits = search(dir, &newest).expect("results").hits;
+            hits.into_iter().filter_map(|h| Some((h.post_id, h.reply?.workdays_to_reply?))).collect()
+        };
+        let before = workdays(&dir);
+        // An office that closes at 08:00 receives nearly every post on the next working day.
+        std::fs::write(dir.root().join("wenzheng.toml"), "[deadlines]\noffice_close = \"08:00\"\n").unwrap();
+        assert!(!index_is_current(&dir, &local_words(&dir).unwrap()), "the change is seen");
+        let second = build_index(&mut dir).expect("updated");
+        assert!(second.replaced > 0 && second.added == 0, "{first:?} then {second:?}");
+        let after = workdays(&dir);
+        assert_eq!(before.len(), after.len());
+        let fewer = before.iter().filter(|(id, days)| after[*id] < **days).count();
+        assert!(fewer > before.len() / 2, "{fewer} of {} count a day less", before.len());
+        assert!(before.iter().all(|(id, days)| after[id] <= *days && after[id] >= days - 1));
     }
 
     #[test]
