@@ -67,6 +67,39 @@ pub struct ScoringConfig {
     pub lexicon: Option<PathBuf>,
 }
 
+/// Settings that contradict each other or the platform's rules are refused, not applied: a
+/// deadline of 0 days, a target beyond its limit, a day that is both a holiday and a workday
+/// (which one wins would be an accident of the code).
+fn check_deadlines(config: &Config) -> Result<(), String> {
+    let d = &config.deadlines;
+    for (key, days) in [("complaint_days", d.complaint_days), ("acceptance_days", d.acceptance_days)] {
+        if days == 0 {
+            return Err(format!(
+                "[deadlines] {key} = 0: give at least 1 working day (kinds answered the same day are listed in \
+                 same_day_kinds)"
+            ));
+        }
+    }
+    if d.complaint_target_days > d.complaint_days {
+        return Err(format!(
+            "[deadlines] complaint_target_days = {} is beyond complaint_days = {}: the target is at most the limit",
+            d.complaint_target_days, d.complaint_days
+        ));
+    }
+    if d.complex_max_days < d.complaint_days {
+        return Err(format!(
+            "[deadlines] complex_max_days = {} is shorter than complaint_days = {}: a complex case gets at least as \
+             long as a complaint",
+            d.complex_max_days, d.complaint_days
+        ));
+    }
+    let c = &config.calendar;
+    if let Some(both) = c.holidays.iter().find(|day| c.workdays.contains(day)) {
+        return Err(format!("[calendar] {both} is both in holidays and in workdays: keep it in one"));
+    }
+    Ok(())
+}
+
 impl Config {
     /// The config for runs on `data_dir`: `--config`, else `DIR/wenzheng.toml`, else defaults.
     pub fn load(data_dir: &Path) -> Result<Config> {
@@ -85,16 +118,22 @@ impl Config {
         let text = std::fs::read_to_string(path).map_err(|e| BadInput {
             file: path.display().to_string(),
             sheet: None,
-            reason: format!("cannot read the config file: {e}"),
+            reason: if e.kind() == std::io::ErrorKind::InvalidData {
+                "the config file is not UTF-8 text: save it as UTF-8 (not GBK / ANSI)".to_string()
+            } else {
+                format!("cannot read the config file: {e}")
+            },
         })?;
         let mut config = Config::parse(&text).map_err(|reason| BadInput {
             file: path.display().to_string(),
             sheet: None,
             reason: format!("{reason}; `wenzheng config` prints every key with its default"),
         })?;
-        // (a file the config names is where the config is, not where the command runs)
+        // (a file the config names is where the config is, not where the command runs; made
+        // absolute, so that `wenzheng config --config FILE` prints a path that works anywhere)
         if let (Some(lexicon), Some(folder)) = (&config.scoring.lexicon, path.parent()) {
-            config.scoring.lexicon = Some(folder.join(lexicon));
+            let beside = folder.join(lexicon);
+            config.scoring.lexicon = Some(std::path::absolute(&beside).unwrap_or(beside));
         }
         Ok(config)
     }
@@ -102,6 +141,7 @@ impl Config {
     pub fn parse(text: &str) -> Result<Config, String> {
         let config: Config = toml::from_str(text).map_err(|e| format!("bad config: {}", e.to_string().trim_end()))?;
         config.annual.check()?;
+        check_deadlines(&config)?;
         Ok(config)
     }
 
@@ -110,9 +150,19 @@ impl Config {
         Config::default().to_toml()
     }
 
-    /// This config as a TOML document, every key present.
+    /// This config as a TOML document, every key present (an unset lexicon as a comment that
+    /// says how to set one: TOML has no value for "none").
     pub fn to_toml(&self) -> String {
-        toml::to_string_pretty(self).expect("a config serialises")
+        let text = toml::to_string_pretty(self).expect("a config serialises");
+        if self.scoring.lexicon.is_some() {
+            return text;
+        }
+        text.replacen(
+            "[scoring]\n",
+            "[scoring]\n# lexicon = \"our-lexicon.toml\"   # a lexicon of one's own, beside this file: \
+             `wenzheng config --lexicon` prints the built-in one to start from\n",
+            1,
+        )
     }
 }
 
@@ -157,8 +207,34 @@ mod tests {
         let file = dir.path().join("wenzheng.toml");
         std::fs::write(&file, "[scoring]\nlexicon = \"ours.toml\"\n").unwrap();
         assert_eq!(Config::read(&file).unwrap().scoring.lexicon, Some(dir.path().join("ours.toml")));
-        // (and the printed defaults name none: the built-in lexicon)
-        assert!(!Config::defaults_toml().contains("lexicon ="));
+        // a config named by a relative path names its lexicon by a path that works from anywhere
+        let up: std::path::PathBuf = std::env::current_dir().unwrap().components().skip(1).map(|_| "..").collect();
+        let relative = up.join(file.strip_prefix("/").unwrap());
+        assert!(relative.is_relative());
+        let lexicon = Config::read(&relative).unwrap().scoring.lexicon.unwrap();
+        assert!(lexicon.is_absolute() && lexicon.ends_with("ours.toml"), "{}", lexicon.display());
+        // (and the printed defaults name none, the built-in lexicon, but say how to name one)
+        let defaults = Config::defaults_toml();
+        assert!(defaults.contains("[scoring]\n# lexicon = \"our-lexicon.toml\""), "{defaults}");
+        assert_eq!(Config::parse(&defaults).unwrap().scoring.lexicon, None);
+    }
+
+    #[test]
+    fn contradictory_deadlines_are_refused() {
+        for (text, expected) in [
+            ("[deadlines]\ncomplaint_days = 0\n", "complaint_days = 0: give at least 1 working day"),
+            ("[deadlines]\nacceptance_days = 0\n", "acceptance_days = 0"),
+            ("[deadlines]\ncomplaint_target_days = 9\n", "complaint_target_days = 9 is beyond complaint_days = 5"),
+            ("[deadlines]\ncomplex_max_days = 2\n", "complex_max_days = 2 is shorter than complaint_days = 5"),
+            (
+                "[calendar]\nholidays = [2019-12-26]\nworkdays = [2019-12-26]\n",
+                "2019-12-26 is both in holidays and in workdays",
+            ),
+        ] {
+            let error = Config::parse(text).unwrap_err();
+            assert!(error.contains(expected), "{text}: {error}");
+        }
+        assert!(Config::parse("[deadlines]\ncomplaint_days = 3\ncomplaint_target_days = 3\n").is_ok());
     }
 
     #[test]
