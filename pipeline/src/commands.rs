@@ -45,6 +45,11 @@ pub fn ingest(inputs: &[PathBuf], out: &Path) -> Result<()> {
 /// read both the scores and the issues. Otherwise each stage runs in a process of its own
 /// (see `in_own_process`).
 pub fn run(inputs: &[PathBuf], out: &Path) -> Result<()> {
+    // A config or a lexicon of one's own that does not read stops the run before ingest writes
+    // anything (exit 2), not at the score stage with the files already added.
+    if crate::config::Config::load(out)?.scoring.lexicon.is_some() {
+        crate::score::FolderScorer::of(out)?;
+    }
     let inputs_before = DataDir::open_read_only(out).map_or(0, |dir| dir.manifest.inputs.len());
     ingest(inputs, out)?;
     if !is_daily_update(&DataDir::open_read_only(out)?, inputs_before) {
@@ -86,10 +91,11 @@ fn in_own_process(stage: &str, data: &Path) -> Result<()> {
         .arg(data)
         .status()
         .with_context(|| format!("cannot start `{} {stage}`", binary.display()))?;
+    let config = crate::config::explicit().map(|c| format!("--config {} ", c.display())).unwrap_or_default();
     anyhow::ensure!(
         status.success(),
         "the {stage} stage stopped ({status}); its message is above. The stages before it are kept: \
-         `wenzheng {stage} --data {}` goes on from there",
+         `wenzheng {config}{stage} --data {}` goes on from there",
         data.display()
     );
     Ok(())
@@ -288,6 +294,11 @@ pub fn category(command: crate::category::CategoryCommand) -> Result<()> {
 
 pub fn eval(data: &Path, labels: &Path) -> Result<()> {
     let dir = DataDir::open_read_only(data)?;
+    if let Ok(behind) = crate::freshness::stages_behind(&dir) {
+        for (_, what) in behind.into_iter().filter(|(stage, _)| *stage == "score") {
+            tracing::warn!("the agreement below may not be the current scorer's: {what}");
+        }
+    }
     crate::eval::eval(&dir, labels, &mut std::io::stdout().lock())
 }
 

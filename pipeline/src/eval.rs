@@ -47,7 +47,7 @@ pub fn read_labels(path: &Path) -> Result<Vec<Label>> {
                 .into(),
         ));
     }
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read the label file: {e}")))?;
     // Excel on Chinese Windows saves CSV in GB18030 (GBK); anything not UTF-8 is read as that.
     let text = match std::str::from_utf8(&bytes) {
         Ok(text) => text.trim_start_matches('\u{feff}').to_string(),
@@ -92,7 +92,9 @@ pub fn read_labels(path: &Path) -> Result<Vec<Label>> {
             other => Err(bad(row, format!("field {name} must be 0, 1 or 2, not {other:?}"))),
         }
     };
-    let mut labels = Vec::with_capacity(records.len());
+    let mut labels: Vec<Label> = Vec::with_capacity(records.len());
+    // The row each id was first labelled on: an audit sample labels a reply once.
+    let mut first_row: HashMap<String, (usize, usize)> = HashMap::new();
     for (row, fields) in records {
         let id = ID_COLUMNS
             .iter()
@@ -117,6 +119,25 @@ pub fn read_labels(path: &Path) -> Result<Vec<Label>> {
                 })?),
             },
         });
+        let label = labels.last().expect("just pushed");
+        if let Some(&(earlier_row, earlier)) = first_row.get(&label.id) {
+            let before = &labels[earlier];
+            let same =
+                (before.evasive, before.vague, &before.reply_type) == (label.evasive, label.vague, &label.reply_type);
+            if !same {
+                return Err(bad(
+                    row,
+                    format!(
+                        "id {} is labelled again, differently from row {earlier_row}: keep one label per reply",
+                        label.id
+                    ),
+                ));
+            }
+            tracing::warn!(file = %path.display(), "row {row}: id {} repeats row {earlier_row}; counted once", label.id);
+            labels.pop();
+        } else {
+            first_row.insert(label.id.clone(), (row, labels.len() - 1));
+        }
     }
     if labels.is_empty() {
         bail!(BadInput { file: path.display().to_string(), sheet: None, reason: "no labels in the file".into() });
@@ -226,6 +247,14 @@ pub fn eval(dir: &DataDir, labels_path: &Path, out: &mut impl Write) -> Result<(
         });
     }
     writeln!(out, "labels: {} ({} matched, {} not in the data folder)", labels.len(), matched.len(), unmatched.len())?;
+    if !unmatched.is_empty() {
+        // (named, so that a mistyped id can be found and mended)
+        const SHOWN: usize = 20;
+        let more = unmatched.len().saturating_sub(SHOWN);
+        let shown = unmatched.iter().take(SHOWN).map(String::as_str).collect::<Vec<_>>().join(", ");
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        writeln!(out, "  not in the data folder: {shown}{more}")?;
+    }
     for (name, pairs) in [
         ("evasive", matched.iter().map(|(l, s)| (l.evasive, s.evasive)).collect::<Vec<_>>()),
         ("vague", matched.iter().map(|(l, s)| (l.vague, s.vague)).collect::<Vec<_>>()),
@@ -302,6 +331,17 @@ mod tests {
         assert!(err.contains("row 2: type \"转给别人\" is none of substantive"), "{err}");
         let err = labels_of("l.xlsx", b"PK").unwrap_err().to_string();
         assert!(err.contains("save the sheet as CSV"), "{err}");
+    }
+
+    #[test]
+    fn a_reply_labelled_twice_counts_once_or_is_refused_when_the_labels_differ() {
+        let labels = labels_of("l.csv", b"id,evasive,vague\n7,1,2\n8,0,0\n7,1,2\n").unwrap();
+        assert_eq!(labels.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(), ["7", "8"]);
+        let err = labels_of("l.csv", b"id,evasive,vague\n7,1,2\n8,0,0\n7,2,2\n").unwrap_err().to_string();
+        assert!(err.contains("row 4: id 7 is labelled again, differently from row 2"), "{err}");
+        // a file that is not there is input to fix (exit 2), named
+        let err = read_labels(Path::new("/nowhere/labels.csv")).unwrap_err();
+        assert!(err.downcast_ref::<BadInput>().is_some() && err.to_string().contains("/nowhere/labels.csv"), "{err}");
     }
 
     #[test]

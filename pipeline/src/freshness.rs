@@ -27,6 +27,24 @@ pub fn stages_behind(dir: &DataDir) -> Result<Vec<(&'static str, String)>> {
             ));
         }
     }
+    // Scores made with another lexicon than the config names now (or by an older scorer) judge
+    // the replies by rules the office no longer uses.
+    if let (Some(recorded), Ok(wanted)) =
+        (dir.manifest.stages.get("score"), crate::score::FolderScorer::version_of(dir.root()))
+    {
+        if recorded.version != wanted && !behind.iter().any(|(stage, _)| *stage == "score") {
+            let lexicon =
+                if wanted.contains("+lexicon-") { "the lexicon the config names" } else { "the built-in lexicon" };
+            behind.push((
+                "score",
+                format!(
+                    "the replies were judged by scorer {} and {lexicon} is {wanted} (run `wenzheng score --data \
+                     {data}`, with the same config)",
+                    recorded.version
+                ),
+            ));
+        }
+    }
     let post_parts = dir.parts("posts");
     if post_parts.is_empty() {
         return Ok(behind);

@@ -76,9 +76,16 @@ fn rescoring_reuses_unchanged_scores_and_eval_reports_agreement() {
     let scorer_type = scores.column("reply_type").unwrap().str().unwrap().get(row).unwrap().to_string();
     let other_type = if scorer_type == "partial" { "substantive" } else { "partial" };
     let type_only = tempfile::NamedTempFile::with_suffix(".csv").unwrap();
-    let csv = format!("id,evasive,vague,type\n2554,{},{},{other_type}\n", level("evasive_level"), level("vague_level"));
+    // (and an id of no reply of the folder, mistyped, is named so that it can be mended)
+    let csv = format!(
+        "id,evasive,vague,type\n2554,{},{},{other_type}\n13697O,0,0,substantive\n",
+        level("evasive_level"),
+        level("vague_level")
+    );
     std::fs::write(type_only.path(), csv).unwrap();
     let report = wenzheng(["eval", "--data", &d, "--labels", &type_only.path().display().to_string()]).ok();
+    assert!(report.contains("labels: 2 (1 matched, 1 not in the data folder)"), "{report}");
+    assert!(report.contains("  not in the data folder: 13697O\n"), "{report}");
     assert!(report.contains("disagreements (levels or type): 1"), "{report}");
     assert!(report.contains("  2554 (reply ") && report.contains(other_type), "{report}");
 
@@ -116,6 +123,15 @@ fn a_lexicon_of_ones_own_judges_every_reply_again() {
     let again = wenzheng(["score", "--data", &d]).ok();
     assert!(again.contains("(0 new or changed, 1463 unchanged)"), "{again}");
 
+    // Scores made with that lexicon, read once the config names none: each reader says so.
+    std::fs::rename(data.join("wenzheng.toml"), dir.path().join("aside.toml")).unwrap();
+    let labels = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/labels/replies_dev_tune.jsonl");
+    let eval = wenzheng(["eval", "--data", &d, "--labels", &labels.display().to_string()]);
+    eval.ok();
+    let eval = eval.stderr();
+    assert!(eval.contains("may not be the current scorer's") && eval.contains("the built-in lexicon is 15"), "{eval}");
+    std::fs::rename(dir.path().join("aside.toml"), data.join("wenzheng.toml")).unwrap();
+
     std::fs::write(&lexicon, format!("{own}\n[refusal\n")).unwrap();
     let broken = wenzheng(["score", "--data", &d]);
     assert_eq!(broken.code(), 2);
@@ -124,6 +140,13 @@ fn a_lexicon_of_ones_own_judges_every_reply_again() {
         "{}",
         broken.stderr()
     );
+    // `run` finds it before it ingests anything: the folder is as it was.
+    let manifest = std::fs::read(data.join("manifest.json")).unwrap();
+    let posts = shared_file("posts_likes.xlsx").display().to_string();
+    let run = wenzheng(["run", &posts, "--out", &d]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(run.stderr().contains("our-lexicon.toml"), "{}", run.stderr());
+    assert_eq!(std::fs::read(data.join("manifest.json")).unwrap(), manifest, "nothing was ingested");
 }
 
 /// Posts with likes and no replies (posts_likes.xlsx) go through every stage of `run`: nothing is

@@ -66,7 +66,13 @@ fn own_lexicon(root: &std::path::Path) -> Result<Option<(std::path::PathBuf, Str
     let text = std::fs::read_to_string(&path).map_err(|e| crate::ingest::BadInput {
         file: path.display().to_string(),
         sheet: None,
-        reason: format!("cannot read the lexicon named by [scoring] lexicon in the config: {e}"),
+        reason: if e.kind() == std::io::ErrorKind::InvalidData {
+            "the lexicon named by [scoring] lexicon in the config is not UTF-8 text: save it as UTF-8 (an editor's \
+             \"UTF-8\" encoding, not GBK / ANSI)"
+                .to_string()
+        } else {
+            format!("cannot read the lexicon named by [scoring] lexicon in the config: {e}")
+        },
     })?;
     Ok(Some((path, text)))
 }
