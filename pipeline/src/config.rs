@@ -71,6 +71,7 @@ pub struct ScoringConfig {
 /// deadline of 0 days, a target beyond its limit, a day that is both a holiday and a workday
 /// (which one wins would be an accident of the code).
 fn check_deadlines(config: &Config) -> Result<(), String> {
+    use models::deadline::DeadlineRules;
     let d = &config.deadlines;
     for (key, days) in [("complaint_days", d.complaint_days), ("acceptance_days", d.acceptance_days)] {
         if days == 0 {
@@ -82,15 +83,21 @@ fn check_deadlines(config: &Config) -> Result<(), String> {
     }
     if d.complaint_target_days > d.complaint_days {
         return Err(format!(
-            "[deadlines] complaint_target_days = {} is beyond complaint_days = {}: the target is at most the limit",
-            d.complaint_target_days, d.complaint_days
+            "[deadlines] complaint_target_days = {} is beyond complaint_days = {}: the target is at most the limit \
+             (set both; the defaults are {} and {})",
+            d.complaint_target_days,
+            d.complaint_days,
+            DeadlineRules::default().complaint_target_days,
+            DeadlineRules::default().complaint_days
         ));
     }
     if d.complex_max_days < d.complaint_days {
         return Err(format!(
             "[deadlines] complex_max_days = {} is shorter than complaint_days = {}: a complex case gets at least as \
-             long as a complaint",
-            d.complex_max_days, d.complaint_days
+             long as a complaint (the default is {})",
+            d.complex_max_days,
+            d.complaint_days,
+            DeadlineRules::default().complex_max_days
         ));
     }
     let c = &config.calendar;
