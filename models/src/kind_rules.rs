@@ -176,6 +176,18 @@ mod tests {
         check("反映A7县泉塘小学校门口的交通问题", "", "投诉");
     }
 
+    /// A request to right a stated wrong is a complaint (due in days), not a suggestion (due the
+    /// same day); a request that states no wrong is still a suggestion, and a question asked
+    /// before the request word is a consultation.
+    #[test]
+    fn a_request_to_right_a_wrong_is_a_complaint() {
+        check("C市楚碱公司员工请求解决拖欠工资及五险一金的问题", "", "投诉");
+        check("请求查处A1区荷花园东方银座东友邻茶楼暗藏赌博机室", "", "投诉");
+        check("请求解决A2区西文庙坪粮食局宿舍房屋漏水问题", "", "投诉");
+        check("恳请在A7县榔梨街道增加一个地铁口", "", "建议");
+        check("A7县榔梨镇保家安置区这边天然气什么时候可以开通？", "", "咨询");
+    }
+
     #[test]
     fn the_body_opening_is_read_only_when_the_subject_says_nothing() {
         check("楚府路大桥", "\n\t\t\t\t\t\n\t\t\t\t\t请问领导，下桥第一个红绿灯设置合理吗？", "咨询");
