@@ -14,7 +14,8 @@ use serde::Deserialize;
 use crate::PostKind;
 
 /// The rules compiled into the product.
-const DEFAULT_RULES: &str = include_str!("../data/kinds.toml");
+/// The text of models/data/kinds.toml, the built-in rules (a start for one's own).
+pub const DEFAULT_RULES: &str = include_str!("../data/kinds.toml");
 
 /// Why a rules file could not be used.
 #[derive(Debug, thiserror::Error)]

@@ -41,7 +41,8 @@ pub fn is_identified(unit: &str) -> bool {
 }
 
 /// The registry compiled into the product.
-const DEFAULT_UNITS: &str = include_str!("../data/units.toml");
+/// The text of models/data/units.toml, the built-in registry (a start for one's own).
+pub const DEFAULT_UNITS: &str = include_str!("../data/units.toml");
 
 /// How high in the administration a unit sits (see models/data/units.toml).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -54,6 +54,23 @@ pub struct Config {
     pub access: reports::api::AccessConfig,
     /// The reply scorer's lexicon, when a supervision office has its own.
     pub scoring: ScoringConfig,
+    /// The unit registry and the kind rules ingest derives with, when an office has its own.
+    pub ingest: IngestConfig,
+}
+
+/// `[ingest]`: the data files ingest reads units and kinds by, instead of the built-in ones
+/// (`wenzheng config --units` / `--kinds` print those to start from), relative to the config
+/// file. They apply to the rows ingested from then on: ingest keeps what it derived, so a
+/// folder ingested before is made again by ingesting its files into a new folder.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IngestConfig {
+    /// A unit registry shaped like models/data/units.toml: names, aliases ("星沙城管"), levels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub units: Option<PathBuf>,
+    /// Kind rules shaped like models/data/kinds.toml.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kinds: Option<PathBuf>,
 }
 
 /// `[scoring]`: which lexicon judges the replies.
@@ -138,9 +155,13 @@ impl Config {
         })?;
         // (a file the config names is where the config is, not where the command runs; made
         // absolute, so that `wenzheng config --config FILE` prints a path that works anywhere)
-        if let (Some(lexicon), Some(folder)) = (&config.scoring.lexicon, path.parent()) {
-            let beside = folder.join(lexicon);
-            config.scoring.lexicon = Some(std::path::absolute(&beside).unwrap_or(beside));
+        if let Some(folder) = path.parent() {
+            for file in [&mut config.scoring.lexicon, &mut config.ingest.units, &mut config.ingest.kinds] {
+                if let Some(named) = file.as_mut() {
+                    let beside = folder.join(&*named);
+                    *named = std::path::absolute(&beside).unwrap_or(beside);
+                }
+            }
         }
         Ok(config)
     }
@@ -160,16 +181,33 @@ impl Config {
     /// This config as a TOML document, every key present (an unset lexicon as a comment that
     /// says how to set one: TOML has no value for "none").
     pub fn to_toml(&self) -> String {
-        let text = toml::to_string_pretty(self).expect("a config serialises");
-        if self.scoring.lexicon.is_some() {
-            return text;
+        let mut text = toml::to_string_pretty(self).expect("a config serialises");
+        let unset = [
+            (
+                self.scoring.lexicon.is_none(),
+                "[scoring]\n",
+                "# lexicon = \"our-lexicon.toml\"   # a lexicon of one's own, beside this file: `wenzheng config \
+                 --lexicon` prints the built-in one to start from\n",
+            ),
+            (
+                self.ingest.kinds.is_none(),
+                "[ingest]\n",
+                "# kinds = \"our-kinds.toml\"   # kind rules of one's own (`wenzheng config --kinds`)\n",
+            ),
+            (
+                self.ingest.units.is_none(),
+                "[ingest]\n",
+                "# units = \"our-units.toml\"   # a unit registry of one's own (`wenzheng config --units`)\n",
+            ),
+        ];
+        for (is_unset, section, comment) in unset {
+            if is_unset {
+                if let Some(at) = text.find(section) {
+                    text.insert_str(at + section.len(), comment);
+                }
+            }
         }
-        text.replacen(
-            "[scoring]\n",
-            "[scoring]\n# lexicon = \"our-lexicon.toml\"   # a lexicon of one's own, beside this file: \
-             `wenzheng config --lexicon` prints the built-in one to start from\n",
-            1,
-        )
+        text
     }
 }
 

@@ -128,8 +128,16 @@ enum Command {
     Config {
         /// Print the built-in reply-scoring lexicon instead: a start for one's own, named in the
         /// config by `[scoring] lexicon = "FILE"`.
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["units", "kinds"])]
         lexicon: bool,
+        /// Print the built-in unit registry instead (names, aliases, levels): a start for one's
+        /// own, named in the config by `[ingest] units = "FILE"`.
+        #[arg(long, conflicts_with = "kinds")]
+        units: bool,
+        /// Print the built-in rules that derive a post's kind instead: a start for one's own,
+        /// named in the config by `[ingest] kinds = "FILE"`.
+        #[arg(long)]
+        kinds: bool,
     },
     /// Write a realistic sample corpus (posts.csv, replies.csv and the planted truth).
     Synth {
@@ -277,12 +285,14 @@ fn main() -> ExitCode {
         }
     }
     let result = match cli.command {
-        Command::Config { lexicon } => {
+        Command::Config { lexicon, units, kinds } => {
             // (with --config: that file's values, every key present, so a user sees what it changes)
-            let text = match (lexicon, pipeline::config::explicit_config()) {
-                (true, _) => models::scoring::DEFAULT_LEXICON.to_string(),
-                (false, Some(config)) => config.to_toml(),
-                (false, None) => pipeline::config::Config::defaults_toml(),
+            let text = match pipeline::config::explicit_config() {
+                _ if lexicon => models::scoring::DEFAULT_LEXICON.to_string(),
+                _ if units => models::units::DEFAULT_UNITS.to_string(),
+                _ if kinds => models::kind_rules::DEFAULT_RULES.to_string(),
+                Some(config) => config.to_toml(),
+                None => pipeline::config::Config::defaults_toml(),
             };
             let _ = std::io::stdout().write_all(text.as_bytes());
             Ok(())

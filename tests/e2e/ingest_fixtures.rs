@@ -615,3 +615,55 @@ fn json_lines_may_name_fields_their_own_way_but_a_list_is_no_text() {
     let reasons = quarantined(&data, "-", "reason");
     assert!(reasons.iter().any(|r| r.contains("留言主题 holds a JSON list")), "{reasons:?}");
 }
+
+/// A supervision office names its own unit registry and kind rules in the config, starting from
+/// the printed built-in ones: a local name of a bureau ("星沙城管") signs its replies, and its
+/// platform calls posts "…的诉求" complaints. A file that does not parse is refused before
+/// anything is written.
+#[test]
+fn an_office_brings_its_own_unit_names_and_kind_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = write(
+        dir.path(),
+        "export.csv",
+        "留言编号,留言用户,留言主题,留言时间,留言详情,答复意见,答复时间\n\
+         7001,U1,A7县星沙大道路灯的诉求,2019-06-03 09:00:00,路灯坏了一个月,已安排维修，现已恢复照明。星沙城管,2019-06-05 10:00:00\n"
+            .as_bytes(),
+    );
+    let units = wenzheng(["config", "--units"]).ok();
+    let ours = units.replacen(
+        "\n[[unit]]\n",
+        "\n[[unit]]\nname = \"A7县城市管理和行政执法局\"\nlevel = \"county\"\naliases = [\"星沙城管\"]\n\n[[unit]]\n",
+        1,
+    );
+    assert_ne!(ours, units, "the registry has no [[unit]] entry: update this test");
+    let kinds = wenzheng(["config", "--kinds"]).ok();
+    let kinds = format!("{kinds}\n[[rule]]\nkind = \"投诉\"\npriority = 0\npatterns = [\"的诉求\"]\n");
+    std::fs::write(dir.path().join("our-units.toml"), &ours).unwrap();
+    std::fs::write(dir.path().join("our-kinds.toml"), &kinds).unwrap();
+    let config =
+        write(dir.path(), "office.toml", b"[ingest]\nunits = \"our-units.toml\"\nkinds = \"our-kinds.toml\"\n");
+    let c = config.display().to_string();
+
+    let data = dir.path().join("data");
+    let d = data.display().to_string();
+    let plain = dir.path().join("plain");
+    assert_eq!(ingest(&[&export], &plain).code(), 0);
+    let replies = read_table(&plain, "replies");
+    assert_ne!(lookup(&replies, "post_id", "7001", "unit").as_deref(), Some("A7县城市管理和行政执法局"));
+    assert_eq!(lookup(&read_table(&plain, "posts"), "post_id", "7001", "kind").as_deref(), Some("其他"));
+
+    wenzheng(["--config", &c, "ingest", &export.display().to_string(), "--out", &d]).ok();
+    let replies = read_table(&data, "replies");
+    assert_eq!(lookup(&replies, "post_id", "7001", "unit").as_deref(), Some("A7县城市管理和行政执法局"));
+    assert_eq!(lookup(&replies, "post_id", "7001", "unit_source").as_deref(), Some("signature"));
+    assert_eq!(lookup(&read_table(&data, "posts"), "post_id", "7001", "kind").as_deref(), Some("投诉"));
+
+    // a registry that does not parse stops the run before ingest writes anything
+    std::fs::write(dir.path().join("our-units.toml"), "[[unit]\n").unwrap();
+    let fresh = dir.path().join("fresh");
+    let run = wenzheng(["--config", &c, "run", &export.display().to_string(), "--out", &fresh.display().to_string()]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(run.stderr().contains("our-units.toml") && run.stderr().contains("config --units"), "{}", run.stderr());
+    assert!(!fresh.join("manifest.json").exists(), "nothing was written");
+}

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use chrono::NaiveDateTime;
 use models::category::{CategoryModel, Document};
+use models::kind_rules::KindRules;
 use models::units::UnitRegistry;
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -36,6 +37,8 @@ pub struct Finished {
 pub struct Batcher {
     known: KnownRecords,
     registry: UnitRegistry,
+    /// The config's kind rules, if it names its own (else the built-in ones).
+    kinds: Option<KindRules>,
     posts: YearPartWriter,
     replies: YearPartWriter,
     quarantine: PartWriter,
@@ -56,9 +59,11 @@ pub struct Batcher {
 
 impl Batcher {
     pub fn new(dir: &mut DataDir, known: KnownRecords) -> Result<Batcher> {
+        let (registry, kinds) = super::derivation_files(dir.root())?;
         Ok(Batcher {
             known,
-            registry: UnitRegistry::default(),
+            registry,
+            kinds,
             posts: year_parts(dir, "posts", &posts_schema()),
             replies: year_parts(dir, "replies", &replies_schema()),
             quarantine: PartWriter::create(dir.new_part("quarantine")?, &quarantine_schema())?,
@@ -83,7 +88,13 @@ impl Batcher {
 
     pub fn process(&mut self, origin: &Origin, rows: Vec<SourceRow>, report: &mut FileReport) -> Result<()> {
         report.rows += rows.len() as u64;
-        let reader = RowReader { map: origin.map, header: origin.header, source: origin.file, latest: self.latest };
+        let reader = RowReader {
+            map: origin.map,
+            header: origin.header,
+            source: origin.file,
+            latest: self.latest,
+            kinds: self.kinds.as_ref().unwrap_or_else(|| KindRules::default_rules()),
+        };
         let outcomes: Vec<_> = rows
             .par_iter()
             .map(|row| match row {

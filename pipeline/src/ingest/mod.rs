@@ -18,6 +18,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use models::kind_rules::KindRules;
+use models::units::UnitRegistry;
 use sha2::{Digest, Sha256};
 
 use crate::progress::Progress;
@@ -307,6 +309,30 @@ pub struct BadInput {
     pub file: String,
     pub sheet: Option<String>,
     pub reason: String,
+}
+
+/// The unit registry and the kind rules ingest derives with: the files the config of `root`
+/// names (`[ingest] units / kinds`), else the built-in ones. A file that does not read or parse
+/// is input to fix, named.
+pub fn derivation_files(root: &Path) -> Result<(UnitRegistry, Option<KindRules>)> {
+    let ingest = crate::config::Config::load(root)?.ingest;
+    let read = |path: &Path, what: &str| -> Result<String> {
+        std::fs::read_to_string(path)
+            .map_err(|e| bad_input(path, None, &format!("cannot read the {what} named by [ingest] in the config: {e}")))
+    };
+    let units = match &ingest.units {
+        None => UnitRegistry::default(),
+        Some(path) => UnitRegistry::from_toml_str(&read(path, "unit registry")?).map_err(|e| {
+            bad_input(path, None, &format!("{e}; `wenzheng config --units` prints the built-in registry to start from"))
+        })?,
+    };
+    let kinds = match &ingest.kinds {
+        None => None,
+        Some(path) => Some(KindRules::from_toml_str(&read(path, "kind rules")?).map_err(|e| {
+            bad_input(path, None, &format!("{e}; `wenzheng config --kinds` prints the built-in rules to start from"))
+        })?),
+    };
+    Ok((units, kinds))
 }
 
 fn bad_input(path: &Path, sheet: Option<&str>, reason: &str) -> anyhow::Error {

@@ -2,8 +2,9 @@
 //! problems that make it unusable. Nothing here knows about files on disk.
 
 use chrono::NaiveDateTime;
+use models::kind_rules::KindRules;
 use models::units::{UnitRegistry, UnitSource};
-use models::{kind_rules, region, text, PostKind};
+use models::{region, text, PostKind};
 use sha2::{Digest, Sha256};
 
 use super::columns::{ColumnMap, Field};
@@ -96,6 +97,8 @@ pub struct RowReader<'a> {
     /// The latest time a row may hold: a day after the ingest started (a post "made" later is a
     /// typo: kept, it would move every as-of date and overdue count to its year).
     pub latest: NaiveDateTime,
+    /// The rules a post's kind is derived by when the export gives none.
+    pub kinds: &'a KindRules,
 }
 
 /// [`RowReader::latest`] for an ingest starting now.
@@ -233,7 +236,7 @@ impl RowReader<'_> {
         let kind_cell = self.text(row, Field::Kind);
         let (kind, kind_source) = match PostKind::parse(&kind_cell) {
             Some(kind) => (kind, "given"),
-            None if kind_cell.is_empty() => (kind_rules::derive_kind(&subject, &body), "derived"),
+            None if kind_cell.is_empty() => (self.kinds.derive(&subject, &body), "derived"),
             None => return Err(("kind", format!("unknown kind {kind_cell:?}: use 咨询/建议/求助/投诉/举报/其他 (also read: 投诉类 and the like, 意见建议, 投诉举报, 求助咨询, 求决, 表扬, 其它; or leave the cell empty to have the kind derived from the text)"))),
         };
         let likes = values::parse_count(self.cell(row, Field::Likes)).map_err(|e| ("likes", e))?;
