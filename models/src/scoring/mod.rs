@@ -404,6 +404,7 @@ impl Scorer {
                 // a promise, a rule or a refusal of a word or two is quoted in its clause
                 SignalKind::GenericPromise | SignalKind::RuleQuote | SignalKind::Refusal => {
                     let (start, end) = signals::clause_around(&reply_f.text, start, end);
+                    let (start, end) = findings.without_leading_courtesy(&reply_f.text, start, end);
                     (kind, start, end)
                 }
                 _ => (kind, start, end),

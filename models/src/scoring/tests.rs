@@ -281,6 +281,11 @@ fn a_word_of_promise_is_quoted_in_its_clause() {
     let quotes: Vec<&str> =
         done.evidence.iter().filter(|e| e.kind == SignalKind::GenericPromise).map(|e| e.text.as_str()).collect();
     assert!(quotes.iter().all(|q| !q.contains("已")), "{quotes:?}");
+    // a clause at the start of the reply is quoted without the salutation before it
+    let addressed = scorer().score(subject, body, "“UU008421”为切实加强路灯管理，我局将尽快研究。");
+    let quotes: Vec<&str> =
+        addressed.evidence.iter().filter(|e| e.kind == SignalKind::GenericPromise).map(|e| e.text.as_str()).collect();
+    assert!(!quotes.is_empty() && quotes.iter().all(|q| !q.contains("UU")), "{quotes:?}");
     // a document's title is no promise
     let titled = scorer().score(subject, body, "依据《关于进一步加强城区路灯管理的通知》，路灯由城管局负责维护。");
     assert!(titled.evidence.iter().all(|e| e.kind != SignalKind::GenericPromise), "{:?}", titled.evidence);
