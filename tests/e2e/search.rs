@@ -87,7 +87,7 @@ fn natural_queries_find_known_posts_and_bad_queries_are_refused() {
     let behind = wenzheng(["search", "--data", &d, "翠微苑 路灯"]);
     assert!(!behind.ok().contains("#990001"), "{}", behind.stdout());
     assert!(
-        behind.stderr().contains("the posts, replies or scores changed since the search index was built")
+        behind.stderr().contains("the posts, replies, scores or the config's deadlines changed since the search index")
             && behind.stderr().contains(&format!("run `wenzheng index --data {d}`")),
         "{}",
         behind.stderr()
