@@ -283,6 +283,7 @@ impl UnitRegistry {
             return (Some(unit), UnitSource::Text);
         }
         if let Some(unit) = post_region.and_then(|region| self.self_referenced_government(reply_text, region)) {
+            let unit = named_town(&mentions, &unit).unwrap_or(unit);
             return (Some(unit), UnitSource::Region);
         }
         (None, UnitSource::Unknown)
@@ -453,6 +454,30 @@ fn answering_mention(text: &str, mentions: &[Mention], speaker: &Speaker) -> Opt
         let answering = before.ends_with('经') || before.ends_with("感谢您对") || after.is_match(&text[m.end..]);
         (answering && !forwarded).then(|| m.name.clone()).flatten().filter(|name| speaker.may_be(name))
     })
+}
+
+/// The town a reply speaking as "我镇" / "我乡" / "我街道" ("D7县某镇") names, when it names one
+/// town of that region and no other: "您反映的“希望D7县江口镇政府前的池塘改建”…我镇党委政府高度重视"
+/// is 江口镇's reply.
+fn named_town(mentions: &[Mention], unidentified: &str) -> Option<String> {
+    let (code, kind) = unidentified.split_once(UNIDENTIFIED_MARK)?;
+    if !matches!(kind, "镇" | "乡" | "街道") {
+        return None;
+    }
+    let mut towns: Vec<&String> = mentions
+        .iter()
+        .filter_map(|m| m.name.as_ref())
+        .filter(|name| {
+            name.strip_prefix(code).is_some_and(|rest| {
+                let office =
+                    if kind == "街道" { "街道办事处".to_string() } else { format!("{kind}人民政府") };
+                rest.ends_with(&office) && rest.chars().count() > office.chars().count()
+            })
+        })
+        .collect();
+    towns.sort();
+    towns.dedup();
+    (towns.len() == 1).then(|| towns[0].clone())
 }
 
 /// The code a relative prefix means in a region: 市 → the city (or the county-level city),
@@ -701,6 +726,19 @@ mod tests {
         check("您反映的问题，我局高度重视。", Some("K市"), Some("K市某局"), UnitSource::Region);
         check("我支队已安排民警核查。", Some("A市A5区"), Some("A5区某支队"), UnitSource::Region);
         check("收到您反映的问题后，我镇高度重视。", Some("A市A5区"), Some("A5区某镇"), UnitSource::Region);
+        // ... unless it names its one town of the region
+        check(
+            "您反映的“希望D7县江口镇政府前的池塘改建”收悉。我镇党委政府高度重视，安排镇干部现场了解情况。",
+            Some("D7县"),
+            Some("D7县江口镇人民政府"),
+            UnitSource::Region,
+        );
+        check(
+            "D7县江口镇与D7县石门镇交界处的池塘，我镇已安排人员查看。",
+            Some("D7县"),
+            Some("D7县某镇"),
+            UnitSource::Region,
+        );
         // where, not who: every bureau of the county says "我县"
         check("今年我县幼儿园统一放暑假。", Some("K7县"), Some("K7县某单位"), UnitSource::Region);
         check("感谢您对我县医保工作的关心和监督。", Some("K8县"), Some("K8县某单位"), UnitSource::Region);
