@@ -30,6 +30,9 @@ pub struct ApiTables {
     pub overdue: Option<DataFrame>,
     /// What the loader found behind the tables (a stage not run since an ingest), for /api/health.
     pub notes: Vec<String>,
+    /// The unit registry the folder was ingested with (a config's own, with its local names),
+    /// by which a unit asked for by another of its names is found; the built-in one when `None`.
+    pub unit_registry: Option<models::units::UnitRegistry>,
 }
 
 /// What a flagged-replies request asks for.
@@ -142,6 +145,8 @@ pub struct Data {
     pub facts_row: Vec<Option<u32>>,
     /// What is missing from the data folder and which stage makes it.
     pub notes: Vec<String>,
+    /// See [`ApiTables::unit_registry`].
+    pub unit_registry: models::units::UnitRegistry,
 }
 
 pub const NO_REPORTS: &str = "no unit indicators yet (DIR/reports/ is missing): run `wenzheng indicators --data DIR`";
@@ -249,6 +254,7 @@ impl Data {
             post_facts: tables.post_facts.clone(),
             facts_row: Vec::new(),
             notes,
+            unit_registry: tables.unit_registry.clone().unwrap_or_default(),
         };
         data.flagged = data.flag_lists();
         data.facts_row = data.facts_rows()?;

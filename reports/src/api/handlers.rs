@@ -64,7 +64,7 @@ fn known_unit(state: &AppState, unit: &str) -> ApiResult<String> {
     if known(unit) {
         return Ok(unit.to_string());
     }
-    match models::units::UnitRegistry::shared().canonical_name(unit, None) {
+    match data.unit_registry.canonical_name(unit, None) {
         Some(canonical) if known(&canonical) => Ok(canonical),
         _ => Err(ApiError::not_found("unknown_unit", format!("no unit named {unit:?}: see /api/units for the names"))),
     }

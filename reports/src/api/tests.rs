@@ -124,6 +124,7 @@ fn tables() -> ApiTables {
         annual: Some(annual),
         overdue: Some(overdue),
         notes: Vec::new(),
+        unit_registry: None,
     }
 }
 
@@ -612,4 +613,24 @@ async fn answers_kept_in_memory_are_the_same_bytes_and_each_role_keeps_its_maski
     let chart = ask("/charts/ranking.svg", VIEWER).await;
     assert_eq!(chart, ask("/charts/ranking.svg", VIEWER).await);
     assert_eq!(chart.0.expect("content type"), "image/svg+xml; charset=utf-8");
+}
+
+/// A unit asked for by a local name the office's own registry gives it is found under its
+/// name in the data; with the built-in registry the local name is unknown.
+#[tokio::test]
+async fn a_unit_is_found_by_a_name_of_the_offices_own_registry() {
+    let registry = models::units::UnitRegistry::from_toml_str(
+        "home_city = \"A市\"\n[self_references]\ngovernment = []\noffice = []\n\
+         [[unit]]\nname = \"市环保局\"\nlevel = \"city_department\"\naliases = [\"环保热线\"]\n",
+    )
+    .expect("registry");
+    let path = "/api/units/%E7%8E%AF%E4%BF%9D%E7%83%AD%E7%BA%BF/indicators?year=2019"; // 环保热线
+    let access = || Access::new(&AccessConfig::default(), Some(&format!("viewer:{VIEWER}"))).expect("tokens");
+    let built_in = router(AppState::new(&tables(), None, access(), "abc123", Charts::None).expect("state"));
+    let ours = ApiTables { unit_registry: Some(registry), ..tables() };
+    let ours = router(AppState::new(&ours, None, access(), "abc123", Charts::None).expect("state"));
+    assert_eq!(get_from(&built_in, path, VIEWER).await.0, StatusCode::NOT_FOUND);
+    let (status, unit) = get_from(&ours, path, VIEWER).await;
+    assert_eq!(status, StatusCode::OK, "{unit}");
+    assert_eq!(unit["annual"][0]["score"], 61.0);
 }
