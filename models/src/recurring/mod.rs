@@ -80,17 +80,22 @@ pub fn issues_of(posts: &[IssuePost], groups: &[Vec<usize>], config: &RecurringC
 const RESUBMITTED_WITHIN_MS: i64 = 86_400_000;
 
 /// The posts of `members` (in time order) that are not a copy of an earlier one (see
-/// [`issues_of`]), counted up to `enough`.
+/// [`issues_of`]), counted up to `enough`. A copy is the same post exported again (the same
+/// subject at the same moment, or the same text within a day, under another id and user mask)
+/// or the same citizen again within a day, however the subject was reworded: members of one
+/// group are about one problem already, and a citizen who resubmits it within minutes ("…扰民"
+/// at 10:01, "请管管…扰民" at 10:02) has not seen it come back. (Until session 23 the subject had to
+/// be the same: 52 of 282 issues of the real exports were one submission.)
 fn distinct_posts(posts: &[IssuePost], members: &[usize], enough: usize) -> usize {
     let mut distinct: Vec<&IssuePost> = Vec::with_capacity(enough);
     for &m in members {
         let post = &posts[m];
         let copy = distinct.iter().any(|earlier| {
-            earlier.subject.trim() == post.subject.trim()
-                && (earlier.posted_at == post.posted_at
-                    || (!post.user_id.is_empty()
-                        && earlier.user_id == post.user_id
-                        && (post.posted_at - earlier.posted_at).abs() < RESUBMITTED_WITHIN_MS))
+            let within_a_day = (post.posted_at - earlier.posted_at).abs() < RESUBMITTED_WITHIN_MS;
+            let same_text = !post.body.trim().is_empty() && earlier.body.trim() == post.body.trim();
+            (earlier.subject.trim() == post.subject.trim() && earlier.posted_at == post.posted_at)
+                || (within_a_day && same_text)
+                || (within_a_day && !post.user_id.is_empty() && earlier.user_id == post.user_id)
         });
         if !copy {
             distinct.push(post);
@@ -203,6 +208,30 @@ mod tests {
             ("2", "u1", "2019-07-02 09:50", subject, body, None),
         ];
         check(&twice, &[]);
+        // reworded within minutes by the same citizen, or the same text under another mask
+        let reworded = [
+            ("1", "u1", "2019-07-02 09:00", subject, body, None),
+            ("2", "u1", "2019-07-02 09:02", "请尽快处理丽发新城搅拌站扰民问题", body, None),
+        ];
+        check(&reworded, &[]);
+        let masked = [
+            ("1", "u1", "2019-07-02 09:00", subject, body, None),
+            ("2", "x7", "2019-07-02 09:04", "丽发新城搅拌站扰民", body, None),
+        ];
+        check(&masked, &[]);
+        // (the reworded post is of the same problem: by another citizen it is a repeat)
+        let another = [
+            ("1", "u1", "2019-07-02 09:00", subject, body, None),
+            (
+                "2",
+                "u2",
+                "2019-07-02 09:02",
+                "请尽快处理丽发新城搅拌站扰民问题",
+                "丽发新城旁的搅拌站又在夜里施工，噪音太大。",
+                None,
+            ),
+        ];
+        check(&another, &[(&["1", "2"], 0)]);
         let back = [
             ("1", "u1", "2019-07-02 09:00", subject, body, None),
             ("2", "u1", "2019-08-02 09:00", subject, body, None),
