@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::charts::{self, data, ChartError};
 use crate::tables::{f64s, has_column, i64s, strs, ReportTables, TableError};
+use polars::prelude::{col, DataType, IntoLazy};
 
 /// The score components of `annual.parquet`, with their Chinese names (satisfaction is
 /// optional: not every platform records it).
@@ -219,7 +220,7 @@ pub fn render_html(tables: &ReportTables, year: Option<i32>) -> Result<String, R
         stat("按时办结率", pct(city_year.get("on_time_rate").copied())),
         stat("推诿答复率", pct(city_year.get("evasive_rate").copied())),
         stat("敷衍答复率", pct(city_year.get("vague_rate").copied())),
-        stat("超时警告", format!("<span class=\"down\">{}</span> 件", tables.overdue.height())),
+        stat("超时警告", format!("<span class=\"down\">{}</span> 件", overdue_rows_of(tables, year)?.len())),
     );
 
     // Ranking table.
@@ -295,7 +296,7 @@ pub fn render_html(tables: &ReportTables, year: Option<i32>) -> Result<String, R
     }
 
     issues_section(&mut html, tables, &months)?;
-    overdue_section(&mut html, tables)?;
+    overdue_section(&mut html, tables, year)?;
     html.push_str("<footer class=\"muted\">由 wenzheng 生成。得分的计算方法与权重见 annual.parquet 的 components_json 列及项目 README。</footer></body></html>\n");
     Ok(html)
 }
@@ -310,6 +311,8 @@ fn issues_section(html: &mut String, tables: &ReportTables, months: &[String]) -
     let Some(issues) = &tables.issues else { return Ok(()) };
     let (titles, places, units) =
         (strs(issues, "issues", "title")?, strs(issues, "issues", "place")?, strs(issues, "issues", "units")?);
+    // (the year's posts that came back after a reply, beside the year's posts; the issue's
+    // count over every year only when the facts do not list the members)
     let repeats = if has_column(issues, "repeats_after_reply") {
         f64s(issues, "issues", "repeats_after_reply")?
     } else {
@@ -319,7 +322,10 @@ fn issues_section(html: &mut String, tables: &ReportTables, months: &[String]) -
     for (n, issue) in top.iter().enumerate() {
         let i = titles.iter().position(|t| t.as_deref() == Some(issue.title.as_str()));
         let cell = |v: &Vec<Option<String>>| escape(i.and_then(|i| v[i].as_deref()).unwrap_or(""));
-        let again = i.and_then(|i| repeats[i]).map(|r| format!("{r:.0}")).unwrap_or_else(|| "—".into());
+        let again = match issue.repeats {
+            Some(in_year) => in_year.to_string(),
+            None => i.and_then(|i| repeats[i]).map(|r| format!("{r:.0}（各年合计）")).unwrap_or_else(|| "—".into()),
+        };
         let _ = write!(
             html,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{again}</td><td>{:.1}</td><td>{}</td></tr>",
@@ -335,14 +341,36 @@ fn issues_section(html: &mut String, tables: &ReportTables, months: &[String]) -
     Ok(())
 }
 
-fn overdue_section(html: &mut String, tables: &ReportTables) -> Result<(), ReportError> {
+/// The rows of the overdue list whose post is of `year`: the report speaks of the year's posts
+/// (the list itself holds every year's, as of the data's latest date).
+fn overdue_rows_of(tables: &ReportTables, year: i32) -> Result<Vec<usize>, ReportError> {
     let o = &tables.overdue;
+    if o.height() == 0 {
+        return Ok(Vec::new());
+    }
+    let years = o
+        .clone()
+        .lazy()
+        .select([col("posted_at").dt().year().cast(DataType::Int32).alias("year")])
+        .collect()
+        .map_err(|source| TableError::Column { table: "overdue", column: "posted_at".into(), source })?;
+    let years = years.column("year").and_then(|c| c.i32().cloned()).map_err(|source| TableError::Column {
+        table: "overdue",
+        column: "posted_at".into(),
+        source,
+    })?;
+    Ok(years.iter().enumerate().filter(|(_, y)| *y == Some(year)).map(|(i, _)| i).collect())
+}
+
+fn overdue_section(html: &mut String, tables: &ReportTables, year: i32) -> Result<(), ReportError> {
+    let o = &tables.overdue;
+    let rows = overdue_rows_of(tables, year)?;
     let _ = write!(
         html,
-        "<section><h2>六、超时警告</h2><p>截至数据最新日期，超过办理时限仍未答复的留言共 <strong>{}</strong> 件",
-        o.height()
+        "<section><h2>六、超时警告</h2><p>{year}年的留言中，截至数据最新日期超过办理时限仍未答复的共 <strong>{}</strong> 件",
+        rows.len()
     );
-    if o.height() == 0 {
+    if rows.is_empty() {
         html.push_str("。</p></section>");
         return Ok(());
     }
@@ -353,11 +381,11 @@ fn overdue_section(html: &mut String, tables: &ReportTables) -> Result<(), Repor
         strs(o, "overdue", "subject")?,
     );
     let late = f64s(o, "overdue", "overdue_workdays")?;
-    let mut order: Vec<usize> = (0..o.height()).collect();
+    let mut order = rows.clone();
     order.sort_by(|a, b| late[*b].unwrap_or(0.0).total_cmp(&late[*a].unwrap_or(0.0)));
     let mut per_unit: HashMap<&str, usize> = HashMap::new();
-    for unit in units.iter().flatten() {
-        *per_unit.entry(unit.as_str()).or_default() += 1;
+    for unit in rows.iter().filter_map(|&i| units[i].as_deref()) {
+        *per_unit.entry(unit).or_default() += 1;
     }
     let mut per_unit: Vec<(&str, usize)> = per_unit.into_iter().collect();
     per_unit.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
@@ -445,6 +473,12 @@ mod tests {
         );
         assert!(html.contains("&lt;script&gt;局") && !html.contains("<script>"), "unit names are escaped");
         assert!(html.contains("违建&lt;未处理&gt;"), "subjects are escaped");
+        // the year's overdue posts and the year's repeats, not every year's
+        assert!(
+            html.contains("<span class=\"down\">2</span> 件") && !html.contains("去年的路灯"),
+            "2018's overdue post"
+        );
+        assert!(html.contains("<td>A市A5区</td><td>10</td><td>3</td>"), "the 2019 posts of c1 and their repeats");
         check_xml(html.trim_start_matches("<!DOCTYPE html>\n")).unwrap();
     }
 

@@ -300,6 +300,9 @@ pub struct IssueTimeline {
     /// The first and last month index of the issue within the period.
     pub span: (usize, usize),
     pub posts: u32,
+    /// Of those posts, how many came back after an earlier post of the issue was answered;
+    /// `None` when the post facts have no members (then only the issue's whole count is known).
+    pub repeats: Option<u32>,
 }
 
 /// The `top` hottest issues with posts in the period, hottest first.
@@ -307,11 +310,21 @@ pub fn hot_issues(tables: &ReportTables, months: &[String], top: usize) -> Resul
     let Some(issues) = &tables.issues else { return Ok(Vec::new()) };
     let index: HashMap<&str, usize> = months.iter().enumerate().map(|(i, m)| (m.as_str(), i)).collect();
     let mut per_issue: HashMap<String, BTreeMap<usize, u32>> = HashMap::new();
+    let mut repeats_in_period: HashMap<String, u32> = HashMap::new();
     let f = &tables.post_facts;
     let with_members = has_column(f, "cluster_id");
     if with_members {
-        for (cluster, month) in strs(f, "post_facts", "cluster_id")?.into_iter().zip(strs(f, "post_facts", "month")?) {
+        let repeats = if has_column(f, "repeat_after_reply") {
+            bools(f, "post_facts", "repeat_after_reply")?
+        } else {
+            vec![None; f.height()]
+        };
+        let rows = strs(f, "post_facts", "cluster_id")?.into_iter().zip(strs(f, "post_facts", "month")?).zip(repeats);
+        for ((cluster, month), repeat) in rows {
             if let (Some(cluster), Some(&i)) = (cluster, month.as_deref().and_then(|m| index.get(m))) {
+                if repeat == Some(true) {
+                    *repeats_in_period.entry(cluster.clone()).or_default() += 1;
+                }
                 *per_issue.entry(cluster).or_default().entry(i).or_default() += 1;
             }
         }
@@ -347,6 +360,7 @@ pub fn hot_issues(tables: &ReportTables, months: &[String], top: usize) -> Resul
         rows.push(IssueTimeline {
             title: titles[i].clone().unwrap_or_default(),
             heat: heats[i].unwrap_or(0.0),
+            repeats: with_members.then(|| repeats_in_period.get(id).copied().unwrap_or(0)),
             by_month,
             span,
             posts: total,

@@ -34,9 +34,11 @@ pub(crate) fn fixture() -> ReportTables {
             _ => None,
         });
     }
+    // (three posts of issue c1 came back after a reply in 2019, none in 2018)
+    let repeat_after_reply: Vec<bool> = (0..28usize).map(|i| matches!(i, 0 | 5 | 10)).collect();
     let post_facts = df!(
         "post_id" => post.0, "unit" => post.1, "kind" => post.2, "month" => post.3, "year" => post.4,
-        "workdays_to_reply" => post.5, "cluster_id" => post.6,
+        "workdays_to_reply" => post.5, "cluster_id" => post.6, "repeat_after_reply" => repeat_after_reply,
     )
     .unwrap();
 
@@ -113,14 +115,15 @@ pub(crate) fn fixture() -> ReportTables {
     )
     .unwrap();
 
+    // (two posts of 2019 and one of 2018 past their deadline)
     let overdue = df!(
-        "post_id" => ["p5", "p9"], "unit" => [units[1], units[3]], "kind" => ["投诉", "举报"],
-        "subject" => ["小区噪音扰民", "违建<未处理>"], "overdue_workdays" => [12, 3],
+        "post_id" => ["p5", "p9", "p26"], "unit" => [units[1], units[3], units[0]], "kind" => ["投诉", "举报", "投诉"],
+        "subject" => ["小区噪音扰民", "违建<未处理>", "去年的路灯"], "overdue_workdays" => [12, 3, 200],
     )
     .unwrap()
     .hstack(&[
-        datetime("posted_at", vec![JAN_2019, JAN_2019 + 40 * MS_PER_DAY]),
-        datetime("due_at", vec![JAN_2019 + 7 * MS_PER_DAY, JAN_2019 + 47 * MS_PER_DAY]),
+        datetime("posted_at", vec![JAN_2019, JAN_2019 + 40 * MS_PER_DAY, JAN_2019 - 200 * MS_PER_DAY]),
+        datetime("due_at", vec![JAN_2019 + 7 * MS_PER_DAY, JAN_2019 + 47 * MS_PER_DAY, JAN_2019 - 193 * MS_PER_DAY]),
     ])
     .unwrap();
 
