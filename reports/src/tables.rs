@@ -95,14 +95,34 @@ impl ReportTables {
         }
     }
 
-    /// The year a report is about: the one asked for, else the latest one that ranks a unit
-    /// (a year of posts no unit answered for ranks none), else the latest one with data.
+    /// The year a report is about: the one asked for, else [`default_year`], else the latest
+    /// one with data.
     pub fn report_year(&self, year: Option<i32>) -> Result<Option<i32>, TableError> {
         if year.is_some() {
             return Ok(year);
         }
-        Ok(latest_ranked_year(&self.annual)?.or(self.years()?.last().copied()))
+        Ok(default_year(&self.annual)?.or(self.years()?.last().copied()))
     }
+}
+
+/// Where reports and the dashboard open when no year is asked for: the latest year that ranks a
+/// unit, else (an export that names few units ranks none) the year with the most posts, the
+/// latest of equals. The latest year alone opened the real replies on 2020, a year of 2 posts.
+pub fn default_year(annual: &DataFrame) -> Result<Option<i32>, TableError> {
+    if let Some(ranked) = latest_ranked_year(annual)? {
+        return Ok(Some(ranked));
+    }
+    if annual.column("posts").is_err() || annual.column("year").is_err() {
+        return Ok(None);
+    }
+    let mut posts_of: std::collections::BTreeMap<i64, f64> = Default::default();
+    for (year, posts) in i64s(annual, "annual", "year")?.into_iter().zip(f64s(annual, "annual", "posts")?) {
+        if let Some(year) = year {
+            *posts_of.entry(year).or_default() += posts.unwrap_or(0.0);
+        }
+    }
+    // (later years win ties: the map is in year order and max_by keeps the last of equals)
+    Ok(posts_of.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|(year, _)| year as i32))
 }
 
 /// The latest year in which `annual` ranks a unit: where reports and the dashboard open by
@@ -205,5 +225,16 @@ mod tests {
         assert_eq!(tables.report_year(Some(2020)).unwrap(), Some(2020));
         let nobody_ranked = DataFrame::new(1, vec![Column::new("year".into(), [2020i32])]).unwrap();
         assert_eq!(latest_ranked_year(&nobody_ranked).unwrap(), None);
+        // none ranked: the year with the most posts, not a last year of two posts
+        let nobody_ranked = DataFrame::new(
+            4,
+            vec![
+                Column::new("year".into(), [2018i32, 2019, 2019, 2020]),
+                Column::new("ranked".into(), [false, false, false, false]),
+                Column::new("posts".into(), [300i64, 200, 150, 2]),
+            ],
+        )
+        .unwrap();
+        assert_eq!(default_year(&nobody_ranked).unwrap(), Some(2019));
     }
 }

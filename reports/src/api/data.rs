@@ -387,8 +387,8 @@ impl Data {
                 let score = |r: &Map<String, Value>| r.get("score").and_then(Value::as_f64).unwrap_or(f64::MIN);
                 rows.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| score(b).total_cmp(&score(a))));
             }
-            let ranked = crate::tables::latest_ranked_year(annual).map_err(|e| ApiError::internal(e.to_string()))?;
-            self.default_year = ranked.or_else(|| self.rankings.keys().next_back().copied());
+            let default = crate::tables::default_year(annual).map_err(|e| ApiError::internal(e.to_string()))?;
+            self.default_year = default.or_else(|| self.rankings.keys().next_back().copied());
         }
         if let Some(indicators) = &tables.indicators {
             for row in rows_json(indicators)? {

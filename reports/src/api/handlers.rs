@@ -87,7 +87,7 @@ pub async fn unit_indicators(
 ) -> Answer {
     let unit = segment(unit)?;
     let params = Params::parse(raw.as_deref(), &["year"])?;
-    let year = params.year()?;
+    let year = held_year(&state, params.year()?)?;
     let unit = known_unit(&state, &unit)?;
     let data = &state.0.data;
     let rows = of_year(data.unit_indicators.get(&unit), year, "period");
@@ -110,13 +110,51 @@ pub async fn unit_indicators(
 pub async fn rankings(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Answer {
     let params = Params::parse(raw.as_deref(), &["year"])?;
     let data = &state.0.data;
-    let year = params.year()?.or(data.default_year);
+    let year = held_year(&state, params.year()?)?.or(data.default_year);
     let rows = year.and_then(|y| data.rankings.get(&y)).cloned().unwrap_or_default();
+    let note = no_ranking_note(&rows, year);
     let mut answer = json!({ "year": year, "years": data.rankings.keys().collect::<Vec<_>>(), "rankings": rows });
     if data.rankings.is_empty() {
         answer["note"] = NO_REPORTS.into();
+    } else if let Some(note) = note {
+        answer["note"] = note.into();
     }
     Ok(Json(answer))
+}
+
+/// A year asked for that the data does not reach is a bad parameter, as on the command line: an
+/// empty answer for it reads as a year without complaints.
+fn held_year(state: &AppState, year: Option<i32>) -> ApiResult<Option<i32>> {
+    let held = &state.0.data.rankings;
+    match (year, held.keys().next(), held.keys().next_back()) {
+        (Some(y), Some(first), Some(last)) if !held.contains_key(&y) => Err(ApiError::bad_parameter(format!(
+            "year {y}: no post of the data is of that year (years held: {})",
+            if first == last { format!("only {first}") } else { format!("{first} to {last}") }
+        ))),
+        _ => Ok(year),
+    }
+}
+
+/// What a year's ranking that ranks no unit must say, or the page shows an empty ranking as if
+/// every unit were equal: how many of the year's posts name no known unit (an export without a
+/// unit column), and that the others' units have too few posts.
+fn no_ranking_note(rows: &[Map<String, Value>], year: Option<i32>) -> Option<String> {
+    if rows.is_empty() || rows.iter().any(|r| r.get("ranked").and_then(Value::as_bool) == Some(true)) {
+        return None;
+    }
+    let posts = |r: &Map<String, Value>| r.get("posts").and_then(Value::as_f64).unwrap_or(0.0);
+    let unknown = |r: &&Map<String, Value>| {
+        r.get("unit")
+            .and_then(Value::as_str)
+            .is_none_or(|u| !models::units::is_identified(u) || u == models::units::UNKNOWN_UNIT)
+    };
+    let total: f64 = rows.iter().map(posts).sum();
+    let of_no_unit: f64 = rows.iter().filter(unknown).map(posts).sum();
+    let year = year.map_or_else(String::new, |y| format!("{y}年"));
+    Some(format!(
+        "{year}没有单位参与排名：{of_no_unit:.0} 条留言（占 {:.1}%）不知承办单位，其余单位的留言均不足排名所需条数",
+        if total > 0.0 { 100.0 * of_no_unit / total } else { 0.0 }
+    ))
 }
 
 pub async fn flagged(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Answer {
@@ -444,7 +482,7 @@ pub async fn chart(
 ) -> ApiResult<Response> {
     let file = segment(file)?;
     let params = Params::parse(raw.as_deref(), &["year", "unit"])?;
-    let (year, unit) = (params.year()?, params.text("unit").map(str::to_string));
+    let (year, unit) = (held_year(&state, params.year()?)?, params.text("unit").map(str::to_string));
     let unknown =
         || ApiError::not_found("unknown_chart", format!("no chart {file:?}: see /openapi.json for the names"));
     let name = file

@@ -634,3 +634,32 @@ async fn a_unit_is_found_by_a_name_of_the_offices_own_registry() {
     assert_eq!(status, StatusCode::OK, "{unit}");
     assert_eq!(unit["annual"][0]["score"], 61.0);
 }
+
+/// A year that ranks no unit says why, beside the unranked rows.
+#[tokio::test]
+async fn a_ranking_of_no_ranked_unit_says_why() {
+    let mut annual = tables().annual.expect("annual");
+    let rows = annual.height();
+    annual.with_column(Column::new("ranked".into(), vec![false; rows])).expect("ranked");
+    annual.with_column(Column::new("rank".into(), vec![None::<i32>; rows])).expect("rank");
+    let none_ranked = ApiTables { annual: Some(annual), ..tables() };
+    let access = Access::new(&AccessConfig::default(), Some(&format!("viewer:{VIEWER}"))).expect("tokens");
+    let unranked = router(AppState::new(&none_ranked, None, access, "abc123", Charts::None).expect("state"));
+    let (status, answer) = get_from(&unranked, "/api/rankings?year=2019", VIEWER).await;
+    assert_eq!(status, StatusCode::OK);
+    let note = answer["note"].as_str().expect("a note");
+    assert!(note.starts_with("2019年没有单位参与排名"), "{note}");
+    // and a year that ranks units has none
+    let (_, answer) = get_from(&app(), "/api/rankings?year=2019", VIEWER).await;
+    assert!(answer.get("note").is_none(), "{answer}");
+}
+
+/// A year the data does not reach is refused, naming the years held, as the command line does.
+#[tokio::test]
+async fn a_year_the_data_does_not_reach_is_a_bad_parameter() {
+    for path in ["/api/rankings?year=2022", "/api/units/%E5%B8%82%E7%8E%AF%E4%BF%9D%E5%B1%80/indicators?year=2022"] {
+        let (status, answer) = get_from(&app(), path, VIEWER).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {answer}");
+        assert!(answer.to_string().contains("years held: 2018 to 2019"), "{path}: {answer}");
+    }
+}

@@ -88,13 +88,14 @@ impl RankingRow {
     }
 }
 
-/// "参与排名 2 个单位，未排名 110 个（单位不明 3 个，留言数不足 107 个）": who is ranked, and why
+/// "参与排名 2 个单位，未排名 110 个（单位不明 3 个，因留言少未排名 107 个）": who is ranked, and why
 /// the others are not (a unit of no known body is never ranked, however many its posts).
 pub fn ranking_counts(rows: &[RankingRow]) -> String {
     let ranked = rows.iter().filter(|r| r.ranked).count();
     let unknown = rows.iter().filter(|r| r.of_no_known_unit()).count();
     let few = rows.len() - ranked - unknown;
-    let reasons: Vec<String> = [(unknown, "单位不明"), (few, "留言数不足")]
+    // ("留言数不足 107 个" read as a threshold of 107 posts)
+    let reasons: Vec<String> = [(unknown, "单位不明"), (few, "因留言少未排名")]
         .into_iter()
         .filter(|&(n, _)| n > 0)
         .map(|(n, why)| format!("{why} {n} 个"))

@@ -361,7 +361,7 @@ fn the_ranking_says_why_a_unit_is_not_ranked() {
     };
     // 未知单位 and "K7县某局" are never ranked, however many posts they have: not "too few posts"
     let rows = [row("A市人民政府", true), row("未知单位", false), row("K7县某局", false), row("B市教育局", false)];
-    assert_eq!(data::ranking_counts(&rows), "参与排名 1 个单位，未排名 3 个（单位不明 2 个，留言数不足 1 个）");
+    assert_eq!(data::ranking_counts(&rows), "参与排名 1 个单位，未排名 3 个（单位不明 2 个，因留言少未排名 1 个）");
     assert_eq!(data::ranking_counts(&rows[..1]), "参与排名 1 个单位");
     // the posts of 未知单位 and "K7县某局" (240 of 480) are in no ranking, and the report says so
     assert_eq!(data::unknown_unit_posts(&rows).unwrap(), "单位不明的留言 240 条，占全年 50.0%，不计入任何单位的排名");

@@ -165,7 +165,7 @@ async function rankingPage(year) {
     el("h2", {}, "承办单位年度排名 ", select),
     data.note ? note(data.note) : null,
     data.rankings.length ? el("table", { id: "rankings" }, el("thead", {}, head), el("tbody", {}, rows)) : note("本年度暂无排名数据。"),
-    el("p", { class: "hint" }, "灰色行为留言数不足、未参与排名的单位。点击单位名称查看详情。"),
+    el("p", { class: "hint" }, "灰色行为未参与排名的单位（单位不明，或留言数不足）。点击单位名称查看详情。"),
     chart("/charts/ranking.svg" + (data.year ? "?year=" + data.year : ""), "单位得分排名图"),
   );
 }
