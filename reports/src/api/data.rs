@@ -364,9 +364,12 @@ impl Data {
             .into_iter()
             .map(|(unit, (kind, posts))| {
                 let mut row = Map::new();
+                // "K7县某局", 未知单位: a place or nothing, not a body one can hold to account
+                let identified = unit != models::units::UNKNOWN_UNIT && models::units::is_identified(&unit);
                 row.insert("unit".into(), unit.into());
                 row.insert("unit_type".into(), if kind.is_empty() { Value::Null } else { kind.into() });
                 row.insert("posts".into(), posts.into());
+                row.insert("identified".into(), identified.into());
                 row
             })
             .collect())

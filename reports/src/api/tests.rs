@@ -325,7 +325,11 @@ async fn rankings_indicators_units_and_charts_answer_from_the_reports() {
     assert_eq!(unit["annual"][0]["score"], 61.0);
 
     let units = check("/api/units", Some(VIEWER), 200, None).await.json();
-    assert!(units["units"].as_array().expect("units").iter().any(|u| u["unit"] == "市环保局"));
+    assert!(units["units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .any(|u| u["unit"] == "市环保局" && u["identified"] == true));
 
     let chart =
         check("/charts/unit_trend.svg?unit=%E5%B8%82%E7%8E%AF%E4%BF%9D%E5%B1%80&year=2019", Some(VIEWER), 200, None)
