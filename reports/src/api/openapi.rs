@@ -52,7 +52,19 @@ fn operation(summary: &str, role: Option<&str>, parameters: Vec<Value>, content:
 /// The document as JSON.
 pub fn spec() -> Value {
     let json_type = "application/json";
-    let year = param("year", "query", json!({ "type": "integer" }), "calendar year; default the latest");
+    let year = param(
+        "year",
+        "query",
+        json!({ "type": "integer" }),
+        "a calendar year the data holds (another is a 400); default every year",
+    );
+    let ranking_year = param(
+        "year",
+        "query",
+        json!({ "type": "integer" }),
+        "a calendar year the data holds (another is a 400); default the latest year that ranks a unit, else the \
+         year with the most posts",
+    );
     let unit_path = param("unit", "path", json!({ "type": "string" }), "unit name as in /api/units");
     let post_path = param("post_id", "path", json!({ "type": "string" }), "post id");
     let mut flagged = vec![
@@ -115,7 +127,7 @@ pub fn spec() -> Value {
             "/api/health": operation("liveness and what the data folder holds", None, vec![], json_type),
             "/api/units": operation("units with their type and number of posts", Some("viewer"), vec![], json_type),
             "/api/units/{unit}/indicators": operation("a unit's annual score and yearly / monthly indicators", Some("viewer"), vec![unit_path, year.clone()], json_type),
-            "/api/rankings": operation("annual scores and ranks of the units", Some("viewer"), vec![year.clone()], json_type),
+            "/api/rankings": operation("annual scores and ranks of the units", Some("viewer"), vec![ranking_year], json_type),
             "/api/replies/flagged": operation("evasive / vague replies with evidence spans, or overdue posts, newest first", Some("supervisor"), flagged, json_type),
             "/api/issues": operation("recurring issues with posts in a period, hottest first", Some("analyst"), issues, json_type),
             "/api/search": operation("full-text search of past cases with highlighted snippets", Some("analyst"), search, json_type),
