@@ -6,15 +6,21 @@ use tests::{read_parquet, shared_file, wenzheng};
 
 const CHARTS: [&str; 5] = ["ranking", "monthly_volume", "workdays_distribution", "evasive_vague_by_unit", "hot_issues"];
 
-/// The year a report opens on — the latest that ranks a unit, else the latest of
-/// `annual.parquet` — and the units scored in it.
+/// The year a report opens on — the latest that ranks a unit, else the one with the most posts
+/// of `annual.parquet` (the latest of equals) — and the units scored in it.
 fn report_year(data: &std::path::Path) -> (i32, usize) {
     let annual = read_parquet(&data.join("reports/annual.parquet"));
     let years = annual.column("year").unwrap().cast(&DataType::Int32).unwrap();
     let years: Vec<Option<i32>> = years.i32().unwrap().iter().collect();
     let ranked: Vec<Option<bool>> = annual.column("ranked").unwrap().bool().unwrap().iter().collect();
+    let posts: Vec<Option<i64>> = annual.column("posts").unwrap().i64().unwrap().iter().collect();
     let ranking = years.iter().zip(&ranked).filter(|(_, r)| **r == Some(true)).filter_map(|(y, _)| *y).max();
-    let year = ranking.or(years.iter().flatten().max().copied()).expect("a scored year");
+    let mut posts_of = std::collections::BTreeMap::<i32, i64>::new();
+    for (year, posts) in years.iter().zip(&posts) {
+        *posts_of.entry(year.expect("a year")).or_default() += posts.unwrap_or(0);
+    }
+    let busiest = posts_of.into_iter().max_by_key(|&(_, posts)| posts).map(|(year, _)| year);
+    let year = ranking.or(busiest).expect("a scored year");
     (year, years.iter().filter(|y| **y == Some(year)).count())
 }
 
@@ -37,7 +43,7 @@ fn the_annual_report_of_the_real_replies() {
     let (year, units) = report_year(&data);
     assert!(
         html.contains(&format!("<h1>{year}年网络问政办理情况年度报告</h1>")),
-        "the latest year that ranks a unit, by default"
+        "the latest year that ranks a unit, else the year with the most posts, by default"
     );
     assert_eq!(html.matches("<td class=\"unit\">").count(), units, "one ranking row per scored unit");
     assert!(html.matches("<figure class=\"chart\"><svg").count() >= CHARTS.len(), "the charts are inline");
