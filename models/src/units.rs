@@ -376,7 +376,8 @@ impl UnitRegistry {
         for found in self.self_reference.find_iter(text) {
             let kind = found.as_str().strip_prefix("我").unwrap_or(found.as_str());
             match kind {
-                "市" => {}
+                // ("我单位" says nothing of the kind; "我市" is said by county offices too)
+                "市" | "单位" => {}
                 "县" | "区" => speaker.level = speaker.level.or(Some(kind.to_string())),
                 _ if !speaker.kinds.iter().any(|k| k == kind) => speaker.kinds.push(kind.to_string()),
                 _ => {}
@@ -430,9 +431,9 @@ struct Speaker {
 impl Speaker {
     /// Whether a unit named in the reply can be the writer: one that writes "我局" is a bureau,
     /// so "经市委市政府批准" or "经县委县政府研究" names who decided, not who answers; one that
-    /// writes "我县" is not the city's bureau it mentions. ("我单位" says nothing of the kind.)
+    /// writes "我县" is not the city's bureau it mentions.
     fn may_be(&self, unit: &str) -> bool {
-        let kind_fits = self.kinds.is_empty() || self.kinds.iter().any(|k| k == "单位" || unit.contains(k.as_str()));
+        let kind_fits = self.kinds.is_empty() || self.kinds.iter().any(|k| unit.contains(k.as_str()));
         let level_fits = self.level.as_ref().is_none_or(|level| unit.contains(level.as_str()));
         kind_fits && level_fits
     }
@@ -706,6 +707,13 @@ mod tests {
         // the writer's own kind still lets its name through
         check("经K7县人社局调查，情况属实。我局将依法处理。", None, Some("K7县人力资源和社会保障局"), UnitSource::Text);
         check("A3区洋湖街道高度重视，我街道已安排人员清理。", None, Some("A3区洋湖街道办事处"), UnitSource::Text);
+        // "我单位" beside "我街道" does not let another kind of body through
+        check(
+            "您反映的A7县楚龙街道恒广国际景园的问题我街道已收悉。经A7县法制办公室审查，我单位将按协议执行。",
+            Some("A7县"),
+            Some("A7县楚龙街道办事处"),
+            UnitSource::Region,
+        );
     }
 
     #[test]
@@ -822,7 +830,7 @@ mod tests {
     }
 
     /// Coverage on all 1,463 real replies (session 23): 715 replies (48.9%) get a unit — 126 by
-    /// signature, 67 by text, 522 by region (most of them "K7县某局", "K8县某单位": where, and
+    /// signature, 66 by text, 523 by region (most of them "K7县某局", "K8县某单位": where, and
     /// what kind of body, not which); the other replies name no unit at all ("您的留言已收悉。现将
     /// 有关情况回复如下：… 感谢您对我们工作的支持").
     #[test]
