@@ -661,6 +661,8 @@ async fn a_ranking_of_no_ranked_unit_says_why() {
 /// A year the data does not reach is refused, naming the years held, as the command line does.
 #[tokio::test]
 async fn a_year_the_data_does_not_reach_is_a_bad_parameter() {
+    let (status, _) = get_from(&app(), "/api/units/%ZZ/indicators", VIEWER).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "bad percent-encoding in the path");
     for path in ["/api/rankings?year=2022", "/api/units/%E5%B8%82%E7%8E%AF%E4%BF%9D%E5%B1%80/indicators?year=2022"] {
         let (status, answer) = get_from(&app(), path, VIEWER).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {answer}");

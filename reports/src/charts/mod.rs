@@ -127,7 +127,9 @@ fn prepare(name: &str, tables: &ReportTables, year: Option<i32>, unit: Option<&s
             let among = if of_ranked {
                 format!("参与排名的 {all} 个单位中")
             } else {
-                format!("本年无单位参与排名；留言达 {} 条的 {all} 个单位中", data::MIN_POSTS_FOR_RATES)
+                // (units known only by their place, "K7县某局", are never compared: say so, or
+                // "0 个单位" reads as if no unit had that many posts)
+                format!("本年无单位参与排名；单位明确、留言达 {} 条的 {all} 个单位中", data::MIN_POSTS_FOR_RATES)
             };
             let subtitle = format!("{among}推诿、敷衍率合计最高的 {} 个", rows.len());
             chart(
