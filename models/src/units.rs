@@ -279,10 +279,11 @@ impl UnitRegistry {
         if let Some(unit) = self.signature(reply_text, &mentions, post_region) {
             return (Some(unit), UnitSource::Signature);
         }
-        if let Some(unit) = answering_mention(reply_text, &mentions, &self.speaker(reply_text)) {
+        let said = self.self_references(reply_text);
+        if let Some(unit) = answering_mention(reply_text, &mentions, &Speaker::of(&said)) {
             return (Some(unit), UnitSource::Text);
         }
-        if let Some(unit) = post_region.and_then(|region| self.self_referenced_government(reply_text, region)) {
+        if let Some(unit) = post_region.and_then(|region| self_referenced_government(&said, region)) {
             let unit = named_town(&mentions, &unit).unwrap_or(unit);
             return (Some(unit), UnitSource::Region);
         }
@@ -369,54 +370,45 @@ impl UnitRegistry {
         Some(self.registered(format!("{code}{bare_town}")))
     }
 
-    /// What the reply says of its writer in the first person: "我局" (a bureau), "我县" (a
-    /// body of the county), "我台" …
-    fn speaker(&self, text: &str) -> Speaker {
-        let mut speaker = Speaker::default();
-        for found in self.self_reference.find_iter(text) {
-            let kind = found.as_str().strip_prefix("我").unwrap_or(found.as_str());
-            match kind {
-                // ("我单位" says nothing of the kind; "我市" is said by county offices too)
-                "市" | "单位" => {}
-                "县" | "区" => speaker.level = speaker.level.or(Some(kind.to_string())),
-                _ if !speaker.kinds.iter().any(|k| k == kind) => speaker.kinds.push(kind.to_string()),
-                _ => {}
-            }
-        }
-        speaker
-    }
-
-    /// The body the reply speaks for, named no finer than the reply names it. An office word
-    /// ("我局", "我支队") or a town's ("我镇", "我街道") says only what kind of body of the post's
-    /// region answered, not which: "K7县某局", "A5区某镇" (see [`UNIDENTIFIED_MARK`]). "我县" /
-    /// "我区" / "我市" say only where: "K7县某单位". Neither is the region's government, which a
-    /// published notice would then blame for a bureau's reply: every bureau of a city writes
-    /// "我市" ("我市户籍政策…", "感谢您对我县医保工作的关心"), and a reply saying "不在我县管辖范围"
-    /// was put on the government of the county the post named (before session 23). A government
-    /// that answers names itself ("县政府高度重视…", a signature) and is found by the text or the
-    /// signature. The most specific self-reference wins: a county office writing "根据我市…我局
-    /// 将…" is the county's, not the city's.
-    fn self_referenced_government(&self, text: &str, post_region: &str) -> Option<String> {
+    /// The words with which the reply speaks of itself, in order, each as whether it is one of
+    /// the registry's `government` words and its kind ("局" of "我局", "县" of "我县").
+    fn self_references<'t>(&self, text: &'t str) -> Vec<(bool, &'t str)> {
         self.self_reference
             .captures_iter(text)
             .filter_map(|caps| {
                 let word = caps.get(0)?.as_str();
-                let kind = word.strip_prefix("我").unwrap_or(word);
-                let (rank, name) = match (caps.name("gov").is_some(), kind) {
-                    (true, "市" | "县" | "区") => (
-                        if kind == "市" { 2 } else { 1 },
-                        relative_code(kind, post_region).map(|code| format!("{code}{UNIDENTIFIED_MARK}单位")),
-                    ),
-                    _ => (
-                        0,
-                        region::most_specific_code(post_region).map(|code| format!("{code}{UNIDENTIFIED_MARK}{kind}")),
-                    ),
-                };
-                name.map(|name| (rank, name))
+                Some((caps.name("gov").is_some(), word.strip_prefix("我").unwrap_or(word)))
             })
-            .min_by_key(|(rank, _)| *rank)
-            .map(|(_, name)| name)
+            .collect()
     }
+}
+
+/// The body the reply speaks for, named no finer than the reply names it. An office word
+/// ("我局", "我支队") or a town's ("我镇", "我街道") says only what kind of body of the post's
+/// region answered, not which: "K7县某局", "A5区某镇" (see [`UNIDENTIFIED_MARK`]). "我县" /
+/// "我区" / "我市" say only where: "K7县某单位". Neither is the region's government, which a
+/// published notice would then blame for a bureau's reply: every bureau of a city writes
+/// "我市" ("我市户籍政策…", "感谢您对我县医保工作的关心"), and a reply saying "不在我县管辖范围"
+/// was put on the government of the county the post named (before session 23). A government
+/// that answers names itself ("县政府高度重视…", a signature) and is found by the text or the
+/// signature. The most specific self-reference wins: a county office writing "根据我市…我局
+/// 将…" is the county's, not the city's.
+fn self_referenced_government(said: &[(bool, &str)], post_region: &str) -> Option<String> {
+    said.iter()
+        .filter_map(|&(government, kind)| {
+            let (rank, name) = match (government, kind) {
+                (true, "市" | "县" | "区") => (
+                    if kind == "市" { 2 } else { 1 },
+                    relative_code(kind, post_region).map(|code| format!("{code}{UNIDENTIFIED_MARK}单位")),
+                ),
+                _ => {
+                    (0, region::most_specific_code(post_region).map(|code| format!("{code}{UNIDENTIFIED_MARK}{kind}")))
+                }
+            };
+            name.map(|name| (rank, name))
+        })
+        .min_by_key(|(rank, _)| *rank)
+        .map(|(_, name)| name)
 }
 
 /// What a reply says of its writer: the kinds of body it calls itself ("局" of "我局", "台",
@@ -429,6 +421,21 @@ struct Speaker {
 }
 
 impl Speaker {
+    /// What the reply's self-references ([`UnitRegistry::self_references`]) say of its writer.
+    fn of(said: &[(bool, &str)]) -> Speaker {
+        let mut speaker = Speaker::default();
+        for &(_, kind) in said {
+            match kind {
+                // ("我单位" says nothing of the kind; "我市" is said by county offices too)
+                "市" | "单位" => {}
+                "县" | "区" => speaker.level = speaker.level.or(Some(kind.to_string())),
+                _ if !speaker.kinds.iter().any(|k| k == kind) => speaker.kinds.push(kind.to_string()),
+                _ => {}
+            }
+        }
+        speaker
+    }
+
     /// Whether a unit named in the reply can be the writer: one that writes "我局" is a bureau,
     /// so "经市委市政府批准" or "经县委县政府研究" names who decided, not who answers; one that
     /// writes "我县" is not the city's bureau it mentions.
@@ -465,15 +472,13 @@ fn named_town(mentions: &[Mention], unidentified: &str) -> Option<String> {
     if !matches!(kind, "镇" | "乡" | "街道") {
         return None;
     }
+    let office = if kind == "街道" { "街道办事处".to_string() } else { format!("{kind}人民政府") };
     let mut towns: Vec<&String> = mentions
         .iter()
         .filter_map(|m| m.name.as_ref())
         .filter(|name| {
-            name.strip_prefix(code).is_some_and(|rest| {
-                let office =
-                    if kind == "街道" { "街道办事处".to_string() } else { format!("{kind}人民政府") };
-                rest.ends_with(&office) && rest.chars().count() > office.chars().count()
-            })
+            name.strip_prefix(code)
+                .is_some_and(|rest| rest.ends_with(&office) && rest.chars().count() > office.chars().count())
         })
         .collect();
     towns.sort();

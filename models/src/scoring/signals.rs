@@ -101,17 +101,6 @@ impl Findings {
     /// each a run between the parts that are not content, trimmed of anything that is not a
     /// content character (punctuation, spaces); runs with no content character are left out.
     /// What is quoted when nothing in the reply was matched; made only then (see `conclude`).
-    /// `start..end` of `text` (the folded reply) without what leads it that is not content: a
-    /// clause quoted from its start ("“UU008421”为切实规范…") shows the promise, not the salutation
-    /// blanked before it.
-    pub fn without_leading_courtesy(&self, text: &str, start: usize, end: usize) -> (usize, usize) {
-        let first_content = text[start..end]
-            .char_indices()
-            .find(|&(i, c)| self.roles[start + i] == Role::Content && !c.is_whitespace())
-            .map_or(start, |(i, _)| start + i);
-        (first_content, end)
-    }
-
     pub fn content_runs(&self, text: &str) -> Vec<(usize, usize)> {
         let mut runs = Vec::new();
         let mut run: Option<(usize, usize)> = None;
@@ -125,6 +114,17 @@ impl Findings {
         }
         runs.extend(run);
         runs
+    }
+
+    /// `start..end` of `text` (the folded reply) without what leads it that is not content: a
+    /// clause quoted from its start ("“UU008421”为切实规范…") shows the promise, not the salutation
+    /// blanked before it.
+    pub fn without_leading_courtesy(&self, text: &str, start: usize, end: usize) -> (usize, usize) {
+        let first_content = text[start..end]
+            .char_indices()
+            .find(|&(i, c)| self.roles[start + i] == Role::Content && !c.is_whitespace())
+            .map_or(start, |(i, _)| start + i);
+        (first_content, end)
     }
 }
 

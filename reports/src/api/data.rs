@@ -365,7 +365,7 @@ impl Data {
             .map(|(unit, (kind, posts))| {
                 let mut row = Map::new();
                 // "K7县某局", 未知单位: a place or nothing, not a body one can hold to account
-                let identified = unit != models::units::UNKNOWN_UNIT && models::units::is_identified(&unit);
+                let identified = crate::annual::is_known_body(&unit);
                 row.insert("unit".into(), unit.into());
                 row.insert("unit_type".into(), if kind.is_empty() { Value::Null } else { kind.into() });
                 row.insert("posts".into(), posts.into());

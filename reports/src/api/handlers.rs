@@ -15,6 +15,8 @@ use super::error::{ApiError, ApiResult};
 use super::masking::{mask_user_id, maybe};
 use super::params::{Params, MAX_LIMIT, MAX_SEARCH_LIMIT};
 use super::{AppState, Caller, Charts};
+use crate::annual::is_known_body;
+use crate::tables::ReportTables;
 
 type Answer = ApiResult<Json<Value>>;
 
@@ -139,9 +141,9 @@ pub async fn rankings(State(state): State<AppState>, RawQuery(raw): RawQuery) ->
 fn held_year(state: &AppState, year: Option<i32>) -> ApiResult<Option<i32>> {
     let held = &state.0.data.rankings;
     match (year, held.keys().next(), held.keys().next_back()) {
-        (Some(y), Some(first), Some(last)) if !held.contains_key(&y) => Err(ApiError::bad_parameter(format!(
+        (Some(y), Some(&first), Some(&last)) if !held.contains_key(&y) => Err(ApiError::bad_parameter(format!(
             "year {y}: no post of the data is of that year (years held: {})",
-            if first == last { format!("only {first}") } else { format!("{first} to {last}") }
+            ReportTables::years_held(&[first, last])
         ))),
         _ => Ok(year),
     }
@@ -155,11 +157,7 @@ fn no_ranking_note(rows: &[Map<String, Value>], year: Option<i32>) -> Option<Str
         return None;
     }
     let posts = |r: &Map<String, Value>| r.get("posts").and_then(Value::as_f64).unwrap_or(0.0);
-    let unknown = |r: &&Map<String, Value>| {
-        r.get("unit")
-            .and_then(Value::as_str)
-            .is_none_or(|u| !models::units::is_identified(u) || u == models::units::UNKNOWN_UNIT)
-    };
+    let unknown = |r: &&Map<String, Value>| !r.get("unit").and_then(Value::as_str).is_some_and(is_known_body);
     let total: f64 = rows.iter().map(posts).sum();
     let of_no_unit: f64 = rows.iter().filter(unknown).map(posts).sum();
     let year = year.map_or_else(String::new, |y| format!("{y}年"));
