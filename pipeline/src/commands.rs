@@ -50,7 +50,8 @@ pub fn run(inputs: &[PathBuf], out: &Path) -> Result<()> {
     if crate::config::Config::load(out)?.scoring.lexicon.is_some() {
         crate::score::FolderScorer::of(out)?;
     }
-    crate::ingest::derivation_files(out)?;
+    crate::ingest::unit_registry(out)?;
+    crate::ingest::kind_rules(out)?;
     let inputs_before = DataDir::open_read_only(out).map_or(0, |dir| dir.manifest.inputs.len());
     ingest(inputs, out)?;
     if !is_daily_update(&DataDir::open_read_only(out)?, inputs_before) {

@@ -84,6 +84,21 @@ pub struct ScoringConfig {
     pub lexicon: Option<PathBuf>,
 }
 
+/// The text of a file the user wrote for wenzheng — the config, or a data file it names (`what`
+/// says which) — or the input error to report, naming the file: it does not read, or it is not
+/// UTF-8 (an editor on Chinese Windows saves GBK unless told otherwise).
+pub fn read_user_file(path: &Path, what: &str) -> Result<String, BadInput> {
+    std::fs::read_to_string(path).map_err(|e| BadInput {
+        file: path.display().to_string(),
+        sheet: None,
+        reason: if e.kind() == std::io::ErrorKind::InvalidData {
+            format!("{what} is not UTF-8 text: save it as UTF-8 (an editor's \"UTF-8\" encoding, not GBK / ANSI)")
+        } else {
+            format!("cannot read {what}: {e}")
+        },
+    })
+}
+
 /// Settings that contradict each other or the platform's rules are refused, not applied: a
 /// deadline of 0 days, a target beyond its limit, a day that is both a holiday and a workday
 /// (which one wins would be an accident of the code).
@@ -139,15 +154,7 @@ impl Config {
 
     /// Reads one config file; a missing file or a bad value is input the user must fix.
     pub fn read(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|e| BadInput {
-            file: path.display().to_string(),
-            sheet: None,
-            reason: if e.kind() == std::io::ErrorKind::InvalidData {
-                "the config file is not UTF-8 text: save it as UTF-8 (not GBK / ANSI)".to_string()
-            } else {
-                format!("cannot read the config file: {e}")
-            },
-        })?;
+        let text = read_user_file(path, "the config file")?;
         let mut config = Config::parse(&text).map_err(|reason| BadInput {
             file: path.display().to_string(),
             sheet: None,

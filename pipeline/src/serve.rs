@@ -105,7 +105,7 @@ pub fn load_state(dir: &DataDir, access: Access) -> Result<AppState> {
         issues: read_file(&dir.path(crate::recurring::ISSUES_FILE))?,
         // (a stage not run since an ingest: the answers look complete and are not)
         notes: crate::freshness::stages_behind(dir)?.into_iter().map(|(_, what)| what).collect(),
-        unit_registry: Some(crate::ingest::derivation_files(dir.root())?.0),
+        unit_registry: Some(crate::ingest::unit_registry(dir.root())?),
         ..ApiTables::default()
     };
     let charts = match reports::tables::ReportTables::read(&dir.path("reports"), &dir.path("issues")) {

@@ -59,11 +59,10 @@ pub struct Batcher {
 
 impl Batcher {
     pub fn new(dir: &mut DataDir, known: KnownRecords) -> Result<Batcher> {
-        let (registry, kinds) = super::derivation_files(dir.root())?;
         Ok(Batcher {
             known,
-            registry,
-            kinds,
+            registry: super::unit_registry(dir.root())?,
+            kinds: super::kind_rules(dir.root())?,
             posts: year_parts(dir, "posts", &posts_schema()),
             replies: year_parts(dir, "replies", &replies_schema()),
             quarantine: PartWriter::create(dir.new_part("quarantine")?, &quarantine_schema())?,

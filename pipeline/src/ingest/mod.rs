@@ -311,28 +311,26 @@ pub struct BadInput {
     pub reason: String,
 }
 
-/// The unit registry and the kind rules ingest derives with: the files the config of `root`
-/// names (`[ingest] units / kinds`), else the built-in ones. A file that does not read or parse
-/// is input to fix, named.
-pub fn derivation_files(root: &Path) -> Result<(UnitRegistry, Option<KindRules>)> {
-    let ingest = crate::config::Config::load(root)?.ingest;
-    let read = |path: &Path, what: &str| -> Result<String> {
-        std::fs::read_to_string(path)
-            .map_err(|e| bad_input(path, None, &format!("cannot read the {what} named by [ingest] in the config: {e}")))
-    };
-    let units = match &ingest.units {
-        None => UnitRegistry::default(),
-        Some(path) => UnitRegistry::from_toml_str(&read(path, "unit registry")?).map_err(|e| {
-            bad_input(path, None, &format!("{e}; `wenzheng config --units` prints the built-in registry to start from"))
-        })?,
-    };
-    let kinds = match &ingest.kinds {
-        None => None,
-        Some(path) => Some(KindRules::from_toml_str(&read(path, "kind rules")?).map_err(|e| {
-            bad_input(path, None, &format!("{e}; `wenzheng config --kinds` prints the built-in rules to start from"))
-        })?),
-    };
-    Ok((units, kinds))
+/// The unit registry ingest resolves units by: the file the config of `root` names
+/// (`[ingest] units`), else the built-in one. A file that does not read or parse is input to
+/// fix, named.
+pub fn unit_registry(root: &Path) -> Result<UnitRegistry> {
+    let Some(path) = crate::config::Config::load(root)?.ingest.units else { return Ok(UnitRegistry::default()) };
+    let text = crate::config::read_user_file(&path, "the unit registry named by [ingest] in the config")?;
+    UnitRegistry::from_toml_str(&text).map_err(|e| {
+        bad_input(&path, None, &format!("{e}; `wenzheng config --units` prints the built-in registry to start from"))
+    })
+}
+
+/// The kind rules ingest derives a post's kind by: the file the config of `root` names
+/// (`[ingest] kinds`), else `None`, the built-in ones. As [`unit_registry`].
+pub fn kind_rules(root: &Path) -> Result<Option<KindRules>> {
+    let Some(path) = crate::config::Config::load(root)?.ingest.kinds else { return Ok(None) };
+    let text = crate::config::read_user_file(&path, "the kind rules named by [ingest] in the config")?;
+    let rules = KindRules::from_toml_str(&text).map_err(|e| {
+        bad_input(&path, None, &format!("{e}; `wenzheng config --kinds` prints the built-in rules to start from"))
+    })?;
+    Ok(Some(rules))
 }
 
 fn bad_input(path: &Path, sheet: Option<&str>, reason: &str) -> anyhow::Error {

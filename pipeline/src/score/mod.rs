@@ -63,17 +63,7 @@ impl FolderScorer {
 /// The lexicon file the config of `root` names, and its text.
 fn own_lexicon(root: &std::path::Path) -> Result<Option<(std::path::PathBuf, String)>> {
     let Some(path) = crate::config::Config::load(root)?.scoring.lexicon else { return Ok(None) };
-    let text = std::fs::read_to_string(&path).map_err(|e| crate::ingest::BadInput {
-        file: path.display().to_string(),
-        sheet: None,
-        reason: if e.kind() == std::io::ErrorKind::InvalidData {
-            "the lexicon named by [scoring] lexicon in the config is not UTF-8 text: save it as UTF-8 (an editor's \
-             \"UTF-8\" encoding, not GBK / ANSI)"
-                .to_string()
-        } else {
-            format!("cannot read the lexicon named by [scoring] lexicon in the config: {e}")
-        },
-    })?;
+    let text = crate::config::read_user_file(&path, "the lexicon named by [scoring] lexicon in the config")?;
     Ok(Some((path, text)))
 }
 
