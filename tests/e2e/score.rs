@@ -147,6 +147,20 @@ fn a_lexicon_of_ones_own_judges_every_reply_again() {
     assert_eq!(run.code(), 2, "{}", run.stderr());
     assert!(run.stderr().contains("our-lexicon.toml"), "{}", run.stderr());
     assert_eq!(std::fs::read(data.join("manifest.json")).unwrap(), manifest, "nothing was ingested");
+
+    // A pattern that does not compile is named with its section and the line it is written on.
+    let good = "'(?:回复|答复|说明|反馈|函复)如下[:。]?'";
+    let line = own[..own.find(good).expect("the pattern moved: update this test")].matches('\n').count() + 1;
+    std::fs::write(&lexicon, own.replacen(good, "'(?:回复|答复如下['", 1)).unwrap();
+    let broken = wenzheng(["score", "--data", &d]);
+    assert_eq!(broken.code(), 2);
+    let message = broken.stderr();
+    assert!(
+        message.contains("our-lexicon.toml")
+            && message.contains("[courtesy]")
+            && message.contains(&format!("(line {line})")),
+        "{message}"
+    );
 }
 
 /// Posts with likes and no replies (posts_likes.xlsx) go through every stage of `run`: nothing is

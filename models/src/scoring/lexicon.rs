@@ -11,10 +11,38 @@ pub const DEFAULT_LEXICON: &str = include_str!("../../data/scoring/lexicon.toml"
 pub enum LexiconError {
     #[error("scoring lexicon is not valid TOML: {0}\nhint: compare with models/data/scoring/lexicon.toml")]
     Toml(#[from] toml::de::Error),
-    #[error("scoring lexicon pattern {pattern:?} in [{section}] does not compile: {message}\nhint: patterns are Rust regular expressions written with half-width punctuation")]
-    Pattern { section: &'static str, pattern: String, message: String },
+    #[error("scoring lexicon pattern {pattern:?} in [{section}]{} does not compile: {message}\nhint: patterns are Rust regular expressions written with half-width punctuation", on_line(.line))]
+    Pattern { section: &'static str, pattern: String, line: Option<usize>, message: String },
     #[error("scoring lexicon: {0}\nhint: compare with models/data/scoring/lexicon.toml")]
     Invalid(String),
+}
+
+impl LexiconError {
+    /// The error with the line of `text` that holds the pattern it names, so an office editing a
+    /// long lexicon is sent to the line (the parsed lexicon no longer knows where a string was).
+    fn located_in(self, text: &str) -> LexiconError {
+        match self {
+            LexiconError::Pattern { section, pattern, line: None, message } => {
+                let line = line_of_pattern(text, &pattern);
+                LexiconError::Pattern { section, pattern, line, message }
+            }
+            other => other,
+        }
+    }
+}
+
+/// The 1-based line where `pattern` is written as a TOML string: a literal string ('…', as the
+/// shipped lexicon writes patterns) holds it as it is, a basic string ("…") with its
+/// backslashes and quotes escaped.
+fn line_of_pattern(text: &str, pattern: &str) -> Option<usize> {
+    let escaped = pattern.replace('\\', "\\\\").replace('"', "\\\"");
+    let written = [format!("'{pattern}'"), format!("\"{escaped}\""), pattern.to_string()];
+    let at = written.iter().find_map(|w| text.find(w.as_str()))?;
+    Some(text[..at].matches('\n').count() + 1)
+}
+
+fn on_line(line: &Option<usize>) -> String {
+    line.map_or_else(String::new, |n| format!(" (line {n})"))
 }
 
 /// Everything the scorer knows about how replies are written; see the comments of the TOML file.
@@ -212,7 +240,7 @@ impl Lexicon {
     /// Parses a lexicon written like `models/data/scoring/lexicon.toml`.
     pub fn from_toml_str(text: &str) -> Result<Self, LexiconError> {
         let lexicon: Lexicon = toml::from_str(text)?;
-        lexicon.validate()?;
+        lexicon.validate().map_err(|e| e.located_in(text))?;
         Ok(lexicon)
     }
 
@@ -253,6 +281,19 @@ mod tests {
         let text = DEFAULT_LEXICON.replace("level1 = 0.34", "level1 = 0.9");
         let err = Lexicon::from_toml_str(&text).unwrap_err().to_string();
         assert!(err.contains("level1 < level2") && err.contains("hint"), "{err}");
+    }
+
+    #[test]
+    fn a_pattern_that_does_not_compile_is_named_with_its_section_and_line() {
+        let good = "'(?:回复|答复|说明|反馈|函复)如下[:。]?'";
+        let line = DEFAULT_LEXICON[..DEFAULT_LEXICON.find(good).unwrap()].matches('\n').count() + 1;
+        let text = DEFAULT_LEXICON.replace(good, "'(?:回复|答复如下['");
+        let err = Lexicon::from_toml_str(&text).unwrap_err().to_string();
+        assert!(err.contains("(?:回复|答复如下[") && err.contains(&format!("(line {line})")), "{err}");
+
+        let basic = DEFAULT_LEXICON.replace(good, r#""\\d(""#);
+        let err = Lexicon::from_toml_str(&basic).unwrap_err().to_string();
+        assert!(err.contains(&format!("(line {line})")), "{err}");
     }
 
     #[test]

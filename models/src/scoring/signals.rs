@@ -251,6 +251,7 @@ fn compile(section: &'static str, patterns: &[String]) -> Result<PatternList, Le
             RegexBuilder::new(p).dfa_size_limit(DFA_CACHE_BYTES).build().map_err(|e| LexiconError::Pattern {
                 section,
                 pattern: p.clone(),
+                line: None,
                 message: e.to_string(),
             })
         })
