@@ -113,5 +113,13 @@ PY
     fi
 done
 
-python3 scripts/bench_table.py "$results" "$work" >BENCHMARKS.md
-echo "wrote BENCHMARKS.md"
+# The tables of the sizes run replace theirs in BENCHMARKS.md; the sessions' notes and the tables
+# of sizes not rerun are kept (scripts/bench_merge.py). The file is replaced whole at the end.
+python3 scripts/bench_table.py "$results" "$work" >"$work/tables.md"
+if [ -f BENCHMARKS.md ]; then
+    python3 scripts/bench_merge.py BENCHMARKS.md "$work/tables.md" >"$work/BENCHMARKS.md"
+else
+    cp "$work/tables.md" "$work/BENCHMARKS.md"
+fi
+cp "$work/BENCHMARKS.md" BENCHMARKS.md.tmp && mv BENCHMARKS.md.tmp BENCHMARKS.md
+echo "wrote the tables of sizes $sizes into BENCHMARKS.md (its notes and other sizes kept; add this run's note by hand)"

@@ -10,6 +10,7 @@ the extra day: only the corpus's own ids are counted) and WORK_DIR/corpus-N (tru
 and the reference's from WORK_DIR/ref-N/report.json; a size without them has no such table.
 """
 import collections
+import datetime
 import json
 import os
 import platform
@@ -131,6 +132,9 @@ def describe_sampling(stage):
                 f"extrapolated by posts²; its precision and recall are over those windows")
     return "sampled and extrapolated"
 
+# the day the results were written, not the day the table is made
+measured_on = datetime.date.fromtimestamp(os.path.getmtime(sys.argv[1])).isoformat()
+
 print("# Benchmarks\n")
 print("wenzheng beside the Python reference (`../shared/bench/reference_pipeline.py`: pandas + jieba +")
 print("scikit-learn + SQLite FTS5, the way published solutions work) on the same synthetic corpora")
@@ -141,7 +145,7 @@ if note:
     print(f"\n**{note}**")
 print()
 for size in sorted(rows):
-    print(f"## {size:,} posts\n")
+    print(f"## {size:,} posts, measured {measured_on} (beside the reference where it ran)\n")
     ours = [r for r in rows[size] if r[0] == "wenzheng"]
     ref = [r for r in rows[size] if r[0] == "reference"]
     print("| wenzheng stage | wall s | CPU s | peak RSS MB |")
@@ -214,4 +218,5 @@ print("bash scripts/bench.sh                          # 10k and 100k")
 print('bash scripts/bench.sh "10000 100000 1000000"   # and 1M (the reference alone ~25 min, 19 GB, on this machine)')
 print("```")
 print("\nThe script builds the release binary, makes the corpora, runs each stage under `/usr/bin/time`,")
-print("checks each stage's answer, runs the reference, and rewrites this file.")
+print("checks each stage's answer, runs the reference, and writes the tables of the sizes it ran into")
+print("this file, keeping the notes above them and the tables of other sizes (`scripts/bench_merge.py`).")
