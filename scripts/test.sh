@@ -48,6 +48,9 @@ echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --release -- -D warnings
+echo "== cargo doc"
+# Broken intra-doc links and malformed doc comments fail here, not on docs.rs later.
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 echo "== build"
 cargo build --release --workspace --all-targets
 echo "== tests"
