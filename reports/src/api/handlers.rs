@@ -499,6 +499,13 @@ pub async fn chart(
         .strip_suffix(".svg")
         .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
         .ok_or_else(unknown)?;
+    // Only unit_trend is drawn for one unit; a unit given to another chart would be silently
+    // ignored, and the chart shown as if it were that unit's.
+    if unit.is_some() && name != "unit_trend" {
+        return Err(ApiError::bad_parameter(format!(
+            "unit applies only to the chart unit_trend; {name} shows every unit: leave unit out"
+        )));
+    }
     let unit = unit.map(|unit| known_unit(&state, &unit)).transpose()?;
     let svg: std::sync::Arc<String> = match &state.0.charts {
         Charts::Render(render) => {

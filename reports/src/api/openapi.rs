@@ -133,7 +133,7 @@ pub fn spec() -> Value {
             "/api/search": operation("full-text search of past cases with highlighted snippets", Some("analyst"), search, json_type),
             "/api/cases/{post_id}": operation("a post, its replies and their scores", Some("analyst"), vec![post_path.clone()], json_type),
             "/api/cases/{post_id}/similar": operation("earlier cases most like this one, with their answers", Some("analyst"), [vec![post_path], similar_limit].concat(), json_type),
-            "/charts/{file}": operation("a chart as SVG", Some("viewer"), vec![chart_path, year, param("unit", "query", json!({ "type": "string" }), "the unit of unit_trend")], "image/svg+xml"),
+            "/charts/{file}": operation("a chart as SVG", Some("viewer"), vec![chart_path, year, param("unit", "query", json!({ "type": "string" }), "the unit of unit_trend, which needs one; other charts show every unit and refuse it (400)")], "image/svg+xml"),
             "/openapi.json": operation("this document", Some("viewer"), vec![], json_type),
         },
         "components": {

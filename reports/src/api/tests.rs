@@ -285,6 +285,7 @@ async fn bad_parameters_get_a_json_400_never_a_500() {
         ("/api/search?q=x&sort=best", "bad_parameter"),
         ("/api/cases/101/similar?limit=0", "bad_parameter"),
         ("/charts/ranking.svg?year=abc", "bad_parameter"),
+        ("/charts/ranking.svg?unit=%E5%B8%82%E7%8E%AF%E4%BF%9D%E5%B1%80", "bad_parameter"),
     ] {
         check(path, Some(SUPERVISOR), 400, Some(code)).await;
     }
