@@ -618,8 +618,13 @@ fn filters(request: &SearchRequest, f: &Fields) -> Result<Vec<(Occur, Box<dyn Qu
         }
     }
     if request.from.is_some() || request.to.is_some() {
-        let start =
-            |day: NaiveDate| Term::from_field_date(f.posted_at, to_date(day.and_hms_opt(0, 0, 0).unwrap_or_default()));
+        // The index keeps nanoseconds in an i64 (years 1678 to 2261); a day beyond would wrap
+        // and the bound cut the wrong side. Clamped, it still falls after (or before) every post.
+        let (first, last) = (NaiveDate::from_ymd_opt(1678, 1, 1), NaiveDate::from_ymd_opt(2261, 12, 31));
+        let start = |day: NaiveDate| {
+            let day = day.clamp(first.unwrap_or(day), last.unwrap_or(day));
+            Term::from_field_date(f.posted_at, to_date(day.and_hms_opt(0, 0, 0).unwrap_or_default()))
+        };
         let lower = request.from.map_or(Bound::Unbounded, |day| Bound::Included(start(day)));
         // Up to the end of the last day: before the start of the next one.
         let upper =

@@ -210,6 +210,10 @@ fn filters_cut_exactly() {
     check(&index, SearchRequest { category: Some("教育文体".into()), ..all() }, "2: p5 p4");
     check(&index, SearchRequest { from: Some(day("2019-07-28")), to: Some(day("2019-08-26")), ..all() }, "2: p1 p3");
     check(&index, SearchRequest { to: Some(day("2019-03-28")), ..all() }, "2: p6 p5");
+    // Days beyond the index's timestamps (1678 to 2261) bound the right side, not a wrapped one.
+    check(&index, SearchRequest { from: Some(day("3000-01-01")), ..all() }, "0: ");
+    check(&index, SearchRequest { to: Some(day("1000-01-01")), ..all() }, "0: ");
+    check(&index, SearchRequest { from: Some(day("1000-01-01")), to: Some(day("2019-03-28")), ..all() }, "2: p6 p5");
     check(&index, SearchRequest { flagged_only: true, ..all() }, "3: p6 p3 p2");
     check(&index, SearchRequest { min_score: Some(0.5), ..all() }, "3: p6 p3 p2");
     check(&index, SearchRequest { min_score: Some(0.92), flagged_only: true, ..words("油烟") }, "1: p2");
