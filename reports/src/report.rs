@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::masking::mask_text;
+
 use crate::charts::{self, data, ChartError};
 use crate::tables::{f64s, has_column, i64s, strs, ReportTables, TableError};
 use polars::prelude::{col, DataType, IntoLazy};
@@ -330,7 +332,7 @@ fn issues_section(html: &mut String, tables: &ReportTables, months: &[String]) -
             html,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{again}</td><td>{:.1}</td><td>{}</td></tr>",
             n + 1,
-            escape(&issue.title),
+            escape(&mask_text(&issue.title)),
             cell(&places),
             issue.posts,
             issue.heat,
@@ -400,7 +402,7 @@ fn overdue_section(html: &mut String, tables: &ReportTables, year: i32) -> Resul
             cell(&ids),
             cell(&units),
             cell(&kinds),
-            cell(&subjects),
+            escape(&mask_text(subjects[i].as_deref().unwrap_or(""))),
             late[i].map(|d| format!("{d:.0}")).unwrap_or_default()
         );
     }

@@ -57,6 +57,11 @@ impl ApiError {
         )
     }
 
+    /// A 403 whose reason is not the endpoint's role but what was asked of it.
+    pub fn forbidden_for(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
     /// A part of the data folder the request needs is not there (503 `unavailable`).
     pub fn unavailable(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)

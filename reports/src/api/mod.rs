@@ -13,7 +13,6 @@ mod columns;
 pub mod data;
 pub mod error;
 mod handlers;
-pub mod masking;
 pub mod openapi;
 pub mod params;
 mod web;

@@ -105,7 +105,12 @@ pub fn spec() -> Value {
             json!({ "type": "string", "enum": ["relevance", "newest", "oldest", "likes", "score"] }),
             "order",
         ),
-        param("flagged", "query", json!({ "type": "boolean" }), "only cases with an evasive or vague reply"),
+        param(
+            "flagged",
+            "query",
+            json!({ "type": "boolean" }),
+            "true: only cases with an evasive or vague reply; false or absent: every case",
+        ),
     ];
     search.extend(page(MAX_SEARCH_LIMIT));
     let similar_limit: Vec<Value> = page(MAX_SEARCH_LIMIT).into_iter().take(1).collect();

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::error::{ApiError, ApiResult};
 
@@ -14,11 +14,16 @@ pub const MAX_LIMIT: usize = 200;
 /// The search endpoints' page, bounded by the index.
 pub const MAX_SEARCH_LIMIT: usize = index::MAX_LIMIT;
 pub const DEFAULT_LIMIT: usize = 20;
+/// The years a `year`, `from` or `to` may name. Beyond them a day no longer fits the index's
+/// timestamps, and no platform's records are there.
+const YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
 
 /// The decoded parameters of one request.
 #[derive(Debug, Default)]
 pub struct Params {
     values: HashMap<String, String>,
+    /// Whether the endpoint takes `offset`, so a page too large may say to page with it.
+    pages: bool,
 }
 
 impl Params {
@@ -36,7 +41,7 @@ impl Params {
                 return Err(ApiError::bad_parameter(format!("the parameter {name:?} is given twice: give it once")));
             }
         }
-        Ok(Params { values })
+        Ok(Params { values, pages: allowed.contains(&"offset") })
     }
 
     /// A text parameter; an empty value counts as absent.
@@ -44,12 +49,17 @@ impl Params {
         self.values.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
     }
 
-    /// A day `YYYY-MM-DD`.
+    /// A day `YYYY-MM-DD` in [`YEARS`].
     pub fn date(&self, name: &str) -> ApiResult<Option<NaiveDate>> {
         self.text(name)
-            .map(|v| {
-                NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                    .map_err(|_| ApiError::bad_parameter(format!("bad date {v:?} for {name}: write it as 2019-07-01")))
+            .map(|v| match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+                Ok(day) if YEARS.contains(&day.year()) => Ok(day),
+                Ok(_) => Err(ApiError::bad_parameter(format!(
+                    "date {v:?} for {name} is out of range: give a day from {}-01-01 to {}-12-31",
+                    YEARS.start(),
+                    YEARS.end()
+                ))),
+                Err(_) => Err(ApiError::bad_parameter(format!("bad date {v:?} for {name}: write it as 2019-07-01"))),
             })
             .transpose()
     }
@@ -68,31 +78,32 @@ impl Params {
     pub fn year(&self) -> ApiResult<Option<i32>> {
         self.text("year")
             .map(|v| match v.parse::<i32>() {
-                Ok(year) if (1990..=2100).contains(&year) => Ok(year),
-                _ => Err(ApiError::bad_parameter(format!("bad year {v:?}: give four digits, like 2019"))),
+                Ok(year) if YEARS.contains(&year) => Ok(year),
+                Ok(_) => Err(ApiError::bad_parameter(format!(
+                    "year {v} is out of range: give a year from {} to {}",
+                    YEARS.start(),
+                    YEARS.end()
+                ))),
+                Err(_) => Err(ApiError::bad_parameter(format!("bad year {v:?}: give four digits, like 2019"))),
             })
             .transpose()
     }
 
-    /// A non-negative whole number.
-    pub fn count(&self, name: &str) -> ApiResult<Option<usize>> {
+    /// A whole number in `range`; `expected` says which in the error ("0 or more").
+    fn count(&self, name: &str, range: std::ops::RangeInclusive<usize>, expected: &str) -> ApiResult<Option<usize>> {
         self.text(name)
-            .map(|v| {
-                v.parse::<usize>()
-                    .map_err(|_| ApiError::bad_parameter(format!("bad {name} {v:?}: give a whole number, 0 or more")))
+            .map(|v| match v.parse::<usize>() {
+                Ok(n) if range.contains(&n) => Ok(n),
+                _ => Err(ApiError::bad_parameter(format!("bad {name} {v:?}: give a whole number {expected}"))),
             })
             .transpose()
     }
 
     /// `limit` (1 to `max`, default [`DEFAULT_LIMIT`]) and `offset` (0 or more).
     pub fn page(&self, max: usize) -> ApiResult<(usize, usize)> {
-        let limit = self.count("limit")?.unwrap_or(DEFAULT_LIMIT);
-        if limit == 0 || limit > max {
-            return Err(ApiError::bad_parameter(format!(
-                "limit {limit} is out of range: a page holds 1 to {max}; page with offset for more"
-            )));
-        }
-        Ok((limit, self.count("offset")?.unwrap_or(0)))
+        let more = if self.pages { "; page with offset for more" } else { "" };
+        let limit = self.count("limit", 1..=max, &format!("from 1 to {max} (a page){more}"))?.unwrap_or(DEFAULT_LIMIT);
+        Ok((limit, self.count("offset", 0..=usize::MAX, "of 0 or more")?.unwrap_or(0)))
     }
 }
 
@@ -151,11 +162,17 @@ mod tests {
         check("", Ok((20, 0)));
         check("limit=200&offset=400", Ok((200, 400)));
         check("limit=&offset=", Ok((20, 0)));
-        check("limit=201", Err("a page holds 1 to 200"));
-        check("limit=0", Err("a page holds 1 to 200"));
-        check("offset=-1", Err("bad offset \"-1\""));
+        check("limit=201", Err("from 1 to 200 (a page); page with offset for more"));
+        check("limit=0", Err("from 1 to 200"));
+        check("limit=-5", Err("from 1 to 200"));
+        check("limit=99999999999999999999999", Err("from 1 to 200"));
+        check("offset=-1", Err("bad offset \"-1\": give a whole number of 0 or more"));
         check("limit=ten", Err("bad limit \"ten\""));
         check("from=2019-13-01", Err("bad date \"2019-13-01\" for from"));
+        // Beyond these the index's timestamps would wrap and the filter match everything.
+        check("from=3000-01-01", Err("from 1990-01-01 to 2100-12-31"));
+        check("to=1000-01-01", Err("out of range"));
+        check("from=-2019-01-01", Err("for from"));
         check("from=2019-05-01&to=2019-04-01", Err("put the earlier day first"));
         check("limt=5", Err("unknown parameter \"limt\""));
         check("limit=5&limit=6", Err("given twice"));
@@ -167,5 +184,19 @@ mod tests {
     fn chinese_text_is_decoded() {
         let params = Params::parse(Some("q=%E6%B2%B9%E7%83%9F+%E5%99%AA%E9%9F%B3"), &["q"]).expect("valid");
         assert_eq!(params.text("q"), Some("油烟 噪音"));
+    }
+
+    #[test]
+    fn a_page_too_large_says_to_page_only_where_offset_is_taken() {
+        let paged = Params::parse(Some("limit=500"), &["limit", "offset"]).unwrap().page(200).unwrap_err();
+        assert!(paged.message.contains("page with offset"), "{}", paged.message);
+        let one_page = Params::parse(Some("limit=500"), &["limit"]).unwrap().page(100).unwrap_err();
+        assert!(!one_page.message.contains("offset"), "{}", one_page.message);
+    }
+
+    #[test]
+    fn a_year_out_of_range_names_the_range() {
+        let error = Params::parse(Some("year=9999"), &["year"]).unwrap().year().unwrap_err();
+        assert!(error.message.contains("from 1990 to 2100"), "{}", error.message);
     }
 }

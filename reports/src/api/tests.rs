@@ -579,6 +579,13 @@ async fn search_marks_the_words_in_characters_and_masks_for_analysts() {
     let (_, unmasked) = get_from(&app, "/api/search?q=%E6%B2%B9%E7%83%9F", SUPERVISOR).await;
     assert!(unmasked["hits"][0]["body"]["text"].as_str().expect("body").contains("13812345678"));
 
+    // Finding a citizen's posts by their number would undo the mask: only a supervisor may.
+    let (status, refused) = get_from(&app, "/api/search?q=13812345678", ANALYST).await;
+    assert_eq!((status.as_u16(), refused["error"]["code"].as_str()), (403, Some("forbidden")), "{refused}");
+    assert!(refused["error"]["message"].as_str().expect("message").contains("supervisor"), "{refused}");
+    let (status, found) = get_from(&app, "/api/search?q=13812345678", SUPERVISOR).await;
+    assert_eq!((status.as_u16(), found["total"].as_u64()), (200, Some(1)), "{found}");
+
     for (path, status, code) in [
         ("/api/search?q=%E6%B2%B9%E7%83%9F&from=2019-05-01&to=2019-04-01", 400, "bad_parameter"),
         ("/api/search?q=%E6%B2%B9%E7%83%9F+AND+(", 400, "bad_query"),

@@ -140,7 +140,11 @@ fn prepare(name: &str, tables: &ReportTables, year: Option<i32>, unit: Option<&s
             )
         }
         "hot_issues" => {
-            let issues = data::hot_issues(tables, &months, ISSUES_SHOWN)?;
+            let mut issues = data::hot_issues(tables, &months, ISSUES_SHOWN)?;
+            // Titles are citizens' subjects, and a chart is shown to every role.
+            for issue in &mut issues {
+                issue.title = crate::masking::mask_text(&issue.title);
+            }
             let subtitle = format!("热度最高的 {} 个反复出现的问题，圆点大小表示当月留言数", issues.len());
             chart(
                 &format!("{} 高频重复问题时间线", period.label),

@@ -367,3 +367,13 @@ fn the_ranking_says_why_a_unit_is_not_ranked() {
     assert_eq!(data::unknown_unit_posts(&rows).unwrap(), "单位不明的留言 240 条，占全年 50.0%，不计入任何单位的排名");
     assert_eq!(data::unknown_unit_posts(&rows[..1]), None);
 }
+
+#[test]
+fn citizens_numbers_in_hot_issue_titles_are_masked_in_the_chart() {
+    let mut tables = fixture();
+    let issues = tables.issues.as_mut().expect("issues");
+    issues.with_column(Column::new("title".into(), ["夜间施工噪音 电话13812345678", "K7县农村公路破损"])).unwrap();
+    let svg = render_svg("hot_issues", &tables, Some(2019), None).unwrap();
+    assert!(svg.contains("138****5678"), "the title is shown, masked");
+    assert!(!svg.contains("13812345678"), "a viewer sees no citizen's number");
+}

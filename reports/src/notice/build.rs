@@ -9,6 +9,8 @@ use models::deadline::{self, DeadlineRules};
 use models::kind::PostKind;
 use polars::prelude::*;
 
+use crate::masking::mask_text;
+
 use super::{EvidenceSpan, FlaggedReply, Notice, NoticeError, NoticeItem, UnitSection, UnitType, UNKNOWN_UNIT};
 
 /// The tables a notice is built from (SPEC §3; `facts` per the reports contract).
@@ -69,7 +71,7 @@ pub fn build_notice(
         let unit = unit.clone().or_else(|| posts.unit[row].clone()).unwrap_or_else(|| UNKNOWN_UNIT.into());
         by_unit.entry(unit).or_default().push(NoticeItem {
             post_id: post.to_string(),
-            subject: posts.subject[row].clone(),
+            subject: mask_text(&posts.subject[row]),
             kind: kind.as_str().to_string(),
             posted_at,
             reply: Some(reply.clone()),
@@ -94,7 +96,7 @@ pub fn build_notice(
         let unit = unit.or_else(|| posts.unit[row].clone()).unwrap_or_else(|| UNKNOWN_UNIT.into());
         by_unit.entry(unit).or_default().push(NoticeItem {
             post_id,
-            subject: posts.subject[row].clone(),
+            subject: mask_text(&posts.subject[row]),
             kind: kind.as_str().to_string(),
             posted_at: Some(posted_at),
             reply: None,
@@ -209,7 +211,9 @@ fn flagged_replies(scores: &DataFrame, replies: &Replies) -> Result<Vec<(Flagged
         let (Some(body), Some(&replied_at)) = (replies.body.get(&id), replies.at.get(&id)) else { continue };
         let reply = FlaggedReply {
             reply_id: id.clone(),
-            body: body.clone(),
+            // Published: citizens' numbers quoted in a reply are masked (same length, so the
+            // evidence offsets still hold).
+            body: mask_text(body),
             replied_at,
             reply_type: types[i].clone().unwrap_or_default(),
             evasive_level: e,
@@ -229,7 +233,7 @@ pub(super) fn parse_evidence(json: &str) -> Vec<EvidenceSpan> {
         .filter_map(|s| {
             Some(EvidenceSpan {
                 kind: s.get("kind")?.as_str()?.to_string(),
-                text: s.get("text")?.as_str()?.to_string(),
+                text: mask_text(s.get("text")?.as_str()?),
                 start: s.get("start").and_then(|v| v.as_u64()).unwrap_or(0) as usize,
                 end: s.get("end").and_then(|v| v.as_u64()).unwrap_or(0) as usize,
                 in_post: s.get("in").and_then(|v| v.as_str()) == Some("post"),

@@ -7,6 +7,9 @@
 //! - a flagged reply belongs to the period of its reply date (`replied_at`);
 //! - an overdue post belongs to the period of its due date: the notice of a month lists the posts
 //!   whose deadline fell in that month and that still had no reply as of the data's as-of date.
+//!
+//! A notice is published: citizens' phone, ID-card numbers and user ids in subjects and replies
+//! are masked ([`crate::masking`]).
 
 mod build;
 mod markdown;

@@ -346,3 +346,35 @@ fn the_xlsx_notice_is_written_in_place_of_the_old_file() {
     assert_eq!(left.len(), 1, "no temporary file left: {left:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_published_notice_masks_citizens_numbers_in_subjects_replies_and_evidence() {
+    let mut folder = folder();
+    let subjects = [
+        "孩子能否就读杏坛中学",
+        "小区垃圾无人清运 电话13812345678",
+        "工地夜间施工扰民",
+        "路灯不亮",
+        "学位申请",
+        "学校收费",
+        "道路积水",
+    ];
+    folder.posts.with_column(Column::new("subject".into(), subjects)).unwrap();
+    let bodies = [
+        "你好，你可以就近选择学校就读。谢谢！",
+        "您的留言已收悉。（来电 138 1234 5678）",
+        "已转相关部门处理。",
+        "经核实，已安排就读。",
+        "留言已收悉。",
+        "我局将加强管理。",
+    ];
+    folder.replies.with_column(Column::new("body".into(), bodies)).unwrap();
+    let notice = notice_of(&folder, None, "2019-04-01", "2019-04-30").unwrap();
+    let item = notice.units.iter().flat_map(|u| &u.items).find(|i| i.post_id == "P2").expect("P2 is published");
+    assert_eq!(item.subject, "小区垃圾无人清运 电话138****5678");
+    let reply = item.reply.as_ref().expect("its reply");
+    assert_eq!(reply.body, "您的留言已收悉。（来电 138 **** 5678）");
+    assert_eq!(reply.evidence[0].text, "留言已收悉", "the evidence still points at its words");
+    let text = to_markdown(&notice);
+    assert!(!text.contains("13812345678") && !text.contains("1234 5678"), "{text}");
+}
