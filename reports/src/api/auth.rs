@@ -137,9 +137,10 @@ impl Access {
 
     /// The role of an `Authorization: Bearer <token>` header value.
     pub fn role_of_header(&self, header: Option<&str>) -> Option<Role> {
-        let value = header?.trim();
-        let token = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))?.trim();
-        if token.is_empty() {
+        // The scheme's name is case-insensitive (RFC 9110 §11.1): "BEARER" and "bearer" too.
+        let (scheme, token) = header?.trim().split_once(|c: char| c.is_ascii_whitespace())?;
+        let token = token.trim();
+        if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
             return None;
         }
         self.role_of(token)
@@ -197,6 +198,10 @@ mod tests {
         check(&access, Some("Bearer wrong-token"), None);
         check(&access, Some("boss-token-1"), None);
         check(&access, Some("Bearer "), None);
+        check(&access, Some("BEARER boss-token-1"), Some(Role::Supervisor));
+        check(&access, Some("bearer\tlook-token-1"), Some(Role::Viewer));
+        check(&access, Some("Basic boss-token-1"), None);
+        check(&access, Some("Bearerboss-token-1"), None);
         check(&access, None, None);
     }
 

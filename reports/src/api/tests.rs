@@ -192,7 +192,8 @@ async fn each_role_reaches_what_it_may_and_no_more() {
     let analyst_paths = ["/api/issues", "/api/cases/101"];
     let supervisor_paths = ["/api/replies/flagged"];
     for path in viewer_paths.iter().chain(&analyst_paths).chain(&supervisor_paths) {
-        check(path, None, 401, Some("unauthorized")).await;
+        let anonymous = check(path, None, 401, Some("unauthorized")).await;
+        assert_eq!(anonymous.headers[header::WWW_AUTHENTICATE], "Bearer");
         check(path, Some("wrong-token-1"), 401, Some("unauthorized")).await;
         check(path, Some(SUPERVISOR), 200, None).await;
     }
