@@ -108,6 +108,12 @@ fn lex(query: &str) -> Result<Vec<Lexeme>> {
                     word.push(c);
                     chars.next();
                 }
+                if let Some(field) = field_prefix(&word) {
+                    return Err(SearchError::bad_query(
+                        format!("`{field}:` is not part of the query language (its words are searched in every text)"),
+                        "give the unit, region, category, kind or dates as filters (the API's parameters, the CLI's options) and only words in the query",
+                    ));
+                }
                 // Operators in any case: "噪音 and 扰民" read as two words and "and" found nothing.
                 out.push(match word.to_ascii_uppercase().as_str() {
                     "AND" | "&&" => Lexeme::And,
@@ -119,6 +125,19 @@ fn lex(query: &str) -> Result<Vec<Lexeme>> {
         }
     }
     Ok(out)
+}
+
+/// The field of a term written `field:value` the way other search engines take it ("unit:市环保局",
+/// "kind：投诉"), which this query language would search as words and find nothing. Only the
+/// names of the filters and texts count: "8:30" and "地址:劳动东路" stay words.
+fn field_prefix(word: &str) -> Option<&str> {
+    const FIELDS: [&str; 13] = [
+        "unit", "region", "category", "kind", "from", "to", "date", "subject", "title", "body", "content", "reply",
+        "id",
+    ];
+    let (field, value) = word.split_once([':', '：'])?;
+    let known = FIELDS.iter().any(|name| field.eq_ignore_ascii_case(name));
+    (known && !value.is_empty()).then_some(field)
 }
 
 /// Parses the query text; `None` for an empty query.
@@ -184,8 +203,11 @@ impl Parser {
         }
         match terms.len() {
             0 => Err(match (self.peek(), self.at.checked_sub(1).and_then(|i| self.lexemes.get(i))) {
-                (Some(Lexeme::Close), _) => {
+                (Some(Lexeme::Close), Some(Lexeme::Open)) => {
                     SearchError::bad_query("empty brackets", "put words inside, or remove them")
+                }
+                (Some(Lexeme::Close), _) if self.depth == 0 => {
+                    SearchError::bad_query("a closing bracket has no opening one", "remove it")
                 }
                 (None, Some(Lexeme::Open)) => SearchError::bad_query("a bracket is not closed", "close it with `)`"),
                 _ => dangling("OR"),
@@ -489,6 +511,14 @@ mod tests {
     }
 
     #[test]
+    fn a_colon_is_a_word_unless_it_follows_a_filters_name() {
+        check("8:30 噪音", "(8:30 AND 噪音)");
+        check("地址：劳动东路", "地址：劳动东路");
+        check("unit:", "unit:");
+        check("\"unit:市环保局\"", "\"unit:市环保局\"");
+    }
+
+    #[test]
     fn quotes_make_phrases() {
         check("\"劳动东路 噪音\" 投诉", "(\"劳动东路 噪音\" AND 投诉)");
         check("“魅力之城”", "\"魅力之城\"");
@@ -504,6 +534,12 @@ mod tests {
         check("AND 油烟", "error: cannot read the query: AND has nothing to apply to (hint: put a word on each side of AND / OR and after NOT, or quote the word to search it)");
         check("油烟 NOT", "error: cannot read the query: NOT has nothing to apply to (hint: put a word on each side of AND / OR and after NOT, or quote the word to search it)");
         check("()", "error: cannot read the query: empty brackets (hint: put words inside, or remove them)");
+        check(")", "error: cannot read the query: a closing bracket has no opening one (hint: remove it)");
+        check("油烟 OR )", "error: cannot read the query: a closing bracket has no opening one (hint: remove it)");
+        check("(油烟 OR )", "error: cannot read the query: OR has nothing to apply to (hint: put a word on each side of AND / OR and after NOT, or quote the word to search it)");
+        let field = "is not part of the query language (its words are searched in every text) (hint: give the unit, region, category, kind or dates as filters (the API's parameters, the CLI's options) and only words in the query)";
+        check("unit:市环保局 油烟", &format!("error: cannot read the query: `unit:` {field}"));
+        check("油烟 Kind：投诉", &format!("error: cannot read the query: `Kind:` {field}"));
         check(&"(".repeat(40), "error: cannot read the query: brackets nest too deep (hint: use fewer brackets)");
         check(&"油".repeat(600), "error: cannot read the query: the query is longer than 500 characters (hint: search for the few words that matter)");
     }
