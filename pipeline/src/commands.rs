@@ -28,6 +28,15 @@ pub fn ingest(inputs: &[PathBuf], out: &Path) -> Result<()> {
     if let Err(e) = print_ingest_report(&report, &mut std::io::stdout().lock()) {
         tracing::warn!(error = %e, "the ingest report could not be written to standard output");
     }
+    let set_aside = report.posts.quarantined + report.replies.quarantined;
+    let unreadable: u64 = report.files.iter().map(|f| f.unreadable_rows).sum();
+    if set_aside + unreadable > 0 {
+        crate::say!(
+            "{} set aside: `wenzheng quarantine --data {}` says why; `--out FILE.jsonl` writes them to correct and ingest again",
+            crate::quarantine::count((set_aside + unreadable) as usize, "row"),
+            out.display()
+        );
+    }
     let misrouted = crate::category::write_misrouted(&dir)?;
     if misrouted > 0 {
         crate::say!(
@@ -167,6 +176,42 @@ pub fn issues(data: &Path, from: Option<chrono::NaiveDate>, to: Option<chrono::N
     let config = crate::config::Config::load(data)?;
     let dir = DataDir::open_read_only(data)?;
     crate::recurring::print_issues(&dir, from, to, top, &config.recurring, &mut std::io::stdout().lock())
+}
+
+pub fn quarantine(data: &Path, file: Option<&str>, every_row: bool, out: Option<&Path>) -> Result<()> {
+    let dir = DataDir::open_read_only(data)?;
+    let rows = crate::quarantine::read(&dir, file)?;
+    let Some(path) = out else {
+        let mut stdout = std::io::stdout().lock();
+        return if every_row {
+            crate::quarantine::print_rows(&rows, &mut stdout)
+        } else {
+            crate::quarantine::print_summary(&rows, &mut stdout)
+        };
+    };
+    if rows.is_empty() {
+        crate::say!("no row set aside: nothing written to {}", path.display());
+        return Ok(());
+    }
+    let export = crate::quarantine::write_jsonl(&rows, path)?;
+    crate::say!(
+        "{} written to {}: correct them there, then `wenzheng ingest {} --out {}`",
+        crate::quarantine::count(export.lines, "row"),
+        path.display(),
+        path.display(),
+        data.display()
+    );
+    if !export.unreadable.is_empty() {
+        let first: Vec<String> =
+            export.unreadable.iter().take(10).map(|(file, row)| format!("{file} row {row}")).collect();
+        crate::say!(
+            "{} could not be read into cells (a broken line, not UTF-8): correct them in the original file ({}{})",
+            crate::quarantine::count(export.unreadable.len(), "row"),
+            first.join(", "),
+            if export.unreadable.len() > 10 { ", …" } else { "" }
+        );
+    }
+    Ok(())
 }
 
 pub fn index(data: &Path) -> Result<()> {

@@ -24,6 +24,7 @@ pub mod indicators;
 pub mod ingest;
 pub mod notice;
 pub mod progress;
+pub mod quarantine;
 pub mod recurring;
 pub mod report;
 pub mod score;

@@ -90,6 +90,21 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         top: usize,
     },
+    /// The rows ingest set aside (file, row, field, reason), and a way to correct them and
+    /// ingest them again: `--out FILE.jsonl` writes them as JSON lines under their files' headers.
+    Quarantine {
+        #[arg(long)]
+        data: PathBuf,
+        /// Only the rows of this input file, named as ingest printed it (e.g. posts.csv).
+        #[arg(long)]
+        file: Option<String>,
+        /// List every row instead of the counts by file and field.
+        #[arg(long, conflicts_with = "out")]
+        rows: bool,
+        /// Write the rows as JSON lines to this file, to correct and give to `wenzheng ingest`.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Build or update the full-text index of past cases (DIR/index), incrementally.
     Index {
         #[arg(long)]
@@ -312,6 +327,9 @@ fn main() -> ExitCode {
         Command::Category { command } => commands::category(command),
         Command::Score { data } => commands::score(&data),
         Command::Index { data } => commands::index(&data),
+        Command::Quarantine { data, file, rows, out } => {
+            commands::quarantine(&data, file.as_deref(), rows, out.as_deref())
+        }
         Command::Recurring { data } => commands::recurring(&data),
         Command::Indicators { data, year } => commands::indicators(&data, year),
         Command::Issues { data, from, to, top } => commands::issues(&data, from, to, top),

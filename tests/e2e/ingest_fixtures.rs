@@ -667,3 +667,61 @@ fn an_office_brings_its_own_unit_names_and_kind_rules() {
     assert!(run.stderr().contains("our-units.toml") && run.stderr().contains("config --units"), "{}", run.stderr());
     assert!(!fresh.join("manifest.json").exists(), "nothing was written");
 }
+
+#[test]
+fn rows_set_aside_are_written_out_corrected_and_ingested_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = write(
+        dir.path(),
+        "export.csv",
+        "留言编号,留言用户,留言主题,留言时间,留言详情,答复意见,答复时间\n\
+         701,U1,小区停水,2019-09-02 10:00:00,请问何时恢复,已恢复供水,2019-09-03 16:00:00\n\
+         702,U2,路灯不亮,2019-13-02 10:00:00,路灯坏了,已修复,2019-09-04 16:00:00\n\
+         703,U3,噪音扰民,2019-09-05 10:00:00,夜间施工,已责令停工,下周\n\
+         704,U4,断行\n"
+            .as_bytes(),
+    );
+    let data = dir.path().join("data");
+    let stdout = ingest(&[&export], &data).ok();
+    assert!(stdout.contains("4 rows set aside: `wenzheng quarantine --data"), "{stdout}");
+
+    // Why, by file, record and field; then every row as a spreadsheet numbers it.
+    let summary = wenzheng(["quarantine", "--data", &data.display().to_string()]).ok();
+    assert!(summary.starts_with("quarantine: 4 rows set aside, from 1 file\n"), "{summary}");
+    for (record, field) in [("post", "posted_at"), ("reply", "replied_at"), ("row", "row")] {
+        assert!(
+            summary.lines().any(|l| l.starts_with("export.csv") && l.contains(record) && l.contains(field)),
+            "{summary}"
+        );
+    }
+    let rows = wenzheng(["quarantine", "--data", &data.display().to_string(), "--rows"]).ok();
+    assert!(rows.lines().any(|l| l.starts_with("export.csv\t\t3\tpost\tposted_at\t")), "{rows}");
+    assert!(rows.lines().any(|l| l.starts_with("export.csv\t\t4\treply\treplied_at\t")), "{rows}");
+
+    // Out as JSON lines under the export's own headers: row 3 (its post and its reply) and
+    // row 4 (its reply alone) once each; the broken row 5 is named, to be mended in the export.
+    let fixed = dir.path().join("fixed.jsonl");
+    let said =
+        wenzheng(["quarantine", "--data", &data.display().to_string(), "--out", &fixed.display().to_string()]).ok();
+    assert!(said.contains("2 rows written to"), "{said}");
+    assert!(said.contains("1 row could not be read into cells") && said.contains("export.csv row 5"), "{said}");
+    let text = std::fs::read_to_string(&fixed).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.contains("\"留言编号\":\"702\"") && text.contains("\"答复意见\":\"已责令停工\""), "{text}");
+
+    // Corrected and ingested again: the posts and replies come in, 703's post only once.
+    std::fs::write(&fixed, text.replace("2019-13-02", "2019-09-02").replace("\"下周\"", "\"2019-09-06 09:00:00\""))
+        .unwrap();
+    let again = ingest(&[&fixed], &data).ok();
+    assert!(!again.contains("set aside"), "{again}");
+    let posts = read_table(&data, "posts");
+    let replies = read_table(&data, "replies");
+    assert_eq!(posts.height(), 3, "701, 702 and 703");
+    assert_eq!(lookup(&replies, "post_id", "702", "body").as_deref(), Some("已修复"));
+    assert_eq!(lookup(&replies, "post_id", "703", "body").as_deref(), Some("已责令停工"));
+    let none = wenzheng(["quarantine", "--data", &data.display().to_string(), "--file", "fixed.jsonl"]).ok();
+    assert!(none.starts_with("quarantine: empty"), "{none}");
+    let unknown = wenzheng(["quarantine", "--data", &data.display().to_string(), "--file", "nope.csv"]);
+    assert_eq!(unknown.code(), 2);
+    assert!(unknown.stderr().contains("no file \"nope.csv\" was ingested into this folder"), "{}", unknown.stderr());
+}
