@@ -65,6 +65,11 @@ pub fn mask_text(text: &str) -> String {
             i = end + chars[end..].iter().take_while(|c| is_word(**c)).count();
             continue;
         }
+        if digit(chars[i]).is_none() {
+            // A word of lowercase letters, or letters after a digit ("wx13812345678" is no phone).
+            i += 1 + chars[i + 1..].iter().take_while(|c| is_word(**c)).count();
+            continue;
+        }
         let groups = digit_groups(&chars, i);
         // The longest run of groups that is a personal number; the groups after it, or all but
         // the first when none is, may start one of their own.
@@ -120,6 +125,9 @@ fn text_before(chars: &[char], at: usize) -> String {
 fn personal_number(chars: &[char], groups: &[(usize, usize)], before: String) -> Option<(Vec<usize>, usize)> {
     let positions: Vec<usize> = groups.iter().flat_map(|&(from, to)| from..to).collect();
     let d: Vec<u8> = positions.iter().filter_map(|&p| digit(chars[p])).collect();
+    if d.is_empty() {
+        return None;
+    }
     let mut end = groups.last()?.1;
     let x_follows = chars.get(end).is_some_and(|c| matches!(c, 'X' | 'x' | 'Ｘ'));
     let mobile = |d: &[u8]| d.len() == 11 && d[0] == 1 && (3..=9).contains(&d[1]);
@@ -192,6 +200,26 @@ mod tests {
         check("联系电话：84561234", "联系电话：****1234");
         check("“A00023583”：您好！", "“A0002****”：您好！");
         check("网友UU0082204你好", "网友UU008****你好");
+    }
+
+    proptest::proptest! {
+        /// Any text: no panic, and the same length in bytes and characters (the offsets of
+        /// evidence and highlights depend on it). Texts made of what numbers and ids are made of.
+        #[test]
+        fn any_text_is_masked_without_changing_its_length(text in "[0-9０-９a-zA-Z Xx+（）()－—–\\-电话号码：,]{0,40}") {
+            let masked = mask_text(&text);
+            proptest::prop_assert_eq!(masked.len(), text.len());
+            proptest::prop_assert_eq!(masked.chars().count(), text.chars().count());
+        }
+    }
+
+    #[test]
+    fn words_of_lowercase_letters_are_read_past() {
+        // (a lowercase word at a run of digits made the scan index an empty number and panic)
+        check("abc 13812345678", "abc 138****5678");
+        check("wx13812345678 微信", "wx13812345678 微信");
+        check("qq号12345678，电话13812345678", "qq号12345678，电话138****5678");
+        check("xyz", "xyz");
     }
 
     #[test]
