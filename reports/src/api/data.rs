@@ -344,12 +344,21 @@ impl Data {
     /// posts' and replies' units.
     fn unit_list(&self, tables: &ApiTables) -> ApiResult<Vec<Map<String, Value>>> {
         let mut counts: HashMap<String, (String, u64)> = HashMap::new();
+        // Of each unit's posts, those the indicators count: not the posts of an export without
+        // replies (`reply_known` false), which say nothing of how they were answered.
+        let mut in_indicators: HashMap<String, u64> = HashMap::new();
         if let Some(facts) = &tables.post_facts {
             let (units, types) = (strings(facts, "unit")?, strings(facts, "unit_type")?);
-            for (unit, kind) in units.iter().zip(types.iter()) {
-                let entry = counts.entry(unit.unwrap_or("未知单位").to_string()).or_insert((String::new(), 0));
+            let known: Vec<bool> = match facts.column("reply_known") {
+                Ok(column) => column.bool()?.iter().map(|v| v.unwrap_or(true)).collect(),
+                Err(_) => vec![true; facts.height()],
+            };
+            for ((unit, kind), known) in units.iter().zip(types.iter()).zip(known) {
+                let unit = unit.unwrap_or("未知单位");
+                let entry = counts.entry(unit.to_string()).or_insert((String::new(), 0));
                 entry.0 = kind.unwrap_or("unknown").to_string();
                 entry.1 += 1;
+                *in_indicators.entry(unit.to_string()).or_default() += u64::from(known);
             }
         } else {
             for post in 0..self.posts.id.len() as u32 {
@@ -366,9 +375,15 @@ impl Data {
                 let mut row = Map::new();
                 // "K7县某局", 未知单位: a place or nothing, not a body one can hold to account
                 let identified = crate::annual::is_known_body(&unit);
-                row.insert("unit".into(), unit.into());
                 row.insert("unit_type".into(), if kind.is_empty() { Value::Null } else { kind.into() });
+                let counted = if tables.post_facts.is_some() {
+                    in_indicators.get(&unit).copied().unwrap_or(0).into()
+                } else {
+                    Value::Null
+                };
+                row.insert("unit".into(), unit.into());
                 row.insert("posts".into(), posts.into());
+                row.insert("posts_in_indicators".into(), counted);
                 row.insert("identified".into(), identified.into());
                 row
             })

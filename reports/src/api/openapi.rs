@@ -130,7 +130,7 @@ pub fn spec() -> Value {
         "security": [{ "bearer": [] }],
         "paths": {
             "/api/health": operation("liveness and what the data folder holds", None, vec![], json_type),
-            "/api/units": operation("units with their type and number of posts", Some("viewer"), vec![], json_type),
+            "/api/units": operation("units with their type, number of posts, posts_in_indicators (those the indicators count: not the posts of an export without replies) and whether the unit is identified", Some("viewer"), vec![], json_type),
             "/api/units/{unit}/indicators": operation("a unit's annual score and yearly / monthly indicators", Some("viewer"), vec![unit_path, year.clone()], json_type),
             "/api/rankings": operation("annual scores and ranks of the units", Some("viewer"), vec![ranking_year], json_type),
             "/api/replies/flagged": operation("evasive / vague replies with evidence spans, or overdue posts, newest first", Some("supervisor"), flagged, json_type),

@@ -678,3 +678,35 @@ async fn a_year_the_data_does_not_reach_is_a_bad_parameter() {
         assert!(answer.to_string().contains("years held: 2018 to 2019"), "{path}: {answer}");
     }
 }
+
+#[tokio::test]
+async fn units_say_how_many_of_their_posts_the_indicators_count() {
+    // 未知单位's two posts came from an export without replies: listed, but not in its indicators.
+    let mut tables = tables();
+    tables.post_facts = Some(
+        df!(
+            "post_id" => ["101", "102", "103", "104"],
+            "unit" => [Some("市环保局"), Some("A区城管局"), None, None],
+            "unit_type" => [Some("department"), Some("department"), None, None],
+            "reply_known" => [true, true, false, false],
+        )
+        .expect("post facts"),
+    );
+    let access = Access::new(&AccessConfig::default(), Some(&format!("viewer:{VIEWER}"))).expect("tokens");
+    let app = router(AppState::new(&tables, None, access, "abc123", Charts::None).expect("state"));
+    let (status, answer) = get_from(&app, "/api/units", VIEWER).await;
+    assert_eq!(status, StatusCode::OK);
+    let counts: Vec<(String, u64, u64)> = answer["units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .map(|u| {
+            let count = |field: &str| u[field].as_u64().expect(field);
+            (u["unit"].as_str().expect("unit").to_string(), count("posts"), count("posts_in_indicators"))
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        [("未知单位".to_string(), 2, 0), ("A区城管局".to_string(), 1, 1), ("市环保局".to_string(), 1, 1)]
+    );
+}
