@@ -49,7 +49,7 @@ impl Params {
         self.values.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
     }
 
-    /// A day `YYYY-MM-DD` in `YEARS`.
+    /// A day `YYYY-MM-DD` of a year 1990–2100 (`YEARS`).
     pub fn date(&self, name: &str) -> ApiResult<Option<NaiveDate>> {
         self.text(name)
             .map(|v| match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
