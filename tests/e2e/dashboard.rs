@@ -185,6 +185,11 @@ fn base64_decode(text: &str) -> Vec<u8> {
     out
 }
 
+/// `text` as one part of a URL: every byte but ASCII letters and digits written `%XX`.
+fn percent_encoded(text: &str) -> String {
+    text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
 }
@@ -272,6 +277,24 @@ fn a_supervisor_logs_in_reads_the_ranking_a_unit_and_searches() {
         browser.until("a marked flagged reply", "return document.querySelector('#flagged mark')?.textContent", "");
     assert!(!mark.as_str().unwrap_or("").is_empty());
     std::fs::write(artifacts().join("dashboard.png"), browser.screenshot()).expect("screenshot written");
+
+    // The unit's page of one year lists that year's flagged replies, as its tables show that year.
+    let newest = items.iter().find(|item| item["unit"].as_str() == Some(unit.as_str())).expect("the unit's reply");
+    let year = &newest["replied_at"].as_str().expect("replied_at")[..4];
+    let unit_query = percent_encoded(&unit);
+    let of_year = format!("{url}/api/replies/flagged?unit={unit_query}&from={year}-01-01&to={year}-12-31");
+    let (_, in_year) = http("GET", &of_year, None, Some(SUPERVISOR));
+    let (_, all_years) =
+        http("GET", &format!("{url}/api/replies/flagged?unit={unit_query}"), None, Some(SUPERVISOR));
+    browser.go(&format!("{url}/#/unit/{unit_query}?year={year}"));
+    let heading = browser.until(
+        "the year's flagged replies",
+        "const h = [...document.querySelectorAll('#view h3')].find(h => h.textContent.includes('被标记'));
+         return h && h.textContent.startsWith(arguments[0]) && document.querySelector('#view p.meta')?.textContent",
+        &format!("{year} 年"),
+    );
+    let shown = heading.as_str().unwrap_or("");
+    assert!(shown.starts_with(&format!("共 {} 条", in_year["total"])), "{shown}; all years {}", all_years["total"]);
 
     // Search in Chinese: hits with the word marked.
     browser.go(&format!("{url}/#/search?q=%E6%B2%B9%E7%83%9F"));

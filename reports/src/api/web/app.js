@@ -156,7 +156,7 @@ async function rankingPage(year) {
     present.map(([, name]) => el("th", {}, name)), el("th", {}, "留言数"), el("th", {}, "同比"));
   const rows = data.rankings.map((r) => el("tr", { class: r.ranked === false ? "unranked" : "" },
     el("td", {}, r.ranked === false ? "—" : fmt(r.rank)),
-    el("td", {}, el("a", { href: "#/unit/" + encodeURIComponent(r.unit) }, r.unit)),
+    el("td", {}, el("a", { href: "#/unit/" + encodeURIComponent(r.unit) + (data.year ? "?year=" + data.year : "") }, r.unit)),
     el("td", { class: "num" }, fmt(r.score)),
     present.map(([key]) => el("td", { class: "num" }, fmt(r[key]))),
     el("td", { class: "num" }, fmt(r.posts)),
@@ -185,7 +185,10 @@ function flaggedItem(item) {
 
 async function unitPage(unit, year) {
   const q = year ? "?year=" + encodeURIComponent(year) : "";
-  const parts = [el("h2", {}, unit), el("p", {}, el("a", { href: "#/" }, "← 返回排名"))];
+  // (a year chosen shows that year throughout: the tables, the trend and the flagged replies)
+  const back = el("a", { href: "#/" + (year ? "?year=" + encodeURIComponent(year) : "") }, "← 返回排名");
+  const allYears = year ? [" · ", el("a", { href: "#/unit/" + encodeURIComponent(unit) }, "查看全部年度")] : [];
+  const parts = [el("h2", {}, unit), el("p", {}, back, allYears)];
   const indicators = await api("/api/units/" + encodeURIComponent(unit) + "/indicators" + q);
   const annual = indicators.annual || [];
   if (annual.length) {
@@ -206,12 +209,13 @@ async function unitPage(unit, year) {
   }
   if (indicators.note) parts.push(note(indicators.note));
   parts.push(el("h3", {}, "月度趋势"), chart("/charts/unit_trend.svg?unit=" + encodeURIComponent(unit) + (year ? "&year=" + year : ""), "单位月度趋势图"));
-  parts.push(el("h3", {}, "被标记的答复（推诿 / 敷衍）"));
+  parts.push(el("h3", {}, (year ? year + " 年" : "") + "被标记的答复（推诿 / 敷衍）"));
   if (!can("supervisor")) {
     parts.push(note("查看被标记的答复需要督查员权限。"));
   } else {
     try {
-      const flagged = await api("/api/replies/flagged?limit=20&unit=" + encodeURIComponent(unit));
+      const period = year ? "&from=" + year + "-01-01&to=" + year + "-12-31" : "";
+      const flagged = await api("/api/replies/flagged?limit=20&unit=" + encodeURIComponent(unit) + period);
       parts.push(el("p", { class: "meta" }, "共 " + flagged.total + " 条，显示最新 " + flagged.items.length + " 条。"));
       if (flagged.note) parts.push(note(flagged.note));
       parts.push(el("div", { id: "flagged" }, flagged.items.map(flaggedItem)));
