@@ -1,5 +1,5 @@
 //! `wenzheng eval`: how well the scorer agrees with a supervision office's own audit
-//! labels. Labels are csv or jsonl with an id (a reply id, or a post id standing for
+//! labels. Labels are csv (or tab-separated), jsonl or a JSON array, with an id (a reply id, or a post id standing for
 //! the post's final reply), `evasive` and `vague` levels and an optional `type`.
 
 use std::collections::HashMap;
@@ -56,19 +56,27 @@ pub fn read_labels(path: &Path) -> Result<Vec<Label>> {
     let bad = |row: usize, reason: String| -> anyhow::Error {
         BadInput { file: path.display().to_string(), sheet: None, reason: format!("row {row}: {reason}") }.into()
     };
+    let fields_of = |object: serde_json::Map<String, serde_json::Value>| -> HashMap<String, String> {
+        object.into_iter().map(|(k, v)| (k, v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))).collect()
+    };
     let mut records: Vec<(usize, HashMap<String, String>)> = Vec::new();
-    if path.extension().is_some_and(|e| e == "jsonl" || e == "ndjson") {
+    if text.trim_start().starts_with('[') {
+        // a JSON array of label objects (what a script or a spreadsheet add-in exports): row n is
+        // the n-th object
+        let objects: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(&text)
+            .map_err(|e| whole(format!("not a JSON array of label objects: {e} (or write one object per line)")))?;
+        records.extend(objects.into_iter().enumerate().map(|(i, object)| (i + 1, fields_of(object))));
+    } else if path.extension().is_some_and(|e| e == "jsonl" || e == "ndjson") || text.trim_start().starts_with('{') {
         for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
             let object: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_str(line).map_err(|e| bad(i + 1, format!("not a JSON object: {e}")))?;
-            let fields = object
-                .into_iter()
-                .map(|(k, v)| (k, v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
-                .collect();
-            records.push((i + 1, fields));
+            records.push((i + 1, fields_of(object)));
         }
     } else {
-        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        // comma-separated, or tab-separated as a sheet copied out of Excel is
+        let header_line = text.lines().next().unwrap_or("");
+        let delimiter = if header_line.contains('\t') && !header_line.contains(',') { b'\t' } else { b',' };
+        let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).from_reader(text.as_bytes());
         let header: Vec<String> = reader.headers()?.iter().map(|h| h.trim().to_string()).collect();
         let has = |names: &[&str]| names.iter().any(|n| header.iter().any(|h| h == n));
         if !has(&ID_COLUMNS) || !has(&["evasive"]) || !has(&["vague"]) {
@@ -85,7 +93,8 @@ pub fn read_labels(path: &Path) -> Result<Vec<Label>> {
     }
     let level = |row: usize, fields: &HashMap<String, String>, name: &str| -> Result<u8> {
         let value = fields.get(name).ok_or_else(|| bad(row, format!("field {name} is missing")))?;
-        match value.trim() {
+        // (a spreadsheet writes its numbers as "2.0")
+        match value.trim().trim_end_matches(".0") {
             "0" => Ok(0),
             "1" => Ok(1),
             "2" => Ok(2),
@@ -321,6 +330,31 @@ mod tests {
         let labels = labels_of("labels.csv", &gb).unwrap();
         let read: Vec<_> = labels.iter().map(|l| (l.id.as_str(), l.reply_type.as_deref())).collect();
         assert_eq!(read, [("126550", Some("substantive")), ("33281", Some("forwarded"))]);
+    }
+
+    /// The same two labels as a sheet copied out of Excel (tab-separated, numbers as "2.0"), as a
+    /// JSON array, and as JSON lines in a file named .json.
+    #[test]
+    fn labels_are_read_from_tabs_a_json_array_and_json_lines() {
+        let expected = [("74320", 2, 2, Some("generic_policy")), ("35713", 2, 1, None)];
+        let files: [(&str, &str); 3] = [
+            ("l.tsv", "id\tevasive\tvague\ttype\n74320\t2.0\t2.0\tgeneric_policy\n35713\t2\t1\t\n"),
+            (
+                "l.json",
+                r#"[{"id": 74320, "evasive": 2, "vague": 2.0, "type": "generic_policy"}, {"id": "35713", "evasive": "2", "vague": 1}]"#,
+            ),
+            ("l.json", "{\"id\": 74320, \"evasive\": 2, \"vague\": 2, \"type\": \"generic_policy\"}\n{\"id\": 35713, \"evasive\": 2, \"vague\": 1}\n"),
+        ];
+        for (name, text) in files {
+            let labels = labels_of(name, text.as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let read: Vec<_> =
+                labels.iter().map(|l| (l.id.as_str(), l.evasive, l.vague, l.reply_type.as_deref())).collect();
+            assert_eq!(read, expected, "{text}");
+        }
+        let err = labels_of("l.json", b"[{\"id\": 1, \"evasive\": 0, \"vague\": 0},]").unwrap_err().to_string();
+        assert!(err.contains("not a JSON array of label objects"), "{err}");
+        let err = labels_of("l.json", b"[{\"id\": 1, \"evasive\": 3, \"vague\": 0}]").unwrap_err().to_string();
+        assert!(err.contains("row 1: field evasive must be 0, 1 or 2, not \"3\""), "{err}");
     }
 
     #[test]

@@ -130,7 +130,7 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Agreement of the scorer with human labels (csv or jsonl: id, evasive, vague, type).
+    /// Agreement of the scorer with human labels (csv, tab-separated, jsonl or a JSON array: id, evasive, vague, type).
     Eval {
         #[arg(long)]
         data: PathBuf,

@@ -187,7 +187,9 @@ fn base64_decode(text: &str) -> Vec<u8> {
 
 /// `text` as one part of a URL: every byte but ASCII letters and digits written `%XX`.
 fn percent_encoded(text: &str) -> String {
-    text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }
 
 fn free_port() -> u16 {
@@ -284,8 +286,7 @@ fn a_supervisor_logs_in_reads_the_ranking_a_unit_and_searches() {
     let unit_query = percent_encoded(&unit);
     let of_year = format!("{url}/api/replies/flagged?unit={unit_query}&from={year}-01-01&to={year}-12-31");
     let (_, in_year) = http("GET", &of_year, None, Some(SUPERVISOR));
-    let (_, all_years) =
-        http("GET", &format!("{url}/api/replies/flagged?unit={unit_query}"), None, Some(SUPERVISOR));
+    let (_, all_years) = http("GET", &format!("{url}/api/replies/flagged?unit={unit_query}"), None, Some(SUPERVISOR));
     browser.go(&format!("{url}/#/unit/{unit_query}?year={year}"));
     let heading = browser.until(
         "the year's flagged replies",
