@@ -678,12 +678,24 @@ pub fn fold_twins(hits: Vec<Hit>) -> Vec<Hit> {
     out
 }
 
+/// "units", "regions", "categories".
+fn plural(what: &str) -> String {
+    match what.strip_suffix('y') {
+        Some(stem) => format!("{stem}ies"),
+        None => format!("{what}s"),
+    }
+}
+
 /// The refusal of a filter value that no case holds, naming the values that contain it (or that
 /// it contains).
 fn unheld(what: &str, value: &str, alike: std::collections::BTreeSet<String>) -> SearchError {
     let alike = match alike.len() {
         0 => String::new(),
-        _ => format!(" ({what}s with it in their name: {})", alike.into_iter().take(5).collect::<Vec<_>>().join(", ")),
+        _ => format!(
+            " ({} with it in their name: {})",
+            plural(what),
+            alike.into_iter().take(5).collect::<Vec<_>>().join(", ")
+        ),
     };
     SearchError::bad_request(
         format!("no case is of the {what} {value:?}{alike}"),

@@ -249,6 +249,8 @@ fn a_unit_or_category_no_case_holds_is_refused_with_the_names_like_it() {
     assert!(unit.contains("no case is of the unit \"A5区环保\" (units with it in their name: A5区环保局)"), "{unit}");
     let category = refused(SearchRequest { category: Some("交通".into()), ..SearchRequest::default() });
     assert!(category.contains("no case is of the category \"交通\""), "{category}");
+    let category = refused(SearchRequest { category: Some("城乡".into()), ..SearchRequest::default() });
+    assert!(category.contains("(categories with it in their name: 城乡建设)"), "{category}");
     // A unit that holds cases, none of them with the words, is an empty page.
     check(&index, SearchRequest { unit: Some("A5区环保局".into()), ..words("校车") }, "0: ");
 }

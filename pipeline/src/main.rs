@@ -74,7 +74,7 @@ enum Command {
         #[arg(long)]
         data: PathBuf,
         /// The year the summary (and the charts) show; default: the latest year that ranks a
-        /// unit (a year whose units all had too few posts ranks none), else the latest with posts.
+        /// unit (a year whose units all had too few posts ranks none), else the year with the most posts.
         #[arg(long)]
         year: Option<i32>,
     },

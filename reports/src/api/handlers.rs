@@ -80,7 +80,24 @@ fn known_unit(state: &AppState, unit: &str) -> ApiResult<String> {
     }
     match data.unit_registry.canonical_name(unit, None) {
         Some(canonical) if known(&canonical) => Ok(canonical),
-        _ => Err(ApiError::not_found("unknown_unit", format!("no unit named {unit:?}: see /api/units for the names"))),
+        _ => {
+            // the names that contain it or that it contains, as the command line suggests them
+            let mut alike: Vec<&str> = data
+                .unit_names
+                .iter()
+                .map(String::as_str)
+                .filter(|name| !unit.is_empty() && (name.contains(unit) || unit.contains(*name)))
+                .collect();
+            alike.sort_unstable();
+            let alike = match alike.len() {
+                0 => String::new(),
+                _ => format!(" (units with it in their name: {})", alike[..alike.len().min(5)].join(", ")),
+            };
+            Err(ApiError::not_found(
+                "unknown_unit",
+                format!("no unit named {unit:?}{alike}: see /api/units for the names"),
+            ))
+        }
     }
 }
 

@@ -293,6 +293,14 @@ async fn bad_parameters_get_a_json_400_never_a_500() {
 }
 
 #[tokio::test]
+async fn an_unknown_unit_is_answered_with_the_names_like_it() {
+    let (status, body) = get_from(&app(), "/api/search?q=x&unit=%E5%B8%82%E7%8E%AF%E4%BF%9D", SUPERVISOR).await; // 市环保
+    assert_eq!(status, 404);
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("no unit named \"市环保\" (units with it in their name: 市环保局)"), "{body}");
+}
+
+#[tokio::test]
 async fn unknown_posts_units_charts_and_paths_are_404() {
     for (path, code) in [
         ("/api/cases/999", "unknown_post"),
