@@ -1,6 +1,7 @@
 //! `wenzheng eval`: how well the scorer agrees with a supervision office's own audit
-//! labels. Labels are csv (or tab-separated), jsonl or a JSON array, with an id (a reply id, or a post id standing for
-//! the post's final reply), `evasive` and `vague` levels and an optional `type`.
+//! labels. Labels are csv (or tab-separated), jsonl or a JSON array, with an id (a reply id,
+//! or a post id standing for the post's final reply), `evasive` and `vague` levels and an
+//! optional `type`.
 
 use std::collections::HashMap;
 use std::io::Write;
