@@ -21,8 +21,20 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
 
 pub fn ingest(inputs: &[PathBuf], out: &Path) -> Result<()> {
     let started = Instant::now();
+    let new_folder = !out.exists();
     let mut dir = DataDir::open(out, true)?;
-    let report = ingest::ingest(&mut dir, inputs)?;
+    let report = match ingest::ingest(&mut dir, inputs) {
+        Ok(report) => report,
+        Err(e) => {
+            // Nothing was committed; a folder this run made holds only its empty manifest, which
+            // would pass for a data folder with no posts.
+            drop(dir);
+            if new_folder {
+                let _ = std::fs::remove_dir_all(out);
+            }
+            return Err(e);
+        }
+    };
     // The ingest is committed: a report nobody can read (a closed pipe, a full disk) is no
     // reason to stop a run before its other stages.
     if let Err(e) = print_ingest_report(&report, &mut std::io::stdout().lock()) {

@@ -289,6 +289,12 @@ fn a_file_that_stops_the_run_leaves_no_part_of_the_files_read_before_it() {
             }
         }
     }
+    // (the folder was new: it goes with the run)
+    assert!(!data.exists(), "{:?}", std::fs::read_dir(&data).map(|d| d.count()));
+
+    // Into a folder that was there, nothing is committed and no part is left.
+    std::fs::create_dir_all(&data).unwrap();
+    assert_eq!(ingest(&[&good, &stray], &data).code(), 2);
     let mut files = Vec::new();
     files_under(&data, &mut files);
     // (a new folder's manifest is written first, listing nothing: see `DataDir::open`)
@@ -482,11 +488,19 @@ fn a_file_that_is_not_an_export_stops_the_run_with_code_2_and_writes_nothing() {
     assert_eq!(run.code(), 2, "{}", run.stderr());
     assert!(run.stderr().contains("people.csv"), "{}", run.stderr());
     assert!(run.stderr().contains("name, age"), "{}", run.stderr());
-    assert!(!data.join("posts").exists() || std::fs::read_dir(data.join("posts")).unwrap().next().is_none());
+    // the folder this run would have made is not there: an empty one would pass for a data
+    // folder with no posts
+    assert!(!data.exists(), "{:?}", std::fs::read_dir(&data).map(|d| d.count()));
 
     let missing = ingest(&[&dir.path().join("nowhere.xlsx")], &data);
     assert_eq!(missing.code(), 2);
     assert!(missing.stderr().contains("nowhere.xlsx"), "{}", missing.stderr());
+    assert!(!data.exists());
+
+    // A folder that was there stays, with what it held.
+    assert_eq!(ingest(&[&good], &data).code(), 0);
+    assert_eq!(ingest(&[&bad], &data).code(), 2);
+    assert!(data.join("manifest.json").exists() && data.join("posts").exists());
     let _ = DataFrame::empty();
 }
 
