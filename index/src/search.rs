@@ -302,7 +302,7 @@ impl CaseIndex {
                 while stream.advance() {
                     let Ok(term) = std::str::from_utf8(stream.key()) else { continue };
                     held |= within.map_or(term == value, |within| within.is_match(term));
-                    if term.contains(value) || value.contains(term) {
+                    if is_alike(term, value) {
                         alike.insert(term.to_string());
                     }
                 }
@@ -686,17 +686,30 @@ fn plural(what: &str) -> String {
     }
 }
 
-/// The refusal of a filter value that no case holds, naming the values that contain it (or that
-/// it contains).
-fn unheld(what: &str, value: &str, alike: std::collections::BTreeSet<String>) -> SearchError {
-    let alike = match alike.len() {
+/// Whether `name` is one to suggest for a `value` that names nothing: it contains the value, or
+/// the value contains it.
+pub fn is_alike(name: &str, value: &str) -> bool {
+    name.contains(value) || value.contains(name)
+}
+
+/// What a refusal of `value` adds to name the `alike` ones (at most five, in order), e.g.
+/// " (units with it in their name: A5区环保局)"; empty when there are none. The command line
+/// and the API suggest names alike with it.
+pub fn names_like_it(what: &str, alike: std::collections::BTreeSet<String>) -> String {
+    match alike.len() {
         0 => String::new(),
         _ => format!(
             " ({} with it in their name: {})",
             plural(what),
             alike.into_iter().take(5).collect::<Vec<_>>().join(", ")
         ),
-    };
+    }
+}
+
+/// The refusal of a filter value that no case holds, naming the values that contain it (or that
+/// it contains).
+fn unheld(what: &str, value: &str, alike: std::collections::BTreeSet<String>) -> SearchError {
+    let alike = names_like_it(what, alike);
     SearchError::bad_request(
         format!("no case is of the {what} {value:?}{alike}"),
         "give the name exactly as the data writes it",

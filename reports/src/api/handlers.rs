@@ -82,17 +82,13 @@ fn known_unit(state: &AppState, unit: &str) -> ApiResult<String> {
         Some(canonical) if known(&canonical) => Ok(canonical),
         _ => {
             // the names that contain it or that it contains, as the command line suggests them
-            let mut alike: Vec<&str> = data
+            let alike = data
                 .unit_names
                 .iter()
-                .map(String::as_str)
-                .filter(|name| !unit.is_empty() && (name.contains(unit) || unit.contains(*name)))
+                .filter(|name| !unit.is_empty() && index::search::is_alike(name, unit))
+                .cloned()
                 .collect();
-            alike.sort_unstable();
-            let alike = match alike.len() {
-                0 => String::new(),
-                _ => format!(" (units with it in their name: {})", alike[..alike.len().min(5)].join(", ")),
-            };
+            let alike = index::search::names_like_it("unit", alike);
             Err(ApiError::not_found(
                 "unknown_unit",
                 format!("no unit named {unit:?}{alike}: see /api/units for the names"),
