@@ -188,7 +188,8 @@ enum Command {
     Report {
         #[arg(long)]
         data: PathBuf,
-        /// The year reported on (default: the latest year that ranks a unit).
+        /// The year reported on (default: the latest year that ranks a unit, else the year with
+        /// the most posts).
         #[arg(long)]
         year: Option<i32>,
         /// The HTML file to write.

@@ -17,7 +17,8 @@ pub fn read_report_tables(dir: &DataDir) -> Result<ReportTables> {
     })
 }
 
-/// Writes the report of `year` (the latest year that ranks a unit when `None`) to `out`.
+/// Writes the report of `year` (when `None`, the latest year that ranks a unit, else the year
+/// with the most posts) to `out`.
 pub fn write_report(data: &Path, year: Option<i32>, out: &Path) -> Result<()> {
     let bad_out =
         |reason: String| anyhow::Error::from(BadInput { file: out.display().to_string(), sheet: None, reason });

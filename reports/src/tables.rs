@@ -95,13 +95,21 @@ impl ReportTables {
         }
     }
 
-    /// The year a report is about: the one asked for, else [`default_year`], else the latest
-    /// one with data.
+    /// The year a report is about: the one asked for, else [`default_year`], else (a folder of
+    /// posts with no replies has no annual rows) the year with the most posts, as
+    /// [`default_year`] chooses when no unit is ranked.
     pub fn report_year(&self, year: Option<i32>) -> Result<Option<i32>, TableError> {
         if year.is_some() {
             return Ok(year);
         }
-        Ok(default_year(&self.annual)?.or(self.years()?.last().copied()))
+        if let Some(year) = default_year(&self.annual)? {
+            return Ok(Some(year));
+        }
+        if self.post_facts.column("year").is_err() {
+            return Ok(None);
+        }
+        let years = i64s(&self.post_facts, "post_facts", "year")?;
+        Ok(busiest_year(years.into_iter().flatten().map(|year| (year, 1.0))))
     }
 }
 
@@ -115,14 +123,19 @@ pub fn default_year(annual: &DataFrame) -> Result<Option<i32>, TableError> {
     if annual.column("posts").is_err() || annual.column("year").is_err() {
         return Ok(None);
     }
+    let years = i64s(annual, "annual", "year")?;
+    let posts = f64s(annual, "annual", "posts")?;
+    Ok(busiest_year(years.into_iter().zip(posts).filter_map(|(year, posts)| Some((year?, posts.unwrap_or(0.0))))))
+}
+
+/// The year with the most posts of `(year, posts)` pairs, the latest of equals.
+fn busiest_year(posts: impl Iterator<Item = (i64, f64)>) -> Option<i32> {
     let mut posts_of: std::collections::BTreeMap<i64, f64> = Default::default();
-    for (year, posts) in i64s(annual, "annual", "year")?.into_iter().zip(f64s(annual, "annual", "posts")?) {
-        if let Some(year) = year {
-            *posts_of.entry(year).or_default() += posts.unwrap_or(0.0);
-        }
+    for (year, posts) in posts {
+        *posts_of.entry(year).or_default() += posts;
     }
     // (later years win ties: the map is in year order and max_by keeps the last of equals)
-    Ok(posts_of.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|(year, _)| year as i32))
+    posts_of.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|(year, _)| year as i32)
 }
 
 /// The latest year in which `annual` ranks a unit: where reports and the dashboard open by
@@ -236,5 +249,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(default_year(&nobody_ranked).unwrap(), Some(2019));
+    }
+
+    #[test]
+    fn a_folder_of_posts_without_replies_opens_on_the_year_with_the_most_posts() {
+        let post_facts = DataFrame::new(4, vec![Column::new("year".into(), [2018i32, 2018, 2018, 2020])]).unwrap();
+        let tables = ReportTables { post_facts, ..Default::default() };
+        assert_eq!(tables.report_year(None).unwrap(), Some(2018));
+        assert_eq!(tables.report_year(Some(2020)).unwrap(), Some(2020));
+        assert_eq!(ReportTables::default().report_year(None).unwrap(), None);
     }
 }
