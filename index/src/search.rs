@@ -27,6 +27,8 @@ use crate::snippet::Highlighter;
 /// The most hits one page may hold, and the deepest a page may start.
 pub const MAX_LIMIT: usize = 100;
 pub const MAX_OFFSET: usize = 10_000;
+/// The longest region a search filters by: names such as "A市A7县" are a few characters.
+const MAX_REGION_CHARS: usize = 50;
 /// Snippet length in bytes (about 80 Chinese characters).
 const SNIPPET_BYTES: usize = 240;
 
@@ -604,6 +606,13 @@ fn filters(request: &SearchRequest, f: &Fields) -> Result<Vec<(Occur, Box<dyn Qu
             continue;
         }
         if field == f.region {
+            // (the pattern's automaton grows with the name: tantivy refuses one of about 480 bytes)
+            if value.chars().count() > MAX_REGION_CHARS {
+                return Err(SearchError::bad_request(
+                    format!("a region is at most {MAX_REGION_CHARS} characters, not {}", value.chars().count()),
+                    "give a region as the data writes it, e.g. A市 or A7县",
+                ));
+            }
             out.push(Box::new(RegexQuery::from_pattern(&regions_within(value), f.region)?));
             continue;
         }

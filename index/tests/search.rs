@@ -294,6 +294,15 @@ fn bad_requests_get_a_message_not_a_panic() {
         SearchRequest { kind: Some("投拆".into()), ..words("油烟") },
         "error: bad search request: no post kind is called \"投拆\" (hint: use one of 咨询 建议 求助 投诉 举报 其他 (or consultation, suggestion, help, complaint, report, other))",
     );
+    // a region of hundreds of characters was a 500 "index failure" (tantivy's regex limit)
+    for region in ["a".repeat(483), "区".repeat(200)] {
+        let n = region.chars().count();
+        check(
+            &index,
+            SearchRequest { region: Some(region), ..words("油烟") },
+            &format!("error: bad search request: a region is at most 50 characters, not {n} (hint: give a region as the data writes it, e.g. A市 or A7县)"),
+        );
+    }
 }
 
 #[test]
