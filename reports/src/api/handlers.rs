@@ -20,21 +20,22 @@ use crate::tables::ReportTables;
 
 type Answer = ApiResult<Json<Value>>;
 
-/// A path segment, or a 400 when it is not valid UTF-8 after decoding.
+/// A path segment, or a 400 when it is not valid UTF-8 after decoding. (A "%" that begins no
+/// escape is refused by `guard` before routing: after decoding, "%25" and a stray "%" look
+/// alike.)
 fn segment(path: Result<Path<String>, PathRejection>) -> ApiResult<String> {
-    let segment = path.map(|Path(p)| p).map_err(|e| ApiError::bad_parameter(format!("bad path: {}", e.body_text())))?;
-    // A "%" the decoder left alone was no escape ("%ZZ"): bad encoding, as in a query, not an
-    // unknown name.
-    let bytes = segment.as_bytes();
-    let stray = bytes.iter().enumerate().any(|(i, &b)| {
+    path.map(|Path(p)| p).map_err(|e| ApiError::bad_parameter(format!("bad path: {}", e.body_text())))
+}
+
+/// Whether a raw (not yet decoded) path holds a "%" that begins no escape ("%ZZ"): bad
+/// encoding, as in a query, not an unknown name.
+pub(crate) fn has_stray_percent(raw_path: &str) -> bool {
+    let bytes = raw_path.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
         b == b'%'
             && !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
                 && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
-    });
-    if stray {
-        return Err(ApiError::bad_parameter(format!("bad path: {segment:?} is not percent-encoded")));
-    }
-    Ok(segment)
+    })
 }
 
 /// Open: liveness, what the folder holds, and the role of the token sent (if any), so the

@@ -188,6 +188,10 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_string();
+    if handlers::has_stray_percent(&path) {
+        let message = format!("bad path: {path:?} is not percent-encoded (a \"%\" begins an escape such as %25)");
+        return ApiError::bad_parameter(message).into_response();
+    }
     let needed = auth::required_role(&path);
     let authorization = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let role = state.0.access.role_of_header(authorization);

@@ -680,6 +680,11 @@ async fn a_ranking_of_no_ranked_unit_says_why() {
 async fn a_year_the_data_does_not_reach_is_a_bad_parameter() {
     let (status, _) = get_from(&app(), "/api/units/%ZZ/indicators", VIEWER).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "bad percent-encoding in the path");
+    // an escaped "%" is a name like any other: no unit is called "%"
+    for path in ["/api/units/%25/indicators", "/api/cases/%25"] {
+        let (status, answer) = get_from(&app(), path, SUPERVISOR).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {answer}");
+    }
     for path in ["/api/rankings?year=2022", "/api/units/%E5%B8%82%E7%8E%AF%E4%BF%9D%E5%B1%80/indicators?year=2022"] {
         let (status, answer) = get_from(&app(), path, VIEWER).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {answer}");
