@@ -4,17 +4,29 @@
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::params::{DEFAULT_LIMIT, MAX_LIMIT, MAX_SEARCH_LIMIT};
+use super::params::{DEFAULT_LIMIT, MAX_LIMIT, MAX_SEARCH_LIMIT, YEARS};
 
 fn param(name: &str, location: &str, schema: Value, description: &str) -> Value {
     json!({ "name": name, "in": location, "required": location == "path", "schema": schema, "description": description })
 }
 
 fn date(name: &str, description: &str) -> Value {
-    param(name, "query", json!({ "type": "string", "format": "date" }), description)
+    let (first, last) = (YEARS.start(), YEARS.end());
+    let description = format!("{description} (YYYY-MM-DD, {first}-01-01 to {last}-12-31; another is a 400)");
+    param(name, "query", json!({ "type": "string", "format": "date" }), &description)
 }
 
-fn page(max: usize) -> Vec<Value> {
+fn year_param(description: &str) -> Value {
+    let schema = json!({ "type": "integer", "minimum": YEARS.start(), "maximum": YEARS.end() });
+    param("year", "query", schema, description)
+}
+
+/// `max_offset`: how deep a page may start (search stops at `index::MAX_OFFSET`).
+fn page(max: usize, max_offset: Option<usize>) -> Vec<Value> {
+    let mut offset = json!({ "type": "integer", "minimum": 0, "default": 0 });
+    if let Some(max_offset) = max_offset {
+        offset["maximum"] = json!(max_offset);
+    }
     vec![
         param(
             "limit",
@@ -22,7 +34,7 @@ fn page(max: usize) -> Vec<Value> {
             json!({ "type": "integer", "minimum": 1, "maximum": max, "default": DEFAULT_LIMIT }),
             "page size; more than the maximum is a 400 (page with offset)",
         ),
-        param("offset", "query", json!({ "type": "integer", "minimum": 0, "default": 0 }), "rows to skip"),
+        param("offset", "query", offset, "rows to skip"),
     ]
 }
 
@@ -52,16 +64,8 @@ fn operation(summary: &str, role: Option<&str>, parameters: Vec<Value>, content:
 /// The document as JSON.
 pub fn spec() -> Value {
     let json_type = "application/json";
-    let year = param(
-        "year",
-        "query",
-        json!({ "type": "integer" }),
-        "a calendar year the data holds (another is a 400); default every year",
-    );
-    let ranking_year = param(
-        "year",
-        "query",
-        json!({ "type": "integer" }),
+    let year = year_param("a calendar year the data holds (another is a 400); default every year");
+    let ranking_year = year_param(
         "a calendar year the data holds (another is a 400); default the latest year that ranks a unit, else the \
          year with the most posts",
     );
@@ -78,9 +82,9 @@ pub fn spec() -> Value {
         date("from", "replies given (overdue: posts due) on or after this day"),
         date("to", "… on or before this day"),
     ];
-    flagged.extend(page(MAX_LIMIT));
+    flagged.extend(page(MAX_LIMIT, None));
     let mut issues = vec![date("from", "issues with posts on or after this day"), date("to", "… on or before")];
-    issues.extend(page(MAX_LIMIT));
+    issues.extend(page(MAX_LIMIT, None));
     let mut search = vec![
         param("q", "query", json!({ "type": "string" }), "words, \"phrases\", AND / OR / NOT; empty for all"),
         param(
@@ -93,10 +97,21 @@ pub fn spec() -> Value {
             "region",
             "query",
             json!({ "type": "string" }),
-            "region or a region within it (A市 takes in A市A3区, A7县)",
+            "region or a region within it (A市 takes in A市A3区, A7县), at most 50 characters; one no case is in \
+             is a 400 naming the regions like it",
         ),
-        param("category", "query", json!({ "type": "string" }), "category (一级分类), exactly"),
-        param("kind", "query", json!({ "type": "string" }), "咨询 / 建议 / 求助 / 投诉 / 举报 / 其他"),
+        param(
+            "category",
+            "query",
+            json!({ "type": "string" }),
+            "category (一级分类), exactly; one no case is of is a 400 naming the categories like it",
+        ),
+        param(
+            "kind",
+            "query",
+            json!({ "type": "string", "enum": ["咨询", "建议", "求助", "投诉", "举报", "其他", "consultation", "suggestion", "help", "complaint", "report", "other"] }),
+            "the post's kind, in Chinese or English",
+        ),
         date("from", "posted on or after this day"),
         date("to", "posted on or before this day"),
         param(
@@ -112,15 +127,15 @@ pub fn spec() -> Value {
             "true: only cases with an evasive or vague reply; false or absent: every case",
         ),
     ];
-    search.extend(page(MAX_SEARCH_LIMIT));
-    let similar_limit: Vec<Value> = page(MAX_SEARCH_LIMIT).into_iter().take(1).collect();
+    search.extend(page(MAX_SEARCH_LIMIT, Some(index::MAX_OFFSET)));
+    let similar_limit: Vec<Value> = page(MAX_SEARCH_LIMIT, None).into_iter().take(1).collect();
     let chart_path = param(
         "file",
         "path",
         json!({ "type": "string", "enum": ["ranking.svg", "monthly_volume.svg", "workdays_distribution.svg", "evasive_vague_by_unit.svg", "hot_issues.svg", "unit_trend.svg"] }),
         "chart name with .svg",
     );
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "wenzheng dashboard API",
@@ -148,13 +163,24 @@ pub fn spec() -> Value {
                     "description": "an error with a stable code",
                     "content": { json_type: { "schema": {
                         "type": "object",
-                        "properties": { "error": { "type": "object", "properties": {
+                        "required": ["error"],
+                        "properties": { "error": { "type": "object", "required": ["code", "message"], "properties": {
                             "code": { "type": "string" }, "message": { "type": "string" } } } }
                     } } }
                 }
             }
         }
-    })
+    });
+    // What needs the search index or the report tables, which a folder may not hold yet.
+    for path in ["/api/search", "/api/cases/{post_id}/similar", "/charts/{file}"] {
+        doc["paths"][path]["get"]["responses"]["503"] = json!({
+            "description": "unavailable: the data folder has no search index (run `wenzheng index`) or no reports yet",
+            "content": { json_type: { "schema": { "$ref": "#/components/schemas/Error" } } },
+        });
+    }
+    doc["components"]["schemas"]["Error"] =
+        doc["components"]["responses"]["Error"]["content"][json_type]["schema"].clone();
+    doc
 }
 
 pub async fn document() -> Json<Value> {

@@ -16,7 +16,7 @@ pub const MAX_SEARCH_LIMIT: usize = index::MAX_LIMIT;
 pub const DEFAULT_LIMIT: usize = 20;
 /// The years a `year`, `from` or `to` may name. Beyond them a day no longer fits the index's
 /// timestamps, and no platform's records are there.
-const YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
+pub(crate) const YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
 
 /// The decoded parameters of one request.
 #[derive(Debug, Default)]
