@@ -14,7 +14,8 @@
 //!    - 咨询 / 建议 / 求助: the receipt day itself (the same working day);
 //!    - 投诉 / 举报 / 其他: the 5th working day after the receipt day (the 3rd is the target);
 //!    - complex cases: the date the unit committed to, but never later than the 15th working
-//!      day after the receipt day.
+//!      day after the receipt day ([`complex_due_at`]; the reports do not apply it yet, as no
+//!      committed date is read from the replies: README, "Changes to the spec").
 //! 4. **Working days to reply** ([`workdays_to_reply`]): the reply's date, moved to the next
 //!    working day when it is a rest day, minus the receipt day, counted in working days; 0 when
 //!    the reply came on the receipt day or before it. Only the reply's date matters, not its
