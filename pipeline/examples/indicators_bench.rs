@@ -51,7 +51,7 @@ fn synthetic(posts: usize) -> ReportInputs {
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut reply_ids, mut reply_posts, mut reply_units, mut reply_times, mut seqs) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let (mut cluster_posts, mut repeats) = (Vec::new(), Vec::new());
+    let (mut cluster_posts, mut cluster_ids) = (Vec::new(), Vec::new());
     for i in 0..posts {
         let id = format!("p{i}");
         let posted = start + (rng.below(span as u64) as i64);
@@ -74,7 +74,7 @@ fn synthetic(posts: usize) -> ReportInputs {
         }
         if rng.below(20) == 0 {
             cluster_posts.push(id);
-            repeats.push(rng.below(3) == 0);
+            cluster_ids.push(format!("issue-{}", rng.below(5_000)));
         }
     }
     let n_replies = reply_ids.len();
@@ -120,7 +120,7 @@ fn synthetic(posts: usize) -> ReportInputs {
     .expect("posts");
     let clusters = DataFrame::new(
         cluster_posts.len(),
-        vec![Column::new("post_id".into(), cluster_posts), Column::new("repeat_after_reply".into(), repeats)],
+        vec![Column::new("post_id".into(), cluster_posts), Column::new("cluster_id".into(), cluster_ids)],
     )
     .expect("clusters");
     ReportInputs { posts, replies: Some(replies), scores: Some(scores), clusters: Some(clusters) }

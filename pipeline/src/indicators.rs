@@ -22,8 +22,9 @@ use crate::score::SCORES_FILE;
 use crate::store::{self, DataDir, StageRecord};
 use crate::tables;
 
-/// Bump when a definition changes, so readers know the tables were recomputed.
-pub const INDICATORS_VERSION: &str = "1";
+/// Bump when a definition changes, so readers know the tables were recomputed (2: `repeat_rate`
+/// counts a repeat only after the same unit's reply).
+pub const INDICATORS_VERSION: &str = "2";
 
 pub const REPORTS_DIR: &str = "reports";
 pub const POST_FACTS_FILE: &str = "reports/post_facts.parquet";

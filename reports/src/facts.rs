@@ -52,7 +52,7 @@ pub struct ReportInputs {
     /// `scores/replies.parquet`: reply_id, evasive_level, vague_level, evasive, vague,
     /// reply_type, duplicate_group.
     pub scores: Option<DataFrame>,
-    /// `issues/clusters.parquet`: post_id, repeat_after_reply.
+    /// `issues/clusters.parquet`: post_id, cluster_id.
     pub clusters: Option<DataFrame>,
 }
 
@@ -61,7 +61,7 @@ pub const POST_COLUMNS: [&str; 6] = ["post_id", "subject", "posted_at", "unit", 
 pub const REPLY_COLUMNS: [&str; 5] = ["reply_id", "post_id", "unit", "replied_at", "seq"];
 pub const SCORE_COLUMNS: [&str; 7] =
     ["reply_id", "evasive_level", "vague_level", "evasive", "vague", "reply_type", "duplicate_group"];
-pub const CLUSTER_COLUMNS: [&str; 2] = ["post_id", "repeat_after_reply"];
+pub const CLUSTER_COLUMNS: [&str; 2] = ["post_id", "cluster_id"];
 
 /// The column names of `post_facts`, in order.
 pub const FACT_COLUMNS: [&str; 29] = [
@@ -180,12 +180,14 @@ pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalend
             no("ack_only"),
             no("duplicate_reply"),
             no("in_recurring"),
-            no("repeat_after_reply"),
         ])
         .collect()?;
     if facts.height() == 0 {
         return Err(FactsError::NoPosts);
     }
+    let repeats = repeats_after_the_unit_replied(&facts)?;
+    let mut facts = facts.drop("cluster_id")?;
+    facts.with_column(repeats)?;
     let deadlines = deadline_columns(&facts, as_of, rules, cal)?;
     let unit_types = unit_type_column(facts.column("unit")?.str()?);
     let mut facts = facts.hstack(&deadlines)?;
@@ -345,7 +347,7 @@ fn final_reply_verdicts(scores: Option<&DataFrame>) -> Result<LazyFrame, FactsEr
     ]))
 }
 
-/// Posts in a recurring issue, and whether each came after a reply to an earlier one.
+/// Posts in a recurring issue, with the issue (the first, for a post in several).
 fn recurring_posts(clusters: Option<&DataFrame>) -> Result<LazyFrame, FactsError> {
     let Some(clusters) = clusters else {
         let empty = DataFrame::new(
@@ -353,7 +355,7 @@ fn recurring_posts(clusters: Option<&DataFrame>) -> Result<LazyFrame, FactsError
             vec![
                 Column::new_empty("post_id".into(), &DataType::String),
                 Column::new_empty("in_recurring".into(), &DataType::Boolean),
-                Column::new_empty("repeat_after_reply".into(), &DataType::Boolean),
+                Column::new_empty("cluster_id".into(), &DataType::String),
             ],
         )?;
         return Ok(empty.lazy());
@@ -361,8 +363,47 @@ fn recurring_posts(clusters: Option<&DataFrame>) -> Result<LazyFrame, FactsError
     require(clusters, "clusters", &CLUSTER_COLUMNS)?;
     Ok(clusters.clone().lazy().group_by([col("post_id")]).agg([
         len().gt(lit(0)).alias("in_recurring"),
-        col("repeat_after_reply").fill_null(lit(false)).any(true).alias("repeat_after_reply"),
+        col("cluster_id").cast(DataType::String).first().alias("cluster_id"),
     ]))
+}
+
+/// `repeat_after_reply` of every post (SPEC §5: "came back after the unit replied"): the post is
+/// in a recurring issue, and the unit it is counted against had replied to a strictly earlier
+/// post of that issue by the time it was posted. A reply by another unit does not count against
+/// this one (the issue table's own `repeats_after_reply` counts any reply: there the question is
+/// whether the problem came back at all). Posts of no known unit are all 未知单位's, as in the
+/// indicators.
+fn repeats_after_the_unit_replied(facts: &DataFrame) -> Result<Column, FactsError> {
+    let n = facts.height();
+    let clusters = facts.column("cluster_id")?.str()?;
+    let units = facts.column("unit")?.str()?;
+    let posted = facts.column("posted_at")?.cast(&DataType::Int64)?;
+    let first_reply = facts.column("first_reply_at")?.cast(&DataType::Int64)?;
+    let (posted, first_reply) = (posted.i64()?, first_reply.i64()?);
+    // the posts of each (issue, unit), in time order
+    let mut groups: PlHashMap<(&str, &str), Vec<(i64, usize)>> = PlHashMap::new();
+    for (row, (cluster, unit)) in clusters.iter().zip(units.iter()).enumerate() {
+        if let (Some(cluster), Some(posted)) = (cluster, posted.get(row)) {
+            groups.entry((cluster, unit.unwrap_or(UNKNOWN_UNIT))).or_default().push((posted, row));
+        }
+    }
+    let mut repeat = vec![false; n];
+    for mut posts in groups.into_values() {
+        posts.sort_unstable();
+        // the earliest reply among the posts strictly earlier than the one at hand
+        let (mut earliest_reply, mut k) = (None::<i64>, 0);
+        for j in 0..posts.len() {
+            let (at, row) = posts[j];
+            while k < j && posts[k].0 < at {
+                if let Some(replied) = first_reply.get(posts[k].1) {
+                    earliest_reply = Some(earliest_reply.map_or(replied, |e| e.min(replied)));
+                }
+                k += 1;
+            }
+            repeat[row] = earliest_reply.is_some_and(|replied| replied <= at);
+        }
+    }
+    Ok(Column::new("repeat_after_reply".into(), repeat))
 }
 
 /// The deadline facts of every post (rules of `models::deadline`), as of `as_of`: `due_at`,
@@ -530,7 +571,10 @@ pub(crate) mod tests {
         .expect("scores");
         let clusters = DataFrame::new(
             2,
-            vec![Column::new("post_id".into(), ["p2", "p3"]), Column::new("repeat_after_reply".into(), [false, true])],
+            vec![
+                Column::new("post_id".into(), ["p2", "p3"]),
+                Column::new("cluster_id".into(), ["issue-p2", "issue-p2"]),
+            ],
         )
         .expect("clusters");
         ReportInputs { posts, replies: Some(replies), scores: Some(scores), clusters: Some(clusters) }
@@ -672,13 +716,39 @@ pub(crate) mod tests {
             "
             p1 false false false false 0 0 false false
             p2 true false false false 2 0 true false
-            p3 false true false true 1 2 true true
+            p3 false true false true 1 2 true false
             p4 false false false false - - false false
             p5 false false false false - - false false
             p6 false false true false 0 1 false false
             ",
         );
     }
+
+    #[test]
+    fn a_post_repeats_after_a_reply_only_when_its_own_unit_gave_that_reply() {
+        // p2 and p3 are one issue; A3区住建局 answered p2 before p3 came, but p3 is
+        // A市住建局's (its first reply names it): no repeat is charged to A市住建局.
+        let mut inputs = sample_inputs();
+        check(&inputs, &["unit", "repeat_after_reply"], REPEAT_NOT_CHARGED);
+        // When A3区住建局 also answers p3, p3 came back after that unit's reply to p2.
+        let replies = inputs.replies.as_mut().expect("replies");
+        let units = [None, Some("A3区住建局"), Some("A3区住建局"), Some("A市城管局"), Some("A市公安局")];
+        replies.with_column(Column::new("unit".into(), units)).expect("units");
+        check(
+            &inputs,
+            &["unit", "repeat_after_reply"],
+            &REPEAT_NOT_CHARGED.replace("p3 A市住建局 false", "p3 A3区住建局 true"),
+        );
+    }
+
+    const REPEAT_NOT_CHARGED: &str = "
+            p1 A市教育局 false
+            p2 A3区住建局 false
+            p3 A市住建局 false
+            p4 未知单位 false
+            p5 K4县 false
+            p6 A市公安局 false
+            ";
 
     #[test]
     fn the_posts_of_an_export_without_replies_are_never_overdue() {

@@ -10,8 +10,8 @@
 //!   interpolation between ranks, as numpy's default).
 //! - `evasive_rate`, `vague_rate`, `ack_only_rate`, `duplicate_reply_rate` = posts whose final
 //!   reply is so / replied.
-//! - `repeat_rate` = posts of a recurring issue posted after a reply to an earlier post of it
-//!   / posts: the problem came back after it was answered.
+//! - `repeat_rate` = posts of a recurring issue posted after the same unit had replied to an
+//!   earlier post of it / posts: the problem came back after the unit answered it.
 //!
 //! Posts of an export without replies (`reply_known` false, see `facts`) are left out: nothing
 //! says how they were answered. Every rate is null when its denominator is 0. `sql/indicators.sql` computes the yearly unit
@@ -221,12 +221,13 @@ mod tests {
     #[test]
     fn reply_quality_rates_are_over_replied_posts() {
         // Final replies: p1 substantive, p2 evasive, p3 vague and reused, p6 acknowledgement only.
+        // p3 came after A3区住建局 had answered p2 of its issue, but p3 is A市住建局's: no repeat.
         check(
             &indicators(&sample()).expect("indicators"),
             "city",
             "2019",
             &["evasive_rate", "vague_rate", "ack_only_rate", "duplicate_reply_rate", "repeats", "repeat_rate"],
-            "全市 0.250 0.250 0.250 0.250 1 0.167",
+            "全市 0.250 0.250 0.250 0.250 0 0.000",
         );
     }
 
