@@ -61,13 +61,33 @@ pub fn serve(data: &Path, addr: &str) -> Result<()> {
         crate::say!("listening on http://{local}");
         std::io::stdout().flush()?;
         axum::serve(listener, api::router(state))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-                tracing::info!("shutting down");
-            })
+            .with_graceful_shutdown(stop_requested())
             .await
             .context("the server stopped")
     })
+}
+
+/// Resolves on Ctrl-C, or on SIGTERM (what systemd, Docker and `kill` send): either way the
+/// requests in flight are answered before the server stops.
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("shutting down");
 }
 
 /// The tokens of `[access]` in the config file (`--config`, else DIR/wenzheng.toml) and of
