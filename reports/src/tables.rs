@@ -162,10 +162,22 @@ fn read_parquet(path: &Path) -> Result<Option<DataFrame>, TableError> {
     ParquetReader::new(file).finish().map(Some).map_err(|source| TableError::Read { path: path.into(), source })
 }
 
+/// Joins each post's `cluster_id` in, and `repeat_in_issue`: whether it came after a reply by
+/// any unit to an earlier post of its issue (the issue's view, for the hot-issue tables; the
+/// facts' `repeat_after_reply` counts only the same unit's reply, for the unit's indicators).
 fn with_cluster_ids(post_facts: DataFrame, clusters: DataFrame) -> Result<DataFrame, TableError> {
+    let repeat = if has_column(&clusters, "repeat_after_reply") {
+        col("repeat_after_reply").cast(DataType::Boolean)
+    } else {
+        lit(NULL).cast(DataType::Boolean)
+    };
     let clusters = clusters
         .lazy()
-        .select([col("post_id").cast(DataType::String), col("cluster_id").cast(DataType::String)])
+        .select([
+            col("post_id").cast(DataType::String),
+            col("cluster_id").cast(DataType::String),
+            repeat.alias("repeat_in_issue"),
+        ])
         .unique(Some(cols(["post_id"])), UniqueKeepStrategy::First);
     post_facts
         .lazy()
@@ -249,6 +261,29 @@ mod tests {
         )
         .unwrap();
         assert_eq!(default_year(&nobody_ranked).unwrap(), Some(2019));
+    }
+
+    #[test]
+    fn the_issue_tables_count_a_repeat_after_any_unit_s_reply() {
+        // p2 came back after another unit answered p1: no repeat for its own unit's indicators,
+        // but a repeat of the issue.
+        let post_facts = DataFrame::new(
+            2,
+            vec![Column::new("post_id".into(), ["p1", "p2"]), Column::new("repeat_after_reply".into(), [false, false])],
+        )
+        .unwrap();
+        let clusters = DataFrame::new(
+            2,
+            vec![
+                Column::new("post_id".into(), ["p1", "p2"]),
+                Column::new("cluster_id".into(), ["issue-p1", "issue-p1"]),
+                Column::new("repeat_after_reply".into(), [false, true]),
+            ],
+        )
+        .unwrap();
+        let facts = with_cluster_ids(post_facts, clusters).unwrap();
+        assert_eq!(bools(&facts, "post_facts", "repeat_in_issue").unwrap(), [Some(false), Some(true)]);
+        assert_eq!(bools(&facts, "post_facts", "repeat_after_reply").unwrap(), [Some(false), Some(false)]);
     }
 
     #[test]

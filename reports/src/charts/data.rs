@@ -315,7 +315,10 @@ pub fn hot_issues(tables: &ReportTables, months: &[String], top: usize) -> Resul
     let f = &tables.post_facts;
     let with_members = has_column(f, "cluster_id");
     if with_members {
-        let repeats = if has_column(f, "repeat_after_reply") {
+        // (a reply by any unit: whether the problem came back, not whom it counts against)
+        let repeats = if has_column(f, "repeat_in_issue") {
+            bools(f, "post_facts", "repeat_in_issue")?
+        } else if has_column(f, "repeat_after_reply") {
             bools(f, "post_facts", "repeat_after_reply")?
         } else {
             vec![None; f.height()]
