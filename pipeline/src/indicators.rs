@@ -23,8 +23,9 @@ use crate::store::{self, DataDir, StageRecord};
 use crate::tables;
 
 /// Bump when a definition changes, so readers know the tables were recomputed (2: `repeat_rate`
-/// counts a repeat only after the same unit's reply).
-pub const INDICATORS_VERSION: &str = "2";
+/// counts a repeat only after the same unit's reply; 3: a receipt or a forwarding note accepts a
+/// post without completing it).
+pub const INDICATORS_VERSION: &str = "3";
 
 pub const REPORTS_DIR: &str = "reports";
 pub const POST_FACTS_FILE: &str = "reports/post_facts.parquet";

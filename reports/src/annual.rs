@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::facts::UNKNOWN_UNIT;
+use crate::tables::has_column;
 
 /// The `[annual]` section of the config file.
 ///
@@ -109,6 +110,8 @@ const NO_SATISFACTION: &str =
 struct Counts {
     posts: u64,
     replied: u64,
+    /// posts with any reply, an acceptance only included: what the reply quality is judged on
+    answered: u64,
     on_time: u64,
     decided: u64,
     breaches: u64,
@@ -124,8 +127,8 @@ impl Counts {
             ("response", "response_rate", self.replied, self.posts, true),
             ("response", "acceptance_breach_rate", self.breaches, self.posts, false),
             ("timeliness", "on_time_rate", self.on_time, self.decided, true),
-            ("quality", "evasive_rate", self.evasive, self.replied, false),
-            ("quality", "vague_rate", self.vague, self.replied, false),
+            ("quality", "evasive_rate", self.evasive, self.answered, false),
+            ("quality", "vague_rate", self.vague, self.answered, false),
             ("resolution", "repeat_rate", self.repeats, self.posts, false),
         ]
     }
@@ -140,9 +143,12 @@ pub fn annual(facts: &DataFrame, config: &AnnualConfig) -> PolarsResult<DataFram
     // Posts of an export without replies say nothing of how a unit answered (see `facts`).
     let facts = &crate::facts::answering_known(facts).collect()?;
     let sum = |name: &str| col(name).cast(DataType::Int64).sum().alias(name);
+    // (facts written before `answered` existed: every reply completed its case)
+    let answered = if has_column(facts, "answered") { sum("answered") } else { sum("replied").alias("answered") };
     let aggregates = [
         len().cast(DataType::Int64).alias("posts"),
         sum("replied"),
+        answered,
         sum("on_time"),
         sum("overdue"),
         sum("acceptance_breach"),
@@ -193,6 +199,7 @@ fn counts_at(frame: &DataFrame, i: usize) -> PolarsResult<Counts> {
     Ok(Counts {
         posts: get("posts")?,
         replied,
+        answered: get("answered")?,
         on_time: get("on_time")?,
         decided: replied + overdue,
         breaches: get("acceptance_breach")?,

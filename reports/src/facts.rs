@@ -7,9 +7,12 @@
 //!   the unit the post was addressed to, else [`UNKNOWN_UNIT`]: the unit that answered is the
 //!   one accountable for the answer.
 //! - **First and final reply.** The first reply (earliest) decides acceptance (受理, rule 5 of
-//!   `models::deadline`); the final reply (latest) is the answer: it decides the working days
-//!   to reply, on-time, overdue, and the evasive / vague / acknowledgement-only / duplicate
-//!   verdicts. A post whose only reply says "received, being handled" is `ack_only`.
+//!   `models::deadline`). A receipt or a forwarding note ([`INTERIM_TYPES`], the scorer's reply
+//!   types) accepts a case without completing it (SPEC §4): the latest other reply completes it
+//!   and decides the working days to reply, `replied`, on-time and overdue, so a post whose
+//!   replies are all receipts is `answered` but not `replied`, and overdue once past its
+//!   deadline. The final reply (latest of all) gets the evasive / vague / acknowledgement-only /
+//!   duplicate verdicts: a post whose only reply says "received, being handled" is `ack_only`.
 //! - **As-of moment.** The latest time stamp of posts and replies: the data cannot know about
 //!   replies after it, so overdue and acceptance are judged at that moment.
 //! - **On time** needs a final reply by the due time; posts with no reply are not on time.
@@ -64,7 +67,7 @@ pub const SCORE_COLUMNS: [&str; 7] =
 pub const CLUSTER_COLUMNS: [&str; 2] = ["post_id", "cluster_id"];
 
 /// The column names of `post_facts`, in order.
-pub const FACT_COLUMNS: [&str; 29] = [
+pub const FACT_COLUMNS: [&str; 30] = [
     "post_id",
     "unit",
     "unit_type",
@@ -80,6 +83,7 @@ pub const FACT_COLUMNS: [&str; 29] = [
     "replies",
     "workdays_to_reply",
     "replied",
+    "answered",
     "on_time",
     "overdue",
     "overdue_workdays",
@@ -98,6 +102,11 @@ pub const FACT_COLUMNS: [&str; 29] = [
 
 /// What `reply_type` calls a reply that only acknowledges receipt.
 const ACK_ONLY: &str = "acknowledgement_only";
+
+/// The reply types that accept a case without completing it (SPEC §4: "a reply that says it is
+/// still being handled counts as acceptance, not completion"): a receipt ("留言已收悉，我们将尽快
+/// 处理") and a forwarding note ("已转县教育局办理").
+pub const INTERIM_TYPES: [&str; 2] = [ACK_ONLY, "forwarded"];
 
 fn ms() -> DataType {
     DataType::Datetime(TimeUnit::Milliseconds, None)
@@ -144,7 +153,15 @@ pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalend
         Some(replies) => {
             require(replies, "replies", &REPLY_COLUMNS)?;
             as_of = as_of.max(max_millis(replies, "replied_at")?);
-            facts = facts.left_join(reply_summary(replies)?.lazy(), col("post_id"), col("post_id"));
+            let summary = match &inputs.scores {
+                Some(scores) if has_column(scores, "reply_type") && has_column(scores, "reply_id") => {
+                    let types = scores.select(["reply_id", "reply_type"])?;
+                    let typed = replies.clone().lazy().left_join(types.lazy(), col("reply_id"), col("reply_id"));
+                    reply_summary(&typed.collect()?)?
+                }
+                _ => reply_summary(replies)?,
+            };
+            facts = facts.left_join(summary.lazy(), col("post_id"), col("post_id"));
             facts = match carried_replies(&inputs.posts, replies)? {
                 Some(carried) => facts.left_join(carried.lazy(), col("post_id"), col("post_id")),
                 // (without the tables' `source` columns, a post's own reply is what its file carried)
@@ -173,6 +190,7 @@ pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalend
             col("posted_at").dt().year().alias("year"),
             col("posted_at").dt().strftime("%Y-%m").alias("month"),
             col("replies").fill_null(lit(0u32)).cast(DataType::UInt32),
+            col("replies").fill_null(lit(0u32)).gt(lit(0u32)).alias("answered"),
             (carried.any(true).over([col("source")])?.or(col("replies").fill_null(lit(0u32)).gt(lit(0u32))))
                 .alias("reply_known"),
             no("evasive"),
@@ -255,8 +273,17 @@ fn carried_replies(posts: &DataFrame, replies: &DataFrame) -> Result<Option<Data
 /// `replies` needs `reply_id`, `post_id`, `unit`, `replied_at` and `seq` ([`REPLY_COLUMNS`]).
 /// Recurring issues read each post's first reply and unit from it too, so that an issue's units
 /// are the ones the indicators count its posts against.
+///
+/// With a `reply_type` column (the scorer's), the final reply time (`final_reply_at`) is that of
+/// the latest reply that is not an acceptance only ([`INTERIM_TYPES`]), none when every reply is
+/// one: the case is accepted but not completed. The final reply (`final_reply_id`, whose verdicts
+/// the post gets) is still the latest of all.
 pub fn reply_summary(replies: &DataFrame) -> Result<DataFrame, FactsError> {
     let (ids, posts) = (replies.column("reply_id")?.str()?, replies.column("post_id")?.str()?);
+    let interim: Vec<bool> = match replies.column("reply_type") {
+        Ok(types) => types.str()?.iter().map(|t| t.is_some_and(|t| INTERIM_TYPES.contains(&t))).collect(),
+        Err(_) => vec![false; replies.height()],
+    };
     let units = replies.column("unit")?.str()?;
     let times = replies.column("replied_at")?.cast(&ms())?.cast(&DataType::Int64)?;
     let (times, seqs) = (times.i64()?, replies.column("seq")?.cast(&DataType::Int32)?);
@@ -266,7 +293,8 @@ pub fn reply_summary(replies: &DataFrame) -> Result<DataFrame, FactsError> {
         post: &'a str,
         replies: u32,
         first_at: i64,
-        final_at: i64,
+        /// the latest reply that completes the case (not an acceptance only)
+        final_at: Option<i64>,
         /// (time, seq) and id of the final reply so far; a missing seq sorts first
         final_reply: ((i64, Option<i32>), Option<&'a str>),
         /// (seq, time) and unit of the first reply naming one so far
@@ -274,19 +302,21 @@ pub fn reply_summary(replies: &DataFrame) -> Result<DataFrame, FactsError> {
     }
     let mut at_post: PlHashMap<&str, usize> = PlHashMap::with_capacity(replies.height());
     let mut summaries: Vec<Summary> = Vec::new();
-    let rows = ids.iter().zip(posts.iter()).zip(units.iter()).zip(times.iter()).zip(seqs.iter());
-    for ((((id, post), unit), at), seq) in rows {
+    let rows = ids.iter().zip(posts.iter()).zip(units.iter()).zip(times.iter()).zip(seqs.iter()).zip(interim);
+    for (((((id, post), unit), at), seq), interim) in rows {
         // a reply without a time is not counted; one without a post joins no post
         let (Some(post), Some(at)) = (post, at) else { continue };
         let k = *at_post.entry(post).or_insert_with(|| {
             let final_reply = ((at, seq), id);
-            summaries.push(Summary { post, replies: 0, first_at: at, final_at: at, final_reply, unit: None });
+            summaries.push(Summary { post, replies: 0, first_at: at, final_at: None, final_reply, unit: None });
             summaries.len() - 1
         });
         let summary = &mut summaries[k];
         summary.replies += 1;
         summary.first_at = summary.first_at.min(at);
-        summary.final_at = summary.final_at.max(at);
+        if !interim {
+            summary.final_at = Some(summary.final_at.map_or(at, |final_at| final_at.max(at)));
+        }
         if (at, seq) >= summary.final_reply.0 {
             summary.final_reply = ((at, seq), id);
         }
@@ -297,10 +327,10 @@ pub fn reply_summary(replies: &DataFrame) -> Result<DataFrame, FactsError> {
         }
     }
     let column = |name: &str, values: Series| Column::from(values.with_name(name.into()));
-    let of = |value: fn(&Summary) -> i64| -> Result<Series, FactsError> {
+    let of = |value: fn(&Summary) -> Option<i64>| -> Result<Series, FactsError> {
         Ok(Series::new("".into(), summaries.iter().map(value).collect::<Vec<_>>()).cast(&ms())?)
     };
-    let (first_at, final_at) = (of(|s| s.first_at)?, of(|s| s.final_at)?);
+    let (first_at, final_at) = (of(|s| Some(s.first_at))?, of(|s| s.final_at)?);
     let posts: Vec<&str> = summaries.iter().map(|s| s.post).collect();
     let counts: Vec<u32> = summaries.iter().map(|s| s.replies).collect();
     let final_ids: Vec<Option<&str>> = summaries.iter().map(|s| s.final_reply.1).collect();
@@ -629,7 +659,8 @@ pub(crate) mod tests {
         // As of 2019-10-21 09:00, the latest time stamp. 29 Sep 2019 was a make-up Sunday
         // workday; 1–7 Oct the National Day holiday, 12 Oct a make-up Saturday. p2's reply
         // was on time (5 working days) but came too late to count as acceptance (> 3); so
-        // did p6's (4); p5, unanswered, is 5 working days past its 14 Oct deadline.
+        // did p6's (4); p5, unanswered, is 5 working days past its 14 Oct deadline, and so is
+        // p6: its only reply is a receipt, which accepts the case but does not complete it.
         check(
             &sample_inputs(),
             &[
@@ -648,7 +679,7 @@ pub(crate) mod tests {
             p3 2019-10 2019-10-21 23:59:59 4.0 true true false - false
             p4 2019-10 2019-10-21 23:59:59 - false false false - false
             p5 2019-10 2019-10-14 23:59:59 - false false true 5 true
-            p6 2019-10 2019-10-14 23:59:59 4.0 true true false - true
+            p6 2019-10 2019-10-14 23:59:59 - false false true 5 true
             ",
         );
     }
@@ -725,6 +756,35 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_receipt_or_a_forwarding_note_accepts_a_case_without_completing_it() {
+        // p3's replies: r3a on 14 Oct, r3b on 18 Oct. When r3b is a forwarding note, the case
+        // was completed by r3a (0 working days); when both are, it is accepted, not completed:
+        // no final reply time, not replied, and past its 21 Oct deadline it would be overdue
+        // (as of 21 Oct 09:00 it is still within it). Its verdicts stay those of the latest reply.
+        let mut inputs = sample_inputs();
+        let columns = ["final_reply_at", "workdays_to_reply", "replied", "answered", "overdue", "acceptance_breach"];
+        let set_types = |inputs: &mut ReportInputs, types: [&str; 5]| {
+            let scores = inputs.scores.as_mut().expect("scores");
+            scores.with_column(Column::new("reply_type".into(), types)).expect("types");
+        };
+        set_types(&mut inputs, ["substantive", "deflection", "substantive", "forwarded", "acknowledgement_only"]);
+        check_post(&inputs, "p3", &columns, "p3 2019-10-14 10:00:00 0.0 true true false false");
+        set_types(
+            &mut inputs,
+            ["substantive", "deflection", "acknowledgement_only", "forwarded", "acknowledgement_only"],
+        );
+        check_post(&inputs, "p3", &columns, "p3 - - false true false false");
+    }
+
+    /// The facts of one post, as [`check`] gives them.
+    fn check_post(inputs: &ReportInputs, post_id: &str, columns: &[&str], expected: &str) {
+        let facts = post_facts(inputs, &DeadlineRules::default(), &WorkCalendar::default()).expect("facts");
+        let facts = facts.lazy().filter(col("post_id").eq(lit(post_id))).collect().expect("filter");
+        let columns: Vec<&str> = std::iter::once("post_id").chain(columns.iter().copied()).collect();
+        assert_rows(&facts, &columns, None, expected);
+    }
+
+    #[test]
     fn a_post_repeats_after_a_reply_only_when_its_own_unit_gave_that_reply() {
         // p2 and p3 are one issue; A3区住建局 answered p2 before p3 came, but p3 is
         // A市住建局's (its first reply names it): no repeat is charged to A市住建局.
@@ -767,7 +827,7 @@ pub(crate) mod tests {
             p3 true false false true
             p4 false false false false
             p5 false false false false
-            p6 true false true true
+            p6 false true true true
             ",
         );
         let indicators = crate::indicators::indicators(
@@ -804,7 +864,7 @@ pub(crate) mod tests {
             p3 true false true
             p4 false false false
             p5 false false false
-            p6 true false true
+            p6 false true true
             ",
         );
         let mut inputs = sample_inputs();

@@ -2,14 +2,16 @@
 //! per post kind and per category, each by month and by year → `reports/indicators.parquet`;
 //! and the overdue warning list (超时警告) → `reports/overdue.parquet`.
 //!
-//! Definitions (counts are posts; "replied" posts have at least one reply):
+//! Definitions (counts are posts; "replied" posts have a reply that completes the case,
+//! "answered" posts have any reply — a receipt or a forwarding note accepts a case without
+//! completing it, SPEC §4):
 //! - `response_rate` = replied / posts.
 //! - `on_time_rate` = on_time / (replied + overdue): only posts whose outcome is known count;
 //!   a post still within its deadline with no reply yet is neither on time nor late.
 //! - `median_workdays`, `p90_workdays`: of `workdays_to_reply` over replied posts (linear
 //!   interpolation between ranks, as numpy's default).
 //! - `evasive_rate`, `vague_rate`, `ack_only_rate`, `duplicate_reply_rate` = posts whose final
-//!   reply is so / replied.
+//!   (latest) reply is so / answered.
 //! - `repeat_rate` = posts of a recurring issue posted after the same unit had replied to an
 //!   earlier post of it / posts: the problem came back after the unit answered it.
 //!
@@ -25,7 +27,7 @@ pub const CITY: &str = "全市";
 pub const NO_CATEGORY: &str = "未分类";
 
 /// The columns of `indicators.parquet`, in order.
-pub const INDICATOR_COLUMNS: [&str; 27] = [
+pub const INDICATOR_COLUMNS: [&str; 28] = [
     "scope",
     "key",
     "period_type",
@@ -35,6 +37,7 @@ pub const INDICATOR_COLUMNS: [&str; 27] = [
     "year",
     "posts",
     "replied",
+    "answered",
     "response_rate",
     "on_time",
     "on_time_rate",
@@ -89,6 +92,7 @@ fn scope_rows(facts: LazyFrame, scope: &str, key: Option<&str>, period_type: &st
         col("year").first().alias("year"),
         len().cast(DataType::Int64).alias("posts"),
         count("replied"),
+        count("answered"),
         count("on_time"),
         count("overdue"),
         count("acceptance_breach").alias("acceptance_breaches"),
@@ -127,10 +131,10 @@ fn rates() -> Vec<Expr> {
     vec![
         rate(col("replied"), col("posts")).alias("response_rate"),
         rate(col("on_time"), col("replied") + col("overdue")).alias("on_time_rate"),
-        rate(col("evasive"), col("replied")).alias("evasive_rate"),
-        rate(col("vague"), col("replied")).alias("vague_rate"),
-        rate(col("ack_only"), col("replied")).alias("ack_only_rate"),
-        rate(col("duplicate_replies"), col("replied")).alias("duplicate_reply_rate"),
+        rate(col("evasive"), col("answered")).alias("evasive_rate"),
+        rate(col("vague"), col("answered")).alias("vague_rate"),
+        rate(col("ack_only"), col("answered")).alias("ack_only_rate"),
+        rate(col("duplicate_replies"), col("answered")).alias("duplicate_reply_rate"),
         rate(col("repeats"), col("posts")).alias("repeat_rate"),
         rate(col("acceptance_breaches"), col("posts")).alias("acceptance_breach_rate"),
     ]
@@ -203,7 +207,7 @@ mod tests {
             "
             A3区住建局 department 1 1 1.000 1 1.000 0 1
             A市住建局 department 1 1 1.000 1 1.000 0 0
-            A市公安局 department 1 1 1.000 1 1.000 0 1
+            A市公安局 department 1 0 0.000 0 0.000 1 1
             A市教育局 department 1 1 1.000 1 1.000 0 0
             K4县 county 1 0 0.000 0 0.000 1 1
             未知单位 unknown 1 0 0.000 0 - 0 0
@@ -214,7 +218,7 @@ mod tests {
             "city",
             "2019",
             &["unit", "posts", "replied", "response_rate", "on_time", "on_time_rate", "overdue", "acceptance_breaches"],
-            "全市 全市 6 4 0.667 4 0.800 1 3",
+            "全市 全市 6 3 0.500 3 0.600 2 3",
         );
     }
 
@@ -233,13 +237,14 @@ mod tests {
 
     #[test]
     fn workday_quantiles_interpolate() {
-        // Replied posts took 0, 5, 4 and 4 working days: median 4, p90 between 4.6 and 5.
+        // Replied posts took 0, 5 and 4 working days (p6's receipt completes nothing): median 4,
+        // p90 between 4 and 5.
         check(
             &indicators(&sample()).expect("indicators"),
             "city",
             "2019",
             &["median_workdays", "p90_workdays"],
-            "全市 4.000 4.700",
+            "全市 4.000 4.800",
         );
     }
 
@@ -247,7 +252,7 @@ mod tests {
     fn months_kinds_and_categories_are_cut_the_same_way() {
         let table = indicators(&sample()).expect("indicators");
         check(&table, "city", "2019-09", &["period_type", "posts", "replied"], "全市 month 2 2");
-        check(&table, "city", "2019-10", &["period_type", "posts", "replied"], "全市 month 4 2");
+        check(&table, "city", "2019-10", &["period_type", "posts", "replied", "answered"], "全市 month 4 1 2");
         check(
             &table,
             "kind",
@@ -257,7 +262,7 @@ mod tests {
             举报 - 1 0 1
             咨询 - 1 1 0
             建议 - 1 0 0
-            投诉 - 3 3 0
+            投诉 - 3 2 1
             ",
         );
         check(
@@ -269,7 +274,7 @@ mod tests {
             交通 1 0
             城建 1 1
             教育 1 1
-            未分类 3 2
+            未分类 3 1
             ",
         );
     }
@@ -278,7 +283,8 @@ mod tests {
     fn the_overdue_list_holds_the_unanswered_posts_past_due() {
         let list = overdue(&sample()).expect("overdue");
         let ids: Vec<Option<&str>> = list.column("post_id").expect("post_id").str().expect("str").iter().collect();
-        assert_eq!(ids, [Some("p5")]);
+        // p6's only reply is a receipt: accepted, never completed
+        assert_eq!(ids, [Some("p5"), Some("p6")]);
         assert_eq!(list.column("overdue_workdays").expect("days").i32().expect("i32").get(0), Some(5));
     }
 }

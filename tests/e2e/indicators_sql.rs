@@ -48,6 +48,7 @@ fn the_sql_file_gives_the_yearly_unit_indicators() {
         "period",
         "posts",
         "replied",
+        "answered",
         "response_rate",
         "on_time",
         "on_time_rate",

@@ -144,18 +144,24 @@ const RANKED_UNIT_POSTS: usize = 50;
 /// rates, both at least 0.8.
 fn units_come_out_in_the_planted_order(data: &Path, corpus: &Path) {
     let facts = read_parquet(&data.join("reports/post_facts.parquet"));
+    // Working days are those of the posts a reply completed; the evasive rate is over the posts
+    // with any reply (a receipt or a forwarding note only accepts a case), as the indicators count.
     let replied = facts.column("replied").unwrap().bool().unwrap();
+    let answered = facts.column("answered").unwrap().bool().unwrap();
     let units = facts.column("unit").unwrap().str().unwrap();
     let workdays = facts.column("workdays_to_reply").unwrap().f64().unwrap();
     let evasive = facts.column("evasive").unwrap().bool().unwrap();
-    let mut found: HashMap<&str, (Vec<f64>, usize)> = HashMap::new();
+    let mut found: HashMap<&str, (Vec<f64>, usize, usize)> = HashMap::new();
     for i in 0..facts.height() {
-        if replied.get(i) != Some(true) {
+        if answered.get(i) != Some(true) {
             continue;
         }
         let entry = found.entry(units.get(i).expect("every post has a unit")).or_default();
-        entry.0.push(workdays.get(i).expect("a replied post has its working days"));
+        if replied.get(i) == Some(true) {
+            entry.0.push(workdays.get(i).expect("a replied post has its working days"));
+        }
         entry.1 += usize::from(evasive.get(i) == Some(true));
+        entry.2 += 1;
     }
 
     let planted = std::fs::read_to_string(corpus.join("units.csv")).expect("units.csv");
@@ -164,14 +170,14 @@ fn units_come_out_in_the_planted_order(data: &Path, corpus: &Path) {
     let (mut speed, mut median_workdays, mut planted_evasive, mut evasive_rate) = (vec![], vec![], vec![], vec![]);
     for line in lines {
         let fields: Vec<&str> = line.split(',').collect();
-        let Some((workdays, evasive)) = found.get_mut(fields[0]) else { continue };
+        let Some((workdays, evasive, answered)) = found.get_mut(fields[0]) else { continue };
         if workdays.len() < RANKED_UNIT_POSTS {
             continue;
         }
         workdays.sort_by(f64::total_cmp);
         let n = workdays.len();
         median_workdays.push((workdays[(n - 1) / 2] + workdays[n / 2]) / 2.0);
-        evasive_rate.push(*evasive as f64 / n as f64);
+        evasive_rate.push(*evasive as f64 / *answered as f64);
         speed.push(fields[3].parse::<f64>().unwrap());
         planted_evasive.push(fields[4].parse::<f64>().unwrap());
     }
