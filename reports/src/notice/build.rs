@@ -78,6 +78,7 @@ pub fn build_notice(
             workdays_taken: workdays,
             overdue_workdays: late,
             overdue: false,
+            answered: true,
         });
     }
 
@@ -92,8 +93,16 @@ pub fn build_notice(
         if !in_period(deadline::due_at(kind, posted_at, rules, cal)) {
             continue;
         }
+        // A post whose only reply, a receipt or a forwarding note, is flagged: one entry with
+        // both problems, not two.
+        let listed = by_unit.values_mut().flat_map(|items| items.iter_mut()).find(|item| item.post_id == post_id);
+        if let Some(item) = listed {
+            (item.overdue, item.overdue_workdays) = (true, overdue_workdays);
+            continue;
+        }
         let taken = as_of.map(|as_of| deadline::workdays_to_reply(posted_at, as_of, rules, cal));
         let unit = unit.or_else(|| posts.unit[row].clone()).unwrap_or_else(|| UNKNOWN_UNIT.into());
+        let answered = replies.final_reply.contains_key(post_id.as_str());
         by_unit.entry(unit).or_default().push(NoticeItem {
             post_id,
             subject: mask_text(&posts.subject[row]),
@@ -103,6 +112,7 @@ pub fn build_notice(
             workdays_taken: taken,
             overdue_workdays,
             overdue: true,
+            answered,
         });
     }
 

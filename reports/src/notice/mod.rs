@@ -116,8 +116,12 @@ pub struct NoticeItem {
     pub workdays_taken: Option<i32>,
     /// Working days past the deadline: for a reply that came late, or a post still unanswered.
     pub overdue_workdays: Option<i32>,
-    /// Whether the post had no reply by its deadline as of the data's as-of date (超时未答复).
+    /// Whether the post had no final reply by its deadline as of the data's as-of date: none
+    /// at all (超时未答复), or only a receipt or a forwarding note (超时未办结, SPEC §4).
     pub overdue: bool,
+    /// Whether the post has a reply, however little it says: an overdue post that has one was
+    /// accepted but not completed (超时未办结), not left unanswered.
+    pub answered: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -151,7 +155,8 @@ impl NoticeItem {
         self.reply.as_ref().is_some_and(|r| r.vague_level >= 2)
     }
 
-    /// What the notice criticises, in Chinese: 推诿回避 / 内容空泛 / 超时未答复, joined by 、.
+    /// What the notice criticises, in Chinese: 推诿回避 / 内容空泛 / 超时未答复 (超时未办结 when a
+    /// receipt or a forwarding note came and nothing after it) / 答复超期, joined by 、.
     pub fn problems(&self) -> String {
         let mut problems = Vec::new();
         if self.evasive() {
@@ -160,7 +165,9 @@ impl NoticeItem {
         if self.vague() {
             problems.push("内容空泛");
         }
-        if self.overdue {
+        if self.overdue && self.answered {
+            problems.push("超时未办结");
+        } else if self.overdue {
             problems.push("超时未答复");
         } else if self.overdue_workdays.is_some() {
             problems.push("答复超期");
@@ -290,7 +297,17 @@ impl Notice {
         text.push('。');
         if overdue > 0 {
             let units = self.units.iter().filter(|u| u.overdue() > 0).count();
-            text.push_str(&format!("超时未答复留言 {overdue} 件，涉及 {units} 个单位。"));
+            text.push_str(&format!("超时未答复留言 {overdue} 件，涉及 {units} 个单位"));
+            let accepted: usize = self
+                .units
+                .iter()
+                .flat_map(|u| &u.items)
+                .filter(|i| i.overdue && (i.answered || i.reply.is_some()))
+                .count();
+            if accepted > 0 {
+                text.push_str(&format!("（其中 {accepted} 件仅有受理或转办回复、未办结）"));
+            }
+            text.push('。');
         }
         text
     }

@@ -186,6 +186,44 @@ fn overdue_posts_come_from_the_indicators_facts_when_given() {
     assert_eq!(notice.overdue_posts(), 0);
 }
 
+/// A receipt accepts a post without completing it (SPEC §4): the indicators' facts mark such a
+/// post overdue once its deadline has passed. P2's only reply, a flagged receipt, is one entry
+/// with both problems, not two; P4's forwarding note, not flagged here, is an overdue entry of its
+/// own that says the post was accepted, not left unanswered.
+#[test]
+fn a_post_left_at_its_receipt_is_overdue_as_accepted_not_unanswered() {
+    let mut folder = folder();
+    let scores = folder.scores.clone().lazy();
+    let not_flagged = when(col("reply_id").eq(lit("R4"))).then(lit(0i8)).otherwise(col("evasive_level"));
+    let vague = when(col("reply_id").eq(lit("R4"))).then(lit(0i8)).otherwise(col("vague_level"));
+    folder.scores =
+        scores.with_columns([not_flagged.alias("evasive_level"), vague.alias("vague_level")]).collect().unwrap();
+    let facts = df!(
+        "post_id" => ["P2", "P3", "P4"],
+        "unit" => ["B街道办事处", "K7县某镇", "A市城管局"],
+        "overdue" => [true, true, true],
+        "overdue_workdays" => [30i32, 33, 31],
+    )
+    .unwrap();
+    let notice = notice_of(&folder, Some(&facts), "2019-04-01", "2019-04-30").unwrap();
+    let items: Vec<&NoticeItem> = notice.units.iter().flat_map(|u| &u.items).collect();
+    let of = |post: &str| -> Vec<&&NoticeItem> { items.iter().filter(|i| i.post_id == post).collect() };
+    let p2 = of("P2");
+    assert_eq!(p2.len(), 1, "{p2:?}");
+    assert_eq!((p2[0].overdue_workdays, p2[0].problems().as_str()), (Some(30), "推诿回避、内容空泛、超时未办结"));
+    let p4 = of("P4");
+    assert_eq!((p4.len(), p4[0].reply.is_none(), p4[0].problems().as_str()), (1, true, "超时未办结"));
+    assert_eq!(of("P3")[0].problems(), "超时未答复");
+    assert_eq!(notice.overdue_posts(), 3);
+    assert!(
+        notice.headline().contains("超时未答复留言 3 件，涉及 3 个单位（其中 2 件仅有受理或转办回复、未办结）。"),
+        "{}",
+        notice.headline()
+    );
+    let markdown = to_markdown(&notice);
+    assert!(markdown.contains("仅受理、未办结"), "{markdown}");
+}
+
 #[test]
 fn a_flagged_reply_whose_post_is_not_in_the_data_is_counted_not_published() {
     let mut folder = folder();

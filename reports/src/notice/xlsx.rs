@@ -206,12 +206,15 @@ fn item_row(sheet: &mut Worksheet, notice: &Notice, item: &NoticeItem, row: u32,
             sheet.write_string_with_format(row, 12, &reply.reply_id, &f.wrap)?;
         }
         None => {
+            // (answered: a receipt or a forwarding note came, and nothing after it)
+            let what = if item.answered { "仅受理、未办结" } else { "未答复" };
             let note = match notice.as_of {
-                Some(as_of) => format!("（截至 {} 未答复）", format_time(Some(as_of))),
-                None => "（未答复）".to_string(),
+                Some(as_of) => format!("（截至 {} {what}）", format_time(Some(as_of))),
+                None => format!("（{what}）"),
             };
             sheet.write_string_with_format(row, 3, note, &f.wrap)?;
-            sheet.write_string_with_format(row, 5, "超时未答复", &f.wrap)?;
+            let label = if item.answered { "超时未办结" } else { "超时未答复" };
+            sheet.write_string_with_format(row, 5, label, &f.wrap)?;
         }
     }
     if let Some(days) = item.workdays_taken {
