@@ -86,6 +86,14 @@ pub fn build_notice(
         Some(facts) => overdue_from_facts(facts)?,
         None => overdue_computed(&posts, &replies, as_of, rules, cal),
     };
+    // where each flagged post's entry is (of a post with several flagged replies, one carries the
+    // overdue)
+    let flagged_at: HashMap<String, (String, usize)> = by_unit
+        .iter()
+        .flat_map(|(unit, items)| {
+            items.iter().enumerate().map(move |(i, item)| (item.post_id.clone(), (unit.clone(), i)))
+        })
+        .collect();
     for (post_id, unit, overdue_workdays) in overdue {
         let Some(&row) = posts.row_of.get(post_id.as_str()) else { continue };
         let Some(posted_at) = posts.posted_at[row] else { continue };
@@ -95,9 +103,10 @@ pub fn build_notice(
         }
         // A post whose only reply, a receipt or a forwarding note, is flagged: one entry with
         // both problems, not two.
-        let listed = by_unit.values_mut().flat_map(|items| items.iter_mut()).find(|item| item.post_id == post_id);
-        if let Some(item) = listed {
-            (item.overdue, item.overdue_workdays) = (true, overdue_workdays);
+        if let Some((unit, i)) = flagged_at.get(post_id.as_str()) {
+            if let Some(item) = by_unit.get_mut(unit.as_str()).and_then(|items| items.get_mut(*i)) {
+                (item.overdue, item.overdue_workdays) = (true, overdue_workdays);
+            }
             continue;
         }
         let taken = as_of.map(|as_of| deadline::workdays_to_reply(posted_at, as_of, rules, cal));
