@@ -28,6 +28,7 @@
 use chrono::{DateTime, NaiveDateTime};
 use models::calendar::WorkCalendar;
 use models::deadline::{self, DeadlineRules};
+use models::recurring::issue::repeats_after_reply;
 use models::PostKind;
 use polars::prelude::*;
 
@@ -420,17 +421,9 @@ fn repeats_after_the_unit_replied(facts: &DataFrame) -> Result<Column, FactsErro
     let mut repeat = vec![false; n];
     for mut posts in groups.into_values() {
         posts.sort_unstable();
-        // the earliest reply among the posts strictly earlier than the one at hand
-        let (mut earliest_reply, mut k) = (None::<i64>, 0);
-        for j in 0..posts.len() {
-            let (at, row) = posts[j];
-            while k < j && posts[k].0 < at {
-                if let Some(replied) = first_reply.get(posts[k].1) {
-                    earliest_reply = Some(earliest_reply.map_or(replied, |e| e.min(replied)));
-                }
-                k += 1;
-            }
-            repeat[row] = earliest_reply.is_some_and(|replied| replied <= at);
+        let times: Vec<(i64, Option<i64>)> = posts.iter().map(|&(at, row)| (at, first_reply.get(row))).collect();
+        for (&(_, row), repeats) in posts.iter().zip(repeats_after_reply(&times)) {
+            repeat[row] = repeats;
         }
     }
     Ok(Column::new("repeat_after_reply".into(), repeat))

@@ -50,20 +50,13 @@ pub fn summarise(posts: &[IssuePost], members: &[usize], as_of: i64, weights: &H
     let first = &posts[members[0]];
     let last_at = members.iter().map(|&i| posts[i].posted_at).max().unwrap_or(first.posted_at);
 
-    // A post repeats after a reply when some strictly earlier post had been replied to by then.
-    let mut earliest_reply: Option<i64> = None;
-    let mut tracked = Vec::with_capacity(members.len());
-    let mut k = 0;
-    for (j, &i) in members.iter().enumerate() {
-        while k < j && posts[members[k]].posted_at < posts[i].posted_at {
-            if let Some(r) = posts[members[k]].first_reply_at {
-                earliest_reply = Some(earliest_reply.map_or(r, |e| e.min(r)));
-            }
-            k += 1;
-        }
-        let repeat = earliest_reply.is_some_and(|r| r <= posts[i].posted_at);
-        tracked.push(Member { index: i, repeat_after_reply: repeat });
-    }
+    let times: Vec<(i64, Option<i64>)> =
+        members.iter().map(|&i| (posts[i].posted_at, posts[i].first_reply_at)).collect();
+    let tracked: Vec<Member> = members
+        .iter()
+        .zip(repeats_after_reply(&times))
+        .map(|(&index, repeat_after_reply)| Member { index, repeat_after_reply })
+        .collect();
 
     let users = distinct(members.iter().map(|&i| posts[i].user_id)).len();
     let likes = members.iter().map(|&i| posts[i].likes).sum();
@@ -85,6 +78,28 @@ pub fn summarise(posts: &[IssuePost], members: &[usize], as_of: i64, weights: &H
         repeats_after_reply: tracked.iter().filter(|m| m.repeat_after_reply).count(),
         members: tracked,
     }
+}
+
+/// Whether each post came after a reply to an earlier one: `posts` are (posted at, first reply
+/// at) in time order, and a post repeats when some strictly earlier post had been replied to by
+/// the time it came. The issue table asks it of all an issue's posts; the unit indicators of the
+/// posts of one issue and one unit (SPEC §5, "after the unit replied").
+pub fn repeats_after_reply(posts: &[(i64, Option<i64>)]) -> Vec<bool> {
+    let mut earliest_reply: Option<i64> = None;
+    let mut k = 0;
+    posts
+        .iter()
+        .enumerate()
+        .map(|(j, &(at, _))| {
+            while k < j && posts[k].0 < at {
+                if let Some(replied) = posts[k].1 {
+                    earliest_reply = Some(earliest_reply.map_or(replied, |e| e.min(replied)));
+                }
+                k += 1;
+            }
+            earliest_reply.is_some_and(|replied| replied <= at)
+        })
+        .collect()
 }
 
 /// The heat index; the formula and the reasons for it are on [`HeatWeights`].
@@ -181,6 +196,16 @@ fn by_frequency<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_post_repeats_when_an_earlier_post_was_answered_before_it_came() {
+        // 1 answered at 3; 2 at the same time as 1 (not after it); 5, after 1's reply; 2's own
+        // reply (at 9) comes after 6, so 6 repeats only because of 1's.
+        let posts = [(1, Some(3)), (1, Some(9)), (5, None), (6, None)];
+        assert_eq!(repeats_after_reply(&posts), [false, false, true, true]);
+        assert_eq!(repeats_after_reply(&[(1, Some(7)), (5, None), (7, None)]), [false, false, true]);
+        assert_eq!(repeats_after_reply(&[]), Vec::<bool>::new());
+    }
 
     #[test]
     fn heat_grows_with_voices_and_support_and_cools_with_age() {

@@ -97,9 +97,7 @@ fn write_item(out: &mut String, notice: &Notice, item: &NoticeItem) -> std::fmt:
         }
         None => {
             let as_of = notice.as_of.map(|t| format!("截至 {}", format_time(Some(t)))).unwrap_or_default();
-            // (answered: a receipt or a forwarding note came, and nothing after it)
-            let what = if item.answered { "仅受理、未办结" } else { "未答复" };
-            writeln!(out, "\n> {as_of}{what}\n")?;
+            writeln!(out, "\n> {as_of}{}\n", item.overdue_state())?;
         }
     }
     Ok(())

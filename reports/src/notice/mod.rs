@@ -155,6 +155,16 @@ impl NoticeItem {
         self.reply.as_ref().is_some_and(|r| r.vague_level >= 2)
     }
 
+    /// What became of an overdue post with no flagged reply, as the notice writes it after
+    /// "截至 …": 仅受理、未办结 (a receipt or a forwarding note came, and nothing after it) or 未答复.
+    pub fn overdue_state(&self) -> &'static str {
+        if self.answered {
+            "仅受理、未办结"
+        } else {
+            "未答复"
+        }
+    }
+
     /// What the notice criticises, in Chinese: 推诿回避 / 内容空泛 / 超时未答复 (超时未办结 when a
     /// receipt or a forwarding note came and nothing after it) / 答复超期, joined by 、.
     pub fn problems(&self) -> String {
@@ -298,12 +308,7 @@ impl Notice {
         if overdue > 0 {
             let units = self.units.iter().filter(|u| u.overdue() > 0).count();
             text.push_str(&format!("超时未答复留言 {overdue} 件，涉及 {units} 个单位"));
-            let accepted: usize = self
-                .units
-                .iter()
-                .flat_map(|u| &u.items)
-                .filter(|i| i.overdue && (i.answered || i.reply.is_some()))
-                .count();
+            let accepted: usize = self.units.iter().flat_map(|u| &u.items).filter(|i| i.overdue && i.answered).count();
             if accepted > 0 {
                 text.push_str(&format!("（其中 {accepted} 件仅有受理或转办回复、未办结）"));
             }

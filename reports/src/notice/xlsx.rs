@@ -206,15 +206,14 @@ fn item_row(sheet: &mut Worksheet, notice: &Notice, item: &NoticeItem, row: u32,
             sheet.write_string_with_format(row, 12, &reply.reply_id, &f.wrap)?;
         }
         None => {
-            // (answered: a receipt or a forwarding note came, and nothing after it)
-            let what = if item.answered { "仅受理、未办结" } else { "未答复" };
+            let what = item.overdue_state();
             let note = match notice.as_of {
                 Some(as_of) => format!("（截至 {} {what}）", format_time(Some(as_of))),
                 None => format!("（{what}）"),
             };
             sheet.write_string_with_format(row, 3, note, &f.wrap)?;
-            let label = if item.answered { "超时未办结" } else { "超时未答复" };
-            sheet.write_string_with_format(row, 5, label, &f.wrap)?;
+            // (an overdue post with no flagged reply: 超时未答复 or 超时未办结)
+            sheet.write_string_with_format(row, 5, item.problems(), &f.wrap)?;
         }
     }
     if let Some(days) = item.workdays_taken {
