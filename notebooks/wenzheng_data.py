@@ -41,6 +41,7 @@ EVIDENCE_KINDS = {
     "rule_quote": "照搬规定",
     "unanswered_question": "未答复的问题",
     "off_topic": "答非所问",
+    "pending": "办理中、未办结",
 }
 
 

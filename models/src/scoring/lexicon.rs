@@ -63,6 +63,10 @@ pub struct Lexicon {
     pub off_topic: OffTopic,
     pub levels: Levels,
     pub common_terms: CommonTerms,
+    /// replies that accept a case without completing it (a lexicon without the section finds
+    /// none beyond receipts and forwarding notes)
+    #[serde(default)]
+    pub interim: super::interim::InterimWords,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -255,6 +259,7 @@ impl Lexicon {
         if levels.vague0_from <= levels.vague2_below {
             return Err(LexiconError::Invalid("[levels] vague0_from must be above vague2_below".into()));
         }
+        super::interim::InterimMatchers::new(&self.interim)?;
         super::signals::Matchers::new(self).map(drop)
     }
 }

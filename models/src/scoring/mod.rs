@@ -12,6 +12,7 @@
 pub mod agreement;
 mod coverage;
 mod duplicate;
+mod interim;
 mod judge;
 mod lexicon;
 mod model;
@@ -27,10 +28,12 @@ mod tests;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 pub use duplicate::duplicate_key;
+pub use interim::Commitment;
 pub use lexicon::{Lexicon, LexiconError, DEFAULT_LEXICON};
 pub use model::{LevelModel, DEFAULT_LEVEL_MODEL, FEATURES};
 pub use phrases::{phrase_text, Phrases, DEFAULT_PHRASES, NGRAM_LENGTHS};
 
+use interim::InterimMatchers;
 use normalize::{char_slice, Folded};
 use signals::{Matchers, Scan, Signal};
 use terms::TermSet;
@@ -99,6 +102,8 @@ pub enum SignalKind {
     UnansweredQuestion,
     /// a reply that shares almost nothing with the post
     OffTopic,
+    /// the case is still being handled, or a deadline for its result: 正在调查处理中, 将于15个工作日内办结
+    Pending,
 }
 
 impl SignalKind {
@@ -113,6 +118,7 @@ impl SignalKind {
             SignalKind::RuleQuote => "rule_quote",
             SignalKind::UnansweredQuestion => "unanswered_question",
             SignalKind::OffTopic => "off_topic",
+            SignalKind::Pending => "pending",
         }
     }
 }
@@ -152,6 +158,11 @@ pub struct ReplyScore {
     pub reply_type: ReplyType,
     pub answers_question: bool,
     pub evidence: Vec<Evidence>,
+    /// The reply accepts the case without completing it (SPEC §4): a receipt, a forwarding
+    /// note, or a reply that says the case is still being handled (see `interim.rs`).
+    pub interim: bool,
+    /// The deadline an interim reply commits the case to, if it names one.
+    pub commitment: Option<Commitment>,
 }
 
 /// What the level model is given for one reply (for fitting it: `scoring_features`).
@@ -173,6 +184,7 @@ pub struct LevelInputs {
 pub struct Scorer {
     lexicon: Lexicon,
     matchers: Matchers,
+    interim: InterimMatchers,
     levels: LevelModel,
 }
 
@@ -196,6 +208,18 @@ pub const SCORE_BATCH: usize = 2048;
 /// Most pieces of evidence of one kind kept for a reply.
 const EVIDENCE_PER_KIND: usize = 4;
 
+/// Content outside a note (a receipt, a forwarding or a progress note) that makes the reply more
+/// than the note (bytes of folded text: ten Chinese characters).
+const ANSWER_BESIDE_A_NOTE_BYTES: usize = 30;
+
+/// Content (characters) above which an answer cannot be only a progress note: two parts, the
+/// phrase's and the commitment's, each at most two clauses of 40 characters (a short clause is
+/// read with its neighbour), and the ten characters of [`ANSWER_BESIDE_A_NOTE_BYTES`].
+const NOTE_ONLY_MAX_CHARS: usize = 170;
+
+/// Where in level 2 a reply that is only a progress note sits (a bare receipt is at 1.0).
+const PROGRESS_NOTE_WITHIN: f64 = 0.9;
+
 /// Longest stretch of content quoted when nothing in it was matched (characters).
 const FALLBACK_QUOTE_CHARS: usize = 100;
 
@@ -209,7 +233,8 @@ impl Scorer {
     /// A scorer for `lexicon`, or why its patterns do not compile.
     pub fn try_new(lexicon: Lexicon) -> Result<Self, LexiconError> {
         let matchers = Matchers::new(&lexicon)?;
-        Ok(Scorer { lexicon, matchers, levels: LevelModel::default() })
+        let interim = InterimMatchers::new(&lexicon.interim)?;
+        Ok(Scorer { lexicon, matchers, interim, levels: LevelModel::default() })
     }
 
     /// This scorer with another level model (see [`LevelModel::from_toml_str`]).
@@ -374,7 +399,7 @@ impl Scorer {
                 t => t,
             };
         }
-        let answers_question = if fixed { j.answers_question } else { evasive_level == 0 && !j.unanswered };
+        let mut answers_question = if fixed { j.answers_question } else { evasive_level == 0 && !j.unanswered };
         // Judged empty for want of content, a reply holding no receipt formula but advice to the
         // citizen is a deflection, and is quoted as one: "acknowledgement: 建议携带手电筒出行" would
         // tell a notice's reader that the unit only acknowledged receipt.
@@ -387,6 +412,73 @@ impl Scorer {
         if advice.is_some() {
             reply_type = ReplyType::Deflection;
         }
+        // Whether the reply leaves the case open (SPEC §4), and the deadline it commits to: a
+        // deflection or a refusal closes it, whatever else it says.
+        let mut handling = match reply_type {
+            ReplyType::Deflection | ReplyType::RefusalWithoutReason => interim::Handling::default(),
+            // An answer may report a case still running ("案件正在办理中") or promise news of the
+            // work it ordered ("整改情况将在6月1日前向您反馈"): it leaves this case open only when
+            // the note is all it says ("经核实，此事正在处理中，将于10个工作日内答复您"), clause by
+            // clause (an answer's findings share sentences with its notes). A long answer is not
+            // read at all: most replies are answers, and the patterns would cost a tenth of scoring.
+            ReplyType::Substantive if findings.content_chars > NOTE_ONLY_MAX_CHARS => interim::Handling::default(),
+            ReplyType::Substantive => {
+                let handling = self.interim.read(&reply_f.text);
+                match only_a_progress_note(&findings, &reply_f.text, &handling, signals::clause_around) {
+                    true => handling,
+                    false => interim::Handling::default(),
+                }
+            }
+            _ => self.interim.read(&reply_f.text),
+        };
+        let note_type = matches!(reply_type, ReplyType::AcknowledgementOnly | ReplyType::Forwarded);
+        if !note_type {
+            // An answer with a receipt or forwarding note beside it ("经核实，… 。您的留言已经收到！
+            // 并已将您反映的情况转交相关部门进行处理，处理情况会向您反馈"): exports put an earlier
+            // note in the same field as the answer that followed it. The note's "result to follow"
+            // is that earlier note's, not this reply's — when there is content outside the note.
+            let in_a_note = |&(start, end): &(usize, usize)| {
+                let sentence = signals::sentence_around(&reply_f.text, start, end);
+                let note = findings.signals.iter().any(|s| {
+                    matches!(
+                        s.kind,
+                        SignalKind::Acknowledgement | SignalKind::ForwardedToUnit | SignalKind::ForwardedUnnamed
+                    ) && s.start < sentence.1
+                        && sentence.0 < s.end
+                });
+                note && content_outside(&findings, &reply_f.text, &[sentence]) >= ANSWER_BESIDE_A_NOTE_BYTES
+            };
+            handling.pending = handling.pending.filter(|span| !in_a_note(span));
+            handling.commitment = handling.commitment.filter(|(_, span)| !in_a_note(span));
+        }
+        let interim = note_type || handling.pending.is_some() || handling.commitment.is_some();
+        let commitment = handling.commitment.map(|(commitment, _)| commitment);
+        let around = match reply_type {
+            ReplyType::Substantive => signals::clause_around,
+            _ => signals::sentence_around,
+        };
+        if interim && !note_type && only_a_progress_note(&findings, &reply_f.text, &handling, around) {
+            if findings.outcomes == 0 {
+                // "此事正在调查处理中。": nothing found, decided or done. The rubric's "only
+                // acknowledges receipt" (evasive 2, vague 2), with a promise of more: a little
+                // below a bare receipt in both scores.
+                reply_type = ReplyType::AcknowledgementOnly;
+                (evasive_level, vague_level) = (2, 2);
+                evasive_score = judge::band(2, PROGRESS_NOTE_WITHIN, &self.lexicon);
+                vague_score = judge::band(2, PROGRESS_NOTE_WITHIN, &self.lexicon);
+            } else if evasive_level == 0 {
+                // "已安排专人调查核实，正在处理中": a step taken, no result yet — like a forward to
+                // a named unit, the rubric's evasive 1, at least vague 1
+                reply_type = ReplyType::Partial;
+                evasive_level = 1;
+                evasive_score = judge::band(1, PROGRESS_NOTE_WITHIN, &self.lexicon);
+                if vague_level == 0 {
+                    vague_level = 1;
+                    vague_score = judge::band(1, 0.0, &self.lexicon);
+                }
+            }
+            answers_question = false;
+        }
 
         let wanted = |kind: SignalKind| match kind {
             SignalKind::Acknowledgement => reply_type == ReplyType::AcknowledgementOnly,
@@ -394,7 +486,7 @@ impl Scorer {
             SignalKind::Deflection | SignalKind::Refusal => evasive_level > 0,
             SignalKind::GenericPromise => vague_level > 0,
             SignalKind::RuleQuote => reply_type == ReplyType::GenericPolicy,
-            SignalKind::UnansweredQuestion | SignalKind::OffTopic => false,
+            SignalKind::UnansweredQuestion | SignalKind::OffTopic | SignalKind::Pending => false,
         };
         let mut spans: Vec<(SignalKind, usize, usize)> = findings
             .signals
@@ -414,6 +506,8 @@ impl Scorer {
             let (start, end) = signals::clause_around(&reply_f.text, start, end);
             spans.push((SignalKind::Deflection, start, end));
         }
+        let handling_spans = [handling.pending, handling.commitment.map(|(_, span)| span)];
+        spans.extend(handling_spans.into_iter().flatten().map(|(start, end)| (SignalKind::Pending, start, end)));
         // one quote of a kind for what overlaps (a rule's clause found from two of its words),
         // and at most EVIDENCE_PER_KIND of each kind, the first in the reply
         spans.sort_by_key(|&(kind, start, end)| (kind as usize, start, end));
@@ -487,8 +581,47 @@ impl Scorer {
             }
         }
 
-        ReplyScore { evasive_level, vague_level, evasive_score, vague_score, reply_type, answers_question, evidence }
+        ReplyScore {
+            evasive_level,
+            vague_level,
+            evasive_score,
+            vague_score,
+            reply_type,
+            answers_question,
+            evidence,
+            interim,
+            commitment,
+        }
     }
+}
+
+/// Whether a reply the interim patterns matched holds nothing but the note: its content outside
+/// the sentences (or clauses: `around`) of the "being handled" phrase and of the commitment is
+/// under [`ANSWER_BESIDE_A_NOTE_BYTES`].
+fn only_a_progress_note(
+    findings: &signals::Findings,
+    text: &str,
+    handling: &interim::Handling,
+    around: fn(&str, usize, usize) -> (usize, usize),
+) -> bool {
+    let spans = [handling.pending, handling.commitment.map(|(_, span)| span)];
+    let parts: Vec<(usize, usize)> = spans.into_iter().flatten().map(|(start, end)| around(text, start, end)).collect();
+    !parts.is_empty() && content_outside(findings, text, &parts) < ANSWER_BESIDE_A_NOTE_BYTES
+}
+
+/// Bytes of the reply's content (folded text) outside all of `spans`.
+fn content_outside(findings: &signals::Findings, text: &str, spans: &[(usize, usize)]) -> usize {
+    let mut outside = 0;
+    for (start, end) in findings.content_runs(text) {
+        let mut covered = vec![false; end - start];
+        for &(from, to) in spans {
+            for flag in covered.iter_mut().take(to.min(end).saturating_sub(start)).skip(from.saturating_sub(start)) {
+                *flag = true;
+            }
+        }
+        outside += covered.iter().filter(|c| !**c).count();
+    }
+    outside
 }
 
 /// Whether a reply has something to show for an evasive 2 from the level model: a formula, a

@@ -746,7 +746,7 @@ fn mark(roles: &mut [Role], start: usize, end: usize, role: Role) -> bool {
 }
 
 /// The sentence (between 。!?; marks) around `start..end`.
-fn sentence_around(text: &str, start: usize, end: usize) -> (usize, usize) {
+pub(crate) fn sentence_around(text: &str, start: usize, end: usize) -> (usize, usize) {
     let is_stop = |c: char| matches!(c, '。' | '!' | '?' | ';');
     let s = text[..start].rfind(is_stop).map_or(0, |i| i + text[i..].chars().next().map_or(1, char::len_utf8));
     let e = text[end..].find(is_stop).map_or(text.len(), |i| end + i);

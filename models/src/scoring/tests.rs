@@ -3,6 +3,7 @@
 
 mod boundaries;
 mod dev_set;
+mod interim;
 mod invariants;
 mod pointers;
 

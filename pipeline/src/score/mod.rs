@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use models::scoring::{self, ReplyScore, Scorer};
+use chrono::Datelike;
+use models::scoring::{self, Commitment, ReplyScore, Scorer};
 use polars::prelude::*;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -29,7 +30,7 @@ type HashMap<K, V> = PlHashMap<K, V>;
 type HashSet<V> = PlHashSet<V>;
 
 /// Bump when the scorer's judgement changes, so old scores are recomputed.
-pub const SCORER_VERSION: &str = "15";
+pub const SCORER_VERSION: &str = "16";
 
 pub const SCORES_FILE: &str = "scores/replies.parquet";
 
@@ -145,6 +146,8 @@ struct StoredScore {
     reply_type: String,
     answers_question: bool,
     evidence: String,
+    interim: bool,
+    commitment: Option<Commitment>,
 }
 
 impl From<ReplyScore> for StoredScore {
@@ -157,6 +160,26 @@ impl From<ReplyScore> for StoredScore {
             reply_type: s.reply_type.as_str().to_string(),
             answers_question: s.answers_question,
             evidence: serde_json::to_string(&s.evidence).unwrap_or_else(|_| "[]".into()),
+            interim: s.interim,
+            commitment: s.commitment,
+        }
+    }
+}
+
+impl Row {
+    /// The date the reply commits the case to, when it names one (a date with no year is read
+    /// against the reply's), as days since 1970-01-01.
+    fn committed_date(&self) -> Option<i32> {
+        let replied_on = chrono::DateTime::from_timestamp_millis(self.replied_at)?.date_naive();
+        let date = self.score.commitment?.date(replied_on)?;
+        Some((date - chrono::NaiveDate::default()).num_days() as i32)
+    }
+
+    /// The working days after the reply's day the reply commits the case to, when it says so.
+    fn committed_workdays(&self) -> Option<i32> {
+        match self.score.commitment? {
+            Commitment::Workdays(days) => Some(days as i32),
+            Commitment::Date { .. } => None,
         }
     }
 }
@@ -504,6 +527,9 @@ fn read_previous(dir: &DataDir, version: &str) -> Result<HashMap<String, Previou
             "reply_type",
             "answers_question",
             "evidence",
+            "interim",
+            "committed_date",
+            "committed_workdays",
         ],
     )?
     else {
@@ -517,6 +543,17 @@ fn read_previous(dir: &DataDir, version: &str) -> Result<HashMap<String, Previou
     let evasive_score = frame.column("evasive_score")?.f64()?.clone();
     let vague_score = frame.column("vague_score")?.f64()?.clone();
     let answers = frame.column("answers_question")?.bool()?.clone();
+    let interim = frame.column("interim")?.bool()?.clone();
+    let committed_date = frame.column("committed_date")?.date()?.physical().clone();
+    let committed_workdays = frame.column("committed_workdays")?.i32()?.clone();
+    // a date stored is the date itself: read back with its year, it resolves to itself
+    let commitment = |i: usize| -> Option<Commitment> {
+        if let Some(days) = committed_workdays.get(i) {
+            return Some(Commitment::Workdays(days as u32));
+        }
+        let date = chrono::NaiveDate::default() + chrono::Duration::days(committed_date.get(i)?.into());
+        Some(Commitment::Date { year: Some(date.year()), month: date.month(), day: Some(date.day()) })
+    };
     Ok((0..frame.height())
         .map(|i| {
             (
@@ -532,6 +569,8 @@ fn read_previous(dir: &DataDir, version: &str) -> Result<HashMap<String, Previou
                         reply_type: types.get(i).unwrap_or_default().to_string(),
                         answers_question: answers.get(i).unwrap_or_default(),
                         evidence: evidence.get(i).unwrap_or("[]").to_string(),
+                        interim: interim.get(i).unwrap_or_default(),
+                        commitment: commitment(i),
                     },
                 },
             )
@@ -562,6 +601,9 @@ fn scores_schema() -> Schema {
         Field::new("answers_question".into(), DataType::Boolean),
         Field::new("duplicate_group".into(), DataType::String),
         Field::new("evidence".into(), DataType::String),
+        Field::new("interim".into(), DataType::Boolean),
+        Field::new("committed_date".into(), DataType::Date),
+        Field::new("committed_workdays".into(), DataType::Int32),
         Field::new("content_hash".into(), DataType::String),
         Field::new("duplicate_key".into(), DataType::String),
     ])
@@ -589,6 +631,10 @@ fn scores_frame(rows: &[Row], groups: &HashMap<String, String>) -> Result<DataFr
             rows.iter().map(|r| groups.get(&r.duplicate_key).map(String::as_str)).collect::<Vec<_>>(),
         ),
         str_col("evidence", &|r| &r.score.evidence),
+        Column::new("interim".into(), rows.iter().map(|r| r.score.interim).collect::<Vec<_>>()),
+        Column::new("committed_date".into(), rows.iter().map(Row::committed_date).collect::<Vec<_>>())
+            .cast(&DataType::Date)?,
+        Column::new("committed_workdays".into(), rows.iter().map(Row::committed_workdays).collect::<Vec<_>>()),
         str_col("content_hash", &|r| &r.content_hash),
         str_col("duplicate_key", &|r| &r.duplicate_key),
     ];

@@ -15,7 +15,7 @@ const FLAG_NAMES = { evasive: "推诿", vague: "敷衍", overdue: "超时" };
 const SIGNAL_NAMES = {
   acknowledgement: "仅受理", forwarded_to_unit: "转办", forwarded_unnamed: "转交他处", deflection: "推诿",
   refusal: "拒绝", generic_policy: "套话", generic_promise: "空泛承诺", rule_quote: "照搬条文",
-  unanswered_question: "未答所问", off_topic: "答非所问",
+  unanswered_question: "未答所问", off_topic: "答非所问", pending: "办理中",
 };
 
 // ---- small helpers ----
