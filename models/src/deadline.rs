@@ -13,9 +13,13 @@
 //! 3. **Due.** A reply is due by the end (23:59:59) of its due day:
 //!    - 咨询 / 建议 / 求助: the receipt day itself (the same working day);
 //!    - 投诉 / 举报 / 其他: the 5th working day after the receipt day (the 3rd is the target);
-//!    - complex cases: the date the unit committed to, but never later than the 15th working
-//!      day after the receipt day ([`complex_due_at`]; the reports do not apply it yet, as no
-//!      committed date is read from the replies: README, "Changes to the spec").
+//!    - complex cases: the date the unit committed to in a reply that accepted the case without
+//!      completing it ("将于15个工作日内办结", "6月30日前答复您"), but never later than the 15th
+//!      working day after the receipt day ([`committed_workdays`]). A committed date on a rest
+//!      day is the next working day, as a reply on a rest day counts as sent on the next one.
+//!
+//!    [`allowed_workdays`] gives either as working days after the receipt day; [`due_at`],
+//!    [`is_on_time`] and [`overdue_workdays`] take that number.
 //! 4. **Working days to reply** ([`workdays_to_reply`]): the reply's date, moved to the next
 //!    working day when it is a rest day, minus the receipt day, counted in working days; 0 when
 //!    the reply came on the receipt day or before it. Only the reply's date matters, not its
@@ -115,22 +119,40 @@ pub fn receipt_day(posted_at: NaiveDateTime, rules: &DeadlineRules, cal: &WorkCa
     cal.next_workday_on_or_after(arrival_day(posted_at, rules))
 }
 
-/// When the reply to a post is due (rule 3): 23:59:59 of the due working day.
-pub fn due_at(kind: PostKind, posted_at: NaiveDateTime, rules: &DeadlineRules, cal: &WorkCalendar) -> NaiveDateTime {
-    let due_day = cal.add_workdays(receipt_day(posted_at, rules, cal), rules.allowed_workdays(kind));
-    end_of(due_day)
+/// How many working days after its receipt day a post's final reply may take (rule 3): its
+/// kind's ([`DeadlineRules::allowed_workdays`]), or, for a complex case whose unit `committed`
+/// to a date, those up to that date ([`committed_workdays`]).
+pub fn allowed_workdays(
+    kind: PostKind,
+    committed: Option<NaiveDate>,
+    posted_at: NaiveDateTime,
+    rules: &DeadlineRules,
+    cal: &WorkCalendar,
+) -> u32 {
+    match committed {
+        Some(day) => committed_workdays(posted_at, day, rules, cal),
+        None => rules.allowed_workdays(kind),
+    }
 }
 
-/// The deadline of a complex case (rule 3): the date the unit committed to, or the
-/// `complex_max_days`th working day after receipt if the commitment is later; 23:59:59 of it.
-pub fn complex_due_at(
+/// The working days after the receipt day a complex case has (rule 3): up to the day the unit
+/// committed to (the next working day when that is a rest day), at most `complex_max_days`; 0
+/// for a date on or before the receipt day.
+pub fn committed_workdays(
     posted_at: NaiveDateTime,
     committed: NaiveDate,
     rules: &DeadlineRules,
     cal: &WorkCalendar,
-) -> NaiveDateTime {
-    let latest = cal.add_workdays(receipt_day(posted_at, rules, cal), rules.complex_max_days);
-    end_of(committed.min(latest))
+) -> u32 {
+    let received = receipt_day(posted_at, rules, cal);
+    let days = cal.workdays_between(received, cal.next_workday_on_or_after(committed));
+    days.clamp(0, rules.complex_max_days as i32) as u32
+}
+
+/// When the final reply to a post is due (rule 3), given the working days it may take
+/// ([`allowed_workdays`]): 23:59:59 of the `allowed`th working day after the receipt day.
+pub fn due_at(allowed: u32, posted_at: NaiveDateTime, rules: &DeadlineRules, cal: &WorkCalendar) -> NaiveDateTime {
+    end_of(cal.add_workdays(receipt_day(posted_at, rules, cal), allowed))
 }
 
 /// Working days a reply took (rule 4): the reply's date (the next working day if it is a rest
@@ -149,16 +171,16 @@ pub fn workdays_to_reply(
     cal.workdays_from_until(arrival_day(posted_at, rules), replied_at.date()).max(0)
 }
 
-/// Whether a reply met the post's deadline (rule 4): it took at most the allowed working days,
-/// i.e. it was sent no later than [`due_at`].
+/// Whether a reply met the post's deadline (rule 4): it took at most the `allowed` working days
+/// ([`allowed_workdays`]), i.e. it was sent no later than [`due_at`].
 pub fn is_on_time(
-    kind: PostKind,
+    allowed: u32,
     posted_at: NaiveDateTime,
     replied_at: NaiveDateTime,
     rules: &DeadlineRules,
     cal: &WorkCalendar,
 ) -> bool {
-    workdays_to_reply(posted_at, replied_at, rules, cal) <= rules.allowed_workdays(kind) as i32
+    workdays_to_reply(posted_at, replied_at, rules, cal) <= allowed as i32
 }
 
 /// Whether a reply met the target (3 working days for complaints, the same day for same-day
@@ -189,9 +211,10 @@ pub fn acceptance_breach(
 
 /// For the overdue warning list (超时警告, rule 6): how many working days past its deadline a
 /// post is as of `as_of`, `Some` only when the deadline has passed and no final reply was sent
-/// by `as_of` (a final reply after `as_of` counts as none). Always `Some(1)` or more.
+/// by `as_of` (a final reply after `as_of` counts as none). Always `Some(1)` or more. `allowed`:
+/// the working days the reply may take ([`allowed_workdays`]).
 pub fn overdue_workdays(
-    kind: PostKind,
+    allowed: u32,
     posted_at: NaiveDateTime,
     final_reply_at: Option<NaiveDateTime>,
     as_of: NaiveDateTime,
@@ -201,7 +224,7 @@ pub fn overdue_workdays(
     if final_reply_at.is_some_and(|at| at <= as_of) {
         return None;
     }
-    let late = workdays_to_reply(posted_at, as_of, rules, cal) - rules.allowed_workdays(kind) as i32;
+    let late = workdays_to_reply(posted_at, as_of, rules, cal) - allowed as i32;
     (late > 0).then_some(late)
 }
 
@@ -309,11 +332,15 @@ mod tests {
         let committed = after("committed", 1).map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").expect("a date"));
         let as_of = after("@", 2).map(|t| at(&t));
 
+        let allowed = allowed_workdays(kind, committed, posted, &rules, &cal);
         let mut account =
-            format!("received {}, due {}", receipt_day(posted, &rules, &cal), due_at(kind, posted, &rules, &cal));
+            format!("received {}, due {}", receipt_day(posted, &rules, &cal), due_at(allowed, posted, &rules, &cal));
+        if committed.is_some() {
+            account += &format!(" (committed: {allowed} workdays)");
+        }
         if let Some(replied) = replied {
             let verdict = match (
-                is_on_time(kind, posted, replied, &rules, &cal),
+                is_on_time(allowed, posted, replied, &rules, &cal),
                 is_within_target(kind, posted, replied, &rules, &cal),
             ) {
                 (true, true) => "on time",
@@ -323,13 +350,10 @@ mod tests {
             let workdays = workdays_to_reply(posted, replied, &rules, &cal);
             account += &format!("; reply after {workdays} workdays, {verdict}");
         }
-        if let Some(committed) = committed {
-            account += &format!("; complex case due {}", complex_due_at(posted, committed, &rules, &cal));
-        }
         if let Some(as_of) = as_of {
             let flags = match (
                 acceptance_breach(posted, replied, as_of, &rules, &cal),
-                overdue_workdays(kind, posted, replied, as_of, &rules, &cal),
+                overdue_workdays(allowed, posted, replied, as_of, &rules, &cal),
             ) {
                 (false, None) => "nothing to flag".to_string(),
                 (true, None) => "问责".to_string(),
@@ -451,11 +475,18 @@ mod tests {
         check(
             "",
             "
-            投诉 2019-09-30 10:00 committed 2019-10-20
-            received 2019-09-30, due 2019-10-12 23:59:59; complex case due 2019-10-20 23:59:59
-            // 15 working days after 30 Sep 2019: Oct 8–12 (5), 14–18 (10), 21–25 (15).
-            投诉 2019-09-30 10:00 committed 2019-12-31
-            received 2019-09-30, due 2019-10-12 23:59:59; complex case due 2019-10-25 23:59:59
+            // Sunday 20 Oct 2019 counts as Monday 21: 15 working days after 30 Sep are Oct 8–12
+            // (5), 14–18 (10), 21–25 (15).
+            投诉 2019-09-30 10:00 committed 2019-10-20 -> 2019-10-21 16:00
+            received 2019-09-30, due 2019-10-21 23:59:59 (committed: 11 workdays); reply after 11 workdays, on time, past target
+            投诉 2019-09-30 10:00 committed 2019-12-31 @ 2019-10-28 09:00
+            received 2019-09-30, due 2019-10-25 23:59:59 (committed: 15 workdays); as of 2019-10-28: 问责, 超时 1 workdays
+            // A same-day kind that was promised an answer within 10 working days.
+            咨询 2019-10-14 09:00 committed 2019-10-28 -> 2019-10-25 10:00 @ 2019-11-01 09:00
+            received 2019-10-14, due 2019-10-28 23:59:59 (committed: 10 workdays); reply after 9 workdays, on time, past target; as of 2019-11-01: 问责
+            // A date on or before the receipt day gives the receipt day.
+            投诉 2019-10-14 09:00 committed 2019-10-01
+            received 2019-10-14, due 2019-10-14 23:59:59 (committed: 0 workdays)
             ",
         );
     }
@@ -477,7 +508,7 @@ mod tests {
             咨询 2019-10-18 17:45 -> 2019-10-21 10:00
             received 2019-10-18, due 2019-10-29 23:59:59; reply after 1 workdays, on time
             投诉 2019-10-18 10:00 -> 2019-10-23 10:00 committed 2019-12-31 @ 2019-10-25 12:00
-            received 2019-10-18, due 2019-10-29 23:59:59; reply after 3 workdays, on time, past target; complex case due 2019-11-01 23:59:59; as of 2019-10-25: nothing to flag
+            received 2019-10-18, due 2019-11-01 23:59:59 (committed: 10 workdays); reply after 3 workdays, on time, past target; as of 2019-10-25: nothing to flag
             ",
         );
         // A year the built-in schedule does not know yet (made-up dates).
@@ -551,8 +582,9 @@ mod tests {
             counted += 1;
             assert!(cal.is_covered(posted.date()) && cal.is_covered(replied.date()), "{posted} {replied}");
             for kind in PostKind::ALL {
-                let on_time = replied <= due_at(kind, posted, &rules, &cal);
-                assert_eq!(is_on_time(kind, posted, replied, &rules, &cal), on_time, "{kind:?} {posted} {replied}");
+                let allowed = rules.allowed_workdays(kind);
+                let on_time = replied <= due_at(allowed, posted, &rules, &cal);
+                assert_eq!(is_on_time(allowed, posted, replied, &rules, &cal), on_time, "{kind:?} {posted} {replied}");
             }
         }
         assert!(counted > 1400, "only {counted} of the 1,463 rows had both times");
@@ -569,9 +601,10 @@ mod tests {
 
     proptest! {
         #[test]
-        fn on_time_means_no_later_than_due(kind in kinds(), posted in moments(), replied in moments()) {
+        fn on_time_means_no_later_than_due(kind in kinds(), committed in prop::option::of(moments()), posted in moments(), replied in moments()) {
             let (rules, cal) = (DeadlineRules::default(), WorkCalendar::default());
-            prop_assert_eq!(is_on_time(kind, posted, replied, &rules, &cal), replied <= due_at(kind, posted, &rules, &cal));
+            let allowed = allowed_workdays(kind, committed.map(|c| c.date()), posted, &rules, &cal);
+            prop_assert_eq!(is_on_time(allowed, posted, replied, &rules, &cal), replied <= due_at(allowed, posted, &rules, &cal));
         }
 
         #[test]
@@ -595,20 +628,24 @@ mod tests {
         }
 
         #[test]
-        fn overdue_posts_are_past_due_and_unanswered(kind in kinds(), posted in moments(), reply in prop::option::of(moments()), as_of in moments()) {
+        fn overdue_posts_are_past_due_and_unanswered(kind in kinds(), committed in prop::option::of(moments()), posted in moments(), reply in prop::option::of(moments()), as_of in moments()) {
             let (rules, cal) = (DeadlineRules::default(), WorkCalendar::default());
-            let overdue = overdue_workdays(kind, posted, reply, as_of, &rules, &cal);
+            let allowed = allowed_workdays(kind, committed.map(|c| c.date()), posted, &rules, &cal);
+            let overdue = overdue_workdays(allowed, posted, reply, as_of, &rules, &cal);
             let unanswered = reply.is_none_or(|r| r > as_of);
-            prop_assert_eq!(overdue.is_some(), unanswered && as_of > due_at(kind, posted, &rules, &cal));
+            prop_assert_eq!(overdue.is_some(), unanswered && as_of > due_at(allowed, posted, &rules, &cal));
             prop_assert!(overdue.is_none_or(|n| n >= 1));
         }
 
         #[test]
-        fn a_complex_deadline_never_passes_the_cap(posted in moments(), committed in moments()) {
+        fn a_complex_deadline_is_the_commitment_up_to_the_cap(posted in moments(), committed in moments()) {
             let (rules, cal) = (DeadlineRules::default(), WorkCalendar::default());
-            let due = complex_due_at(posted, committed.date(), &rules, &cal);
-            let cap = cal.add_workdays(receipt_day(posted, &rules, &cal), rules.complex_max_days);
-            prop_assert_eq!(due.date(), committed.date().min(cap));
+            let allowed = committed_workdays(posted, committed.date(), &rules, &cal);
+            let due = due_at(allowed, posted, &rules, &cal).date();
+            let received = receipt_day(posted, &rules, &cal);
+            let cap = cal.add_workdays(received, rules.complex_max_days);
+            let committed_workday = cal.next_workday_on_or_after(committed.date());
+            prop_assert_eq!(due, committed_workday.clamp(received, cap));
         }
     }
 }

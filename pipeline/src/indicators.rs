@@ -24,8 +24,9 @@ use crate::tables;
 
 /// Bump when a definition changes, so readers know the tables were recomputed (2: `repeat_rate`
 /// counts a repeat only after the same unit's reply; 3: a receipt or a forwarding note accepts a
-/// post without completing it).
-pub const INDICATORS_VERSION: &str = "3";
+/// post without completing it; 4: so does a note that the case is still being handled, and the
+/// deadline such a note commits to is the post's).
+pub const INDICATORS_VERSION: &str = "4";
 
 pub const REPORTS_DIR: &str = "reports";
 pub const POST_FACTS_FILE: &str = "reports/post_facts.parquet";
@@ -80,7 +81,13 @@ pub fn read_inputs(dir: &DataDir) -> Result<ReportInputs> {
         }
         tables::read_table(&[path], columns)
     };
-    let scores = optional(SCORES_FILE, &facts::SCORE_COLUMNS)?;
+    // (the interim verdicts only in scores written since scorer version 16)
+    let scores_path = dir.path(SCORES_FILE);
+    let scored_columns = match scores_path.exists() {
+        true => tables::present_columns(&[scores_path], &facts::INTERIM_SCORE_COLUMNS)?,
+        false => Vec::new(),
+    };
+    let scores = optional(SCORES_FILE, &[&facts::SCORE_COLUMNS[..], &scored_columns].concat())?;
     let clusters = optional(CLUSTERS_FILE, &facts::CLUSTER_COLUMNS)?;
     if scores.is_none() {
         tracing::warn!("no reply scores yet: evasive and vague rates will be 0 (run `wenzheng score` first)");

@@ -110,6 +110,16 @@ pub fn read_table(parts: &[std::path::PathBuf], columns: &[&str]) -> Result<Opti
     read_table_slice(parts, columns, None)
 }
 
+/// Which of `columns` the table has (from the footer of its first part): for columns that files
+/// written by an older version lack.
+pub fn present_columns<'c>(parts: &[std::path::PathBuf], columns: &[&'c str]) -> Result<Vec<&'c str>> {
+    if parts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let schema = scan(&parts[..1])?.collect_schema()?;
+    Ok(columns.iter().copied().filter(|c| schema.contains(c)).collect())
+}
+
 /// The number of rows of a table, from the Parquet footers.
 pub fn count_rows(parts: &[std::path::PathBuf]) -> Result<usize> {
     let Some(frame) = read_table_slice(parts, &[], None)? else { return Ok(0) };

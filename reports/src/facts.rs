@@ -54,7 +54,7 @@ pub struct ReportInputs {
     /// `replies`: reply_id, post_id, unit, replied_at, seq.
     pub replies: Option<DataFrame>,
     /// `scores/replies.parquet`: reply_id, evasive_level, vague_level, evasive, vague,
-    /// reply_type, duplicate_group.
+    /// reply_type, duplicate_group, and [`INTERIM_SCORE_COLUMNS`] when the scores have them.
     pub scores: Option<DataFrame>,
     /// `issues/clusters.parquet`: post_id, cluster_id.
     pub clusters: Option<DataFrame>,
@@ -66,9 +66,12 @@ pub const REPLY_COLUMNS: [&str; 5] = ["reply_id", "post_id", "unit", "replied_at
 pub const SCORE_COLUMNS: [&str; 7] =
     ["reply_id", "evasive_level", "vague_level", "evasive", "vague", "reply_type", "duplicate_group"];
 pub const CLUSTER_COLUMNS: [&str; 2] = ["post_id", "cluster_id"];
+/// The columns of the scores that say whether a reply completes its case, used when present
+/// (see `is_interim` and `committed_days`).
+pub const INTERIM_SCORE_COLUMNS: [&str; 3] = ["interim", "committed_date", "committed_workdays"];
 
 /// The column names of `post_facts`, in order.
-pub const FACT_COLUMNS: [&str; 30] = [
+pub const FACT_COLUMNS: [&str; 31] = [
     "post_id",
     "unit",
     "unit_type",
@@ -99,6 +102,7 @@ pub const FACT_COLUMNS: [&str; 30] = [
     "repeat_after_reply",
     "final_reply_id",
     "reply_known",
+    "committed_deadline",
 ];
 
 /// What `reply_type` calls a reply that only acknowledges receipt.
@@ -154,15 +158,17 @@ pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalend
         Some(replies) => {
             require(replies, "replies", &REPLY_COLUMNS)?;
             as_of = as_of.max(max_millis(replies, "replied_at")?);
-            let summary = match &inputs.scores {
+            let typed = match &inputs.scores {
                 Some(scores) if has_column(scores, "reply_type") && has_column(scores, "reply_id") => {
-                    let types = scores.select(["reply_id", "reply_type"])?;
-                    let typed = replies.clone().lazy().left_join(types.lazy(), col("reply_id"), col("reply_id"));
-                    reply_summary(&typed.collect()?)?
+                    let wanted = [&["reply_id", "reply_type"][..], &INTERIM_SCORE_COLUMNS].concat();
+                    let present: Vec<&str> = wanted.into_iter().filter(|c| has_column(scores, c)).collect();
+                    let verdicts = scores.select(present)?;
+                    replies.clone().lazy().left_join(verdicts.lazy(), col("reply_id"), col("reply_id")).collect()?
                 }
-                _ => reply_summary(replies)?,
+                _ => replies.clone(),
             };
-            facts = facts.left_join(summary.lazy(), col("post_id"), col("post_id"));
+            facts = facts.left_join(reply_summary(&typed)?.lazy(), col("post_id"), col("post_id"));
+            facts = facts.left_join(committed_days(&typed, cal)?.lazy(), col("post_id"), col("post_id"));
             facts = match carried_replies(&inputs.posts, replies)? {
                 Some(carried) => facts.left_join(carried.lazy(), col("post_id"), col("post_id")),
                 // (without the tables' `source` columns, a post's own reply is what its file carried)
@@ -177,6 +183,7 @@ pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalend
                 lit(NULL).cast(DataType::String).alias("final_reply_id"),
                 lit(NULL).cast(DataType::String).alias("reply_unit"),
                 lit(false).alias("carried"),
+                lit(NULL).cast(DataType::Date).alias("committed_day"),
             ])
         }
     }
@@ -275,16 +282,13 @@ fn carried_replies(posts: &DataFrame, replies: &DataFrame) -> Result<Option<Data
 /// Recurring issues read each post's first reply and unit from it too, so that an issue's units
 /// are the ones the indicators count its posts against.
 ///
-/// With a `reply_type` column (the scorer's), the final reply time (`final_reply_at`) is that of
-/// the latest reply that is not an acceptance only ([`INTERIM_TYPES`]), none when every reply is
-/// one: the case is accepted but not completed. The final reply (`final_reply_id`, whose verdicts
-/// the post gets) is still the latest of all.
+/// With the scorer's `interim` column (or, in scores written before it, its `reply_type`), the
+/// final reply time (`final_reply_at`) is that of the latest reply that is not an acceptance only
+/// (see [`is_interim`]), none when every reply is one: the case is accepted but not completed.
+/// The final reply (`final_reply_id`, whose verdicts the post gets) is still the latest of all.
 pub fn reply_summary(replies: &DataFrame) -> Result<DataFrame, FactsError> {
     let (ids, posts) = (replies.column("reply_id")?.str()?, replies.column("post_id")?.str()?);
-    let interim: Vec<bool> = match replies.column("reply_type") {
-        Ok(types) => types.str()?.iter().map(|t| t.is_some_and(|t| INTERIM_TYPES.contains(&t))).collect(),
-        Err(_) => vec![false; replies.height()],
-    };
+    let interim = is_interim(replies)?;
     let units = replies.column("unit")?.str()?;
     let times = replies.column("replied_at")?.cast(&ms())?.cast(&DataType::Int64)?;
     let (times, seqs) = (times.i64()?, replies.column("seq")?.cast(&DataType::Int32)?);
@@ -346,6 +350,54 @@ pub fn reply_summary(replies: &DataFrame) -> Result<DataFrame, FactsError> {
             column("final_reply_id", Series::new("".into(), final_ids)),
             column("reply_unit", Series::new("".into(), units)),
         ],
+    )?)
+}
+
+/// Whether each reply accepts its case without completing it (SPEC §4): the scorer's `interim`
+/// (a receipt, a forwarding note, or a reply that says the case is still being handled), or, in
+/// scores written before that column, a reply type of [`INTERIM_TYPES`]; none without either.
+fn is_interim(replies: &DataFrame) -> Result<Vec<bool>, FactsError> {
+    if let Ok(interim) = replies.column("interim") {
+        return Ok(interim.bool()?.iter().map(|i| i.unwrap_or(false)).collect());
+    }
+    Ok(match replies.column("reply_type") {
+        Ok(types) => types.str()?.iter().map(|t| t.is_some_and(|t| INTERIM_TYPES.contains(&t))).collect(),
+        Err(_) => vec![false; replies.height()],
+    })
+}
+
+/// The day each post's unit committed to complete it by (SPEC §4, complex cases): that of the
+/// post's earliest reply naming a deadline (the scorer reads one only from an interim reply) —
+/// a date as written, or working days after the reply's day on the calendar. A unit that moves
+/// its own deadline later does not get the extension. Posts with no commitment are not listed.
+fn committed_days(replies: &DataFrame, cal: &WorkCalendar) -> Result<DataFrame, FactsError> {
+    let mut earliest: PlHashMap<&str, (i64, chrono::NaiveDate)> = PlHashMap::new();
+    if let (Ok(dates), Ok(workdays)) = (replies.column("committed_date"), replies.column("committed_workdays")) {
+        let dates = dates.cast(&DataType::Int32)?;
+        let (dates, workdays) = (dates.i32()?, workdays.cast(&DataType::Int32)?);
+        let workdays = workdays.i32()?;
+        let posts = replies.column("post_id")?.str()?;
+        let times = replies.column("replied_at")?.cast(&ms())?.cast(&DataType::Int64)?;
+        let times = times.i64()?;
+        for (((post, at), date), days) in posts.iter().zip(times.iter()).zip(dates.iter()).zip(workdays.iter()) {
+            let (Some(post), Some(at)) = (post, at) else { continue };
+            let day = match (date, days) {
+                (Some(date), _) => chrono::NaiveDate::default() + chrono::Duration::days(date.into()),
+                (None, Some(days)) => cal.add_workdays(naive(at).date(), days.max(0) as u32),
+                (None, None) => continue,
+            };
+            if earliest.get(post).is_none_or(|(first, _)| at < *first) {
+                earliest.insert(post, (at, day));
+            }
+        }
+    }
+    let (posts, days): (Vec<&str>, Vec<i32>) = earliest
+        .into_iter()
+        .map(|(post, (_, day))| (post, (day - chrono::NaiveDate::default()).num_days() as i32))
+        .unzip();
+    Ok(DataFrame::new(
+        posts.len(),
+        vec![Column::new("post_id".into(), posts), Column::new("committed_day".into(), days).cast(&DataType::Date)?],
     )?)
 }
 
@@ -429,7 +481,8 @@ fn repeats_after_the_unit_replied(facts: &DataFrame) -> Result<Column, FactsErro
     Ok(Column::new("repeat_after_reply".into(), repeat))
 }
 
-/// The deadline facts of every post (rules of `models::deadline`), as of `as_of`: `due_at`,
+/// The deadline facts of every post (rules of `models::deadline`), as of `as_of`: `due_at`
+/// (the committed one where `committed_day` holds a day), `committed_deadline`,
 /// `workdays_to_reply`, `replied`, `on_time`, `overdue`, `overdue_workdays`, `acceptance_breach`.
 fn deadline_columns(
     facts: &DataFrame,
@@ -443,9 +496,12 @@ fn deadline_columns(
     let (posted, first, last) = (millis("posted_at")?, millis("first_reply_at")?, millis("final_reply_at")?);
     let kinds = facts.column("kind")?.str()?;
     let known = facts.column("reply_known")?.bool()?;
+    let committed = facts.column("committed_day")?.cast(&DataType::Int32)?;
+    let committed = committed.i32()?;
     let as_of_time = naive(as_of);
     let n = facts.height();
     let mut due = Vec::with_capacity(n);
+    let mut committed_deadline = Vec::with_capacity(n);
     let mut workdays: Vec<Option<f64>> = Vec::with_capacity(n);
     let mut replied = Vec::with_capacity(n);
     let mut on_time = Vec::with_capacity(n);
@@ -454,28 +510,31 @@ fn deadline_columns(
     let mut breach = Vec::with_capacity(n);
     // Kinds repeat: parse each distinct text once.
     let mut last_kind: (Option<&str>, PostKind) = (None, PostKind::Other);
-    for ((((posted, first), last), kind), known) in
-        posted.iter().zip(first.iter()).zip(last.iter()).zip(kinds.iter()).zip(known.iter())
-    {
+    let rows = posted.iter().zip(first.iter()).zip(last.iter()).zip(kinds.iter()).zip(known.iter());
+    for (((((posted, first), last), kind), known), committed) in rows.zip(committed.iter()) {
         let posted = naive(posted.unwrap_or(as_of));
         if last_kind.0 != kind {
             last_kind = (kind, kind.and_then(PostKind::parse).unwrap_or(PostKind::Other));
         }
         let kind = last_kind.1;
         let (first, last) = (first.map(naive), last.map(naive));
-        due.push(millis_of(deadline::due_at(kind, posted, rules, cal)));
+        let committed = committed.map(|days| chrono::NaiveDate::default() + chrono::Duration::days(days.into()));
+        let allowed = deadline::allowed_workdays(kind, committed, posted, rules, cal);
+        due.push(millis_of(deadline::due_at(allowed, posted, rules, cal)));
+        committed_deadline.push(committed.is_some());
         workdays.push(last.map(|at| deadline::workdays_to_reply(posted, at, rules, cal) as f64));
         replied.push(last.is_some());
-        on_time.push(last.is_some_and(|at| deadline::is_on_time(kind, posted, at, rules, cal)));
+        on_time.push(last.is_some_and(|at| deadline::is_on_time(allowed, posted, at, rules, cal)));
         // A post of an export without replies: how it was answered is not known.
         let known = known.unwrap_or(true);
-        let late = deadline::overdue_workdays(kind, posted, last, as_of_time, rules, cal).filter(|_| known);
+        let late = deadline::overdue_workdays(allowed, posted, last, as_of_time, rules, cal).filter(|_| known);
         overdue.push(late.is_some());
         overdue_days.push(late);
         breach.push(known && deadline::acceptance_breach(posted, first, as_of_time, rules, cal));
     }
     Ok(vec![
         Series::new("due_at".into(), due).cast(&ms())?.into(),
+        Column::new("committed_deadline".into(), committed_deadline),
         Column::new("workdays_to_reply".into(), workdays),
         Column::new("replied".into(), replied),
         Column::new("on_time".into(), on_time),
@@ -767,6 +826,47 @@ pub(crate) mod tests {
             ["substantive", "deflection", "acknowledgement_only", "forwarded", "acknowledgement_only"],
         );
         check_post(&inputs, "p3", &columns, "p3 - - false true false false");
+    }
+
+    #[test]
+    fn a_note_that_the_case_is_being_handled_accepts_it_and_its_deadline_is_the_post_s() {
+        // p3, a complaint of Monday 14 Oct 2019 (due Monday 21 Oct): r3a that day, r3b on 18 Oct.
+        let mut inputs = sample_inputs();
+        let columns =
+            ["due_at", "committed_deadline", "final_reply_at", "replied", "on_time", "overdue", "overdue_workdays"];
+        let set = |inputs: &mut ReportInputs, interim: [bool; 5], dates: [Option<&str>; 5], days: [Option<i32>; 5]| {
+            let scores = inputs.scores.as_mut().expect("scores");
+            let dates: Vec<Option<i32>> = dates
+                .iter()
+                .map(|d| {
+                    let day = d.map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("a date"));
+                    day.map(|day| (day - chrono::NaiveDate::default()).num_days() as i32)
+                })
+                .collect();
+            let dates = Column::new("committed_date".into(), dates).cast(&DataType::Date).expect("dates");
+            for column in
+                [Column::new("interim".into(), interim), dates, Column::new("committed_workdays".into(), days)]
+            {
+                scores.with_column(column).expect("column");
+            }
+        };
+        // "正在调查核实，将于10个工作日内答复" then the answer: due ten working days after 14 Oct
+        // (28 Oct), answered on the 18th, on time.
+        let commits_10_days = [None, None, Some(10), None, None];
+        set(&mut inputs, [false, false, true, false, false], [None; 5], commits_10_days);
+        check_post(&inputs, "p3", &columns, "p3 2019-10-28 23:59:59 true 2019-10-18 10:00:00 true true false -");
+        // a later note that moves the date does not move the deadline; two notes complete nothing
+        // (as of 21 Oct, the data's last moment, the 28th has not come)
+        let later_date = [None, None, None, Some("2019-12-31"), None];
+        set(&mut inputs, [false, false, true, true, false], later_date, commits_10_days);
+        check_post(&inputs, "p3", &columns, "p3 2019-10-28 23:59:59 true - false false false -");
+        // a date that has passed: due 16 Oct, three working days overdue by the 21st
+        let passed_date = [None, None, Some("2019-10-16"), None, None];
+        set(&mut inputs, [false, false, true, true, false], passed_date, [None; 5]);
+        check_post(&inputs, "p3", &columns, "p3 2019-10-16 23:59:59 true - false false true 3");
+        // a note with no date: the kind's deadline; not overdue before its end
+        set(&mut inputs, [false, false, true, true, false], [None; 5], [None; 5]);
+        check_post(&inputs, "p3", &columns, "p3 2019-10-21 23:59:59 false - false false false -");
     }
 
     /// The facts of one post, as [`check`] gives them.

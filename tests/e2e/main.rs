@@ -2,6 +2,7 @@
 //! in ../shared/data and on files the tests write.
 
 mod category;
+mod complex_cases;
 mod daily_run;
 mod dashboard;
 mod hive;

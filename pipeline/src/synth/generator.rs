@@ -30,6 +30,9 @@ const DELAY_LN_SIGMA: f64 = 1.0;
 const MAX_DELAY_DAYS: f64 = 300.0;
 /// A forwarding note comes faster than an answer.
 const FORWARD_DELAY_SCALE: f64 = 0.25;
+/// Share of answered posts whose unit first sends a note that the case is being handled (a
+/// complex case, SPEC §4), most with a deadline, before its answer.
+const P_PROGRESS_NOTE: f64 = 0.04;
 /// Share of replies that would fall on a weekend and are moved to Monday.
 const P_WEEKEND_MOVED: f64 = 0.85;
 const LATE_WEEKDAYS: u32 = 15;
@@ -59,6 +62,9 @@ fn topic_weight(topic: Topic) -> f64 {
 
 pub struct Generator {
     rng: Rng,
+    /// Draws for the progress notes alone, so that adding them left every other draw of a
+    /// seed as it was.
+    notes_rng: Rng,
     city: City,
     cal: Calendar,
     canned: Vec<[String; 2]>,
@@ -108,6 +114,7 @@ impl Generator {
         let per_topic = |t| PROBLEMS.iter().filter(|p| p.topic == t).count() as f64;
         Generator {
             rng: Rng::new(opts.seed),
+            notes_rng: Rng::new(opts.seed ^ 0x6e6f_7465),
             cal: Calendar::new(opts.start, opts.days),
             canned: reply::canned_replies(&city.units, opts.seed),
             problem_weights: PROBLEMS.iter().map(|p| topic_weight(p.topic) / per_topic(p.topic)).collect(),
@@ -264,8 +271,8 @@ impl Generator {
         Ok(())
     }
 
-    /// Writes the post's replies (none, one, or a named forward and the named unit's answer) and
-    /// returns when the first one was made.
+    /// Writes the post's replies (none, one, or a named forward and the named unit's answer; any
+    /// answer sometimes after a progress note) and returns when the first one was made.
     fn replies(&mut self, post_id: u64, t: u64, s: &Setting, core: &str) -> Result<Option<u64>> {
         if self.rng.chance(P_NO_REPLY) {
             plant(&mut self.summary, &mut self.out, post_id, 0, Planted::NoReply, 0, "")?;
@@ -277,6 +284,15 @@ impl Generator {
             let at = self.reply_time(t, s.unit, FORWARD_DELAY_SCALE);
             self.reply(post_id, t, at, s, core, s.unit, Some(target), ReplyKind::NamedForward)?;
             (from, unit, forwarded_by, first) = (at, target, Some(s.unit), Some(at));
+        }
+        if self.notes_rng.chance(P_PROGRESS_NOTE) {
+            // (drawn with the notes' own generator, then the answer as without the note)
+            std::mem::swap(&mut self.rng, &mut self.notes_rng);
+            let at = self.reply_time(from, unit, FORWARD_DELAY_SCALE);
+            let note = self.reply(post_id, t, at, s, core, unit, forwarded_by, ReplyKind::ProgressNote);
+            std::mem::swap(&mut self.rng, &mut self.notes_rng);
+            note?;
+            (from, first) = (at, first.or(Some(at)));
         }
         let kind = ReplyKind::draw_final(&self.city.units[unit], &mut self.rng);
         let at = self.reply_time(from, unit, 1.0);

@@ -87,6 +87,9 @@ pub enum Planted {
     UnnamedForward,
     Deflection,
     RefusalWithoutReason,
+    /// 正在调查处理中, most with a deadline ("将于10个工作日内答复您"); the unit's answer is the
+    /// post's next reply.
+    ProgressNote,
     /// Final reply more than 15 weekdays (Monday–Friday, holidays not modelled) after the post.
     Late,
     /// Reply made on a Saturday or Sunday.
@@ -94,7 +97,7 @@ pub enum Planted {
 }
 
 impl Planted {
-    pub const ALL: [Planted; 15] = [
+    pub const ALL: [Planted; 16] = [
         Planted::Recurring,
         Planted::RepeatAfterReply,
         Planted::NoReply,
@@ -108,6 +111,7 @@ impl Planted {
         Planted::UnnamedForward,
         Planted::Deflection,
         Planted::RefusalWithoutReason,
+        Planted::ProgressNote,
         Planted::Late,
         Planted::WeekendReply,
     ];
@@ -127,6 +131,7 @@ impl Planted {
             Planted::UnnamedForward => "unnamed_forward",
             Planted::Deflection => "deflection",
             Planted::RefusalWithoutReason => "refusal_without_reason",
+            Planted::ProgressNote => "progress_note",
             Planted::Late => "late",
             Planted::WeekendReply => "weekend_reply",
         }
@@ -143,6 +148,7 @@ impl Planted {
             ReplyKind::UnnamedForward => Planted::UnnamedForward,
             ReplyKind::Deflection => Planted::Deflection,
             ReplyKind::Refusal => Planted::RefusalWithoutReason,
+            ReplyKind::ProgressNote => Planted::ProgressNote,
         }
     }
 }

@@ -28,6 +28,9 @@ pub enum ReplyKind {
     Deflection,
     /// Evasive 2: 不予支持 without saying why.
     Refusal,
+    /// A note that the case is being handled, most with a deadline ("将于10个工作日内答复您"):
+    /// it accepts the case without completing it; the unit's answer comes later.
+    ProgressNote,
 }
 
 impl ReplyKind {
@@ -131,6 +134,16 @@ const UNNAMED_FORWARDS: &[&str] = &[
     "您的留言收悉，我们已转相关部门答复反馈，谢谢！",
 ];
 
+/// Progress notes: the case is still being handled, most with the deadline it will be answered
+/// by (`{md2}` a date some weeks on).
+const PROGRESS_NOTES: &[&str] = &[
+    "网友{user}：您好！您反映的问题我们已安排专人调查核实，目前正在处理中，将于10个工作日内将处理结果答复您。{date}",
+    "您好！您的留言已收悉。此事正在调查处理中，我们将在15个工作日内办结并回复您。",
+    "网友您好！您反映的情况我们正在核实，争取{md2}前办结并答复您，请耐心等待。",
+    "您好！您反映的问题涉及多个部门，正在协调处理中，将于5个工作日内给您答复。{date}",
+    "您好！此事正在调查处理中，处理结果将及时反馈给您。",
+];
+
 const DEFLECTIONS: &[&str] = &[
     "您好，您反映的问题已超出我局职权范围，请您向有关部门反映。",
     "网友您好！您反映的事项不属于本单位职责范围，建议向有关部门咨询。",
@@ -210,6 +223,7 @@ pub fn push_reply(
         ReplyKind::UnnamedForward => fill(out, rng.pick(UNNAMED_FORWARDS), slots, rng),
         ReplyKind::Deflection => fill(out, rng.pick(DEFLECTIONS), slots, rng),
         ReplyKind::Refusal => fill(out, rng.pick(REFUSALS), slots, rng),
+        ReplyKind::ProgressNote => fill(out, rng.pick(PROGRESS_NOTES), slots, rng),
     }
 }
 

@@ -188,19 +188,35 @@ fn a_named_forward_is_followed_by_the_named_units_answer() {
     let mut checked = 0;
     for r in c.truth.rows.iter().filter(|r| r[tplanted] == "named_forward") {
         let replies = &by_post[r[tp].as_str()];
-        assert_eq!(replies.len(), 2, "post {} reply {}", r[tp], r[tr]);
-        let (named, (first_unit, first_body, first_at), (second_unit, _, second_at)) =
-            (&r[tdetail], replies[0], replies[1]);
+        // the named unit answers, sometimes after a progress note of its own
+        assert!(matches!(replies.len(), 2 | 3), "post {} reply {}", r[tp], r[tr]);
+        let (named, (first_unit, first_body, _)) = (&r[tdetail], replies[0]);
         assert!(first_body.contains(named.as_str()), "the note names the unit: {first_body}");
-        assert_eq!(second_unit, named);
-        assert_ne!(first_unit, second_unit);
-        assert!(second_at >= first_at);
+        assert!(replies[1..].iter().all(|(unit, _, _)| unit == named));
+        assert_ne!(first_unit, named);
+        assert!(replies.windows(2).all(|w| w[1].2 >= w[0].2));
         checked += 1;
     }
     assert!(checked > 0);
     let no_reply: BTreeSet<&str> =
         c.truth.rows.iter().filter(|r| r[tplanted] == "no_reply").map(|r| r[tp].as_str()).collect();
     assert!(no_reply.iter().all(|p| !by_post.contains_key(p)));
+}
+
+#[test]
+fn a_progress_note_is_followed_by_its_units_answer() {
+    let c = corpus(2000, 1);
+    let (pid, rid, unit, at) =
+        (c.replies.col("post_id"), c.replies.col("reply_id"), c.replies.col("unit"), c.replies.col("replied_at"));
+    let (tr, tplanted) = (c.truth.col("reply_id"), c.truth.col("planted"));
+    let notes: BTreeSet<&str> =
+        c.truth.rows.iter().filter(|r| r[tplanted] == "progress_note").map(|r| r[tr].as_str()).collect();
+    assert!(notes.len() > 30, "only {} progress notes", notes.len());
+    for (i, note) in c.replies.rows.iter().enumerate().filter(|(_, r)| notes.contains(r[rid].as_str())) {
+        let next = c.replies.rows.get(i + 1).expect("an answer after the note");
+        assert_eq!((&next[pid], &next[unit]), (&note[pid], &note[unit]), "note {}", note[rid]);
+        assert!(next[at] >= note[at]);
+    }
 }
 
 #[test]

@@ -44,6 +44,19 @@ pub fn build_notice(
     let data_from = posts.posted_at.iter().chain(replies.replied_at.iter()).flatten().min().copied();
     let in_period = |t: NaiveDateTime| (from..=to).contains(&t.date());
 
+    // Each post's deadline: the indicators stage's (a complex case's is the one its unit
+    // committed to), else its kind's.
+    let due_in_facts = match inputs.facts {
+        Some(facts) => due_from_facts(facts)?,
+        None => HashMap::new(),
+    };
+    let due_of = |post: &str, kind: PostKind, posted_at: NaiveDateTime| {
+        due_in_facts
+            .get(post)
+            .copied()
+            .unwrap_or_else(|| deadline::due_at(rules.allowed_workdays(kind), posted_at, rules, cal))
+    };
+
     let mut by_unit: BTreeMap<String, Vec<NoticeItem>> = BTreeMap::new();
     let (mut replies_without_post, mut answered_later) = (0, 0);
     let flagged = flagged_replies(inputs.scores, &replies)?;
@@ -67,7 +80,9 @@ pub fn build_notice(
         let posted_at = posts.posted_at[row];
         let kind = posts.kind(row);
         let workdays = posted_at.map(|p| deadline::workdays_to_reply(p, reply.replied_at, rules, cal));
-        let late = workdays.map(|w| w - rules.allowed_workdays(kind) as i32).filter(|late| *late > 0);
+        // (the working days a reply may take are those up to its due day)
+        let allowed = posted_at.map(|p| deadline::workdays_to_reply(p, due_of(post, kind, p), rules, cal));
+        let late = workdays.zip(allowed).map(|(w, allowed)| w - allowed).filter(|late| *late > 0);
         let unit = unit.clone().or_else(|| posts.unit[row].clone()).unwrap_or_else(|| UNKNOWN_UNIT.into());
         by_unit.entry(unit).or_default().push(NoticeItem {
             post_id: post.to_string(),
@@ -98,7 +113,7 @@ pub fn build_notice(
         let Some(&row) = posts.row_of.get(post_id.as_str()) else { continue };
         let Some(posted_at) = posts.posted_at[row] else { continue };
         let kind = posts.kind(row);
-        if !in_period(deadline::due_at(kind, posted_at, rules, cal)) {
+        if !in_period(due_of(post_id.as_str(), kind, posted_at)) {
             continue;
         }
         // A post whose only reply, a receipt or a forwarding note, is flagged: one entry with
@@ -285,6 +300,16 @@ fn overdue_from_facts(facts: &DataFrame) -> Result<Vec<OverduePost>, NoticeError
         .collect())
 }
 
+/// Each post's `due_at` in the facts, when they have the column.
+fn due_from_facts(facts: &DataFrame) -> Result<HashMap<String, NaiveDateTime>, NoticeError> {
+    if facts.column("due_at").is_err() {
+        return Ok(HashMap::new());
+    }
+    let ids = strings(facts, "post_facts", "post_id")?;
+    let due = times(facts, "post_facts", "due_at")?;
+    Ok(ids.into_iter().zip(due).filter_map(|(id, due)| Some((id?, due?))).collect())
+}
+
 /// Posts with no reply at all as of `as_of` whose deadline has passed (rule 6 of
 /// models::deadline); any reply counts as final here.
 fn overdue_computed(
@@ -303,7 +328,8 @@ fn overdue_computed(
         if replied.contains(post_id.as_str()) {
             continue;
         }
-        if let Some(late) = deadline::overdue_workdays(posts.kind(row), posted_at, None, as_of, rules, cal) {
+        let allowed = rules.allowed_workdays(posts.kind(row));
+        if let Some(late) = deadline::overdue_workdays(allowed, posted_at, None, as_of, rules, cal) {
             overdue.push((post_id.clone(), None, Some(late)));
         }
     }

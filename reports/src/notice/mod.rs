@@ -117,7 +117,8 @@ pub struct NoticeItem {
     /// Working days past the deadline: for a reply that came late, or a post still unanswered.
     pub overdue_workdays: Option<i32>,
     /// Whether the post had no final reply by its deadline as of the data's as-of date: none
-    /// at all (超时未答复), or only a receipt or a forwarding note (超时未办结, SPEC §4).
+    /// at all (超时未答复), or only replies that accept it without completing it — a receipt, a
+    /// forwarding note, a note that it is still being handled (超时未办结, SPEC §4).
     pub overdue: bool,
     /// Whether the post has a reply, however little it says: an overdue post that has one was
     /// accepted but not completed (超时未办结), not left unanswered.
@@ -166,7 +167,8 @@ impl NoticeItem {
     }
 
     /// What the notice criticises, in Chinese: 推诿回避 / 内容空泛 / 超时未答复 (超时未办结 when a
-    /// receipt or a forwarding note came and nothing after it) / 答复超期, joined by 、.
+    /// receipt, a forwarding note or a note that the case is being handled came and nothing after
+    /// it) / 答复超期, joined by 、.
     pub fn problems(&self) -> String {
         let mut problems = Vec::new();
         if self.evasive() {
@@ -310,7 +312,7 @@ impl Notice {
             text.push_str(&format!("超时未答复留言 {overdue} 件，涉及 {units} 个单位"));
             let accepted: usize = self.units.iter().flat_map(|u| &u.items).filter(|i| i.overdue && i.answered).count();
             if accepted > 0 {
-                text.push_str(&format!("（其中 {accepted} 件仅有受理或转办回复、未办结）"));
+                text.push_str(&format!("（其中 {accepted} 件仅有受理、转办或办理中回复、未办结）"));
             }
             text.push('。');
         }
@@ -343,6 +345,7 @@ pub fn evidence_kind_label(kind: &str) -> &'static str {
         "refusal" => "无理由拒绝",
         "generic_promise" => "空泛承诺",
         "rule_quote" => "照搬规定",
+        "pending" => "办理中、未办结",
         "unanswered_question" => "未答复的问题",
         "off_topic" => "答非所问",
         _ => "其他",

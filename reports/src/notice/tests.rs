@@ -216,7 +216,9 @@ fn a_post_left_at_its_receipt_is_overdue_as_accepted_not_unanswered() {
     assert_eq!(of("P3")[0].problems(), "超时未答复");
     assert_eq!(notice.overdue_posts(), 3);
     assert!(
-        notice.headline().contains("超时未答复留言 3 件，涉及 3 个单位（其中 2 件仅有受理或转办回复、未办结）。"),
+        notice
+            .headline()
+            .contains("超时未答复留言 3 件，涉及 3 个单位（其中 2 件仅有受理、转办或办理中回复、未办结）。"),
         "{}",
         notice.headline()
     );
