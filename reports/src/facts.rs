@@ -284,7 +284,7 @@ fn carried_replies(posts: &DataFrame, replies: &DataFrame) -> Result<Option<Data
 ///
 /// With the scorer's `interim` column (or, in scores written before it, its `reply_type`), the
 /// final reply time (`final_reply_at`) is that of the latest reply that is not an acceptance only
-/// (see [`is_interim`]), none when every reply is one: the case is accepted but not completed.
+/// (see `is_interim`), none when every reply is one: the case is accepted but not completed.
 /// The final reply (`final_reply_id`, whose verdicts the post gets) is still the latest of all.
 pub fn reply_summary(replies: &DataFrame) -> Result<DataFrame, FactsError> {
     let (ids, posts) = (replies.column("reply_id")?.str()?, replies.column("post_id")?.str()?);
