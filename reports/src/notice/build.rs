@@ -22,7 +22,8 @@ pub struct NoticeInputs<'a> {
     /// scores/replies.parquet: `reply_id`, `evasive_level`, `vague_level`, `reply_type`, `evidence`.
     pub scores: &'a DataFrame,
     /// reports/post_facts.parquet (rows with `overdue` true are used) or reports/overdue.parquet:
-    /// `post_id`, `unit`, `overdue_workdays`. When absent the overdue posts are computed here:
+    /// `post_id`, `unit`, `overdue_workdays`, and each post's `due_at` when the table has it (a
+    /// complex case's is the date committed to). When absent the overdue posts are computed here:
     /// a post with no reply at all as of the latest time stamp in the data, past its deadline.
     pub facts: Option<&'a DataFrame>,
 }
