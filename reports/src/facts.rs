@@ -7,11 +7,12 @@
 //!   the unit the post was addressed to, else [`UNKNOWN_UNIT`]: the unit that answered is the
 //!   one accountable for the answer.
 //! - **First and final reply.** The first reply (earliest) decides acceptance (受理, rule 5 of
-//!   `models::deadline`). A receipt or a forwarding note ([`INTERIM_TYPES`], the scorer's reply
-//!   types) accepts a case without completing it (SPEC §4): the latest other reply completes it
-//!   and decides the working days to reply, `replied`, on-time and overdue, so a post whose
-//!   replies are all receipts is `answered` but not `replied`, and overdue once past its
-//!   deadline. The final reply (latest of all) gets the evasive / vague / acknowledgement-only /
+//!   `models::deadline`). A reply the scorer finds `interim` — a receipt, a forwarding note, a
+//!   note that the case is still being handled — accepts a case without completing it (SPEC
+//!   §4): the latest other reply completes it and decides the working days to reply,
+//!   `replied`, on-time and overdue, so a post whose replies are all such notes is `answered`
+//!   but not `replied`, and overdue once past its deadline: the date an interim reply committed
+//!   to, if one did (a complex case, `committed_deadline`), else its kind's. The final reply (latest of all) gets the evasive / vague / acknowledgement-only /
 //!   duplicate verdicts: a post whose only reply says "received, being handled" is `ack_only`.
 //! - **As-of moment.** The latest time stamp of posts and replies: the data cannot know about
 //!   replies after it, so overdue and acceptance are judged at that moment.
@@ -381,8 +382,8 @@ fn committed_days(replies: &DataFrame, cal: &WorkCalendar) -> Result<DataFrame, 
         let times = times.i64()?;
         for (((post, at), date), days) in posts.iter().zip(times.iter()).zip(dates.iter()).zip(workdays.iter()) {
             let (Some(post), Some(at)) = (post, at) else { continue };
-            let day = match (date, days) {
-                (Some(date), _) => chrono::NaiveDate::default() + chrono::Duration::days(date.into()),
+            let day = match (date.and_then(chrono::NaiveDate::from_epoch_days), days) {
+                (Some(date), _) => date,
                 (None, Some(days)) => cal.add_workdays(naive(at).date(), days.max(0) as u32),
                 (None, None) => continue,
             };
@@ -391,10 +392,8 @@ fn committed_days(replies: &DataFrame, cal: &WorkCalendar) -> Result<DataFrame, 
             }
         }
     }
-    let (posts, days): (Vec<&str>, Vec<i32>) = earliest
-        .into_iter()
-        .map(|(post, (_, day))| (post, (day - chrono::NaiveDate::default()).num_days() as i32))
-        .unzip();
+    let (posts, days): (Vec<&str>, Vec<i32>) =
+        earliest.into_iter().map(|(post, (_, day))| (post, day.to_epoch_days())).unzip();
     Ok(DataFrame::new(
         posts.len(),
         vec![Column::new("post_id".into(), posts), Column::new("committed_day".into(), days).cast(&DataType::Date)?],
@@ -518,7 +517,7 @@ fn deadline_columns(
         }
         let kind = last_kind.1;
         let (first, last) = (first.map(naive), last.map(naive));
-        let committed = committed.map(|days| chrono::NaiveDate::default() + chrono::Duration::days(days.into()));
+        let committed = committed.and_then(chrono::NaiveDate::from_epoch_days);
         let allowed = deadline::allowed_workdays(kind, committed, posted, rules, cal);
         due.push(millis_of(deadline::due_at(allowed, posted, rules, cal)));
         committed_deadline.push(committed.is_some());
@@ -840,7 +839,7 @@ pub(crate) mod tests {
                 .iter()
                 .map(|d| {
                     let day = d.map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("a date"));
-                    day.map(|day| (day - chrono::NaiveDate::default()).num_days() as i32)
+                    day.map(|day| day.to_epoch_days())
                 })
                 .collect();
             let dates = Column::new("committed_date".into(), dates).cast(&DataType::Date).expect("dates");

@@ -13,10 +13,10 @@
 //! after the reply's day, or a date (its year the reply's, or the next when that day has passed).
 
 use chrono::{Datelike, NaiveDate};
-use regex::Regex;
 use serde::Deserialize;
 
 use super::lexicon::LexiconError;
+use super::signals::{compile, PatternList};
 
 /// The `[interim]` section of the lexicon.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -67,10 +67,9 @@ impl Commitment {
 }
 
 /// The compiled `[interim]` patterns.
-#[derive(Debug, Clone)]
 pub(crate) struct InterimMatchers {
-    pending: Vec<Regex>,
-    commitments: Vec<Regex>,
+    pending: PatternList,
+    commitments: PatternList,
 }
 
 /// What a reply's text says of the case's handling.
@@ -84,21 +83,8 @@ pub(crate) struct Handling {
 
 impl InterimMatchers {
     pub fn new(words: &InterimWords) -> Result<InterimMatchers, LexiconError> {
-        let compile = |patterns: &[String]| {
-            patterns
-                .iter()
-                .map(|p| {
-                    Regex::new(p).map_err(|e| LexiconError::Pattern {
-                        section: "interim",
-                        pattern: p.clone(),
-                        line: None,
-                        message: e.to_string(),
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()
-        };
-        let commitments = compile(&words.commitments)?;
-        for (pattern, regex) in words.commitments.iter().zip(&commitments) {
+        let commitments = compile("interim", &words.commitments)?;
+        for (pattern, regex) in words.commitments.iter().zip(&commitments.0) {
             let names: Vec<&str> = regex.capture_names().flatten().collect();
             let has = |name: &str| names.contains(&name);
             if has("days") == has("month") || (has("day") && !has("month")) {
@@ -112,23 +98,20 @@ impl InterimMatchers {
                 });
             }
         }
-        Ok(InterimMatchers { pending: compile(&words.pending)?, commitments })
+        Ok(InterimMatchers { pending: compile("interim", &words.pending)?, commitments })
     }
 
     /// Reads `text` (folded as the scorer folds replies).
     pub fn read(&self, text: &str) -> Handling {
-        let first = |found: Option<(usize, usize)>, m: regex::Match| match found {
-            Some(f) if f.0 <= m.start() => Some(f),
-            _ => Some((m.start(), m.end())),
-        };
-        let pending = self.pending.iter().filter_map(|p| p.find(text)).fold(None, first);
+        let pending = self.pending.0.iter().filter_map(|p| p.find(text)).min_by_key(|m| m.start());
         let commitment = self
             .commitments
+            .0
             .iter()
             .filter_map(|p| p.captures_iter(text).find_map(|c| Some((commitment_of(&c)?, c.get(0)?))))
             .min_by_key(|(_, m)| m.start())
             .map(|(commitment, m)| (commitment, (m.start(), m.end())));
-        Handling { pending, commitment }
+        Handling { pending: pending.map(|m| (m.start(), m.end())), commitment }
     }
 }
 
@@ -138,13 +121,14 @@ fn commitment_of(captures: &regex::Captures) -> Option<Commitment> {
     if let Some(days) = number("days") {
         return days.filter(|d| *d > 0).map(Commitment::Workdays);
     }
+    // (a group the pattern did not match is absent; one that matched must be a number)
     let month = number("month")??;
-    let day = number("day").map(|d| d.filter(|d| (1..=31).contains(d))).map_or(Ok(None), |d| d.ok_or(()).map(Some));
-    let year = number("year").map(|y| y.map(|y| y as i32));
-    let (Ok(day), year) = (day, year) else { return None };
-    let year = match year {
-        Some(Some(year)) => Some(year),
-        Some(None) => return None,
+    let day = match number("day") {
+        Some(day) => Some(day.filter(|d| (1..=31).contains(d))?),
+        None => None,
+    };
+    let year = match number("year") {
+        Some(year) => Some(year? as i32),
         None => None,
     };
     (1..=12).contains(&month).then_some(Commitment::Date { year, month, day })
@@ -255,7 +239,10 @@ mod tests {
     #[test]
     fn a_commitment_pattern_must_say_what_it_counts() {
         let words = InterimWords { pending: vec![], commitments: vec!["(\\d+)个工作日内".into()] };
-        let error = InterimMatchers::new(&words).unwrap_err().to_string();
+        let Err(error) = InterimMatchers::new(&words) else {
+            panic!("a pattern with no `days` or `month` group was taken")
+        };
+        let error = error.to_string();
         assert!(error.contains("a group named `days`"), "{error}");
     }
 }

@@ -413,18 +413,24 @@ impl Scorer {
             reply_type = ReplyType::Deflection;
         }
         // Whether the reply leaves the case open (SPEC §4), and the deadline it commits to: a
-        // deflection or a refusal closes it, whatever else it says.
+        // deflection or a refusal closes it, whatever else it says. What is only a note is
+        // measured by sentence, an answer's by clause (its findings share sentences with its
+        // notes).
+        let around = match reply_type {
+            ReplyType::Substantive => signals::clause_around,
+            _ => signals::sentence_around,
+        };
         let mut handling = match reply_type {
             ReplyType::Deflection | ReplyType::RefusalWithoutReason => interim::Handling::default(),
             // An answer may report a case still running ("案件正在办理中") or promise news of the
             // work it ordered ("整改情况将在6月1日前向您反馈"): it leaves this case open only when
-            // the note is all it says ("经核实，此事正在处理中，将于10个工作日内答复您"), clause by
-            // clause (an answer's findings share sentences with its notes). A long answer is not
-            // read at all: most replies are answers, and the patterns would cost a tenth of scoring.
+            // the note is all it says ("经核实，此事正在处理中，将于10个工作日内答复您"). A long
+            // answer is not read at all: most replies are answers, and the patterns would cost a
+            // tenth of scoring.
             ReplyType::Substantive if findings.content_chars > NOTE_ONLY_MAX_CHARS => interim::Handling::default(),
             ReplyType::Substantive => {
                 let handling = self.interim.read(&reply_f.text);
-                match only_a_progress_note(&findings, &reply_f.text, &handling, signals::clause_around) {
+                match only_a_progress_note(&findings, &reply_f.text, &handling, around) {
                     true => handling,
                     false => interim::Handling::default(),
                 }
@@ -453,10 +459,6 @@ impl Scorer {
         }
         let interim = note_type || handling.pending.is_some() || handling.commitment.is_some();
         let commitment = handling.commitment.map(|(commitment, _)| commitment);
-        let around = match reply_type {
-            ReplyType::Substantive => signals::clause_around,
-            _ => signals::sentence_around,
-        };
         if interim && !note_type && only_a_progress_note(&findings, &reply_f.text, &handling, around) {
             if findings.outcomes == 0 {
                 // "此事正在调查处理中。": nothing found, decided or done. The rubric's "only
@@ -611,17 +613,8 @@ fn only_a_progress_note(
 
 /// Bytes of the reply's content (folded text) outside all of `spans`.
 fn content_outside(findings: &signals::Findings, text: &str, spans: &[(usize, usize)]) -> usize {
-    let mut outside = 0;
-    for (start, end) in findings.content_runs(text) {
-        let mut covered = vec![false; end - start];
-        for &(from, to) in spans {
-            for flag in covered.iter_mut().take(to.min(end).saturating_sub(start)).skip(from.saturating_sub(start)) {
-                *flag = true;
-            }
-        }
-        outside += covered.iter().filter(|c| !**c).count();
-    }
-    outside
+    let covered = |byte: usize| spans.iter().any(|&(from, to)| from <= byte && byte < to);
+    findings.content_runs(text).into_iter().flat_map(|(start, end)| start..end).filter(|&b| !covered(b)).count()
 }
 
 /// Whether a reply has something to show for an evasive 2 from the level model: a formula, a

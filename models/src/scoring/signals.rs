@@ -161,7 +161,7 @@ pub(crate) struct Matchers {
 
 /// A list of patterns, each its own regex: one alternation of them all would lose each pattern's
 /// literal prefilter and run many times slower.
-pub(crate) struct PatternList(Vec<Regex>);
+pub(crate) struct PatternList(pub(crate) Vec<Regex>);
 
 /// The pattern lists of the lexicon, as [`Scan`] keeps their matches.
 #[derive(Debug, Clone, Copy)]
@@ -244,7 +244,7 @@ fn overlaps_any(spans: &[(usize, usize)], (start, end): (usize, usize)) -> bool 
 /// CPU went to building states). A pattern only takes the room its texts visit.
 const DFA_CACHE_BYTES: usize = 64 << 20;
 
-fn compile(section: &'static str, patterns: &[String]) -> Result<PatternList, LexiconError> {
+pub(crate) fn compile(section: &'static str, patterns: &[String]) -> Result<PatternList, LexiconError> {
     let compiled = patterns
         .iter()
         .map(|p| {

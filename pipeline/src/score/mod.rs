@@ -170,9 +170,9 @@ impl Row {
     /// The date the reply commits the case to, when it names one (a date with no year is read
     /// against the reply's), as days since 1970-01-01.
     fn committed_date(&self) -> Option<i32> {
-        let replied_on = chrono::DateTime::from_timestamp_millis(self.replied_at)?.date_naive();
+        let replied_on = tables::from_millis(self.replied_at)?.date();
         let date = self.score.commitment?.date(replied_on)?;
-        Some((date - chrono::NaiveDate::default()).num_days() as i32)
+        Some(date.to_epoch_days())
     }
 
     /// The working days after the reply's day the reply commits the case to, when it says so.
@@ -551,7 +551,7 @@ fn read_previous(dir: &DataDir, version: &str) -> Result<HashMap<String, Previou
         if let Some(days) = committed_workdays.get(i) {
             return Some(Commitment::Workdays(days as u32));
         }
-        let date = chrono::NaiveDate::default() + chrono::Duration::days(committed_date.get(i)?.into());
+        let date = chrono::NaiveDate::from_epoch_days(committed_date.get(i)?)?;
         Some(Commitment::Date { year: Some(date.year()), month: date.month(), day: Some(date.day()) })
     };
     Ok((0..frame.height())

@@ -80,9 +80,7 @@ pub fn json_value(value: AnyValue) -> Value {
             TimeUnit::Microseconds => v / 1_000,
             TimeUnit::Nanoseconds => v / 1_000_000,
         })),
-        AnyValue::Date(days) => {
-            NaiveDate::from_num_days_from_ce_opt(days + 719_163).map_or(Value::Null, |d| Value::String(d.to_string()))
-        }
+        AnyValue::Date(days) => NaiveDate::from_epoch_days(days).map_or(Value::Null, |d| Value::String(d.to_string())),
         other => Value::String(other.to_string()),
     }
 }

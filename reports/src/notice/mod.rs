@@ -157,7 +157,8 @@ impl NoticeItem {
     }
 
     /// What became of an overdue post with no flagged reply, as the notice writes it after
-    /// "截至 …": 仅受理、未办结 (a receipt or a forwarding note came, and nothing after it) or 未答复.
+    /// "截至 …": 仅受理、未办结 (a receipt, a forwarding note or a note that the case is being
+    /// handled came, and nothing after it) or 未答复.
     pub fn overdue_state(&self) -> &'static str {
         if self.answered {
             "仅受理、未办结"
