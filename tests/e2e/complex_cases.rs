@@ -55,9 +55,9 @@ fn progress_notes_keep_a_case_open_and_their_deadline_is_the_post_s() {
             committed_posts.insert(posts_of.get(i).unwrap().to_string());
         }
     }
-    // The one note template of five that opens with a step taken ("已安排专人调查核实") is read as
-    // an answer (README, "Known gaps"): here 27 of the 97 notes, all of that template.
-    assert!(notes > 50 && notes_open as f64 >= 0.65 * notes as f64, "{notes_open} of {notes} progress notes found");
+    // (every note is found at 3,000 posts; the margin is for notes a future template words
+    // differently)
+    assert!(notes > 50 && notes_open as f64 >= 0.95 * notes as f64, "{notes_open} of {notes} progress notes found");
     assert_eq!(answers_open, 0, "answers read as progress notes");
     assert!(committed_posts.len() > 30, "only {} posts with a committed deadline", committed_posts.len());
 

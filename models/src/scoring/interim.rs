@@ -8,6 +8,10 @@
 //! scorer did not find it a substantive answer, a deflection or a refusal: those close the case
 //! whatever else they say ("案件正在办理中" after a finding is the court case, not this one).
 //!
+//! A note may report the step taken before it ("您反映的问题我们已安排专人调查核实，目前正在处理
+//! 中"): an investigation arranged is not a finding, and the clause that reports it (the lexicon's
+//! `[interim] steps`) counts as part of the note.
+//!
 //! An interim reply may commit to a deadline: "我们将在15个工作日内办结", "6月30日前答复您". The
 //! commitment is read as the lexicon's `[interim] commitments` patterns give it: working days
 //! after the reply's day, or a date (its year the reply's, or the next when that day has passed).
@@ -29,6 +33,10 @@ pub struct InterimWords {
     /// (a day of the month; `day` absent: the month's end) and optionally `year`
     #[serde(default)]
     pub commitments: Vec<String>,
+    /// a step taken that leaves the case open ("已安排专人调查核实"): part of a note that says
+    /// the case is being handled, never a note alone
+    #[serde(default)]
+    pub steps: Vec<String>,
 }
 
 /// The deadline an interim reply commits the case to.
@@ -70,6 +78,7 @@ impl Commitment {
 pub(crate) struct InterimMatchers {
     pending: PatternList,
     commitments: PatternList,
+    steps: PatternList,
 }
 
 /// What a reply's text says of the case's handling.
@@ -79,6 +88,8 @@ pub(crate) struct Handling {
     pub pending: Option<(usize, usize)>,
     /// The first commitment found, with its span.
     pub commitment: Option<(Commitment, (usize, usize))>,
+    /// The steps taken the note reports, read only when there is a note.
+    pub steps: Vec<(usize, usize)>,
 }
 
 impl InterimMatchers {
@@ -98,7 +109,11 @@ impl InterimMatchers {
                 });
             }
         }
-        Ok(InterimMatchers { pending: compile("interim", &words.pending)?, commitments })
+        Ok(InterimMatchers {
+            pending: compile("interim", &words.pending)?,
+            commitments,
+            steps: compile("interim", &words.steps)?,
+        })
     }
 
     /// Reads `text` (folded as the scorer folds replies).
@@ -111,7 +126,11 @@ impl InterimMatchers {
             .filter_map(|p| p.captures_iter(text).find_map(|c| Some((commitment_of(&c)?, c.get(0)?))))
             .min_by_key(|(_, m)| m.start())
             .map(|(commitment, m)| (commitment, (m.start(), m.end())));
-        Handling { pending: pending.map(|m| (m.start(), m.end())), commitment }
+        let steps = match pending.is_some() || commitment.is_some() {
+            true => self.steps.0.iter().flat_map(|p| p.find_iter(text)).map(|m| (m.start(), m.end())).collect(),
+            false => Vec::new(),
+        };
+        Handling { pending: pending.map(|m| (m.start(), m.end())), commitment, steps }
     }
 }
 
@@ -238,7 +257,7 @@ mod tests {
 
     #[test]
     fn a_commitment_pattern_must_say_what_it_counts() {
-        let words = InterimWords { pending: vec![], commitments: vec!["(\\d+)个工作日内".into()] };
+        let words = InterimWords { commitments: vec!["(\\d+)个工作日内".into()], ..InterimWords::default() };
         let Err(error) = InterimMatchers::new(&words) else {
             panic!("a pattern with no `days` or `month` group was taken")
         };

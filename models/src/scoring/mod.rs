@@ -460,7 +460,16 @@ impl Scorer {
         let interim = note_type || handling.pending.is_some() || handling.commitment.is_some();
         let commitment = handling.commitment.map(|(commitment, _)| commitment);
         if interim && !note_type && only_a_progress_note(&findings, &reply_f.text, &handling, around) {
-            if findings.outcomes == 0 {
+            if findings.outcomes == 0 && (findings.forwarded_named || findings.forwarded_unnamed) {
+                // "已转A5区城管局调查处理，目前正在处理中": a forwarding note that says the unit it
+                // went to is at work, judged as the note is without it (evasive 1 when it names
+                // the unit, 2 when it names nobody; vague 2)
+                reply_type = ReplyType::Forwarded;
+                let named = findings.forwarded_named && !findings.forwarded_unnamed;
+                (evasive_level, vague_level) = (if named { 1 } else { 2 }, 2);
+                evasive_score = judge::band(evasive_level, 0.5, &self.lexicon);
+                vague_score = judge::band(2, if named { 0.8 } else { 0.9 }, &self.lexicon);
+            } else if findings.outcomes == 0 {
                 // "此事正在调查处理中。": nothing found, decided or done. The rubric's "only
                 // acknowledges receipt" (evasive 2, vague 2), with a promise of more: a little
                 // below a bare receipt in both scores.
@@ -598,8 +607,8 @@ impl Scorer {
 }
 
 /// Whether a reply the interim patterns matched holds nothing but the note: its content outside
-/// the sentences (or clauses: `around`) of the "being handled" phrase and of the commitment is
-/// under [`ANSWER_BESIDE_A_NOTE_BYTES`].
+/// the sentences (or clauses: `around`) of the "being handled" phrase, of the commitment and of
+/// the steps the note reports is under [`ANSWER_BESIDE_A_NOTE_BYTES`].
 fn only_a_progress_note(
     findings: &signals::Findings,
     text: &str,
@@ -607,8 +616,11 @@ fn only_a_progress_note(
     around: fn(&str, usize, usize) -> (usize, usize),
 ) -> bool {
     let spans = [handling.pending, handling.commitment.map(|(_, span)| span)];
-    let parts: Vec<(usize, usize)> = spans.into_iter().flatten().map(|(start, end)| around(text, start, end)).collect();
-    !parts.is_empty() && content_outside(findings, text, &parts) < ANSWER_BESIDE_A_NOTE_BYTES
+    let note: Vec<(usize, usize)> = spans.into_iter().flatten().map(|(start, end)| around(text, start, end)).collect();
+    // the steps a note reports ("我们已安排专人调查核实，目前正在处理中") are part of it
+    let steps = handling.steps.iter().map(|&(start, end)| around(text, start, end));
+    let parts: Vec<(usize, usize)> = note.iter().copied().chain(steps).collect();
+    !note.is_empty() && content_outside(findings, text, &parts) < ANSWER_BESIDE_A_NOTE_BYTES
 }
 
 /// Bytes of the reply's content (folded text) outside all of `spans`.

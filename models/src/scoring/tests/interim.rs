@@ -48,10 +48,41 @@ fn a_note_that_commits_to_a_deadline_carries_it() {
     assert_eq!(pending_quotes(NOISY_SITE, reply), ["正在核实，", "将于10个工作日内将处理结果答复"]);
     let dated = "您好！此事正在调查处理中，争取6月30日前办结并回复您。";
     assert_eq!(handling(NOISY_SITE, dated).2, Some(Commitment::Date { year: None, month: 6, day: Some(30) }));
-    // Known gap: a step taken before the note ("已安排专人调查核实") is read as a deed done, the
-    // reply as an answer (the level model's substantive), and an answer closes the case.
+}
+
+#[test]
+fn a_forwarding_note_that_says_the_case_is_being_handled_is_still_a_forward() {
+    // the rubric's convention: a named unit, evasive 1; nobody named, evasive 2; vague 2 both
+    let named = "您好！您反映的问题已转A5区城管局调查处理，目前正在处理中。";
+    check(
+        NOISY_SITE,
+        named,
+        Expect {
+            evidence: &[(SignalKind::ForwardedToUnit, "已转A5区城管局调查处理，"), (SignalKind::Pending, "正在处理中")],
+            ..expect(1, 2, ReplyType::Forwarded)
+        },
+    );
+    assert!(handling(NOISY_SITE, named).1);
+    let unnamed = "您好！您反映的问题已转相关部门调查处理。目前正在处理中，将于10个工作日内答复您。";
+    check(NOISY_SITE, unnamed, expect(2, 2, ReplyType::Forwarded));
+    assert_eq!(handling(NOISY_SITE, unnamed), (ReplyType::Forwarded, true, Some(Commitment::Workdays(10))));
+}
+
+#[test]
+fn a_note_that_reports_the_step_taken_is_still_a_note() {
+    // "已安排专人调查核实" is an investigation arranged, not a finding: a step, like a forward to
+    // a named unit (the rubric's evasive 1), and the case stays open until its answer
     let arranged = "网友您好！您反映的问题我们已安排专人调查核实，目前正在处理中，将于10个工作日内将处理结果答复您。";
-    assert_eq!(handling(NOISY_SITE, arranged), (ReplyType::Substantive, false, None));
+    assert_eq!(handling(NOISY_SITE, arranged), (ReplyType::Partial, true, Some(Commitment::Workdays(10))));
+    check(NOISY_SITE, arranged, expect(1, 1, ReplyType::Partial));
+    let regard = "您好！我们对您反映的问题高度重视，已责成A5区城管局调查处理，此事正在处理中。";
+    assert!(handling(NOISY_SITE, regard).1);
+    // the step beside a finding: the answer closes the case
+    let found = "您好！经核实，该工地已于6月3日停止夜间施工。我们已安排专人跟进，正在处理中。";
+    assert_eq!(handling(NOISY_SITE, found), (ReplyType::Substantive, false, None));
+    // a step with no note is not read as one
+    let step_only = "您好！经查，该工地未办理夜间施工许可，我局已责成施工单位停止夜间施工并罚款2万元。";
+    assert!(!handling(NOISY_SITE, step_only).1);
 }
 
 #[test]
