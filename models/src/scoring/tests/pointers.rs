@@ -41,6 +41,15 @@ fn asked_how_being_shown_where_to_go_is_the_answer() {
         "网友：您好！您的来信已收悉，建议访问西地省国税局门户网站，办税服务，涉税查询栏目查询纳税人信息。",
         expect(0, 0, ReplyType::Substantive),
     );
+    // asked which office to go to, the office named is the answer, not a deflection (real
+    // reply 116958, whose readers say evasive 0, vague 1; the level model says partial)
+    let asked_where = "咨询考取健康管理证一事|本人想考取健康管理证，但是不知道向哪个有关部门咨询，还请告知部门，谢谢！";
+    let named = scorer().score(
+        asked_where.split_once('|').unwrap().0,
+        asked_where.split_once('|').unwrap().1,
+        "请咨询K市人社部门。",
+    );
+    assert!(named.reply_type != ReplyType::Deflection && named.evasive_level < 2, "{named:?}");
 }
 
 #[test]
