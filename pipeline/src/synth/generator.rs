@@ -62,8 +62,11 @@ fn topic_weight(topic: Topic) -> f64 {
 
 pub struct Generator {
     rng: Rng,
-    /// Draws for the progress notes alone, so that adding them left every other draw of a
-    /// seed as it was.
+    /// Draws for the progress notes alone: the corpus of a seed stays as it was without notes
+    /// up to the first post whose answer a note delays. (After it the samples drift apart: an
+    /// answer counted from the note lands on other days, some of them moved off a weekend with
+    /// one more draw, and a post of a recurring issue that comes after the note is worded as a
+    /// repeat after a reply.)
     notes_rng: Rng,
     city: City,
     cal: Calendar,
@@ -286,7 +289,7 @@ impl Generator {
             (from, unit, forwarded_by, first) = (at, target, Some(s.unit), Some(at));
         }
         if self.notes_rng.chance(P_PROGRESS_NOTE) {
-            // (drawn with the notes' own generator, then the answer as without the note)
+            // (the note drawn with the notes' own generator; the answer's delay counts from it)
             std::mem::swap(&mut self.rng, &mut self.notes_rng);
             let at = self.reply_time(from, unit, FORWARD_DELAY_SCALE);
             let note = self.reply(post_id, t, at, s, core, unit, forwarded_by, ReplyKind::ProgressNote);
