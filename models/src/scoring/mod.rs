@@ -220,6 +220,9 @@ const NOTE_ONLY_MAX_CHARS: usize = 170;
 /// Where in level 2 a reply that is only a progress note sits (a bare receipt is at 1.0).
 const PROGRESS_NOTE_WITHIN: f64 = 0.9;
 
+/// Characters a deflection's quote reaches past its pattern's match to end its clause.
+const DEFLECTION_QUOTE_REACH: usize = 24;
+
 /// Longest stretch of content quoted when nothing in it was matched (characters).
 const FALLBACK_QUOTE_CHARS: usize = 100;
 
@@ -508,6 +511,14 @@ impl Scorer {
                 SignalKind::GenericPromise | SignalKind::RuleQuote | SignalKind::Refusal => {
                     let (start, end) = signals::clause_around(&reply_f.text, start, end);
                     let (start, end) = findings.without_leading_courtesy(&reply_f.text, start, end);
+                    (kind, start, end)
+                }
+                // where the citizen is sent is quoted to the end of its clause: the pattern stops
+                // at the first unit word, "你要咨询你户口所|在地的县市区民政局"
+                SignalKind::Deflection => {
+                    let (_, clause_end) = signals::clause_around(&reply_f.text, start, end);
+                    let rest = &reply_f.text[end..clause_end.max(end)];
+                    let end = if rest.chars().count() <= DEFLECTION_QUOTE_REACH { clause_end.max(end) } else { end };
                     (kind, start, end)
                 }
                 _ => (kind, start, end),

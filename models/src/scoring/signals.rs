@@ -627,7 +627,11 @@ impl Matchers {
                 found.rules += 1;
                 found.signals.push(Signal { kind: SignalKind::RuleQuote, start, end });
             }
-            found.answers |= if cats & cat::ANSWER_YES_NO != 0 { ask::YES_NO } else { 0 };
+            // (a yes or a no under a condition the reply does not check is the rule restated:
+            // "如符合以下条件，可以…" answers nobody's "can I?")
+            if cats & cat::ANSWER_YES_NO != 0 && !self.under_condition(text, start, end) {
+                found.answers |= ask::YES_NO;
+            }
             found.answers |= if cats & cat::ANSWER_REASON != 0 { ask::REASON } else { 0 };
             found.answers |= if cats & cat::ANSWER_HOW != 0 { ask::HOW } else { 0 };
         }
@@ -642,6 +646,14 @@ impl Matchers {
         }
     }
 
+    /// Whether the words at `start` sit under a condition the reply does not check ("如果你符合
+    /// 以上条件", "凡…的"): the rule restated, not applied. The condition is looked for from the
+    /// sentence's start up to `through` (the words may be part of it: "如符合…").
+    fn under_condition(&self, text: &str, start: usize, through: usize) -> bool {
+        let (sentence_start, _) = sentence_around(text, start, start);
+        self.conditions.iter().any(|c| text[sentence_start..through].contains(c.as_str()))
+    }
+
     fn count_facts(&self, text: &str, scan: &Scan, roles: &[Role], found: &mut Findings) {
         let in_content = |start: usize| roles[start] == Role::Content;
         // one stretch of text is one fact: a full date is not also a day and a number of years
@@ -651,12 +663,8 @@ impl Matchers {
         found.amounts = amounts.iter().filter(|&&a| !overlaps_any(&dates, a)).count() as u32;
         found.documents = scan.count(List::Documents, in_content);
         found.place_units = scan.count(List::PlaceUnits, in_content);
-        // under a condition the reply does not check ("如果你符合以上条件") it is the rule restated
-        let conditional = |start: usize| {
-            let (sentence_start, _) = sentence_around(text, start, start);
-            self.conditions.iter().any(|c| text[sentence_start..start].contains(c.as_str()))
-        };
-        let procedures = scan.count(List::Procedures, |start| in_content(start) && !conditional(start));
+        let procedures =
+            scan.count(List::Procedures, |start| in_content(start) && !self.under_condition(text, start, start));
         if procedures > 0 {
             // how and where to do it: the answer to "how" and to "can I …?"
             found.procedures += procedures;

@@ -532,6 +532,23 @@ fn rules_applied_with_the_case_facts_are_not_a_rule_quote() {
 }
 
 #[test]
+fn a_yes_under_a_condition_the_reply_does_not_check_answers_nobody() {
+    // the rubric: a general rule quoted to the citizen's yes/no question about their own case is
+    // evasive 2, unless the reply applies it to the case
+    const OWN_CASE: &str = "孩子入学咨询|我在F市务工三年，没有房产和户口，请问孩子明年能否在F市就近入学？";
+    check(
+        OWN_CASE,
+        "您好！如符合以下条件，可以在F市就近入学：1、父母一方在F市务工满一年；2、在F市有合法稳定住所。",
+        expect(2, 2, ReplyType::GenericPolicy),
+    );
+    check(
+        OWN_CASE,
+        "您好！您在F市务工满三年，符合随迁子女入学条件，可以在F市就近入学，请于6月1日前到居住地所在学区报名。",
+        expect(0, 0, ReplyType::Substantive),
+    );
+}
+
+#[test]
 fn evidence_serializes_with_character_offsets() {
     let score = scorer().score("", "", "您好！已转相关部门调查处理。");
     let json = serde_json::to_string(&score.evidence).unwrap();
