@@ -44,12 +44,22 @@ fn asked_how_being_shown_where_to_go_is_the_answer() {
     // asked which office to go to, the office named is the answer, not a deflection (real
     // reply 116958, whose readers say evasive 0, vague 1; the level model says partial)
     let asked_where = "咨询考取健康管理证一事|本人想考取健康管理证，但是不知道向哪个有关部门咨询，还请告知部门，谢谢！";
-    let named = scorer().score(
-        asked_where.split_once('|').unwrap().0,
-        asked_where.split_once('|').unwrap().1,
-        "请咨询K市人社部门。",
-    );
+    let (subject, body) = asked_where.split_once('|').unwrap();
+    let named = scorer().score(subject, body, "请咨询K市人社部门。");
     assert!(named.reply_type != ReplyType::Deflection && named.evasive_level < 2, "{named:?}");
+}
+
+#[test]
+fn a_deflection_is_quoted_to_the_end_of_its_clause() {
+    // (the pattern stops at the first unit word: "所" of "所在地")
+    let score = scorer().score(
+        "转业安置咨询",
+        "我是现役军人，家属户口在F1区，我是农村户口，像我这种情况还可以转业回M市吗？",
+        "至于你是农村户口，你要咨询你户口所在地的县市区民政局。",
+    );
+    let quotes: Vec<&str> =
+        score.evidence.iter().filter(|e| e.kind == SignalKind::Deflection).map(|e| e.text.as_str()).collect();
+    assert_eq!(quotes, ["你要咨询你户口所在地的县市区民政局"], "{score:?}");
 }
 
 #[test]
