@@ -58,6 +58,19 @@ fn answered(f: &Findings, asks: u8) -> bool {
     direct == 0 || (direct & f.answers != 0 && about_the_case)
 }
 
+/// How a forwarding note with nothing else is judged, as (evasive level, where in it, vague
+/// level, where in it): the rubric's evasive 2 when it names nobody (even beside a named unit),
+/// 1 when it names the unit it went to; vague 2 both. `None` when the reply forwards nothing.
+pub(crate) fn bare_forward(f: &Findings) -> Option<(u8, f64, u8, f64)> {
+    if f.forwarded_unnamed {
+        Some((2, 0.5, 2, 0.9))
+    } else if f.forwarded_named {
+        Some((1, 0.5, 2, 0.8))
+    } else {
+        None
+    }
+}
+
 pub(crate) fn band(level: u8, within: f64, lexicon: &Lexicon) -> f64 {
     let l = &lexicon.levels;
     let within = within.clamp(0.0, 1.0);
@@ -88,10 +101,8 @@ pub(crate) fn judge(f: &Findings, asks: u8, post_chars: usize, lexicon: &Lexicon
             with(ReplyType::RefusalWithoutReason, 2, 0.7, 2, 0.9)
         } else if f.deflection {
             with(ReplyType::Deflection, 2, if f.deflection_generic { 0.8 } else { 0.6 }, 2, 0.9)
-        } else if f.forwarded_unnamed {
-            with(ReplyType::Forwarded, 2, 0.5, 2, 0.9)
-        } else if f.forwarded_named {
-            with(ReplyType::Forwarded, 1, 0.5, 2, 0.8)
+        } else if let Some((evasive, ev_within, vague, va_within)) = bare_forward(f) {
+            with(ReplyType::Forwarded, evasive, ev_within, vague, va_within)
         } else {
             with(ReplyType::AcknowledgementOnly, 2, 1.0, 2, 1.0)
         };

@@ -463,15 +463,14 @@ impl Scorer {
         let interim = note_type || handling.pending.is_some() || handling.commitment.is_some();
         let commitment = handling.commitment.map(|(commitment, _)| commitment);
         if interim && !note_type && only_a_progress_note(&findings, &reply_f.text, &handling, around) {
-            if findings.outcomes == 0 && (findings.forwarded_named || findings.forwarded_unnamed) {
+            let forward = judge::bare_forward(&findings).filter(|_| findings.outcomes == 0);
+            if let Some((evasive, ev_within, vague, va_within)) = forward {
                 // "已转A5区城管局调查处理，目前正在处理中": a forwarding note that says the unit it
-                // went to is at work, judged as the note is without it (evasive 1 when it names
-                // the unit, 2 when it names nobody; vague 2)
+                // went to is at work, judged as the note is without it
                 reply_type = ReplyType::Forwarded;
-                let named = findings.forwarded_named && !findings.forwarded_unnamed;
-                (evasive_level, vague_level) = (if named { 1 } else { 2 }, 2);
-                evasive_score = judge::band(evasive_level, 0.5, &self.lexicon);
-                vague_score = judge::band(2, if named { 0.8 } else { 0.9 }, &self.lexicon);
+                (evasive_level, vague_level) = (evasive, vague);
+                evasive_score = judge::band(evasive, ev_within, &self.lexicon);
+                vague_score = judge::band(vague, va_within, &self.lexicon);
             } else if findings.outcomes == 0 {
                 // "此事正在调查处理中。": nothing found, decided or done. The rubric's "only
                 // acknowledges receipt" (evasive 2, vague 2), with a promise of more: a little
@@ -516,10 +515,9 @@ impl Scorer {
                 // where the citizen is sent is quoted to the end of its clause: the pattern stops
                 // at the first unit word, "你要咨询你户口所|在地的县市区民政局"
                 SignalKind::Deflection => {
-                    let (_, clause_end) = signals::clause_around(&reply_f.text, start, end);
-                    let rest = &reply_f.text[end..clause_end.max(end)];
-                    let end = if rest.chars().count() <= DEFLECTION_QUOTE_REACH { clause_end.max(end) } else { end };
-                    (kind, start, end)
+                    let clause_end = signals::clause_around(&reply_f.text, start, end).1.max(end);
+                    let reach = reply_f.text[end..clause_end].chars().count();
+                    (kind, start, if reach <= DEFLECTION_QUOTE_REACH { clause_end } else { end })
                 }
                 _ => (kind, start, end),
             })
