@@ -43,8 +43,51 @@ impl PlaceCode<'_> {
 /// text ("A市A4区胜利村" → "A市A4区", "A市五矿万境K9县" stays "A市" since K9县 is not A市's);
 /// the body never narrows the subject, as a subject that names only "A市" is usually about a
 /// city-wide matter even when the author says where they live.
+///
+/// Data whose places are not masked (a city's own platform, the demo's corpus) names its
+/// districts and counties in full ("南湖区", "枫林县"): when neither text holds a place code, the
+/// first such name is the region (see [`written_out_region`]).
 pub fn extract_region(subject: &str, body: &str) -> Option<String> {
-    region_in(subject).or_else(|| region_in(body))
+    region_in(subject)
+        .or_else(|| region_in(body))
+        .or_else(|| written_out_region(subject).or_else(|| written_out_region(body)))
+}
+
+/// Characters that end a common word with 区 rather than a district's name: 小区, 社区, 园区,
+/// 城区, 学区, 辖区, 片区, 景区, 校区, 市区, 郊区, 山区, 地区, 开发区, 居民区, 别墅区, 办公区 … (东城区 … 北城区 are districts all
+/// the same: see [`written_out_region`]).
+const NOT_BEFORE_DISTRICT: &str =
+    "小社园城学辖片景校市郊山灾老新禁误盲专街商厂矿林牧库营宅住活发税业范务考病疫封控防展功分院选特战军警候停服物工保示风地民墅公产车闲乐餐教居区置属游改政共集成筑域";
+
+/// Characters that end a word with 区 or 县 that names no particular one: 我县, 全县, 该区, 各区县,
+/// 所在县, 外县, 邻县 …
+const NOT_BEFORE_EITHER: &str = "各全本我该这那此其每一二两三四五六七八九十多所在外邻郊省州市县区求跨下上内么";
+
+/// Characters no district's or county's name is made of: particles, pronouns, prepositions
+/// ("尊敬的县领导", "调到县里", "四个区").
+const NOT_IN_REGION_NAMES: &str = "的在和与及到至从对把被向给是有了个这那该本此我你他她们各全每某所其就都也又还很为";
+
+/// The first district or county named in full: two ideographs and 区 or 县 ("南湖区",
+/// "枫林县", "东城区"), not a common word ending so (`NOT_BEFORE_DISTRICT`, `NOT_BEFORE_EITHER`)
+/// nor 区域.
+/// Only 区 and 县: a written-out 市 or 州 is as often a city as a prefecture, and a post naming
+/// only its city says nothing about which district.
+fn written_out_region(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let ideograph = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    (2..chars.len()).find_map(|i| {
+        let suffix = chars[i];
+        if !matches!(suffix, '区' | '县') || chars.get(i + 1) == Some(&'域') {
+            return None;
+        }
+        let (first, last) = (chars[i - 2], chars[i - 1]);
+        let compass_town = last == '城' && "东西南北".contains(first);
+        let common_word =
+            NOT_BEFORE_EITHER.contains(last) || (suffix == '区' && !compass_town && NOT_BEFORE_DISTRICT.contains(last));
+        let name_char = |c: char| ideograph(c) && !NOT_IN_REGION_NAMES.contains(c);
+        let named = name_char(first) && name_char(last) && !common_word;
+        named.then(|| chars[i - 2..=i].iter().collect())
+    })
 }
 
 /// The region of a unit's name: "A3区洋湖街道" → "A市A3区", "K7县人力资源和社会保障局" → "K7县".
@@ -169,6 +212,20 @@ mod tests {
         check("希望能尽快修建J10 县竹山村路边的防落水护栏", "", Some("J10县"));
         check("楚AXC179号车", "", None);
         check("AB1区", "", None);
+    }
+
+    #[test]
+    fn districts_and_counties_written_in_full_when_nothing_is_masked() {
+        check("强制学生有偿补课（北塘区博源实验学校）", "", Some("北塘区"));
+        check("投诉丰苑实验学校违规收取择校费", "尊敬的政府领导：青山县丰苑实验学校位于人民街附近", Some("青山县"));
+        check("西城区星源实验学校", "", Some("西城区"));
+        check("东城区龙溪实验学校", "", Some("东城区"));
+        check("我县对小区、社区和园区的学区划分", "全县景区、市区、老城区和开发区", None);
+        check("该区域", "所在县的山区", None);
+        check("龙湾国际社区别墅区违建", "居民区、办公区和湖南地区的郊县", None);
+        check("尊敬的县领导", "调到县里，四个区都有安置区", None);
+        // a masked code comes first, wherever it is
+        check("南湖区", "A市A5区", Some("A市A5区"));
     }
 
     #[test]

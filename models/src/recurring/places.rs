@@ -72,12 +72,25 @@ const CLASS_WORDS: &[&str] = &[
     "商场",
     "网吧",
     "酒店",
+    // shops by their trade (not 店 alone: "开饭店", "该店" name none)
+    "便利店",
+    "母婴店",
+    "洗车店",
+    "烧烤店",
+    "火锅店",
+    "小吃店",
+    "美发店",
+    "理发店",
+    "水果店",
+    "早餐店",
+    "奶茶店",
     "公园",
     "园",
 ];
 
 /// The first characters of the class words.
-const CLASS_FIRST_CHARS: &str = "小花家新公广大华山国苑城府湾郡立隧路街巷桥幼学中社村镇乡有责物集医卫工产市超商网酒园";
+const CLASS_FIRST_CHARS: &str =
+    "小花家新公广大华山国苑城府湾郡立隧路街巷桥幼学中社村镇乡有责物集医卫工产市超商网酒园便母洗烧火美理水早奶";
 
 /// Characters a place name is never made of: particles, pronouns, conjunctions, prepositions.
 const NOT_IN_NAMES: &str = "的在和与及到至从对把被向给是有了个这那该本此我你他她们各全每某所其就都也又还很";
@@ -85,7 +98,7 @@ const NOT_IN_NAMES: &str = "的在和与及到至从对把被向给是有了个�
 /// Heads cut off the front of a name: verbs of the subject frame and where-words.
 const HEADS: &[&str] = &[
     "投诉", "举报", "反映", "反应", "咨询", "关于", "请求", "建议", "希望", "要求", "严重", "强烈", "解决", "请问",
-    "恳请", "位于", "家住", "住在", "地处", "靠近", "紧邻", "市民", "居民", "业主",
+    "恳请", "位于", "家住", "住在", "地处", "靠近", "紧邻", "市民", "居民", "业主", "整治",
 ];
 
 /// Facilities residents complain about next to their compound, which a subject often names
@@ -127,6 +140,7 @@ const GENERIC_ENDINGS: &[&str] = &[
     "出路",
     "走路",
     "修路",
+    "跑路", // "商家跑路": the owner ran off
     "城市",
     "县城",
     "省城",
@@ -175,6 +189,7 @@ const GENERIC_ALONE: &[&str] = &[
     "中心医院",
     "中医医院",
     "眼科医院",
+    "骨科医院",
     "口腔医院",
     "儿童医院",
     "商业广场",
@@ -186,6 +201,18 @@ const GENERIC_ALONE: &[&str] = &[
     "小学",
     "中学",
     "大学",
+    // "博源实验学校" and "柳祥实验学校" are two schools, "怡园温泉度假村" and "恒辉温泉度假村" two resorts
+    "实验学校",
+    "实验中学",
+    "实验小学",
+    "美容美发店",
+    "度假村",
+    "温泉度假村",
+    "家电城",
+    "批发市场",
+    "湿地公园",
+    "健身广场",
+    "生态园",
 ];
 
 /// A class word followed by one of these characters is part of a longer common word
@@ -532,6 +559,19 @@ mod tests {
         check("A市恒大翡翠华庭漏水", &[("恒大翡翠华庭", "翡翠华庭")]);
         check("A市城东大商场拖欠工资", &[("城东大商场", "东大商场")]);
         check("A7县黄花中心卫生院乱收费", &[("黄花中心卫生院", "黄花中心卫生院")]);
+    }
+
+    #[test]
+    fn experimental_schools_and_shops_are_told_apart_by_their_names() {
+        // (a district written in full stays in the name shown; the key is what matches)
+        check("强制学生有偿补课（北塘区博源实验学校）", &[("北塘区博源实验学校", "博源实验学校")]);
+        check("枫林县柳祥实验学校强制购买教辅资料", &[("枫林县柳祥实验学校", "柳祥实验学校")]);
+        check("建议整治月居便利店预付卡商家跑路", &[("月居便利店", "月居便利店")]);
+        check("我在云泉洗车店办了一张会员卡，店门口贴了装修通知", &[("云泉洗车店", "云泉洗车店")]);
+        check("要求退卡，该店一直推脱，门店关门了", &[]);
+        check("江润母婴店的店主联系不上", &[("江润母婴店", "江润母婴店")]);
+        check("春明烧烤店排风扇噪音大油烟重", &[("春明烧烤店", "春明烧烤店")]);
+        check("旅游团强制购物（恒辉温泉度假村）", &[("恒辉温泉度假村", "恒辉温泉度假村")]);
     }
 
     #[test]
