@@ -780,17 +780,71 @@ impl Highlighter {
             while !text.is_char_boundary(end) {
                 end -= 1;
             }
+            let end = past_number(text, end);
             return Snippet { text: text[..end].to_string(), highlights: Vec::new(), truncated: end < text.len() };
         };
         // A fragment ends with its last word: keep the punctuation that closes it.
         let range = found.fragment;
         let end = range.end + text[range.end..].find(char::is_alphanumeric).unwrap_or(text.len() - range.end);
+        let (start, end) = (before_number(text, range.start), past_number(text, end));
+        let shift = range.start - start;
         Snippet {
-            text: text[range.start..end].to_string(),
-            highlights: found.highlights,
-            truncated: range.start > 0 || end < text.len(),
+            text: text[start..end].to_string(),
+            highlights: found.highlights.into_iter().map(|(a, b)| (a + shift, b + shift)).collect(),
+            truncated: start > 0 || end < text.len(),
         }
     }
+}
+
+/// Most bytes a snippet's edge moves to take in the whole of a number it would cut.
+const NUMBER_REACH: usize = 40;
+
+/// Whether `c` is part of a written number: a digit (ASCII or full-width), or what stands
+/// between its groups ("138 1234 5678", "0731-84561234", "+86", "（0731）").
+fn in_number(c: char) -> bool {
+    c.is_ascii_digit()
+        || ('０'..='９').contains(&c)
+        || matches!(c, ' ' | '-' | '－' | '+' | '(' | ')' | '（' | '）' | 'X' | 'x')
+}
+
+/// `start`, moved back to the beginning of a number it falls inside. A snippet cut through a
+/// phone or ID-card number would show digits the API's masking cannot recognise as one
+/// ("…联系电话138123456"): the whole number is shown, and masked whole.
+fn before_number(text: &str, start: usize) -> usize {
+    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let (Some(before), Some(after)) = (text[..start].chars().next_back(), text[start..].chars().next()) else {
+        return start;
+    };
+    if !(in_number(before) && in_number(after) && (digit(before) || digit(after))) {
+        return start;
+    }
+    let mut at = start;
+    for (i, c) in text[..start].char_indices().rev() {
+        if !in_number(c) || start - i > NUMBER_REACH {
+            break;
+        }
+        at = i;
+    }
+    at
+}
+
+/// `end`, moved on to the end of a number it falls inside (see [`before_number`]).
+fn past_number(text: &str, end: usize) -> usize {
+    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let (Some(before), Some(after)) = (text[..end].chars().next_back(), text[end..].chars().next()) else {
+        return end;
+    };
+    if !(in_number(before) && in_number(after) && (digit(before) || digit(after))) {
+        return end;
+    }
+    let mut at = end;
+    for (i, c) in text[end..].char_indices() {
+        if !in_number(c) || i > NUMBER_REACH {
+            break;
+        }
+        at = end + i + c.len_utf8();
+    }
+    at
 }
 
 /// How much more a word of the subject tells than one of the body, picking a post's words.
@@ -815,4 +869,31 @@ fn without_urls(text: &str) -> std::borrow::Cow<'_, str> {
     }
     out.push_str(rest);
     std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{before_number, past_number};
+
+    #[test]
+    fn a_snippet_edge_inside_a_number_moves_to_take_the_whole_number() {
+        let text = "请联系电话13812345678，地址";
+        let inside = text.find("456").unwrap();
+        assert_eq!(&text[before_number(text, inside)..], "13812345678，地址");
+        assert_eq!(&text[..past_number(text, inside)], "请联系电话13812345678");
+        let id = "身份证430102 19900101 1234号";
+        let at = id.find("1990").unwrap();
+        assert_eq!(&id[before_number(id, at)..past_number(id, at)], "430102 19900101 1234");
+    }
+
+    #[test]
+    fn an_edge_beside_a_number_or_between_words_stays() {
+        let text = "电话 13812345678 请拨打";
+        let after = text.find(" 请").unwrap() + 1;
+        assert_eq!(past_number(text, after), after);
+        let words = "油烟扰民，噪音";
+        let at = words.find("噪").unwrap();
+        assert_eq!(before_number(words, at), at);
+        assert_eq!(past_number(words, at), at);
+    }
 }
