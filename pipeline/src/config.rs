@@ -226,6 +226,9 @@ mod tests {
     fn a_negative_weight_or_prior_is_refused_not_taken_as_zero() {
         let error = Config::parse("[annual.weights]\nresponse = -1\n").unwrap_err();
         assert!(error.contains("[annual.weights] response = -1"), "{error}");
+        let zeros = "[annual.weights]\nresponse = 0\ntimeliness = 0\nquality = 0\nresolution = 0\nsatisfaction = 0\n";
+        let error = Config::parse(zeros).unwrap_err();
+        assert!(error.contains("every weight is 0"), "{error}");
         assert!(Config::parse("[annual]\nprior_posts = -5\n").unwrap_err().contains("prior_posts"));
     }
 

@@ -71,6 +71,12 @@ impl AnnualConfig {
                 return Err(format!("[annual.weights] {name} = {value}: a weight is a number of 0 or more"));
             }
         }
+        if weights.iter().all(|(_, value)| *value == 0.0) {
+            return Err("[annual.weights]: every weight is 0, so no unit could be scored; give at least one \
+                        component a weight above 0 (the defaults: response 0.10, timeliness 0.15, quality 0.20, \
+                        resolution 0.15, satisfaction 0.40)"
+                .to_string());
+        }
         if !(self.prior_posts >= 0.0 && self.prior_posts.is_finite()) {
             return Err(format!("[annual] prior_posts = {}: a number of posts, 0 or more", self.prior_posts));
         }
