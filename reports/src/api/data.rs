@@ -282,6 +282,15 @@ impl Data {
         })
     }
 
+    /// The final reply of the post of reply `reply`: the latest, ties by reply id (as the
+    /// notice has it).
+    fn final_reply(&self, reply: u32) -> Option<u32> {
+        let replies = self.replies.as_ref()?;
+        let post = *self.post_row.get(replies.post_id.get(reply as usize)?)?;
+        let key = |r: u32| (replies.replied_at.get(r as usize).unwrap_or(i64::MIN), replies.id.get(r as usize));
+        self.replies_of(post).iter().copied().max_by(|&a, &b| key(a).cmp(&key(b)))
+    }
+
     fn flag_lists(&self) -> HashMap<(FlagKind, Option<String>), FlagList> {
         // (time, row) of each flagged reply, by kind and unit (None: every unit).
         let mut lists: HashMap<_, Vec<(i64, u32)>> = HashMap::new();
@@ -292,11 +301,22 @@ impl Data {
             }
         };
         if let (Some(replies), Some(scores)) = (&self.replies, &self.scores) {
-            for (r, score) in self.score_of_reply.iter().enumerate() {
-                let Some(s) = score.map(|s| s as usize) else { continue };
-                let evasive = scores.evasive_level.get(s) == Some(2);
-                let vague = scores.vague_level.get(s) == Some(2);
+            let levels = |r: usize| {
+                let s = self.score_of_reply.get(r).copied().flatten()? as usize;
+                Some((scores.evasive_level.get(s) == Some(2), scores.vague_level.get(s) == Some(2)))
+            };
+            let flagged = |r: usize| levels(r).is_some_and(|(evasive, vague)| evasive || vague);
+            for r in 0..self.score_of_reply.len() {
+                let Some((evasive, vague)) = levels(r) else { continue };
                 if !(evasive || vague) {
+                    continue;
+                }
+                // As the notice does: a case is judged by its final reply, so a flagged reply
+                // that a reply not flagged followed (a forwarding note, then the answer) is
+                // left out.
+                let superseded =
+                    self.final_reply(r as u32).is_some_and(|last| last != r as u32 && !flagged(last as usize));
+                if superseded {
                     continue;
                 }
                 let time = replies.replied_at.get(r).unwrap_or(i64::MIN);

@@ -33,7 +33,7 @@ fn with(mut frame: DataFrame, columns: Vec<Column>) -> DataFrame {
 }
 
 /// Three posts to two units: 101 answered evasively (with a phone number and an ID number in
-/// the texts), 102 answered well, 103 overdue.
+/// the texts), 102 acknowledged, then answered well, 103 overdue.
 fn tables() -> ApiTables {
     let posts = with(
         df!(
@@ -50,28 +50,28 @@ fn tables() -> ApiTables {
     );
     let replies = with(
         df!(
-            "reply_id" => ["r1", "r2", "r3"],
-            "post_id" => ["101", "101", "102"],
-            "unit" => ["市环保局", "市环保局", "A区城管局"],
-            "body" => ["“A00023583”：您好！已转相关部门处理。", "已处理，联系电话13812345678。", "已修复路灯。"],
-            "seq" => [1i32, 2, 1],
+            "reply_id" => ["r1", "r2", "r0", "r3"],
+            "post_id" => ["101", "101", "102", "102"],
+            "unit" => ["市环保局", "市环保局", "A区城管局", "A区城管局"],
+            "body" => ["“A00023583”：您好！已转相关部门处理。", "已处理，联系电话13812345678。", "留言已收悉。", "已修复路灯。"],
+            "seq" => [1i32, 2, 1, 2],
         )
         .expect("replies"),
-        vec![times("replied_at", &["2019-03-02 09:00", "2019-03-20 09:00", "2019-04-02 15:00"])],
+        vec![times("replied_at", &["2019-03-02 09:00", "2019-03-20 09:00", "2019-04-02 11:00", "2019-04-02 15:00"])],
     );
     let evidence_1 = r#"[{"kind":"forwarded_unnamed","text":"已转相关部门处理","start":15,"end":23}]"#;
     let scores = df!(
-        "reply_id" => ["r1", "r2", "r3"],
-        "post_id" => ["101", "101", "102"],
-        "unit" => ["市环保局", "市环保局", "A区城管局"],
-        "evasive_level" => [2i8, 0, 0],
-        "vague_level" => [1i8, 2, 0],
-        "evasive_score" => [0.9, 0.1, 0.0],
-        "vague_score" => [0.5, 0.8, 0.1],
-        "evasive" => [true, false, false],
-        "vague" => [false, true, false],
-        "reply_type" => ["forwarded", "generic_policy", "substantive"],
-        "evidence" => [evidence_1, "[]", "[]"],
+        "reply_id" => ["r1", "r2", "r0", "r3"],
+        "post_id" => ["101", "101", "102", "102"],
+        "unit" => ["市环保局", "市环保局", "A区城管局", "A区城管局"],
+        "evasive_level" => [2i8, 0, 2, 0],
+        "vague_level" => [1i8, 2, 2, 0],
+        "evasive_score" => [0.9, 0.1, 0.95, 0.0],
+        "vague_score" => [0.5, 0.8, 0.95, 0.1],
+        "evasive" => [true, false, true, false],
+        "vague" => [false, true, true, false],
+        "reply_type" => ["forwarded", "generic_policy", "acknowledgement_only", "substantive"],
+        "evidence" => [evidence_1, "[]", "[]", "[]"],
     )
     .expect("scores");
     let annual = df!(
@@ -241,7 +241,8 @@ async fn analysts_see_personal_data_masked_and_supervisors_do_not() {
 async fn flagged_replies_come_with_evidence_text_and_subject() {
     let all = check("/api/replies/flagged", Some(SUPERVISOR), 200, None).await.json();
     assert_eq!(all["total"], 2);
-    // Newest first: r2 (vague, 03-20), then r1 (evasive, 03-02).
+    // Newest first: r2 (vague, 03-20), then r1 (evasive, 03-02); not r0, the receipt that the
+    // answer r3 followed on post 102 (a case is judged by its final reply, as in the notice).
     assert_eq!(all["items"][0]["reply_id"], "r2");
     let r1 = &all["items"][1];
     assert_eq!((r1["reply_id"].as_str(), r1["subject"].as_str()), (Some("r1"), Some("楼下餐馆油烟扰民")));
