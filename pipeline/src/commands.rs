@@ -433,8 +433,8 @@ pub fn demo(posts: usize, dir: Option<PathBuf>, serve_at: Option<&str>) -> Resul
 pub fn print_ingest_report(report: &IngestReport, out: &mut impl Write) -> Result<()> {
     writeln!(
         out,
-        "{:<36} {:>14} {:>8} {:>8} {:>8} {:>8} {:>8}",
-        "file", "layout", "rows", "written", "quarant.", "dupl.", "conflict"
+        "{:<36} {:>14} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "file", "layout", "rows", "written", "quarant.", "dupl.", "blank", "conflict"
     )?;
     for file in &report.files {
         let name = Path::new(&file.path).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
@@ -446,10 +446,11 @@ pub fn print_ingest_report(report: &IngestReport, out: &mut impl Write) -> Resul
         let quarantined = file.posts.quarantined + file.replies.quarantined + file.unreadable_rows;
         let duplicates = file.posts.duplicates + file.replies.duplicates;
         let conflicts = file.posts.conflicts + file.replies.conflicts;
+        // (a blank row holds nothing in the columns read: every cell empty, or "{}" in JSON Lines)
         writeln!(
             out,
-            "{name:<36} {:>14} {:>8} {written:>8} {quarantined:>8} {duplicates:>8} {conflicts:>8}",
-            file.layout, file.rows
+            "{name:<36} {:>14} {:>8} {written:>8} {quarantined:>8} {duplicates:>8} {:>8} {conflicts:>8}",
+            file.layout, file.rows, file.blank_rows
         )?;
     }
     for (label, counts) in [("posts", &report.posts), ("replies", &report.replies)] {

@@ -159,6 +159,7 @@ pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalend
         Some(replies) => {
             require(replies, "replies", &REPLY_COLUMNS)?;
             as_of = as_of.max(max_millis(replies, "replied_at")?);
+            let replies = &replies_after_their_post(replies, &inputs.posts)?;
             let typed = match &inputs.scores {
                 Some(scores) if has_column(scores, "reply_type") && has_column(scores, "reply_id") => {
                     let wanted = [&["reply_id", "reply_type"][..], &INTERIM_SCORE_COLUMNS].concat();
@@ -277,6 +278,21 @@ fn carried_replies(posts: &DataFrame, replies: &DataFrame) -> Result<Option<Data
         n,
         vec![Column::new("post_id".into(), carried), Column::new("carried".into(), vec![true; n])],
     )?))
+}
+
+/// The replies not dated before their post. Ingest quarantines such a reply when it sees the
+/// post, but a reply ingested before its post (a replies file ahead of the posts) stays in the
+/// table; counted, it answered the post on its day 0, on time, and the indicators depended on
+/// the order the files came in.
+fn replies_after_their_post(replies: &DataFrame, posts: &DataFrame) -> Result<DataFrame, FactsError> {
+    let posted = posts.clone().lazy().select([col("post_id"), col("posted_at").cast(ms()).alias("__posted_at")]);
+    let kept = replies
+        .clone()
+        .lazy()
+        .left_join(posted, col("post_id"), col("post_id"))
+        .filter(col("__posted_at").is_null().or(col("replied_at").cast(ms()).gt_eq(col("__posted_at"))))
+        .collect()?;
+    Ok(kept.drop("__posted_at")?)
 }
 
 /// `replies` needs `reply_id`, `post_id`, `unit`, `replied_at` and `seq` ([`REPLY_COLUMNS`]).
@@ -701,6 +717,33 @@ pub(crate) mod tests {
             p4 未知单位 unknown 0 -
             p5 K4县 county 0 -
             p6 A市公安局 department 1 r6
+            ",
+        );
+    }
+
+    #[test]
+    fn a_reply_dated_before_its_post_is_not_counted() {
+        // r1's copy, given to p4: dated in September 2019, before p4 was posted in October (a
+        // replies file ingested ahead of its posts keeps such a row).
+        let mut inputs = sample_inputs();
+        let replies = inputs.replies.take().expect("replies");
+        let early = replies
+            .slice(0, 1)
+            .lazy()
+            .with_columns([lit("r-early").alias("reply_id"), lit("p4").alias("post_id")])
+            .collect()
+            .expect("the early reply");
+        inputs.replies = Some(replies.vstack(&early).expect("stacked"));
+        check(
+            &inputs,
+            &["replies", "final_reply_id", "replied", "on_time"],
+            "
+            p1 1 r1 true true
+            p2 1 r2 true true
+            p3 2 r3b true true
+            p4 0 - false false
+            p5 0 - false false
+            p6 1 r6 false false
             ",
         );
     }

@@ -437,6 +437,47 @@ fn a_reply_dated_before_its_post_of_another_file_goes_to_quarantine() {
 }
 
 #[test]
+fn an_id_with_a_control_character_goes_to_quarantine_and_the_other_rows_get_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let posts = write(
+        dir.path(),
+        "posts.csv",
+        "post_id,subject,body,posted_at\n\
+         5003,小区停水,请问何时恢复,2019-09-02 10:00:00\n\
+         50\u{0}04,路灯不亮,一个月了,2019-09-03 10:00:00\n"
+            .as_bytes(),
+    );
+    let data = dir.path().join("data");
+    assert_eq!(ingest(&[&posts], &data).code(), 0);
+    let stored = read_table(&data, "posts");
+    assert_eq!(stored.height(), 1);
+    let quarantine = read_table(&data, "quarantine");
+    assert_eq!(lookup(&quarantine, "file", "posts.csv", "field").as_deref(), Some("post_id"));
+    let reason = lookup(&quarantine, "file", "posts.csv", "reason").unwrap();
+    assert!(reason.contains("control character U+0000"), "{reason}");
+}
+
+#[test]
+fn a_post_dated_before_1990_goes_to_quarantine() {
+    let dir = tempfile::tempdir().unwrap();
+    let posts = write(
+        dir.path(),
+        "posts.csv",
+        "post_id,subject,body,posted_at\n\
+         5005,小区停水,请问何时恢复,1900-01-01 00:00:00\n\
+         5006,路灯不亮,一个月了,2019-09-03 10:00:00\n"
+            .as_bytes(),
+    );
+    let data = dir.path().join("data");
+    assert_eq!(ingest(&[&posts], &data).code(), 0);
+    assert_eq!(read_table(&data, "posts").height(), 1);
+    let quarantine = read_table(&data, "quarantine");
+    assert_eq!(lookup(&quarantine, "file", "posts.csv", "field").as_deref(), Some("posted_at"));
+    let reason = lookup(&quarantine, "file", "posts.csv", "reason").unwrap();
+    assert!(reason.contains("before 1990"), "{reason}");
+}
+
+#[test]
 fn a_jsonl_file_s_columns_are_the_keys_of_every_line_not_only_the_first() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(

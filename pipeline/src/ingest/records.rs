@@ -1,7 +1,7 @@
 //! A raw row, given meaning by its column map: a post, a reply, a taxonomy entry, or the
 //! problems that make it unusable. Nothing here knows about files on disk.
 
-use chrono::NaiveDateTime;
+use chrono::{Datelike, NaiveDateTime};
 use models::kind_rules::KindRules;
 use models::units::{UnitRegistry, UnitSource};
 use models::{region, text, PostKind};
@@ -106,14 +106,40 @@ pub fn latest_time_now() -> NaiveDateTime {
     chrono::Local::now().naive_local() + chrono::Duration::days(1)
 }
 
-/// A time of a row later than `latest`, refused as the quarantine's reason.
+/// The first year a row may be of: no online inquiry platform is older (a post "made" in 1900
+/// is an empty date some export filled in, or a typo, and would stretch every trend back to it).
+const EARLIEST_YEAR: i32 = 1990;
+
+/// A time of a row later than `latest`, or before [`EARLIEST_YEAR`], refused as the
+/// quarantine's reason.
 fn not_in_the_future(at: NaiveDateTime, latest: NaiveDateTime, what: &str) -> Result<(), String> {
     if at > latest {
         return Err(format!(
             "{what} {at} is later than the ingest (a mistyped year?): correct the time and ingest the row again"
         ));
     }
+    if at.year() < EARLIEST_YEAR {
+        return Err(format!(
+            "{what} {at} is before {EARLIEST_YEAR}, older than any online platform (a mistyped year, or an empty \
+             date filled in by the export?): correct the time and ingest the row again"
+        ));
+    }
     Ok(())
+}
+
+/// An id holding a control character (a NUL or a line break from a damaged export) would be
+/// kept as written and match no other row: refused, naming the character.
+fn printable_id(id: &str, field: &'static str) -> Result<(), (&'static str, String)> {
+    match id.chars().find(|c| c.is_control()) {
+        Some(c) => Err((
+            field,
+            format!(
+                "{field} {:?} holds the control character U+{:04X}: correct the id and ingest the row again",
+                id, c as u32
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 impl RowReader<'_> {
@@ -214,6 +240,7 @@ impl RowReader<'_> {
     fn read_post(&self, row: &RawRow) -> Result<PostRecord, (&'static str, String)> {
         let post_id = values::parse_id(self.cell(row, Field::PostId))
             .ok_or(("post_id", "missing post_id (留言编号)".to_string()))?;
+        printable_id(&post_id, "post_id")?;
         let mut subject = self.text(row, Field::Subject);
         let mut body = self.text(row, Field::Body);
         if body.is_empty() {
@@ -290,6 +317,7 @@ impl RowReader<'_> {
         }
         let post_id = values::parse_id(self.cell(row, Field::PostId))
             .ok_or(("post_id", "missing post_id (留言编号) of the reply".to_string()))?;
+        printable_id(&post_id, "post_id")?;
         let replied_at =
             values::parse_datetime(time_cell).map_err(|e| ("replied_at", format!("replied_at (答复时间) {e}")))?;
         not_in_the_future(replied_at, self.latest, "replied_at (答复时间)").map_err(|e| ("replied_at", e))?;
@@ -304,6 +332,7 @@ impl RowReader<'_> {
             // No id in the export: the post id and the reply's content identify it, so the
             // same reply in two exports gets the same id.
             .unwrap_or_else(|| format!("{post_id}-{}", &content_hash[..8]));
+        printable_id(&reply_id, "reply_id")?;
         let unit = self.optional(row, Field::ReplyUnit).or_else(|| {
             // In a posts+replies export, 承办单位 is the unit that handled (and answered) it.
             (self.map.layout != super::columns::Layout::Posts).then(|| self.optional(row, Field::Unit)).flatten()
