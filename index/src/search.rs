@@ -807,44 +807,41 @@ fn in_number(c: char) -> bool {
         || matches!(c, ' ' | '-' | '－' | '+' | '(' | ')' | '（' | '）' | 'X' | 'x')
 }
 
+/// Whether a cut at byte `at` falls inside a number: number characters on both sides, one of
+/// them a digit.
+fn inside_number(text: &str, at: usize) -> bool {
+    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    match (text[..at].chars().next_back(), text[at..].chars().next()) {
+        (Some(before), Some(after)) => in_number(before) && in_number(after) && (digit(before) || digit(after)),
+        _ => false,
+    }
+}
+
 /// `start`, moved back to the beginning of a number it falls inside. A snippet cut through a
 /// phone or ID-card number would show digits the API's masking cannot recognise as one
 /// ("…联系电话138123456"): the whole number is shown, and masked whole.
 fn before_number(text: &str, start: usize) -> usize {
-    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
-    let (Some(before), Some(after)) = (text[..start].chars().next_back(), text[start..].chars().next()) else {
-        return start;
-    };
-    if !(in_number(before) && in_number(after) && (digit(before) || digit(after))) {
+    if !inside_number(text, start) {
         return start;
     }
-    let mut at = start;
-    for (i, c) in text[..start].char_indices().rev() {
-        if !in_number(c) || start - i > NUMBER_REACH {
-            break;
-        }
-        at = i;
-    }
-    at
+    text[..start]
+        .char_indices()
+        .rev()
+        .take_while(|&(i, c)| in_number(c) && start - i <= NUMBER_REACH)
+        .last()
+        .map_or(start, |(i, _)| i)
 }
 
 /// `end`, moved on to the end of a number it falls inside (see [`before_number`]).
 fn past_number(text: &str, end: usize) -> usize {
-    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
-    let (Some(before), Some(after)) = (text[..end].chars().next_back(), text[end..].chars().next()) else {
-        return end;
-    };
-    if !(in_number(before) && in_number(after) && (digit(before) || digit(after))) {
+    if !inside_number(text, end) {
         return end;
     }
-    let mut at = end;
-    for (i, c) in text[end..].char_indices() {
-        if !in_number(c) || i > NUMBER_REACH {
-            break;
-        }
-        at = end + i + c.len_utf8();
-    }
-    at
+    text[end..]
+        .char_indices()
+        .take_while(|&(i, c)| in_number(c) && i <= NUMBER_REACH)
+        .last()
+        .map_or(end, |(i, c)| end + i + c.len_utf8())
 }
 
 /// How much more a word of the subject tells than one of the body, picking a post's words.
