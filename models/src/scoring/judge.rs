@@ -136,7 +136,10 @@ pub(crate) fn judge(f: &Findings, asks: u8, post_chars: usize, lexicon: &Lexicon
     let share = f.shared_terms as f64 / f.reply_terms.max(1) as f64;
     // (a reply that tells the citizen where and how to go about it is about their case, in
     // whatever words: "可以向物价部门投诉" to "驾校不退钱，我该怎么办？")
-    let off_topic = f.reply_terms >= o.min_reply_terms
+    // (nor is a reply whose post has no text: a replies file ingested ahead of its posts is
+    // scored before its post arrives, and again once it has)
+    let off_topic = post_chars > 0
+        && f.reply_terms >= o.min_reply_terms
         && f.shared_terms <= o.max_shared_terms
         && share <= o.max_shared_share
         && f.directions == 0;

@@ -416,6 +416,16 @@ fn a_reply_about_something_else_is_off_topic() {
     );
 }
 
+#[test]
+fn a_reply_whose_post_is_not_there_is_not_off_topic() {
+    // A replies file ingested before its posts: the reply is judged without a post until the
+    // post arrives. Its facts stay facts; nothing says they are about something else.
+    let score =
+        scorer().score("", "", "经核实，该工地已于6月3日停止夜间施工，城管执法大队对施工单位罚款2万元，并责令其整改。");
+    assert_ne!(score.reply_type, ReplyType::OffTopic);
+    assert_eq!(score.evasive_level, 0, "{score:?}");
+}
+
 const METRO_LINE: &str = "建议地铁7号线东延|建议将规划中的7号线东延至榔梨，串联松雅湖、县人民医院和榔梨工业园。";
 
 #[test]
