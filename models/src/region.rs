@@ -54,8 +54,8 @@ pub fn extract_region(subject: &str, body: &str) -> Option<String> {
 }
 
 /// Characters that end a common word with 区 rather than a district's name: 小区, 社区, 园区,
-/// 城区, 学区, 辖区, 片区, 景区, 校区, 市区, 郊区, 山区, 地区, 开发区, 居民区, 别墅区, 办公区 … (东城区 … 北城区 are districts all
-/// the same: see [`written_out_region`]).
+/// 城区, 学区, 辖区, 片区, 景区, 校区, 市区, 郊区, 山区, 地区, 开发区, 居民区, 别墅区, 办公区 …
+/// (东城区 … 北城区 are districts all the same: see [`written_out_region`]).
 const NOT_BEFORE_DISTRICT: &str =
     "小社园城学辖片景校市郊山灾老新禁误盲专街商厂矿林牧库营宅住活发税业范务考病疫封控防展功分院选特战军警候停服物工保示风地民墅公产车闲乐餐教居区置属游改政共集成筑域";
 
@@ -70,8 +70,11 @@ const NOT_IN_REGION_NAMES: &str = "的在和与及到至从对把被向给是有
 /// The first district or county named in full: two ideographs and 区 or 县 ("南湖区",
 /// "枫林县", "东城区"), not a common word ending so (`NOT_BEFORE_DISTRICT`, `NOT_BEFORE_EITHER`)
 /// nor 区域.
+///
 /// Only 区 and 县: a written-out 市 or 州 is as often a city as a prefecture, and a post naming
-/// only its city says nothing about which district.
+/// only its city says nothing about which district. On a 100k `make_corpus.py` corpus (masked,
+/// so read only where a post has no code) 38 posts get such a region, mostly a false one
+/// ("经开区", "下放区"): a false region only keeps a post out of issues in another region.
 fn written_out_region(text: &str) -> Option<String> {
     let chars: Vec<char> = text.chars().collect();
     let ideograph = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
