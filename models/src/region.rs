@@ -46,7 +46,7 @@ impl PlaceCode<'_> {
 ///
 /// Data whose places are not masked (a city's own platform, the demo's corpus) names its
 /// districts and counties in full ("南湖区", "枫林县"): when neither text holds a place code, the
-/// first such name is the region (see [`written_out_region`]).
+/// first such name is the region (`written_out_region`).
 pub fn extract_region(subject: &str, body: &str) -> Option<String> {
     region_in(subject)
         .or_else(|| region_in(body))
