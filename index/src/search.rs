@@ -799,20 +799,22 @@ impl Highlighter {
 /// Most bytes a snippet's edge moves to take in the whole of a number it would cut.
 const NUMBER_REACH: usize = 40;
 
-/// Whether `c` is part of a written number: a digit (ASCII or full-width), or what stands
-/// between its groups ("138 1234 5678", "0731-84561234", "+86", "（0731）").
+/// An ASCII or full-width digit.
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+/// Whether `c` is part of a written number: a digit, or what stands between its groups
+/// ("138 1234 5678", "0731-84561234", "+86", "（0731）").
 fn in_number(c: char) -> bool {
-    c.is_ascii_digit()
-        || ('０'..='９').contains(&c)
-        || matches!(c, ' ' | '-' | '－' | '+' | '(' | ')' | '（' | '）' | 'X' | 'x')
+    is_digit(c) || matches!(c, ' ' | '-' | '－' | '+' | '(' | ')' | '（' | '）' | 'X' | 'x')
 }
 
 /// Whether a cut at byte `at` falls inside a number: number characters on both sides, one of
 /// them a digit.
 fn inside_number(text: &str, at: usize) -> bool {
-    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
     match (text[..at].chars().next_back(), text[at..].chars().next()) {
-        (Some(before), Some(after)) => in_number(before) && in_number(after) && (digit(before) || digit(after)),
+        (Some(before), Some(after)) => in_number(before) && in_number(after) && (is_digit(before) || is_digit(after)),
         _ => false,
     }
 }
