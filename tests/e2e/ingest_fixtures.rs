@@ -370,6 +370,52 @@ fn a_reused_id_keeps_every_version_and_a_row_s_reply_follows_its_post() {
 }
 
 #[test]
+fn an_edited_copy_of_a_post_or_reply_held_is_quarantined_and_the_first_version_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let day1 = write(
+        dir.path(),
+        "day1.csv",
+        "留言编号,留言主题,留言时间,留言详情,答复意见,答复时间\n\
+         7001,路灯不亮,2019-09-02 09:00:00,路灯坏了，电话13812345678,已更换线路，恢复照明,2019-09-04 10:00:00\n"
+            .as_bytes(),
+    );
+    let data = dir.path().join("data");
+    assert_eq!(ingest(&[&day1], &data).code(), 0);
+    // The platform exports the post again with the phone number masked, and its reply with a
+    // typo corrected: the same records, edited, not a second post left without replies.
+    let day2 = write(
+        dir.path(),
+        "day2.csv",
+        "留言编号,留言主题,留言时间,留言详情,答复意见,答复时间\n\
+         7001,路灯不亮,2019-09-02 09:00:00,路灯坏了，电话138****5678,已更换线路，恢复了照明,2019-09-04 10:00:00\n"
+            .as_bytes(),
+    );
+    let run = ingest(&[&day2], &data);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let posts = read_table(&data, "posts");
+    assert_eq!(posts.height(), 1);
+    assert_eq!(lookup(&posts, "post_id", "7001", "body").as_deref(), Some("路灯坏了，电话13812345678"));
+    let replies = read_table(&data, "replies");
+    assert_eq!(replies.height(), 1);
+    assert_eq!(lookup(&replies, "post_id", "7001", "body").as_deref(), Some("已更换线路，恢复照明"));
+    let quarantine = read_table(&data, "quarantine");
+    let reasons: Vec<&str> = quarantine.column("reason").unwrap().str().unwrap().iter().flatten().collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(reasons[0].starts_with("post 7001 posted at 2019-09-02 09:00:00 is already held with other text"));
+    assert!(reasons[1].contains("to post 7001 at 2019-09-04 10:00:00 is already held with other text"));
+
+    // Another post under the same id at another time is still a conflict, kept beside it.
+    let day3 = write(
+        dir.path(),
+        "day3.csv",
+        "post_id,subject,body,posted_at\n7001,学校门口拥堵,建议增派交警,2019-10-14 09:00:00\n".as_bytes(),
+    );
+    assert_eq!(ingest(&[&day3], &data).code(), 0);
+    let posts = read_table(&data, "posts");
+    assert_eq!(lookup(&posts, "post_id", "7001~day3", "subject").as_deref(), Some("学校门口拥堵"));
+}
+
+#[test]
 fn a_replies_file_answers_the_posts_of_its_own_run_whose_id_an_older_post_holds() {
     let dir = tempfile::tempdir().unwrap();
     let day1_posts = write(

@@ -151,12 +151,21 @@ impl Batcher {
             if let Some(post) = outcome.post {
                 report.posts.read += 1;
                 let (exported_as, posted_at) = (post.post_id.clone(), post.posted_at);
-                let (id, post) = self.admit_post(post, &mut report.posts);
-                if id != exported_as {
-                    self.renamed_posts.insert(exported_as, (id.clone(), posted_at));
+                match self.admit_post(post, &mut report.posts) {
+                    Ok((id, post)) => {
+                        if id != exported_as {
+                            self.renamed_posts.insert(exported_as, (id.clone(), posted_at));
+                        }
+                        post_stored_as = Some(id);
+                        posts.extend(post);
+                    }
+                    Err(revision) => {
+                        // (the row's reply, if any, answers the post held under the id)
+                        report.posts.quarantined += 1;
+                        problems.push(revision);
+                        post_stored_as = Some(exported_as);
+                    }
                 }
-                post_stored_as = Some(id);
-                posts.extend(post);
             }
             if let Some(mut reply) = outcome.reply {
                 let from_replies_file = post_stored_as.is_none();
@@ -176,8 +185,13 @@ impl Batcher {
                     continue;
                 }
                 report.replies.read += 1;
-                if let Some(reply) = self.admit_reply(reply, &mut report.replies) {
-                    replies.push(reply);
+                match self.admit_reply(reply, &mut report.replies) {
+                    Ok(Some(reply)) => replies.push(reply),
+                    Ok(None) => {}
+                    Err(revision) => {
+                        report.replies.quarantined += 1;
+                        problems.push(revision);
+                    }
                 }
             }
             taxonomy.extend(outcome.taxonomy);
@@ -213,47 +227,71 @@ impl Batcher {
         Ok(())
     }
 
-    /// The id the post is stored under, and the post if it is to be written (not a duplicate).
-    fn admit_post(&mut self, mut post: PostRecord, counts: &mut super::RecordCounts) -> (String, Option<PostRecord>) {
+    /// The id the post is stored under, and the post if it is to be written (not a duplicate);
+    /// or, for an edited copy of a post held, its quarantine entry.
+    fn admit_post(
+        &mut self,
+        mut post: PostRecord,
+        counts: &mut super::RecordCounts,
+    ) -> Result<(String, Option<PostRecord>), Problem> {
         // Saved again by a spreadsheet, an export writes its times to the minute (or the day):
         // the post held with the time it rounds is the same post, not a conflict.
         let held = self.known.posts.get(&post.post_id).filter(|hash| **hash != post.content_hash);
         let held_at = self.known.post_times.get(&post.post_id).and_then(|ms| tables::from_millis(*ms));
         if let (Some(held), Some(held_at)) = (held, held_at) {
+            let same_time = held_at == post.posted_at || rounds_to(held_at, post.posted_at);
             if rounds_to(held_at, post.posted_at) {
                 let same = records::content_hash(&[&post.subject, &post.body, &values::seconds_text(held_at)]);
                 if same == *held {
                     post.content_hash = same;
                 }
             }
+            // The same id at the same time with other text is this post edited (a phone number
+            // masked afterwards, a line added), not another post: kept as a second post
+            // `<id>~<file>`, it had none of the replies and was listed as overdue.
+            if same_time && post.content_hash != *held {
+                return Err(revised_post(&post, held_at));
+            }
         }
         let (id, new) =
             admit(&mut self.known.posts, &post.post_id, &post.content_hash, &post.source, post.row, "post", counts);
         if !new {
-            return (id, None);
+            return Ok((id, None));
         }
         post.post_id = id.clone();
         self.known.post_times.insert(id.clone(), millis(post.posted_at));
         if let Some(region) = &post.region {
             self.known.regions.insert(post.post_id.clone(), region.clone());
         }
-        (id, Some(post))
+        Ok((id, Some(post)))
     }
 
-    fn admit_reply(&mut self, mut reply: ReplyRecord, counts: &mut super::RecordCounts) -> Option<ReplyRecord> {
+    /// The reply if it is to be written (not a duplicate); or, for an edited copy of a reply
+    /// held, its quarantine entry.
+    fn admit_reply(
+        &mut self,
+        mut reply: ReplyRecord,
+        counts: &mut super::RecordCounts,
+    ) -> Result<Option<ReplyRecord>, Problem> {
         // A reply held with the time this one's rounds (a re-export to the minute) is this reply.
         if self.known.replies.get(&reply.reply_id) != Some(&reply.content_hash) {
             let held = self.known.reply_times.get(&reply.post_id).into_iter().flatten();
+            let mut revised = None;
             for (ms, held_id) in held {
                 let Some(held_at) = tables::from_millis(*ms) else { continue };
-                if !rounds_to(held_at, reply.replied_at) {
-                    continue;
+                if rounds_to(held_at, reply.replied_at) {
+                    let same = records::content_hash(&[&reply.post_id, &reply.body, &values::seconds_text(held_at)]);
+                    if self.known.replies.get(held_id) == Some(&same) {
+                        (reply.reply_id, reply.content_hash, revised) = (held_id.clone(), same, None);
+                        break;
+                    }
                 }
-                let same = records::content_hash(&[&reply.post_id, &reply.body, &values::seconds_text(held_at)]);
-                if self.known.replies.get(held_id) == Some(&same) {
-                    (reply.reply_id, reply.content_hash) = (held_id.clone(), same);
-                    break;
+                if revised.is_none() && edits(held_id, held_at, &reply) {
+                    revised = Some((held_id.clone(), held_at));
                 }
+            }
+            if let Some((held_id, held_at)) = revised {
+                return Err(revised_reply(&reply, &held_id, held_at));
             }
         }
         let (id, new) = admit(
@@ -266,7 +304,7 @@ impl Batcher {
             counts,
         );
         reply.reply_id = id;
-        new.then_some(reply)
+        Ok(new.then_some(reply))
     }
 
     /// `seq` = the reply's place among its post's replies in time order. A reply older
@@ -334,6 +372,70 @@ fn replied_before_post(reply: &ReplyRecord, posted_ms: i64) -> Problem {
         record: "reply",
         field: "replied_at".into(),
         reason: format!("replied at {} before post {} was made at {posted}", reply.replied_at, reply.post_id),
+        raw: serde_json::json!({
+            "reply_id": reply.reply_id,
+            "post_id": reply.post_id,
+            "replied_at": reply.replied_at.to_string(),
+            "body": reply.body,
+        })
+        .to_string(),
+    }
+}
+
+/// The quarantine entry of an edited copy of a post held: same id, same time, other text.
+fn revised_post(post: &PostRecord, held_at: NaiveDateTime) -> Problem {
+    Problem {
+        row: post.row,
+        record: "post",
+        field: "body".into(),
+        reason: format!(
+            "post {} posted at {held_at} is already held with other text: this is an edited copy of it; \
+             the version ingested first is kept, with its replies and scores",
+            post.post_id
+        ),
+        raw: serde_json::json!({
+            "post_id": post.post_id,
+            "posted_at": post.posted_at.to_string(),
+            "subject": post.subject,
+            "body": post.body,
+        })
+        .to_string(),
+    }
+}
+
+/// Whether `reply` is an edited copy of the held reply `held_id` of its post, written at
+/// `held_at`: the same id at the same time (to the minute or the day, as a re-export rounds
+/// it), or — for replies exported without an id, whose id comes from their text — the same
+/// time to the second, other than midnight (two replies of a post at the same second do not
+/// happen; at midnight the time is a date alone, which two replies of a day share).
+fn edits(held_id: &str, held_at: NaiveDateTime, reply: &ReplyRecord) -> bool {
+    use chrono::Timelike;
+    if held_id == reply.reply_id {
+        return held_at == reply.replied_at || rounds_to(held_at, reply.replied_at);
+    }
+    let derived = |id: &str| {
+        id.strip_prefix(reply.post_id.as_str())
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|hash| hash.len() == 8 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    derived(held_id)
+        && derived(&reply.reply_id)
+        && held_at == reply.replied_at
+        && held_at.time() != chrono::NaiveTime::MIN
+        && held_at.nanosecond() == 0
+}
+
+/// The quarantine entry of an edited copy of a reply held.
+fn revised_reply(reply: &ReplyRecord, held_id: &str, held_at: NaiveDateTime) -> Problem {
+    Problem {
+        row: reply.row,
+        record: "reply",
+        field: "body".into(),
+        reason: format!(
+            "reply {held_id} to post {} at {held_at} is already held with other text: this is an edited \
+             copy of it; the version ingested first is kept, with its score",
+            reply.post_id
+        ),
         raw: serde_json::json!({
             "reply_id": reply.reply_id,
             "post_id": reply.post_id,
