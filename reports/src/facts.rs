@@ -186,6 +186,7 @@ pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalend
                 lit(NULL).cast(DataType::String).alias("reply_unit"),
                 lit(false).alias("carried"),
                 lit(NULL).cast(DataType::Date).alias("committed_day"),
+                lit(NULL).cast(ms()).alias("committed_at"),
             ])
         }
     }
@@ -383,10 +384,12 @@ fn is_interim(replies: &DataFrame) -> Result<Vec<bool>, FactsError> {
     })
 }
 
-/// The day each post's unit committed to complete it by (SPEC §4, complex cases): that of the
-/// post's earliest reply naming a deadline (the scorer reads one only from an interim reply) —
-/// a date as written, or working days after the reply's day on the calendar. A unit that moves
-/// its own deadline later does not get the extension. Posts with no commitment are not listed.
+/// The day each post's unit committed to complete it by (SPEC §4, complex cases), and when it
+/// did (`committed_at`): that of the post's earliest reply naming a deadline (the scorer reads
+/// one only from an interim reply) — a date as written, or working days after the reply's day
+/// on the calendar. A unit that moves its own deadline later does not get the extension (and
+/// one that commits after its kind's deadline has passed gets none: see `deadline_columns`).
+/// Posts with no commitment are not listed.
 fn committed_days(replies: &DataFrame, cal: &WorkCalendar) -> Result<DataFrame, FactsError> {
     let mut earliest: PlHashMap<&str, (i64, chrono::NaiveDate)> = PlHashMap::new();
     if let (Ok(dates), Ok(workdays)) = (replies.column("committed_date"), replies.column("committed_workdays")) {
@@ -408,11 +411,20 @@ fn committed_days(replies: &DataFrame, cal: &WorkCalendar) -> Result<DataFrame, 
             }
         }
     }
-    let (posts, days): (Vec<&str>, Vec<i32>) =
-        earliest.into_iter().map(|(post, (_, day))| (post, day.to_epoch_days())).unzip();
+    let mut posts = Vec::with_capacity(earliest.len());
+    let (mut days, mut times) = (Vec::with_capacity(earliest.len()), Vec::with_capacity(earliest.len()));
+    for (post, (at, day)) in earliest {
+        posts.push(post);
+        days.push(day.to_epoch_days());
+        times.push(at);
+    }
     Ok(DataFrame::new(
         posts.len(),
-        vec![Column::new("post_id".into(), posts), Column::new("committed_day".into(), days).cast(&DataType::Date)?],
+        vec![
+            Column::new("post_id".into(), posts),
+            Column::new("committed_day".into(), days).cast(&DataType::Date)?,
+            Column::new("committed_at".into(), times).cast(&ms())?,
+        ],
     )?)
 }
 
@@ -513,6 +525,7 @@ fn deadline_columns(
     let known = facts.column("reply_known")?.bool()?;
     let committed = facts.column("committed_day")?.cast(&DataType::Int32)?;
     let committed = committed.i32()?;
+    let committed_at = millis("committed_at")?;
     let as_of_time = naive(as_of);
     let n = facts.height();
     let mut due = Vec::with_capacity(n);
@@ -526,14 +539,20 @@ fn deadline_columns(
     // Kinds repeat: parse each distinct text once.
     let mut last_kind: (Option<&str>, PostKind) = (None, PostKind::Other);
     let rows = posted.iter().zip(first.iter()).zip(last.iter()).zip(kinds.iter()).zip(known.iter());
-    for (((((posted, first), last), kind), known), committed) in rows.zip(committed.iter()) {
+    let rows = rows.zip(committed.iter()).zip(committed_at.iter());
+    for ((((((posted, first), last), kind), known), committed), committed_at) in rows {
         let posted = naive(posted.unwrap_or(as_of));
         if last_kind.0 != kind {
             last_kind = (kind, kind.and_then(PostKind::parse).unwrap_or(PostKind::Other));
         }
         let kind = last_kind.1;
         let (first, last) = (first.map(naive), last.map(naive));
-        let committed = committed.and_then(chrono::NaiveDate::from_epoch_days);
+        // A commitment made once the kind's deadline had passed does not make the case complex
+        // after the fact: the late answer it announced stays late (it had counted on time).
+        let committed = committed.and_then(chrono::NaiveDate::from_epoch_days).filter(|_| {
+            let kind_due = deadline::due_at(rules.allowed_workdays(kind), posted, rules, cal);
+            committed_at.is_some_and(|at| naive(at) <= kind_due)
+        });
         let allowed = deadline::allowed_workdays(kind, committed, posted, rules, cal);
         due.push(millis_of(deadline::due_at(allowed, posted, rules, cal)));
         committed_deadline.push(committed.is_some());
@@ -909,6 +928,31 @@ pub(crate) mod tests {
         // a note with no date: the kind's deadline; not overdue before its end
         set(&mut inputs, [false, false, true, true, false], [None; 5], [None; 5]);
         check_post(&inputs, "p3", &columns, "p3 2019-10-21 23:59:59 false - false false false -");
+    }
+
+    #[test]
+    fn a_deadline_committed_to_after_the_kind_s_deadline_has_passed_extends_nothing() {
+        // p3 as a consultation of Monday 14 Oct 2019: due that day. r3a that day, r3b on the 18th.
+        let mut inputs = sample_inputs();
+        let kinds = Column::new("kind".into(), ["咨询", "投诉", "咨询", "建议", "举报", "投诉"]);
+        inputs.posts.with_column(kinds).expect("kinds");
+        let columns =
+            ["due_at", "committed_deadline", "final_reply_at", "replied", "on_time", "overdue", "overdue_workdays"];
+        let set = |inputs: &mut ReportInputs, interim: [bool; 5], days: [Option<i32>; 5]| {
+            let scores = inputs.scores.as_mut().expect("scores");
+            let dates = Column::new("committed_date".into(), [None::<i32>; 5]).cast(&DataType::Date).expect("dates");
+            for column in
+                [Column::new("interim".into(), interim), dates, Column::new("committed_workdays".into(), days)]
+            {
+                scores.with_column(column).expect("column");
+            }
+        };
+        // committed to on the day it was due: a complex case, due ten working days later
+        set(&mut inputs, [false, false, true, true, false], [None, None, Some(10), None, None]);
+        check_post(&inputs, "p3", &columns, "p3 2019-10-28 23:59:59 true - false false false -");
+        // committed to four working days late: still due on the 14th, overdue by the 21st
+        set(&mut inputs, [false, false, true, true, false], [None, None, None, Some(10), None]);
+        check_post(&inputs, "p3", &columns, "p3 2019-10-14 23:59:59 false - false false true 5");
     }
 
     /// The facts of one post, as [`check`] gives them.

@@ -61,8 +61,10 @@ fn progress_notes_keep_a_case_open_and_their_deadline_is_the_post_s() {
     assert_eq!(answers_open, 0, "answers read as progress notes");
     assert!(committed_posts.len() > 30, "only {} posts with a committed deadline", committed_posts.len());
 
-    // The facts hold those posts, and only those, to the date committed to, and judge their
-    // final reply against it.
+    // The facts hold those posts, and only those, to the date committed to — those whose note
+    // came by their kind's deadline (a note sent once it had passed extends nothing: the unit
+    // test `a_deadline_committed_to_after_the_kind_s_deadline_has_passed_extends_nothing`) —
+    // and judge their final reply against their due time.
     let facts = read_parquet(&data.join("reports/post_facts.parquet"));
     let facts = facts.lazy().select([
         col("post_id"),
@@ -75,9 +77,19 @@ fn progress_notes_keep_a_case_open_and_their_deadline_is_the_post_s() {
         (facts.column("post_id").unwrap().str().unwrap(), facts.column("committed_deadline").unwrap());
     let (on_time, by_due) = (facts.column("on_time").unwrap().bool().unwrap(), facts.column("by_due").unwrap());
     let (flags, by_due) = (flags.bool().unwrap(), by_due.bool().unwrap());
+    let mut held_to_commitment = 0;
     for i in 0..facts.height() {
         let post = post_ids.get(i).unwrap();
-        assert_eq!(flags.get(i).unwrap(), committed_posts.contains(post), "post {post}");
+        if flags.get(i).unwrap() {
+            assert!(committed_posts.contains(post), "post {post} has a committed deadline but no note naming one");
+            held_to_commitment += 1;
+        }
         assert_eq!(on_time.get(i), by_due.get(i), "post {post}: on time is by its due time");
     }
+    // (synth sends most notes in time, some days late)
+    assert!(
+        held_to_commitment * 2 > committed_posts.len() && held_to_commitment < committed_posts.len(),
+        "{held_to_commitment} of {} posts with a commitment are held to it",
+        committed_posts.len()
+    );
 }
