@@ -381,6 +381,10 @@ fn an_edited_copy_of_a_post_or_reply_held_is_quarantined_and_the_first_version_k
     );
     let data = dir.path().join("data");
     assert_eq!(ingest(&[&day1], &data).code(), 0);
+    // (nothing set aside, yet `quarantine/*.parquet` names an empty table, as SPEC §3 has it)
+    let parts: Vec<_> = std::fs::read_dir(data.join("quarantine")).unwrap().flatten().collect();
+    assert_eq!(parts.len(), 1);
+    assert_eq!(read_table(&data, "quarantine").height(), 0);
     // The platform exports the post again with the phone number masked, and its reply with a
     // typo corrected: the same records, edited, not a second post left without replies.
     let day2 = write(

@@ -324,10 +324,13 @@ impl Batcher {
     pub fn finish(self, dir: &mut DataDir) -> Result<Finished> {
         let mut added = self.posts.finish()?;
         let mut replies_parts = self.replies.finish()?;
-        for writer in [self.quarantine, self.taxonomy] {
+        // (the first run keeps its quarantine part even when empty, so `quarantine/*.parquet`
+        // always names a table, as SPEC §3 has it, and a reader's glob finds it on clean data)
+        let quarantine_held = dir.manifest.tables.get("quarantine").is_some_and(|parts| !parts.is_empty());
+        for (writer, keep_empty) in [(self.quarantine, !quarantine_held), (self.taxonomy, false)] {
             let rows = writer.rows;
             let part = writer.finish()?;
-            if rows == 0 {
+            if rows == 0 && !keep_empty {
                 std::fs::remove_file(&part.temp)?;
             } else {
                 added.push(part);
