@@ -150,8 +150,9 @@ pub(crate) fn judge(f: &Findings, asks: u8, post_chars: usize, lexicon: &Lexicon
     let r = &lexicon.rule;
     // more rule words than facts of the case: the rule explained, not applied to the case
     if f.rules >= r.min_rules && share < r.max_shared_share && facts <= f.rules {
-        // the rule explained in general; with its figures it is at least part of an answer
-        let level = if f.dates + f.amounts > 0 { 1 } else { 2 };
+        // the rule explained in general; with its figures, or with what was found or done in
+        // this case ("不存在“择校”", "我局已开展…专项救助"), it is at least part of an answer
+        let level = if f.dates + f.amounts + f.outcomes > 0 { 1 } else { 2 };
         return with(ReplyType::GenericPolicy, level, 0.5, level, 0.5);
     }
     let thin = spec < l.vague2_below * 1.5;

@@ -559,6 +559,35 @@ fn a_yes_under_a_condition_the_reply_does_not_check_answers_nobody() {
 }
 
 #[test]
+fn a_rule_explained_with_what_was_found_in_the_case_is_part_of_an_answer() {
+    const ENROLMENT: &str =
+        "咨询B2区孩子就学问题|在B2区孩子上学到底是按片区还是按成绩？每年都统计户口、居住地和水电费发票，最后怎么定？";
+    let rule = "您好！根据《义务教育法》的规定：“适龄儿童少年在户籍所在地免试就近入学”。B2区每年招生时，\
+                教育局组织相关股室对城区适龄儿童少年的户口、房产信息进行登记核查，家长签字，学校公示，\
+                然后根据学生的户籍和住址按照相对就近划片入学的原则安排学生入学";
+    // the rule and how it is applied in general: not this citizen's question
+    check(ENROLMENT, &format!("{rule}。谢谢您的支持！"), expect(2, 1, ReplyType::GenericPolicy));
+    // with what the unit found — no choice of school, no admission by marks — it answers the
+    // question asked (real reply 98798, all three readers: evasive 0)
+    let (subject, body) = ENROLMENT.split_once('|').expect("subject|body");
+    let score = scorer().score(subject, body, &format!("{rule}，不存在“择校”，也从没按分数录取学生。谢谢您的支持！"));
+    assert!(score.evasive_level < 2, "{score:?}");
+}
+
+#[test]
+fn what_came_of_it_is_an_outcome() {
+    // "已得到改善" says what the unit's action achieved on this road (real reply 6883)
+    let post = "取缔金帆路停车场|金帆路是金帆小区一期与二期之间的市政道路，长近700米，大白天都有车停在道路中间，\
+                原来的3路车只好改线。有关部门要尽快取缔金帆路这个大型停车场。";
+    let (subject, body) = post.split_once('|').expect("subject|body");
+    let reply =
+        "您好！您的留言已收悉。现将有关情况回复如下：根据您反映的情况，我区交警部门已加强对金帆路道路交通秩序的\
+                 管理，增大巡逻密度，严格管控金帆路违法停车现象。目前，该处乱停乱放现象已得到改善。感谢您的支持！";
+    let score = scorer().score(subject, body, reply);
+    assert!(score.vague_level < 2, "{score:?}");
+}
+
+#[test]
 fn evidence_serializes_with_character_offsets() {
     let score = scorer().score("", "", "您好！已转相关部门调查处理。");
     let json = serde_json::to_string(&score.evidence).unwrap();
