@@ -370,11 +370,18 @@ impl Batcher {
 /// The quarantine entry of a reply dated before its post, a post of another file or run.
 fn replied_before_post(reply: &ReplyRecord, posted_ms: i64) -> Problem {
     let posted = tables::from_millis(posted_ms).map_or(String::new(), |t| t.to_string());
+    let reason = format!("replied at {} before post {} was made at {posted}", reply.replied_at, reply.post_id);
+    reply_problem(reply, "replied_at", reason)
+}
+
+/// The quarantine entry of a reply set aside after it was read (its row is gone by then: the
+/// reply's fields stand for it).
+fn reply_problem(reply: &ReplyRecord, field: &str, reason: String) -> Problem {
     Problem {
         row: reply.row,
         record: "reply",
-        field: "replied_at".into(),
-        reason: format!("replied at {} before post {} was made at {posted}", reply.replied_at, reply.post_id),
+        field: field.into(),
+        reason,
         raw: serde_json::json!({
             "reply_id": reply.reply_id,
             "post_id": reply.post_id,
@@ -430,23 +437,12 @@ fn edits(held_id: &str, held_at: NaiveDateTime, reply: &ReplyRecord) -> bool {
 
 /// The quarantine entry of an edited copy of a reply held.
 fn revised_reply(reply: &ReplyRecord, held_id: &str, held_at: NaiveDateTime) -> Problem {
-    Problem {
-        row: reply.row,
-        record: "reply",
-        field: "body".into(),
-        reason: format!(
-            "reply {held_id} to post {} at {held_at} is already held with other text: this is an edited \
-             copy of it; the version ingested first is kept, with its score",
-            reply.post_id
-        ),
-        raw: serde_json::json!({
-            "reply_id": reply.reply_id,
-            "post_id": reply.post_id,
-            "replied_at": reply.replied_at.to_string(),
-            "body": reply.body,
-        })
-        .to_string(),
-    }
+    let reason = format!(
+        "reply {held_id} to post {} at {held_at} is already held with other text: this is an edited copy of \
+         it; the version ingested first is kept, with its score",
+        reply.post_id
+    );
+    reply_problem(reply, "body", reason)
 }
 
 /// Whether `given` is `held` written to the minute or to the day, as a spreadsheet saves a time
