@@ -204,6 +204,15 @@ pub fn open_index(dir: &DataDir) -> Result<CaseIndex> {
     let words = local_words(dir)?;
     match CaseIndex::open(&dir.path(INDEX_FOLDER), &words) {
         Ok(cases) => {
+            let has_posts = !dir.parts("posts").is_empty();
+            if cases.num_cases() == 0 && has_posts {
+                // (a first build killed before its commit leaves an index of no case: every
+                // search would say "no case matches")
+                anyhow::bail!(
+                    "the search index of {data} holds no case yet (its first build did not finish): run `wenzheng \
+                     index --data {data}` first"
+                );
+            }
             if !index_is_current(dir, &words) {
                 // Still searchable, but a reply scored again since (`wenzheng score` alone,
                 // a new lexicon) shows its old levels, and new posts are missing.
