@@ -576,13 +576,15 @@ fn a_rule_explained_with_what_was_found_in_the_case_is_part_of_an_answer() {
 
 #[test]
 fn what_came_of_it_is_an_outcome() {
-    // "已得到改善" says what the unit's action achieved on this road (real reply 6883)
-    let post = "取缔金帆路停车场|金帆路是金帆小区一期与二期之间的市政道路，长近700米，大白天都有车停在道路中间，\
-                原来的3路车只好改线。有关部门要尽快取缔金帆路这个大型停车场。";
+    // where the project stands — "已初步列入…规划", not yet in the national plan — is a finding,
+    // beside the promises to follow it (after real reply 104838, its readers: evasive 0, vague 1)
+    let post = "请求尽快建成东江—枫林客运铁路|东江市市长在两会上提出尽快立项修建东江至枫林的客运铁路，\
+                这是难得的好时机，请市委市政府立即响应，共同把这条铁路加快建设好。";
     let (subject, body) = post.split_once('|').expect("subject|body");
-    let reply =
-        "您好！您的留言已收悉。现将有关情况回复如下：根据您反映的情况，我区交警部门已加强对金帆路道路交通秩序的\
-                 管理，增大巡逻密度，严格管控金帆路违法停车现象。目前，该处乱停乱放现象已得到改善。感谢您的支持！";
+    let reply = "您好！您的问题已收悉，现回复如下：东江至枫林铁路最早由东江市提出，得到了沿线相关省市的响应，\
+                 已初步列入《江岭合作试验区发展规划》。但目前国家层面还未纳入铁路中长期建设规划，也未正式开展前期工作。\
+                 铁路规划建设的决定权在国家，省、市只有建议权。我们将密切关注国家和省里铁路建设工作的最新动态，\
+                 主动与相关省、市进行沟通衔接，共同向国家铁路主管部门汇报呼吁，争取该铁路进入国家铁路建设规划。";
     let score = scorer().score(subject, body, reply);
     assert!(score.vague_level < 2, "{score:?}");
 }
