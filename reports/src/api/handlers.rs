@@ -234,7 +234,8 @@ fn reply_item(state: &AppState, row: u32, masked: bool, with_post: bool) -> Valu
     let mut item = json!({
         "reply_id": replies.id.get(r),
         "post_id": post_id,
-        "unit": data.reply_unit(row),
+        // (filed under 未知单位 when no unit is known, as the lists and the overdue items have it)
+        "unit": data.reply_unit(row).unwrap_or(crate::facts::UNKNOWN_UNIT),
         "seq": replies.seq.get(r),
         "replied_at": time_text(replies.replied_at.get(r)),
         "body": maybe(replies.body.get(r).unwrap_or_default(), masked),
