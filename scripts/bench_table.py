@@ -95,8 +95,14 @@ def correctness(size):
     true_pairs = pairs(true_clusters.group_by("true_id").len()["len"])
     shared = pairs(both.group_by("cluster_id", "true_id").len()["len"])
     out["pair_precision"], out["pair_recall"] = shared / max(found_pairs, 1), shared / max(true_pairs, 1)
-    facts = pl.read_parquet(os.path.join(data, "reports/post_facts.parquet")).filter(corpus_id & pl.col("replied"))
-    units = (facts.group_by("unit").agg(pl.len().alias("n"), pl.col("workdays_to_reply").median().alias("median"),
+    # As tests/e2e/planted_truth.rs and SPEC §5 count them: working days over the posts replied
+    # (completed), the evasive rate over the posts answered (a receipt or a forwarding note alone
+    # answers a post without completing it: counted over `replied`, the most evasive replies —
+    # receipts — were left out, and the evasive ranking read 0.70 instead of 0.86, session 34).
+    facts = pl.read_parquet(os.path.join(data, "reports/post_facts.parquet")).filter(corpus_id & pl.col("answered"))
+    replied = pl.col("replied")
+    units = (facts.group_by("unit").agg(replied.sum().alias("n"),
+                                        pl.col("workdays_to_reply").filter(replied).median().alias("median"),
                                         pl.col("evasive").mean().alias("evasive_rate"))
              .filter(pl.col("n") >= RANKED_UNIT_POSTS)
              .join(pl.read_csv(os.path.join(corpus, "units.csv")), on="unit"))
