@@ -17,6 +17,8 @@
 //!      completing it ("将于15个工作日内办结", "6月30日前答复您"), but never later than the 15th
 //!      working day after the receipt day ([`committed_workdays`]). A committed date on a rest
 //!      day is the next working day, as a reply on a rest day counts as sent on the next one.
+//!      A commitment counts only when it was made by the kind's own deadline
+//!      ([`commitment_counts`]): one made once that had passed leaves the case late.
 //!
 //!    [`allowed_workdays`] gives either as working days after the receipt day; [`due_at`],
 //!    [`is_on_time`] and [`overdue_workdays`] take that number.
@@ -133,6 +135,19 @@ pub fn allowed_workdays(
         Some(day) => committed_workdays(posted_at, day, rules, cal),
         None => rules.allowed_workdays(kind),
     }
+}
+
+/// Whether a commitment to a deadline made at `made_at` makes the post a complex case (rule 3):
+/// it was made by the kind's own deadline. A note sent once that deadline had passed does not
+/// turn the late answer it announces into an on-time one.
+pub fn commitment_counts(
+    kind: PostKind,
+    posted_at: NaiveDateTime,
+    made_at: NaiveDateTime,
+    rules: &DeadlineRules,
+    cal: &WorkCalendar,
+) -> bool {
+    made_at <= due_at(rules.allowed_workdays(kind), posted_at, rules, cal)
 }
 
 /// The working days after the receipt day a complex case has (rule 3): up to the day the unit
@@ -441,6 +456,17 @@ mod tests {
             received 2019-09-30, due 2019-10-12 23:59:59; reply after 6 workdays, late
             ",
         );
+    }
+
+    #[test]
+    fn a_commitment_counts_only_when_made_by_the_kind_s_deadline() {
+        let (rules, cal) = (DeadlineRules::default(), WorkCalendar::default());
+        // a consultation of Monday 14 Oct 2019, due that day; a complaint, due Monday the 21st
+        let posted = at("2019-10-14 09:00");
+        assert!(commitment_counts(PostKind::Consultation, posted, at("2019-10-14 23:00"), &rules, &cal));
+        assert!(!commitment_counts(PostKind::Consultation, posted, at("2019-10-15 09:00"), &rules, &cal));
+        assert!(commitment_counts(PostKind::Complaint, posted, at("2019-10-18 10:00"), &rules, &cal));
+        assert!(!commitment_counts(PostKind::Complaint, posted, at("2019-10-22 10:00"), &rules, &cal));
     }
 
     #[test]

@@ -388,8 +388,8 @@ fn is_interim(replies: &DataFrame) -> Result<Vec<bool>, FactsError> {
 /// did (`committed_at`): that of the post's earliest reply naming a deadline (the scorer reads
 /// one only from an interim reply) — a date as written, or working days after the reply's day
 /// on the calendar. A unit that moves its own deadline later does not get the extension (and
-/// one that commits after its kind's deadline has passed gets none: see `deadline_columns`).
-/// Posts with no commitment are not listed.
+/// one that commits after its kind's deadline has passed gets none:
+/// `models::deadline::commitment_counts`). Posts with no commitment are not listed.
 fn committed_days(replies: &DataFrame, cal: &WorkCalendar) -> Result<DataFrame, FactsError> {
     let mut earliest: PlHashMap<&str, (i64, chrono::NaiveDate)> = PlHashMap::new();
     if let (Ok(dates), Ok(workdays)) = (replies.column("committed_date"), replies.column("committed_workdays")) {
@@ -547,11 +547,9 @@ fn deadline_columns(
         }
         let kind = last_kind.1;
         let (first, last) = (first.map(naive), last.map(naive));
-        // A commitment made once the kind's deadline had passed does not make the case complex
-        // after the fact: the late answer it announced stays late (it had counted on time).
+        // (a commitment made once the kind's deadline had passed leaves the case late)
         let committed = committed.and_then(chrono::NaiveDate::from_epoch_days).filter(|_| {
-            let kind_due = deadline::due_at(rules.allowed_workdays(kind), posted, rules, cal);
-            committed_at.is_some_and(|at| naive(at) <= kind_due)
+            committed_at.is_some_and(|at| deadline::commitment_counts(kind, posted, naive(at), rules, cal))
         });
         let allowed = deadline::allowed_workdays(kind, committed, posted, rules, cal);
         due.push(millis_of(deadline::due_at(allowed, posted, rules, cal)));
