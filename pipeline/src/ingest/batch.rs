@@ -239,7 +239,6 @@ impl Batcher {
         let held = self.known.posts.get(&post.post_id).filter(|hash| **hash != post.content_hash);
         let held_at = self.known.post_times.get(&post.post_id).and_then(|ms| tables::from_millis(*ms));
         if let (Some(held), Some(held_at)) = (held, held_at) {
-            let same_time = held_at == post.posted_at || rounds_to(held_at, post.posted_at);
             if rounds_to(held_at, post.posted_at) {
                 let same = records::content_hash(&[&post.subject, &post.body, &values::seconds_text(held_at)]);
                 if same == *held {
@@ -249,7 +248,7 @@ impl Batcher {
             // The same id at the same time with other text is this post edited (a phone number
             // masked afterwards, a line added), not another post: kept as a second post
             // `<id>~<file>`, it had none of the replies and was listed as overdue.
-            if same_time && post.content_hash != *held {
+            if at_or_rounded(held_at, post.posted_at) && post.content_hash != *held {
                 return Err(revised_post(&post, held_at));
             }
         }
@@ -421,7 +420,7 @@ fn revised_post(post: &PostRecord, held_at: NaiveDateTime) -> Problem {
 fn edits(held_id: &str, held_at: NaiveDateTime, reply: &ReplyRecord) -> bool {
     use chrono::Timelike;
     if held_id == reply.reply_id {
-        return held_at == reply.replied_at || rounds_to(held_at, reply.replied_at);
+        return at_or_rounded(held_at, reply.replied_at);
     }
     let derived = |id: &str| {
         id.strip_prefix(reply.post_id.as_str())
@@ -443,6 +442,11 @@ fn revised_reply(reply: &ReplyRecord, held_id: &str, held_at: NaiveDateTime) -> 
         reply.post_id
     );
     reply_problem(reply, "body", reason)
+}
+
+/// Whether `given` is `held`, or `held` rounded as a re-export writes it ([`rounds_to`]).
+fn at_or_rounded(held: NaiveDateTime, given: NaiveDateTime) -> bool {
+    held == given || rounds_to(held, given)
 }
 
 /// Whether `given` is `held` written to the minute or to the day, as a spreadsheet saves a time
