@@ -281,6 +281,7 @@ impl Batcher {
                 if rounds_to(held_at, reply.replied_at) {
                     let same = records::content_hash(&[&reply.post_id, &reply.body, &values::seconds_text(held_at)]);
                     if self.known.replies.get(held_id) == Some(&same) {
+                        // (a duplicate of one held reply is not an edit of another)
                         (reply.reply_id, reply.content_hash, revised) = (held_id.clone(), same, None);
                         break;
                     }
