@@ -17,6 +17,7 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use models::segment::{is_block_character, ChineseSegmenter, CutMemo};
+use models::text::is_common_ideograph;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// The name the tokenizer is registered under in the index.
@@ -176,7 +177,9 @@ fn is_searchable(word: &str) -> bool {
 /// Whether `word` holds a letter, a digit or an ideograph, read character by character.
 fn has_searchable_character(word: &str) -> bool {
     word.chars().any(|c| {
-        c.is_ascii_alphanumeric() || is_ideograph(c) || (!c.is_ascii() && !is_punctuation(c) && c.is_alphanumeric())
+        c.is_ascii_alphanumeric()
+            || is_common_ideograph(c)
+            || (!c.is_ascii() && !is_punctuation(c) && c.is_alphanumeric())
     })
 }
 
@@ -193,12 +196,6 @@ fn is_punctuation(c: char) -> bool {
         | '\u{FF3B}'..='\u{FF40}'
         | '\u{FF5B}'..='\u{FF65}'
     )
-}
-
-/// The common CJK ideographs (the unified block and extension A): most characters of the texts,
-/// checked before the slower Unicode tables.
-fn is_ideograph(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
 }
 
 /// The bytes that may start a character with a lowercase form: ASCII capitals and the lead
@@ -224,7 +221,7 @@ fn push_lowercase(out: &mut String, word: &str) {
     for c in word.chars() {
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
-        } else if is_ideograph(c) {
+        } else if is_common_ideograph(c) {
             out.push(c);
         } else {
             out.extend(c.to_lowercase());

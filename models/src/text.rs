@@ -6,6 +6,13 @@
 //! everything downstream (scoring evidence offsets, search, duplicate detection) works on the
 //! cleaned text, so cleaning must never change a word, only the white space between words.
 
+/// The common CJK ideographs: the unified block and extension A, where nearly every character
+/// of the texts lies. A range test, cheaper than the Unicode tables, for code that meets every
+/// character (the index's analyzer, the scorer's terms).
+pub fn is_common_ideograph(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
+}
+
 /// The export's escape for a carriage return (`\r`), found inside cells.
 const ESCAPED_CR: &str = "_x000D_";
 

@@ -7,6 +7,8 @@
 //! "小区", "部门") are excluded. Sets are fixed 65,536-bit tables on the stack: no allocation,
 //! and a false match rate of a few percent, well under what moves a judgement.
 
+use crate::text::is_common_ideograph;
+
 const WORDS: usize = 1024;
 
 /// A set of character pairs, hashed into 2^16 bits.
@@ -22,12 +24,9 @@ impl std::fmt::Debug for TermSet {
     }
 }
 
-fn is_han(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
-}
-
 fn is_term(a: char, b: char) -> bool {
-    (is_han(a) && is_han(b)) || (a.is_ascii_uppercase() && (b.is_ascii_digit() || is_han(b)))
+    (is_common_ideograph(a) && is_common_ideograph(b))
+        || (a.is_ascii_uppercase() && (b.is_ascii_digit() || is_common_ideograph(b)))
 }
 
 fn key(a: char, b: char) -> u16 {
