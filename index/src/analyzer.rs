@@ -93,6 +93,41 @@ impl ChineseAnalyzer {
         };
         self.segmenter.tokens(&text).into_iter().filter(|w| is_searchable(w)).map(lowercase).collect()
     }
+
+    /// The parts of a query word that the dictionary holds whole ("拖欠工资" → "拖欠", "工资";
+    /// "乱收费" → "乱收", "收费"), when they cover every character of it: the search-mode parts
+    /// the index also holds for each occurrence of the word. `None` for a word of fewer than
+    /// three ideographs, or one whose parts leave a character out ("物业费": only "物业").
+    ///
+    /// A text cuts a compound the dictionary holds into one word, but writes the same thing
+    /// with a word between as two ("拖欠农民工工资"), so the compound alone would miss it while a
+    /// compound the dictionary lacks ("噪音扰民") is searched as its words.
+    pub fn word_parts(&self, word: &str) -> Option<Vec<String>> {
+        if word.chars().count() < 3 || !word.chars().all(is_common_ideograph) {
+            return None;
+        }
+        let mut parts: Vec<(usize, usize)> = self
+            .segmenter
+            .search_tokens(word)
+            .into_iter()
+            .filter(|part| part.len() < word.len() && part.chars().count() >= 2)
+            .map(|part| {
+                let start = part.as_ptr() as usize - word.as_ptr() as usize;
+                (start, start + part.len())
+            })
+            .collect();
+        parts.sort_unstable();
+        // the fewest parts that cover the word, left to right: at each character not yet
+        // covered, the part that reaches furthest
+        let mut cover = Vec::new();
+        let mut covered = 0;
+        while covered < word.len() {
+            let reach = parts.iter().filter(|&&(start, end)| start <= covered && end > covered).max_by_key(|p| p.1)?;
+            cover.push(word[reach.0..reach.1].to_string());
+            covered = reach.1;
+        }
+        Some(cover)
+    }
 }
 
 /// Traditional characters and their simplified forms ([`simplified`]).
@@ -375,6 +410,25 @@ mod tests {
         for c in ('\0'..='\u{FFFF}').chain(['𠀀', '😀']) {
             for word in [c.to_string(), format!("{c}。"), format!("{c}经")] {
                 assert_eq!(is_searchable(&word), has_searchable_character(&word), "{word:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_compound_the_dictionary_holds_is_also_searched_as_the_parts_the_index_holds() {
+        let parts = |word: &str| ANALYZER.word_parts(word).map(|p| p.join(" "));
+        assert_eq!(parts("拖欠工资").as_deref(), Some("拖欠 工资"));
+        assert_eq!(parts("乱收费").as_deref(), Some("乱收 收费"));
+        assert_eq!(parts("中华人民共和国").as_deref(), Some("中华 人民 共和国"));
+        // a character no part holds ("费"), two characters, a word not of ideographs: none
+        assert_eq!(parts("物业费"), None);
+        assert_eq!(parts("工资"), None);
+        assert_eq!(parts("ktv"), None);
+        // every part is one the index holds for the word itself, at a text's every occurrence
+        for word in ["拖欠工资", "乱收费", "中华人民共和国", "违章建筑", "环境污染"] {
+            let indexed: Vec<String> = ANALYZER.index_tokens(word).into_iter().map(|t| t.text).collect();
+            for part in ANALYZER.word_parts(word).unwrap() {
+                assert!(indexed.contains(&part), "{word}: {part} not in {indexed:?}");
             }
         }
     }

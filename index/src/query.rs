@@ -35,6 +35,41 @@ const REPLY_BOOST: f32 = 0.5;
 /// How much more a term's words count when they stand together as typed ("楚府中学" against
 /// "楚府路 … 长郡中学").
 const TOGETHER_BOOST: f32 = 2.0;
+/// How much a compound the dictionary holds counts when its parts stand apart ("拖欠…工资" for
+/// "拖欠工资"), against 1 for the compound itself.
+const PARTS_APART_BOOST: f32 = 0.2;
+
+/// Words that say how a question is put, not what it is about ("楼上 噪音 怎么办", "噪音 吗"):
+/// nearly every post holds them, so required they find nothing or everything. A term drops them
+/// when it has other words, and a query the terms made of them alone, when it has other terms.
+const QUESTION_WORDS: &str =
+    "的 了 吗 呢 吧 啊 呀 么 嘛 是 在 和 与 及 或 也 都 就 还 又 很 有 我 我们 你 你们 他 她 它 这 那 \
+    这个 那个 什么 怎么 怎么办 怎样 如何 为什么 为何 请问 请 谢谢 能否 是否 可否 有没有 能不能 哪里 哪儿 多少 到底";
+
+fn is_question_word(word: &str) -> bool {
+    QUESTION_WORDS.split_whitespace().any(|w| w == word)
+}
+
+/// The words of a term that say what it is about: without the question words, unless it has
+/// nothing else.
+fn telling_words(mut words: Vec<String>) -> Vec<String> {
+    if words.iter().any(|w| !is_question_word(w)) {
+        words.retain(|w| !is_question_word(w));
+    }
+    words
+}
+
+/// Whether `node` is a term of question words alone ("怎么办"), which a query with other terms
+/// leaves out.
+fn only_question_words(node: &QueryNode, analyzer: &ChineseAnalyzer) -> bool {
+    match node {
+        QueryNode::Words(text) => {
+            let words = analyzer.query_words(&simplified(text));
+            !words.is_empty() && words.iter().all(|w| is_question_word(w))
+        }
+        _ => false,
+    }
+}
 
 /// A parsed query, before it meets the index.
 #[derive(Debug, Clone, PartialEq)]
@@ -270,8 +305,11 @@ pub(crate) fn to_tantivy(node: &QueryNode, fields: &Fields, analyzer: &ChineseAn
             }
         }
         QueryNode::And(children) => {
+            let telling = |child: &&QueryNode| !only_question_words(child, analyzer);
+            let has_telling = children.iter().any(|child| !matches!(child, QueryNode::Not(_)) && telling(&child));
             let clauses = children
                 .iter()
+                .filter(|child| !has_telling || telling(child))
                 .filter_map(|child| match child {
                     QueryNode::Not(inner) => to_tantivy(inner, fields, analyzer).map(|q| (Occur::MustNot, q)),
                     _ => to_tantivy(child, fields, analyzer).map(|q| (Occur::Must, q)),
@@ -292,14 +330,27 @@ pub(crate) fn to_tantivy(node: &QueryNode, fields: &Fields, analyzer: &ChineseAn
 /// pieces (marked where they stand together); the words a query excludes (NOT) are not marked.
 pub(crate) fn marked_words(node: &QueryNode, analyzer: &ChineseAnalyzer) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<String>> = Vec::new();
-    for (text, phrase) in searched_texts(node) {
+    let searched = searched_texts(node);
+    let asks_more = searched
+        .iter()
+        .any(|&(text, phrase)| phrase || !only_question_words(&QueryNode::Words(text.to_string()), analyzer));
+    for (text, phrase) in searched {
         // (typed in traditional characters, the simplified words are what the texts hold)
         let words = analyzer.query_words(&simplified(text));
+        if !phrase && only_question_words(&QueryNode::Words(text.to_string()), analyzer) && asks_more {
+            continue;
+        }
+        let words = if phrase { words } else { telling_words(words) };
         let mut groups: Vec<Vec<String>> = if phrase {
             words.iter().map(|w| vec![w.clone()]).collect()
         } else {
             word_groups(&words).into_iter().map(<[String]>::to_vec).collect()
         };
+        // a compound the dictionary holds, found with its parts apart: its parts are marked
+        // there ("拖欠…工资"), each of two characters or more
+        if let [word] = &words[..] {
+            groups.extend(analyzer.word_parts(word).into_iter().flatten().map(|part| vec![part]));
+        }
         if groups.len() > 1 {
             // the words together, as typed ("楚府中学", not only "楚府" and "中学"); a piece of one
             // character alone ("舞" of "广场舞") would be marked all over a text
@@ -346,11 +397,12 @@ fn text_query(
             _ => Some(phrase_any_field(text_fields, &words)),
         };
     }
+    let words = telling_words(words);
     let groups = word_groups(&words);
     let mut clauses: Vec<_> = groups
         .iter()
         .map(|group| match group {
-            [word] => (Occur::Must, word_query(text_fields, word)),
+            [word] => (Occur::Must, compound_query(text_fields, word, analyzer)),
             _ => (Occur::Must, number_any_field(text_fields, group)),
         })
         .collect();
@@ -390,6 +442,23 @@ fn word_query(text_fields: &[(Field, f32)], word: &str) -> Box<dyn Query> {
         }
         None => any_field(text_fields, word),
     }
+}
+
+/// One word of a term; a compound the dictionary holds also where the text writes its parts
+/// apart ("拖欠工资" in "拖欠农民工工资"), ranked below the compound itself as a term's words
+/// apart rank below the words together.
+fn compound_query(text_fields: &[(Field, f32)], word: &str, analyzer: &ChineseAnalyzer) -> Box<dyn Query> {
+    let Some(parts) = analyzer.word_parts(word) else {
+        return word_query(text_fields, word);
+    };
+    let apart = parts.iter().map(|part| (Occur::Must, any_field(text_fields, part))).collect();
+    // (the compound counts as before; its parts apart count a little, so that among the texts
+    // without the compound those with more of its parts rank first, and the order of the texts
+    // with it hardly moves)
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Should, word_query(text_fields, word)),
+        (Occur::Should, boosted(Box::new(BooleanQuery::new(apart)), PARTS_APART_BOOST)),
+    ]))
 }
 
 /// A number and the word after it, in any of the text fields, where the text's word may go on

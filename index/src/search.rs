@@ -297,17 +297,26 @@ impl CaseIndex {
         for (field, what, value, within) in filters {
             let Some(value) = value else { continue };
             let mut held = false;
+            let mut any_held = false;
             let mut alike = std::collections::BTreeSet::new();
             for segment in searcher.segment_readers() {
                 let terms = segment.inverted_index(field)?;
                 let mut stream = terms.terms().stream().map_err(tantivy::TantivyError::from)?;
                 while stream.advance() {
                     let Ok(term) = std::str::from_utf8(stream.key()) else { continue };
+                    any_held = true;
                     held |= within.map_or(term == value, |within| within.is_match(term));
                     if is_alike(term, value) {
                         alike.insert(term.to_string());
                     }
                 }
+            }
+            if !any_held && what == "category" {
+                // (no name can be right: the posts were never categorised)
+                return Err(SearchError::bad_request(
+                    format!("no case has a category yet, so none is of the category {value:?}"),
+                    "a post has a category when its export has a category column, or when it is ingested with `--category-model` (a model of `wenzheng category train`)",
+                ));
             }
             if !held {
                 return Err(unheld(what, value, alike));
@@ -319,7 +328,12 @@ impl CaseIndex {
     /// The cases most like `post_id` among those posted before it, best first: the post's
     /// subject and body give the query (their most distinctive words), answered cases only.
     pub fn similar(&self, post_id: &str, limit: usize) -> Result<Vec<Hit>> {
-        check_page(&SearchRequest { limit, ..SearchRequest::default() })?;
+        if limit == 0 || limit > MAX_LIMIT {
+            return Err(SearchError::bad_request(
+                format!("a list of similar cases holds 1 to {MAX_LIMIT} cases, not {limit}"),
+                "ask for fewer: the most similar come first",
+            ));
+        }
         let searcher = self.reader.searcher();
         let id_term = Term::from_field_text(self.fields.post_id, post_id);
         let found = searcher

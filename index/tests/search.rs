@@ -353,6 +353,48 @@ fn words_typed_together_rank_above_the_same_words_apart() {
 }
 
 #[test]
+fn a_category_filter_on_posts_never_categorised_says_how_posts_get_one() {
+    let uncategorised: Vec<IndexDoc> = cases().into_iter().map(|doc| IndexDoc { category: None, ..doc }).collect();
+    let index = index_of(&uncategorised);
+    let error = index.search(&SearchRequest { category: Some("城乡建设".into()), ..words("") }).unwrap_err();
+    assert!(error.to_string().contains("no case has a category yet"), "{error}");
+    assert!(error.to_string().contains("--category-model"), "{error}");
+}
+
+#[test]
+fn similar_cases_come_in_one_list_of_at_most_a_page() {
+    let index = index_of(&cases());
+    let error = index.similar("p1", 500).unwrap_err().to_string();
+    assert!(error.contains("1 to 100 cases, not 500") && !error.contains("offset"), "{error}");
+}
+
+#[test]
+fn a_compound_the_dictionary_holds_finds_its_words_apart_too_ranked_below() {
+    // "拖欠工资" is one word of jieba's dictionary; the texts also write "拖欠农民工工资"
+    let docs = [
+        case("w1", "2019-07-01 10:00", "装修公司拖欠农民工工资", "干了两个月没拿到钱。", "A市人社局", 0, None),
+        case("w2", "2019-07-02 10:00", "某公司拖欠工资", "半年没发。", "A市人社局", 0, None),
+        case("w3", "2019-07-03 10:00", "工资太低", "拖欠的是社保。", "A市人社局", 0, None),
+        case("w4", "2019-07-04 10:00", "物业公司乱收费", "停车费涨了。", "A市住建局", 0, None),
+    ];
+    let index = index_of(&docs);
+    check(&index, words("拖欠工资"), "3: w2 w1 w3");
+    let results = index.search(&words("拖欠工资")).expect("results");
+    let hit = results.hits.iter().find(|h| h.post_id == "w1").expect("w1 found");
+    assert_eq!(hit.subject.marked("[", "]"), "装修公司[拖欠]农民工[工资]");
+    // quoted, the compound as written only
+    check(&index, words("\"拖欠工资\""), "1: w2");
+}
+
+#[test]
+fn question_words_are_left_out_of_a_query_that_has_other_words() {
+    let index = index_of(&cases());
+    check(&index, words("噪音扰民 怎么办"), "2: p3 p1");
+    check(&index, words("噪音扰民吗"), "2: p3 p1");
+    check(&index, words("噪音扰民 的 -烧烤"), "1: p1");
+}
+
+#[test]
 fn a_place_code_is_found_written_with_a_space_before_its_suffix() {
     let index = index_of(&numbered_cases());
     check(&index, words("J10县"), "1: b5");

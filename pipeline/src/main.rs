@@ -228,7 +228,8 @@ enum Command {
 #[derive(clap::Args)]
 struct SearchArgs {
     /// The query; empty for every case (with filters).
-    #[arg(default_value = "")]
+    // (a query may start with an excluded word: "-施工 噪音")
+    #[arg(default_value = "", allow_hyphen_values = true)]
     query: String,
     /// Only cases of this unit (replying or addressed), exactly; 未知单位 for the cases of no known unit.
     #[arg(long)]
