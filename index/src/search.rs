@@ -386,7 +386,9 @@ impl CaseIndex {
                 // (an address's "https", "baidu", "com" tell no post apart, however often pasted)
                 let text = without_urls(text);
                 // (a place code tells where, not what: two posts of "F9市" are about anything)
-                let telling = |w: &String| w.len() >= 4 && crate::analyzer::place_code(w).is_none();
+                // (nor does a word of one ideograph; a word of letters does: "KTV", "ETC")
+                let letters = |w: &String| w.len() >= 2 && w.bytes().all(|b| b.is_ascii_alphabetic());
+                let telling = |w: &String| (w.len() >= 4 || letters(w)) && crate::analyzer::place_code(w).is_none();
                 for word in self.analyzer.query_words(&text).into_iter().filter(telling) {
                     *counts.entry(word).or_default() += 1;
                 }

@@ -496,6 +496,34 @@ fn a_case_sharing_one_word_or_a_web_address_is_not_similar() {
 }
 
 #[test]
+fn a_word_of_letters_makes_cases_alike() {
+    // "KTV" is the one telling word two noise complaints of different places share with each
+    // other besides 噪音扰民 (a word of three letters was not a telling word: session 35)
+    let mut docs = cases();
+    docs.push(case(
+        "k1",
+        "2019-05-01 10:00",
+        "星沙街道四区KTV噪音扰民",
+        "楼下KTV每晚唱到两点。",
+        "A7县环保局",
+        0,
+        Some(("网友：您好！已责令该KTV整改，安装隔音设施。", 0, 0)),
+    ));
+    docs.push(case(
+        "k2",
+        "2019-10-01 10:00",
+        "龙塘安置小区KTV噪音扰民严重",
+        "KTV开到凌晨，无法入睡。",
+        "A7县环保局",
+        0,
+        None,
+    ));
+    let index = index_of(&docs);
+    let ids: Vec<String> = index.similar("k2", 10).expect("similar").into_iter().map(|h| h.post_id).collect();
+    assert_eq!(ids.first().map(String::as_str), Some("k1"), "{ids:?}");
+}
+
+#[test]
 fn similar_cases_are_earlier_and_answered() {
     let mut docs = cases();
     docs.push(case(
