@@ -246,8 +246,10 @@ fn evaluate(unit: &str, year: i32, counts: &Counts, city: &Counts, config: &Annu
     {
         let raw = ratio(count, of);
         let city_rate = ratio(city_count, city_of);
+        // (a rate of no post is not the city's: shrunk, 0 of 0 would give a unit that answered
+        // nothing the city's quality; it is dropped, as the raw rate is)
         let shrunk = match city_rate {
-            Some(c) if k > 0.0 => Some((count as f64 + k * c) / (of as f64 + k)),
+            Some(c) if k > 0.0 && of > 0 => Some((count as f64 + k * c) / (of as f64 + k)),
             _ => raw,
         };
         let good = |r: Option<f64>| r.map(|r| if higher_is_better { r } else { 1.0 - r });
@@ -494,8 +496,9 @@ mod tests {
         // k = 20; the city in 2019 is the named units (未知单位's 2 posts left out): 44 posts,
         // 34 replied, 34 on time of 44 decided, 10 breaches, 2 evasive and 0 vague of 34
         // replied, 2 repeats. 公安局's response rate becomes (4 + 20 × 34/44) / (4 + 20) =
-        // 0.8106, and so on: 100 → 90.34, below 教育局. 未知单位's quality is the city's: it has
-        // no reply to judge.
+        // 0.8106, and so on: 100 → 90.34, below 教育局. 未知单位 has no reply to judge: no
+        // quality, as without shrinkage (the city's would give it 97 for answering nothing),
+        // 100 × (0.10 × 0.7025 + 0.15 × 0.7025 + 0.15 × 0.9587) / 0.40 = 79.86.
         check(
             &AnnualConfig::default(),
             "
@@ -503,7 +506,7 @@ mod tests {
             A市教育局 2019 93.37 1 88.64 88.64 96.03 97.73 - true true -6.63
             A市城管局 2019 82.38 2 63.64 63.64 98.04 92.73 - true true -
             A市公安局 2019 90.34 - 81.06 81.06 97.55 96.21 - false true -
-            未知单位 2019 85.59 - 70.25 70.25 97.06 95.87 - false true -
+            未知单位 2019 79.86 - 70.25 70.25 - 95.87 - false true -
             ",
         );
     }
