@@ -29,7 +29,6 @@
 use chrono::{DateTime, NaiveDateTime};
 use models::calendar::WorkCalendar;
 use models::deadline::{self, DeadlineRules};
-use models::recurring::issue::repeats_after_reply;
 use models::PostKind;
 use polars::prelude::*;
 
@@ -155,11 +154,19 @@ pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalend
         .filter(col("posted_at").is_not_null());
 
     let mut as_of = max_millis(&inputs.posts, "posted_at")?;
+    let mut reply_units = None;
     match &inputs.replies {
         Some(replies) => {
             require(replies, "replies", &REPLY_COLUMNS)?;
             as_of = as_of.max(max_millis(replies, "replied_at")?);
             let replies = &replies_after_their_post(replies, &inputs.posts)?;
+            reply_units = Some(
+                replies
+                    .clone()
+                    .lazy()
+                    .select([col("post_id"), col("replied_at").cast(ms()).cast(DataType::Int64), col("unit")])
+                    .collect()?,
+            );
             let typed = match &inputs.scores {
                 Some(scores) if has_column(scores, "reply_type") && has_column(scores, "reply_id") => {
                     let wanted = [&["reply_id", "reply_type"][..], &INTERIM_SCORE_COLUMNS].concat();
@@ -214,7 +221,7 @@ pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalend
     if facts.height() == 0 {
         return Err(FactsError::NoPosts);
     }
-    let repeats = repeats_after_the_unit_replied(&facts)?;
+    let repeats = repeats_after_the_unit_replied(&facts, reply_units.as_ref())?;
     let mut facts = facts.drop("cluster_id")?;
     facts.with_column(repeats)?;
     let deadlines = deadline_columns(&facts, as_of, rules, cal)?;
@@ -479,30 +486,59 @@ fn recurring_posts(clusters: Option<&DataFrame>) -> Result<LazyFrame, FactsError
 
 /// `repeat_after_reply` of every post (SPEC §5: "came back after the unit replied"): the post is
 /// in a recurring issue, and the unit it is counted against had replied to a strictly earlier
-/// post of that issue by the time it was posted. A reply by another unit does not count against
-/// this one (the issue table's own `repeats_after_reply` counts any reply: there the question is
-/// whether the problem came back at all). Posts of no known unit are all 未知单位's, as in the
-/// indicators.
-fn repeats_after_the_unit_replied(facts: &DataFrame) -> Result<Column, FactsError> {
+/// post of that issue by the time it was posted. The unit's reply is any reply that names it —
+/// a forwarded case's answer too, though the case is counted against the unit that forwarded it
+/// — or a reply that names no unit to a post counted against it. A reply by another unit does
+/// not count against this one (the issue table's own `repeats_after_reply` counts any reply:
+/// there the question is whether the problem came back at all). Posts of no known unit are all
+/// 未知单位's, as in the indicators. `replies`: post_id, replied_at (ms), unit.
+fn repeats_after_the_unit_replied(facts: &DataFrame, replies: Option<&DataFrame>) -> Result<Column, FactsError> {
     let n = facts.height();
     let clusters = facts.column("cluster_id")?.str()?;
     let units = facts.column("unit")?.str()?;
+    let post_ids = facts.column("post_id")?.str()?;
     let posted = facts.column("posted_at")?.cast(&DataType::Int64)?;
-    let first_reply = facts.column("first_reply_at")?.cast(&DataType::Int64)?;
-    let (posted, first_reply) = (posted.i64()?, first_reply.i64()?);
-    // the posts of each (issue, unit), in time order
-    let mut groups: PlHashMap<(&str, &str), Vec<(i64, usize)>> = PlHashMap::new();
-    for (row, (cluster, unit)) in clusters.iter().zip(units.iter()).enumerate() {
+    let posted = posted.i64()?;
+    let unit_of = |row: usize| units.get(row).unwrap_or(UNKNOWN_UNIT);
+    // the replies of each post in an issue: (time, the unit it counts for)
+    let mut row_of: PlHashMap<&str, usize> = PlHashMap::new();
+    for (row, (id, cluster)) in post_ids.iter().zip(clusters.iter()).enumerate() {
+        if let (Some(id), Some(_)) = (id, cluster) {
+            row_of.insert(id, row);
+        }
+    }
+    let mut replies_of: PlHashMap<usize, Vec<(i64, &str)>> = PlHashMap::new();
+    if let Some(replies) = replies {
+        let ids = replies.column("post_id")?.str()?;
+        let times = replies.column("replied_at")?.i64()?;
+        let by = replies.column("unit")?.str()?;
+        for ((id, at), by) in ids.iter().zip(times.iter()).zip(by.iter()) {
+            let (Some(&row), Some(at)) = (id.and_then(|id| row_of.get(id)), at) else { continue };
+            let by = by.filter(|u| !u.is_empty()).unwrap_or_else(|| unit_of(row));
+            replies_of.entry(row).or_default().push((at, by));
+        }
+    }
+    // the posts of each issue, in time order
+    let mut issues: PlHashMap<&str, Vec<(i64, usize)>> = PlHashMap::new();
+    for (row, cluster) in clusters.iter().enumerate() {
         if let (Some(cluster), Some(posted)) = (cluster, posted.get(row)) {
-            groups.entry((cluster, unit.unwrap_or(UNKNOWN_UNIT))).or_default().push((posted, row));
+            issues.entry(cluster).or_default().push((posted, row));
         }
     }
     let mut repeat = vec![false; n];
-    for mut posts in groups.into_values() {
+    for mut posts in issues.into_values() {
         posts.sort_unstable();
-        let times: Vec<(i64, Option<i64>)> = posts.iter().map(|&(at, row)| (at, first_reply.get(row))).collect();
-        for (&(_, row), repeats) in posts.iter().zip(repeats_after_reply(&times)) {
-            repeat[row] = repeats;
+        // each unit's earliest reply to the posts of the issue posted before the current one
+        let mut earliest: PlHashMap<&str, i64> = PlHashMap::new();
+        let mut earlier = 0;
+        for &(at, row) in &posts {
+            while earlier < posts.len() && posts[earlier].0 < at {
+                for &(replied, by) in replies_of.get(&posts[earlier].1).into_iter().flatten() {
+                    earliest.entry(by).and_modify(|e| *e = (*e).min(replied)).or_insert(replied);
+                }
+                earlier += 1;
+            }
+            repeat[row] = earliest.get(unit_of(row)).is_some_and(|&replied| replied <= at);
         }
     }
     Ok(Column::new("repeat_after_reply".into(), repeat))
@@ -975,6 +1011,31 @@ pub(crate) mod tests {
             &inputs,
             &["unit", "repeat_after_reply"],
             &REPEAT_NOT_CHARGED.replace("p3 A市住建局 false", "p3 A3区住建局 true"),
+        );
+    }
+
+    #[test]
+    fn the_unit_that_answered_a_forwarded_case_has_replied_to_it() {
+        // p3 is A市住建局's (its first reply, a forwarding note, names it); A市城管局 answered it
+        // on 10-18. p4, addressed to A市城管局 on 10-21, is the same issue: it came back after
+        // that unit's reply (a session-35 reviewer found such repeats uncounted in the demo).
+        let mut inputs = sample_inputs();
+        let units = [Some("A市教育局"), Some("A3区洋湖街道办事处"), Some(""), Some("A市城管局"), Some("K4县"), None];
+        inputs.posts.with_column(Column::new("unit".into(), units)).expect("units");
+        inputs.clusters = Some(
+            DataFrame::new(
+                3,
+                vec![
+                    Column::new("post_id".into(), ["p2", "p3", "p4"]),
+                    Column::new("cluster_id".into(), ["issue-p2", "issue-p2", "issue-p2"]),
+                ],
+            )
+            .expect("clusters"),
+        );
+        check(
+            &inputs,
+            &["unit", "repeat_after_reply"],
+            &REPEAT_NOT_CHARGED.replace("p4 未知单位 false", "p4 A市城管局 true"),
         );
     }
 
