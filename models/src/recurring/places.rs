@@ -237,6 +237,22 @@ const NOT_AFTER: &[(&str, &str)] = &[
 /// 泉星社区).
 const NOT_PLACES: &[&str] = &["社区医保", "社区医疗"];
 
+/// The trades a company's name ends with before 有限公司 / 公司 / 集团, longest first where one
+/// ends another: the name proper stands before them ("安乐" of "安乐建筑劳务有限公司").
+const TRADES: &str = "建筑劳务 劳务 保安服务 物业服务 服务 商贸 贸易 物流 科技 电子 信息 网络 建设工程 工程 建设开发 房地产开发 地产开发 开发 房地产 地产 置业 建设 市场管理 物业管理 管理 物业 \
+    投资 实业发展 发展 实业 销售 餐饮 装饰 装修 食品 医药 制药 教育 文化 传媒 咨询 运输 汽车 环保 能源 新能源 农业 生物 机械";
+
+/// Characters of the trades `head` (a company's name before its class word) ends with, one
+/// after another ("地产开发" = 地产 + 开发); 0 when it ends with none.
+fn trade_chars_before(head: &str) -> usize {
+    let mut rest = head;
+    while let Some(trade) = TRADES.split_whitespace().filter(|t| rest.ends_with(t)).max_by_key(|t| t.len()) {
+        rest = &rest[..rest.len() - trade.len()];
+    }
+    // (a name that is all trade words keeps its last two characters as the name proper)
+    head[rest.len()..].chars().count().min(head.chars().count().saturating_sub(2))
+}
+
 /// A place named in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Place {
@@ -439,7 +455,16 @@ fn name_before(text: &str, chars: &[(usize, char)], run_start: usize, class_star
     // The class word and the two characters before it, or before the common word the name
     // ends with: "第一人民医院" and "西地省人民医院" both end "人民医院", and are two hospitals.
     let common_ending = GENERIC_ALONE.iter().filter(|g| name.ends_with(*g)).map(|g| g.chars().count()).max();
-    let key_chars = 2 + common_ending.map_or(0, |n| n.saturating_sub(end - class_start));
+    // A company's name ends with its trade ("安乐建筑劳务有限公司", "锦溪建筑劳务有限公司"), which
+    // many companies share: its key is the two characters before the trade, the trade and the
+    // class word.
+    let class = &text[chars[class_start].0..byte_end];
+    let trade_chars = if class.ends_with("公司") || class.ends_with("集团") {
+        trade_chars_before(&text[chars[start].0..chars[class_start].0])
+    } else {
+        0
+    };
+    let key_chars = 2 + trade_chars + common_ending.map_or(0, |n| n.saturating_sub(end - class_start));
     let key = &text[chars[class_start.saturating_sub(key_chars).max(start)].0..byte_end];
     let key = if generic {
         // "分流道路", not "流道路": the ending is the class word and what stands before it.
@@ -497,7 +522,10 @@ mod tests {
         check("A3区桐梓坡路与麓松路交汇处", &[("桐梓坡路", "梓坡路"), ("麓松路", "麓松路")]);
         check("A5区桥头河锦绣路段路久欠修", &[("桥头河锦绣路", "锦绣路")]);
         check("A市经济学院学生被强制实习", &[("经济学院", "经济学院")]);
-        check("A市德鸿餐饮有限公司拖欠工资", &[("德鸿餐饮有限公司", "餐饮有限公司")]);
+        check("A市德鸿餐饮有限公司拖欠工资", &[("德鸿餐饮有限公司", "德鸿餐饮有限公司")]);
+        // two companies of one trade are two places
+        check("南湖区安乐建筑劳务有限公司拖欠工资", &[("湖区安乐建筑劳务有限公司", "安乐建筑劳务有限公司")]);
+        check("投诉锦溪建筑劳务有限公司拖欠工资", &[("锦溪建筑劳务有限公司", "锦溪建筑劳务有限公司")]);
         check("A市华天大超市门口占道经营", &[("华天大超市", "天大超市")]);
     }
 
@@ -510,7 +538,7 @@ mod tests {
             organisations("伊景园滨河苑车位捆绑销售！广铁集团做个人吧！"),
             [place("伊景园", false), place("滨河苑", false), place("广铁集团", true)]
         );
-        assert_eq!(organisations("A市德鸿餐饮有限公司拖欠工资"), [place("餐饮有限公司", true)]);
+        assert_eq!(organisations("A市德鸿餐饮有限公司拖欠工资"), [place("德鸿餐饮有限公司", true)]);
         assert_eq!(organisations("A市恒大地产公司拖欠工资"), [place("恒大地产公司", true)]);
         assert_eq!(organisations("A市华天大超市门口占道经营"), [place("天大超市", false)]);
     }
