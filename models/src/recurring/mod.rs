@@ -86,25 +86,35 @@ const RESUBMITTED_WITHIN_MS: i64 = 86_400_000;
 /// group are about one problem already, and a citizen who resubmits it within minutes ("…扰民"
 /// at 10:01, "请管管…扰民" at 10:02) has not seen it come back. (Until session 23 the subject had to
 /// be the same: 52 of 282 issues of the real exports were one submission.)
+///
+/// Within one group, posts of the same moment are one post exported twice whatever their
+/// subjects say: an export masks a word of one copy and not of the other ("A市涉外经济学院…" and
+/// "A市经济学院…", both 2019-11-05 10:31:38; five issues of the real exports were such pairs,
+/// session 35). And a copy of a copy is a copy: the same post in two exports, and its citizen
+/// again 1.5 minutes later under the second export's mask, are one submission. (The pipeline
+/// groups from cached features and passes no bodies: there the times, subjects and users
+/// decide.)
 fn distinct_posts(posts: &[IssuePost], members: &[usize], enough: usize) -> usize {
-    let mut distinct: Vec<&IssuePost> = Vec::with_capacity(enough);
+    let mut seen: Vec<&IssuePost> = Vec::with_capacity(members.len());
+    let mut distinct = 0;
     for &m in members {
         let post = &posts[m];
-        let copy = distinct.iter().any(|earlier| {
+        let copy = seen.iter().any(|earlier| {
             let within_a_day = (post.posted_at - earlier.posted_at).abs() < RESUBMITTED_WITHIN_MS;
             let same_text = !post.body.trim().is_empty() && earlier.body.trim() == post.body.trim();
-            (earlier.subject.trim() == post.subject.trim() && earlier.posted_at == post.posted_at)
+            earlier.posted_at == post.posted_at
                 || (within_a_day && same_text)
                 || (within_a_day && !post.user_id.is_empty() && earlier.user_id == post.user_id)
         });
+        seen.push(post);
         if !copy {
-            distinct.push(post);
-            if distinct.len() >= enough {
+            distinct += 1;
+            if distinct >= enough {
                 break;
             }
         }
     }
-    distinct.len()
+    distinct
 }
 
 #[cfg(test)]
@@ -150,6 +160,22 @@ mod tests {
         found.sort();
         expected.sort();
         assert_eq!(found, expected);
+    }
+
+    /// The posts of `cases`, without regions.
+    fn posts_of(cases: &[Case]) -> Vec<IssuePost<'static>> {
+        cases
+            .iter()
+            .map(|&(post_id, user_id, at, subject, body, reply)| IssuePost {
+                post_id,
+                user_id,
+                subject,
+                body,
+                posted_at: millis(at),
+                first_reply_at: reply.map(millis),
+                ..IssuePost::default()
+            })
+            .collect()
     }
 
     const MIXING_STATION: [Case; 3] = [
@@ -219,6 +245,14 @@ mod tests {
             ("2", "x7", "2019-07-02 09:04", "丽发新城搅拌站扰民", body, None),
         ];
         check(&masked, &[]);
+        // the same moment under another mask, a word of the subject masked, as the pipeline
+        // passes them (no bodies); and that copy's citizen again within minutes
+        let exported_twice = [
+            ("195917", "A909119", "2019-11-05 10:31", "A市涉外经济学院组织学生外出打工合理吗？", "", None),
+            ("360111", "A1204455", "2019-11-05 10:31", "A市经济学院组织学生外出打工合理吗？", "", None),
+            ("360999", "A1204455", "2019-11-05 10:33", "A市经济学院组织学生外出打工", "", None),
+        ];
+        assert_eq!(distinct_posts(&posts_of(&exported_twice), &[0, 1, 2], 2), 1);
         // (the reworded post is of the same problem: by another citizen it is a repeat)
         let another = [
             ("1", "u1", "2019-07-02 09:00", subject, body, None),
