@@ -77,6 +77,13 @@ impl AnnualConfig {
                         resolution 0.15, satisfaction 0.40)"
                 .to_string());
         }
+        // (the data has no satisfaction rating: its weight alone scores nobody)
+        if weights.iter().all(|(name, value)| *value == 0.0 || *name == "satisfaction") {
+            return Err("[annual.weights]: only satisfaction has a weight above 0, and the data has no satisfaction \
+                        rating (点赞 / 反对 are other citizens' support, not the poster's verdict), so no unit could \
+                        be scored; give response, timeliness, quality or resolution a weight above 0"
+                .to_string());
+        }
         if !(self.prior_posts >= 0.0 && self.prior_posts.is_finite()) {
             return Err(format!("[annual] prior_posts = {}: a number of posts, 0 or more", self.prior_posts));
         }
@@ -549,6 +556,14 @@ mod tests {
         let json: serde_json::Value =
             serde_json::from_str(table.column("components_json").unwrap().str().unwrap().get(1).unwrap()).unwrap();
         assert!(json["ranking"].as_str().unwrap().starts_with("not ranked: unsigned replies"), "{json}");
+    }
+
+    #[test]
+    fn a_weight_on_satisfaction_alone_is_refused_as_the_data_has_no_rating() {
+        let weights =
+            AnnualWeights { response: 0.0, timeliness: 0.0, quality: 0.0, resolution: 0.0, satisfaction: 0.4 };
+        let error = AnnualConfig { weights, ..AnnualConfig::default() }.check().unwrap_err();
+        assert!(error.contains("only satisfaction has a weight"), "{error}");
     }
 
     #[test]
