@@ -265,7 +265,9 @@ pub fn render_html(tables: &ReportTables, year: Option<i32>) -> Result<String, R
             sparkline(&months, units.months.get(&row.unit))
         );
     }
-    html.push_str("</tbody></table><p class=\"muted\">月度趋势：柱为每月留言数，绿线为按时办结率。</p></section>");
+    html.push_str("</tbody></table><p class=\"muted\">月度趋势：柱为每月留言数，绿线为按时办结率。</p>");
+    html.push_str(&scoring_method(tables, year)?);
+    html.push_str("</section>");
 
     // Charts.
     html.push_str("<section><h2>三、图表</h2>");
@@ -299,8 +301,77 @@ pub fn render_html(tables: &ReportTables, year: Option<i32>) -> Result<String, R
 
     issues_section(&mut html, tables, &months)?;
     overdue_section(&mut html, tables, year)?;
-    html.push_str("<footer class=\"muted\">由 wenzheng 生成。得分的计算方法与权重见 annual.parquet 的 components_json 列及项目 README。</footer></body></html>\n");
+    html.push_str("<footer class=\"muted\">由 wenzheng 生成。每个单位得分的分项、比率与权重见 annual.parquet 的 components_json 列。</footer></body></html>\n");
     Ok(html)
+}
+
+/// What a unit's score is made of, in words a reader of the ranking can check it by: the
+/// components and their weights, the satisfaction weight spread over the others, the pull of
+/// small units toward the city, a component with nothing to measure, who is not ranked. Read
+/// from the year's `components_json` (the weights as the config gave them); empty without it.
+fn scoring_method(tables: &ReportTables, year: i32) -> Result<String, ReportError> {
+    let a = &tables.annual;
+    if !has_column(a, "components_json") {
+        return Ok(String::new());
+    }
+    let (years, explanations) = (i64s(a, "annual", "year")?, strs(a, "annual", "components_json")?);
+    let of_year = || {
+        years
+            .iter()
+            .zip(&explanations)
+            .filter(|(y, _)| **y == Some(i64::from(year)))
+            .filter_map(|(_, e)| e.as_deref().and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok()))
+    };
+    // the weights of a unit that has every component the data can measure
+    let Some(full) = of_year()
+        .max_by_key(|e| e["components"].as_array().map_or(0, |c| c.iter().filter(|c| c["value"].is_number()).count()))
+    else {
+        return Ok(String::new());
+    };
+    let what = |name: &str| match name {
+        "response" => "响应（按时受理、有答复）",
+        "timeliness" => "时效（在时限内办结）",
+        "quality" => "质量（答复不推诿、不敷衍）",
+        "resolution" => "解决（同一问题答复后未再反映）",
+        _ => "满意",
+    };
+    let mut weights = Vec::new();
+    let mut spread = String::new();
+    for c in full["components"].as_array().into_iter().flatten() {
+        let name = c["name"].as_str().unwrap_or_default();
+        match c["value"].as_f64() {
+            Some(_) => weights.push(format!("{}{:.1}%", what(name), 100.0 * c["weight"].as_f64().unwrap_or(0.0))),
+            None if name == "satisfaction" => {
+                spread = "数据中没有留言人对答复的评价（点赞、反对是其他网民对留言的支持），满意分项不计，其权重按比例分给其余分项，故“满意”列为“—”。".into()
+            }
+            None => {}
+        }
+    }
+    if weights.is_empty() {
+        return Ok(String::new());
+    }
+    let prior = full["prior_posts"].as_f64().unwrap_or(0.0);
+    let shrink = if prior > 0.0 {
+        format!(
+            "各比率按 {prior:.0} 条留言的分量向全市比率收缩：（本单位计数 + {prior:.0} × 全市比率）÷（本单位条数 + {prior:.0}），\
+             留言少的单位得分接近全市水平，故分项分值可与本单位的原始比率（如按时办结率）不同。"
+        )
+    } else {
+        String::new()
+    };
+    // "not ranked: 4 posts, fewer than the minimum 10"
+    let minimum = of_year()
+        .filter_map(|e| e["ranking"].as_str().and_then(|r| r.rsplit("the minimum ").next()?.parse::<u32>().ok()))
+        .next();
+    let unranked = match minimum {
+        Some(n) => format!("年内留言不足 {n} 条的单位、承办单位不明的单位（未知单位、“某局”）计分但不排名。"),
+        None => "承办单位不明的单位（未知单位、“某局”）计分但不排名。".to_string(),
+    };
+    Ok(format!(
+        "<p class=\"muted\">评分方法：得分 = 100 × Σ 权重 × 分项（各分项 0–1）。分项与权重：{}。{spread}{shrink}\
+         某分项无可计的留言时（如没有答复则无质量）该分项不计，权重分给其余分项。{unranked}</p>",
+        weights.join("，")
+    ))
 }
 
 fn issues_section(html: &mut String, tables: &ReportTables, months: &[String]) -> Result<(), ReportError> {
@@ -482,6 +553,27 @@ mod tests {
         );
         assert!(html.contains("<td>A市A5区</td><td>10</td><td>3</td>"), "the 2019 posts of c1 and their repeats");
         check_xml(html.trim_start_matches("<!DOCTYPE html>\n")).unwrap();
+    }
+
+    #[test]
+    fn the_report_says_what_a_score_is_made_of() {
+        let mut tables = fixture();
+        let explained = r#"{"components": [
+            {"name": "response", "value": 0.9, "weight": 0.1667}, {"name": "timeliness", "value": 0.6, "weight": 0.25},
+            {"name": "quality", "value": 0.9, "weight": 0.3333}, {"name": "resolution", "value": 1.0, "weight": 0.25},
+            {"name": "satisfaction", "value": null, "weight": 0.0}],
+            "prior_posts": 20.0, "ranking": "not ranked: 4 posts, fewer than the minimum 10"}"#;
+        let n = tables.annual.height();
+        let column = polars::prelude::Column::new("components_json".into(), vec![explained; n]);
+        tables.annual.with_column(column).unwrap();
+        let html = render_html(&tables, Some(2019)).unwrap();
+        for expected in
+            ["质量（答复不推诿、不敷衍）33.3%", "满意分项不计", "按 20 条留言的分量向全市比率收缩", "不足 10 条"]
+        {
+            assert!(html.contains(expected), "no {expected:?}");
+        }
+        // (without the explanations, no paragraph of empty weights)
+        assert!(!render_html(&fixture(), Some(2019)).unwrap().contains("评分方法"));
     }
 
     #[test]
