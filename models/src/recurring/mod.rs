@@ -76,8 +76,10 @@ pub fn issues_of(posts: &[IssuePost], groups: &[Vec<usize>], config: &RecurringC
     issues
 }
 
+const DAY_MS: i64 = 86_400_000;
+
 /// Within a day: a double submission, not a problem that came back.
-const RESUBMITTED_WITHIN_MS: i64 = 86_400_000;
+const RESUBMITTED_WITHIN_MS: i64 = DAY_MS;
 
 /// The posts of `members` (in time order) that are not a copy of an earlier one (see
 /// [`issues_of`]), counted up to `enough`. A copy is the same post exported again (the same
@@ -90,8 +92,9 @@ const RESUBMITTED_WITHIN_MS: i64 = 86_400_000;
 /// Within one group, posts of the same moment are one post exported twice whatever their
 /// subjects say: an export masks a word of one copy and not of the other ("A市涉外经济学院…" and
 /// "A市经济学院…", both 2019-11-05 10:31:38; five issues of the real exports were such pairs,
-/// session 35). And a copy of a copy is a copy: the same post in two exports, and its citizen
-/// again 1.5 minutes later under the second export's mask, are one submission. (The pipeline
+/// session 35; not at midnight, the time of every post of an export of dates alone, where the
+/// subject must be the same). And a copy of a copy is a copy: the same post in two exports, and
+/// its citizen again 1.5 minutes later under the second export's mask, are one submission. (The pipeline
 /// groups from cached features and passes no bodies: there the times, subjects and users
 /// decide.)
 fn distinct_posts(posts: &[IssuePost], members: &[usize], enough: usize) -> usize {
@@ -102,7 +105,11 @@ fn distinct_posts(posts: &[IssuePost], members: &[usize], enough: usize) -> usiz
         let copy = seen.iter().any(|earlier| {
             let within_a_day = (post.posted_at - earlier.posted_at).abs() < RESUBMITTED_WITHIN_MS;
             let same_text = !post.body.trim().is_empty() && earlier.body.trim() == post.body.trim();
-            earlier.posted_at == post.posted_at
+            // (an export of dates alone gives every post of a day one moment: midnight)
+            let same_moment = earlier.posted_at == post.posted_at && post.posted_at.rem_euclid(DAY_MS) != 0;
+            let same_subject = earlier.subject.trim() == post.subject.trim() && earlier.posted_at == post.posted_at;
+            same_moment
+                || same_subject
                 || (within_a_day && same_text)
                 || (within_a_day && !post.user_id.is_empty() && earlier.user_id == post.user_id)
         });
@@ -253,6 +260,12 @@ mod tests {
             ("360999", "A1204455", "2019-11-05 10:33", "A市经济学院组织学生外出打工", "", None),
         ];
         assert_eq!(distinct_posts(&posts_of(&exported_twice), &[0, 1, 2], 2), 1);
+        // (but two citizens' posts of one day in an export of dates alone are two)
+        let dates_alone = [
+            ("1", "u1", "2019-07-02 00:00", subject, "", None),
+            ("2", "u2", "2019-07-02 00:00", "丽发新城搅拌站又在夜里施工", "", None),
+        ];
+        assert_eq!(distinct_posts(&posts_of(&dates_alone), &[0, 1], 2), 2);
         // (the reworded post is of the same problem: by another citizen it is a repeat)
         let another = [
             ("1", "u1", "2019-07-02 09:00", subject, body, None),
