@@ -88,7 +88,8 @@ fn prepare(name: &str, tables: &ReportTables, year: Option<i32>, unit: Option<&s
                 None => Vec::new(),
             };
             let bars = ranking_bars(&rows);
-            let subtitle = format!("{}（灰色）", data::ranking_counts(&rows));
+            let grey = if bars.is_empty() { "" } else { "（灰色）" };
+            let subtitle = format!("{}{grey}", data::ranking_counts(&rows));
             chart(
                 &format!("{} 承办单位年度得分排名", unit_period.label),
                 subtitle,
@@ -171,6 +172,11 @@ fn prepare(name: &str, tables: &ReportTables, year: Option<i32>, unit: Option<&s
 /// then the unranked units in grey.
 fn ranking_bars(rows: &[data::RankingRow]) -> Vec<RankBar> {
     let ranked: Vec<&data::RankingRow> = rows.iter().filter(|r| r.ranked).collect();
+    if ranked.is_empty() {
+        // (a "ranking" of unranked units alone put "B市某单位 77.2" on top of the real data's
+        // 2019: with nobody ranked the chart says so, and its subtitle why)
+        return Vec::new();
+    }
     let bar = |r: &data::RankingRow, color| RankBar {
         label: format!("{}. {}", r.rank.map(|k| k.to_string()).unwrap_or("—".into()), r.unit),
         score: Some(r.score),

@@ -266,6 +266,8 @@ fn ranking_shows_both_ends_of_a_long_list_and_the_unranked_last() {
     assert_eq!(check(3, 1, &["1. 单位0", "3. 单位2", "单位3（未排名）"]), 4);
     assert_eq!(check(25, 0, &["1. 单位0", "10. 单位9", "中间 5 个单位", "16. 单位15", "25. 单位24"]), 21);
     assert_eq!(check(2, 12, &["另有 2 个未排名单位"]), 2 + 10 + 1);
+    // nobody ranked: no bars (the chart draws 暂无数据 and its subtitle says why)
+    assert_eq!(check(0, 12, &[]), 0);
 }
 
 #[test]
