@@ -82,8 +82,9 @@ pub fn summarise(posts: &[IssuePost], members: &[usize], as_of: i64, weights: &H
 
 /// Whether each post came after a reply to an earlier one: `posts` are (posted at, first reply
 /// at) in time order, and a post repeats when some strictly earlier post had been replied to by
-/// the time it came. The issue table asks it of all an issue's posts; the unit indicators of the
-/// posts of one issue and one unit (SPEC §5, "after the unit replied").
+/// the time it came, whoever replied: the issue table's question, whether the problem came back
+/// at all. (The unit indicators ask whether it came back after the unit's own reply, reply by
+/// reply: `reports::facts`.)
 pub fn repeats_after_reply(posts: &[(i64, Option<i64>)]) -> Vec<bool> {
     let mut earliest_reply: Option<i64> = None;
     let mut k = 0;

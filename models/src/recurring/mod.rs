@@ -105,11 +105,11 @@ fn distinct_posts(posts: &[IssuePost], members: &[usize], enough: usize) -> usiz
         let copy = seen.iter().any(|earlier| {
             let within_a_day = (post.posted_at - earlier.posted_at).abs() < RESUBMITTED_WITHIN_MS;
             let same_text = !post.body.trim().is_empty() && earlier.body.trim() == post.body.trim();
-            // (an export of dates alone gives every post of a day one moment: midnight)
-            let same_moment = earlier.posted_at == post.posted_at && post.posted_at.rem_euclid(DAY_MS) != 0;
-            let same_subject = earlier.subject.trim() == post.subject.trim() && earlier.posted_at == post.posted_at;
+            // (an export of dates alone gives every post of a day one moment, midnight: there the
+            // subject must be the same too)
+            let same_moment = earlier.posted_at == post.posted_at
+                && (post.posted_at.rem_euclid(DAY_MS) != 0 || earlier.subject.trim() == post.subject.trim());
             same_moment
-                || same_subject
                 || (within_a_day && same_text)
                 || (within_a_day && !post.user_id.is_empty() && earlier.user_id == post.user_id)
         });
