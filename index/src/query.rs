@@ -59,16 +59,15 @@ fn telling_words(mut words: Vec<String>) -> Vec<String> {
     words
 }
 
-/// Whether `node` is a term of question words alone ("怎么办"), which a query with other terms
+/// Whether a term's words are question words alone ("怎么办"), which a query with other terms
 /// leaves out.
-fn only_question_words(node: &QueryNode, analyzer: &ChineseAnalyzer) -> bool {
-    match node {
-        QueryNode::Words(text) => {
-            let words = analyzer.query_words(&simplified(text));
-            !words.is_empty() && words.iter().all(|w| is_question_word(w))
-        }
-        _ => false,
-    }
+fn only_question_words(words: &[String]) -> bool {
+    !words.is_empty() && words.iter().all(|w| is_question_word(w))
+}
+
+/// Whether `node` is a term of question words alone.
+fn is_question_term(node: &QueryNode, analyzer: &ChineseAnalyzer) -> bool {
+    matches!(node, QueryNode::Words(text) if only_question_words(&analyzer.query_words(&simplified(text))))
 }
 
 /// A parsed query, before it meets the index.
@@ -305,12 +304,15 @@ pub(crate) fn to_tantivy(node: &QueryNode, fields: &Fields, analyzer: &ChineseAn
             }
         }
         QueryNode::And(children) => {
-            let telling = |child: &&QueryNode| !only_question_words(child, analyzer);
-            let has_telling = children.iter().any(|child| !matches!(child, QueryNode::Not(_)) && telling(&child));
+            // (each term cut once: whether it is of question words alone)
+            let question: Vec<bool> = children.iter().map(|child| is_question_term(child, analyzer)).collect();
+            let has_telling =
+                children.iter().zip(&question).any(|(child, &q)| !q && !matches!(child, QueryNode::Not(_)));
             let clauses = children
                 .iter()
-                .filter(|child| !has_telling || telling(child))
-                .filter_map(|child| match child {
+                .zip(question)
+                .filter(|&(_, q)| !has_telling || !q)
+                .filter_map(|(child, _)| match child {
                     QueryNode::Not(inner) => to_tantivy(inner, fields, analyzer).map(|q| (Occur::MustNot, q)),
                     _ => to_tantivy(child, fields, analyzer).map(|q| (Occur::Must, q)),
                 })
@@ -330,14 +332,14 @@ pub(crate) fn to_tantivy(node: &QueryNode, fields: &Fields, analyzer: &ChineseAn
 /// pieces (marked where they stand together); the words a query excludes (NOT) are not marked.
 pub(crate) fn marked_words(node: &QueryNode, analyzer: &ChineseAnalyzer) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<String>> = Vec::new();
-    let searched = searched_texts(node);
-    let asks_more = searched
-        .iter()
-        .any(|&(text, phrase)| phrase || !only_question_words(&QueryNode::Words(text.to_string()), analyzer));
-    for (text, phrase) in searched {
-        // (typed in traditional characters, the simplified words are what the texts hold)
-        let words = analyzer.query_words(&simplified(text));
-        if !phrase && only_question_words(&QueryNode::Words(text.to_string()), analyzer) && asks_more {
+    // (typed in traditional characters, the simplified words are what the texts hold)
+    let searched: Vec<(Vec<String>, bool)> = searched_texts(node)
+        .into_iter()
+        .map(|(text, phrase)| (analyzer.query_words(&simplified(text)), phrase))
+        .collect();
+    let asks_more = searched.iter().any(|(words, phrase)| *phrase || !only_question_words(words));
+    for (words, phrase) in searched {
+        if !phrase && only_question_words(&words) && asks_more {
             continue;
         }
         let words = if phrase { words } else { telling_words(words) };
