@@ -317,7 +317,7 @@ fn evaluate(unit: &str, year: i32, counts: &Counts, city: &Counts, config: &Annu
     };
     let explanation = json!({
         "score": round(score), "raw_score": round(raw_score), "posts": counts.posts,
-        "prior_posts": k, "ranking": ranking_note,
+        "prior_posts": k, "min_posts": config.min_posts, "ranking": ranking_note,
         "formula": "score = 100 × Σ weight × component; each rate shrunk as (count + prior_posts × city rate) / (of + prior_posts)",
         "components": components, "rates": rate_notes,
     });

@@ -315,15 +315,13 @@ fn scoring_method(tables: &ReportTables, year: i32) -> Result<String, ReportErro
         return Ok(String::new());
     }
     let (years, explanations) = (i64s(a, "annual", "year")?, strs(a, "annual", "components_json")?);
-    let of_year = || {
-        years
-            .iter()
-            .zip(&explanations)
-            .filter(|(y, _)| **y == Some(i64::from(year)))
-            .filter_map(|(_, e)| e.as_deref().and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok()))
-    };
+    let of_year = years
+        .iter()
+        .zip(&explanations)
+        .filter(|(y, _)| **y == Some(i64::from(year)))
+        .filter_map(|(_, e)| e.as_deref().and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok()));
     // the weights of a unit that has every component the data can measure
-    let Some(full) = of_year()
+    let Some(full) = of_year
         .max_by_key(|e| e["components"].as_array().map_or(0, |c| c.iter().filter(|c| c["value"].is_number()).count()))
     else {
         return Ok(String::new());
@@ -359,11 +357,7 @@ fn scoring_method(tables: &ReportTables, year: i32) -> Result<String, ReportErro
     } else {
         String::new()
     };
-    // "not ranked: 4 posts, fewer than the minimum 10"
-    let minimum = of_year()
-        .filter_map(|e| e["ranking"].as_str().and_then(|r| r.rsplit("the minimum ").next()?.parse::<u32>().ok()))
-        .next();
-    let unranked = match minimum {
+    let unranked = match full["min_posts"].as_u64() {
         Some(n) => format!("年内留言不足 {n} 条的单位、承办单位不明的单位（未知单位、“某局”）计分但不排名。"),
         None => "承办单位不明的单位（未知单位、“某局”）计分但不排名。".to_string(),
     };
@@ -562,7 +556,7 @@ mod tests {
             {"name": "response", "value": 0.9, "weight": 0.1667}, {"name": "timeliness", "value": 0.6, "weight": 0.25},
             {"name": "quality", "value": 0.9, "weight": 0.3333}, {"name": "resolution", "value": 1.0, "weight": 0.25},
             {"name": "satisfaction", "value": null, "weight": 0.0}],
-            "prior_posts": 20.0, "ranking": "not ranked: 4 posts, fewer than the minimum 10"}"#;
+            "prior_posts": 20.0, "min_posts": 10, "ranking": "not ranked: 4 posts, fewer than the minimum 10"}"#;
         let n = tables.annual.height();
         let column = polars::prelude::Column::new("components_json".into(), vec![explained; n]);
         tables.annual.with_column(column).unwrap();
