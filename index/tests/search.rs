@@ -387,6 +387,37 @@ fn a_compound_the_dictionary_holds_finds_its_words_apart_too_ranked_below() {
 }
 
 #[test]
+fn a_word_jieba_joined_to_the_characters_after_it_is_found_after_the_texts_holding_it() {
+    // the analyzer cuts "星沙镇泉塘" 星沙镇泉 + 塘: no word 星沙 in g1
+    let docs = [
+        case("g1", "2019-07-01 10:00", "反映A7县星沙镇泉塘街道板桥小区噪音", "晚上吵得睡不着。", "A7县住建局", 0, None),
+        case("g2", "2019-07-02 10:00", "星沙街道路灯不亮", "晚上一片漆黑。", "A7县城管局", 0, None),
+        case("g3", "2019-07-03 10:00", "镇政府门口占道经营", "摊位堵住了路。", "A7县城管局", 0, None),
+    ];
+    let index = index_of(&docs);
+    check(&index, words("星沙"), "2: g2 g1");
+    let results = index.search(&words("星沙")).expect("results");
+    let hit = results.hits.iter().find(|h| h.post_id == "g1").expect("g1 found");
+    assert_eq!(hit.subject.marked("[", "]"), "反映A7县[星沙]镇泉塘街道板桥小区噪音");
+    // one character is not widened: "镇" does not find "镇政府" nor "星沙镇泉"
+    check(&index, words("镇"), "0: ");
+}
+
+#[test]
+fn a_term_written_out_in_a_body_ranks_above_its_words_apart_in_subjects() {
+    let docs = [
+        case("v1", "2019-07-01 10:00", "关于景树公司违法违规建设的投诉", "大楼已建12层。", "A市住建局", 0, None),
+        case("v2", "2019-07-02 10:00", "关于违法施工的投诉", "工地建设不停。", "A市住建局", 0, None),
+        case("v3", "2019-07-03 10:00", "门面房的投诉", "楼下一家违法建设的门面房一直没拆。", "A市住建局", 0, None),
+    ];
+    let index = index_of(&docs);
+    let results = index.search(&words("违法建设")).expect("results");
+    let ids: Vec<&str> = results.hits.iter().map(|h| h.post_id.as_str()).collect();
+    assert_eq!(ids[0], "v3", "违法建设 written out first: {ids:?}");
+    assert_eq!(ids.len(), 3, "违法 and 建设 apart are found too: {ids:?}");
+}
+
+#[test]
 fn question_words_are_left_out_of_a_query_that_has_other_words() {
     let index = index_of(&cases());
     check(&index, words("噪音扰民 怎么办"), "2: p3 p1");
