@@ -252,7 +252,8 @@ pub fn search(data: &Path, request: &index::SearchRequest, json: bool) -> Result
     let dir = DataDir::open_read_only(data)?;
     let results = crate::search::search(&dir, request).map_err(as_bad_input)?;
     let mut out = std::io::stdout().lock();
-    crate::search::print_results(&mut out, &results, json, std::io::IsTerminal::is_terminal(&std::io::stdout()))
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    crate::search::print_results(&mut out, &mut std::io::stderr(), &results, json, ansi)
 }
 
 pub fn similar(data: &Path, post_id: &str, limit: usize, json: bool) -> Result<()> {

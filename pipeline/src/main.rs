@@ -116,7 +116,7 @@ enum Command {
         data: PathBuf,
         #[command(flatten)]
         filters: SearchArgs,
-        /// One JSON object per result.
+        /// One JSON object per result on standard output; how many cases matched on standard error.
         #[arg(long)]
         json: bool,
     },

@@ -549,22 +549,28 @@ pub fn print_hits(out: &mut dyn Write, hits: &[Hit], first_number: usize, json: 
     Ok(())
 }
 
-/// Prints a page of results: the hits ([`print_hits`]), then how many cases matched (readable
-/// form only; JSON lines carry hits only).
-pub fn print_results(out: &mut dyn Write, results: &SearchResults, json: bool, ansi: bool) -> Result<()> {
+/// Prints a page of results: the hits ([`print_hits`]), then how many cases matched. With
+/// `json` the hits' lines stay JSON alone and the count goes to `count_out` (the CLI's
+/// standard error), so a script reading the hits learns the total too.
+pub fn print_results(
+    out: &mut dyn Write,
+    count_out: &mut dyn Write,
+    results: &SearchResults,
+    json: bool,
+    ansi: bool,
+) -> Result<()> {
     print_hits(out, &results.hits, results.offset + 1, json, ansi)?;
-    if !json {
-        let shown: usize = results.hits.iter().map(|hit| 1 + hit.also.len()).sum();
-        match shown {
-            0 if results.total == 0 => writeln!(out, "no case matches")?,
-            0 => writeln!(
-                out,
-                "{} cases match; this page (from {}) is past the last",
-                results.total,
-                results.offset + 1
-            )?,
-            _ => writeln!(out, "cases {}–{} of {}", results.offset + 1, results.offset + shown, results.total)?,
-        }
+    let count_out: &mut dyn Write = if json { count_out } else { &mut *out };
+    let shown: usize = results.hits.iter().map(|hit| 1 + hit.also.len()).sum();
+    match shown {
+        0 if results.total == 0 => writeln!(count_out, "no case matches")?,
+        0 => writeln!(
+            count_out,
+            "{} cases match; this page (from {}) is past the last",
+            results.total,
+            results.offset + 1
+        )?,
+        _ => writeln!(count_out, "cases {}–{} of {}", results.offset + 1, results.offset + shown, results.total)?,
     }
     Ok(())
 }
@@ -759,19 +765,25 @@ mod tests {
     #[test]
     fn results_print_for_people_and_as_json_lines() {
         let results = search(&REAL.1, &SearchRequest { limit: 2, ..query("跳马佳兆小学 天桥") }).expect("results");
-        let mut text = Vec::new();
-        print_results(&mut text, &results, false, false).expect("printed");
+        let (mut text, mut nothing) = (Vec::new(), Vec::new());
+        print_results(&mut text, &mut nothing, &results, false, false).expect("printed");
+        assert!(nothing.is_empty(), "read by people, the count ends the hits");
         let text = String::from_utf8(text).expect("utf-8");
         assert!(text.starts_with("1. #4467  2018-10-09 15:24  "), "{text}");
         assert!(text.contains("[跳马]") || text.contains("[跳马佳兆小学]") || text.contains("[天桥]"), "{text}");
         assert!(text.contains("   reply 2018-"), "{text}");
         assert!(text.trim_end().ends_with(&format!("of {}", results.total)), "{text}");
 
-        let mut lines = Vec::new();
-        print_results(&mut lines, &results, true, false).expect("printed");
+        let (mut lines, mut count) = (Vec::new(), Vec::new());
+        print_results(&mut lines, &mut count, &results, true, false).expect("printed");
         let lines = String::from_utf8(lines).expect("utf-8");
         let first: Hit = serde_json::from_str(lines.lines().next().expect("a line")).expect("a hit as JSON");
         assert_eq!(first.post_id, "4467");
         assert_eq!(lines.lines().count(), results.hits.len());
+        // as JSON lines, the hits alone; the total apart (standard error)
+        assert_eq!(
+            String::from_utf8(count).expect("utf-8"),
+            format!("cases 1–{} of {}\n", results.hits.len(), results.total)
+        );
     }
 }

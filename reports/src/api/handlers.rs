@@ -364,7 +364,7 @@ pub async fn search(
 ) -> Answer {
     let params = Params::parse(
         raw.as_deref(),
-        &["q", "unit", "region", "category", "from", "to", "limit", "offset", "sort", "kind", "flagged"],
+        &["q", "unit", "region", "category", "from", "to", "limit", "offset", "sort", "kind", "flagged", "min_score"],
     )?;
     let query = params.text("q").unwrap_or("");
     // The answers mask citizens' numbers for this role; finding their posts by the number would
@@ -387,6 +387,7 @@ pub async fn search(
         Some("true") | Some("1") => true,
         Some(other) => return Err(ApiError::bad_parameter(format!("bad flagged {other:?}: use true or false"))),
     };
+    let min_score = params.score("min_score")?;
     // An unknown unit is a 404 here as on the other endpoints, not an empty page of cases.
     let unit = params.text("unit").map(|unit| known_unit(&state, unit)).transpose()?;
     let request = index::SearchRequest {
@@ -398,10 +399,10 @@ pub async fn search(
         from,
         to,
         flagged_only,
+        min_score,
         sort,
         offset,
         limit,
-        ..index::SearchRequest::default()
     };
     let cases = index_of(&state)?;
     let mut results = blocking(move || Ok(cases.search(&request)?)).await?;

@@ -126,6 +126,12 @@ pub fn spec() -> Value {
             json!({ "type": "boolean" }),
             "true: only cases with an evasive or vague reply; false or absent: every case",
         ),
+        param(
+            "min_score",
+            "query",
+            json!({ "type": "number", "minimum": 0, "maximum": 1 }),
+            "only cases whose reply scores at least this, evasive or vague (the CLI's --min-score)",
+        ),
     ];
     search.extend(page(MAX_SEARCH_LIMIT, Some(index::MAX_OFFSET)));
     let similar_limit: Vec<Value> = page(MAX_SEARCH_LIMIT, None).into_iter().take(1).collect();

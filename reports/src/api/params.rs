@@ -89,6 +89,18 @@ impl Params {
             .transpose()
     }
 
+    /// A reply's score, from 0 to 1 (`min_score=0.5`).
+    pub fn score(&self, name: &str) -> ApiResult<Option<f64>> {
+        self.text(name)
+            .map(|v| match v.parse::<f64>() {
+                Ok(score) if (0.0..=1.0).contains(&score) => Ok(score),
+                _ => Err(ApiError::bad_parameter(format!(
+                    "bad {name} {v:?}: give a reply's score from 0 to 1, like 0.5"
+                ))),
+            })
+            .transpose()
+    }
+
     /// A whole number in `range`; `expected` says which in the error ("0 or more").
     fn count(&self, name: &str, range: std::ops::RangeInclusive<usize>, expected: &str) -> ApiResult<Option<usize>> {
         self.text(name)

@@ -285,6 +285,8 @@ async fn bad_parameters_get_a_json_400_never_a_500() {
         ("/api/issues?to=2019-13-01", "bad_parameter"),
         ("/api/search?q=%E6%B2%B9&limit=101", "bad_parameter"),
         ("/api/search?q=x&sort=best", "bad_parameter"),
+        ("/api/search?q=x&min_score=1.5", "bad_parameter"),
+        ("/api/search?q=x&min_score=high", "bad_parameter"),
         ("/api/cases/101/similar?limit=0", "bad_parameter"),
         ("/charts/ranking.svg?year=abc", "bad_parameter"),
         ("/charts/ranking.svg?unit=%E5%B8%82%E7%8E%AF%E4%BF%9D%E5%B1%80", "bad_parameter"),
@@ -565,6 +567,9 @@ async fn search_filters_by_region_and_category_as_the_cli_does() {
     assert!(refused["error"]["message"].as_str().unwrap_or("").contains("no case has a category yet"), "{refused}");
     let (status, all) = get_from(&app, "/api/search?q=", ANALYST).await;
     assert_eq!((status, all["total"].as_u64()), (StatusCode::OK, Some(3)));
+    // min_score as the CLI's --min-score: these replies are not scored, so none reaches 0.5
+    let (status, scored) = get_from(&app, "/api/search?q=&min_score=0.5", ANALYST).await;
+    assert_eq!((status, scored["total"].as_u64()), (StatusCode::OK, Some(0)), "{scored}");
 }
 
 #[tokio::test]
