@@ -181,7 +181,13 @@ pub fn recurring(data: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn issues(data: &Path, from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>, top: usize) -> Result<()> {
+pub fn issues(
+    data: &Path,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+    top: usize,
+    json: bool,
+) -> Result<()> {
     if let (Some(from), Some(to)) = (from, to) {
         check_period(data, from, to)?;
     }
@@ -194,7 +200,7 @@ pub fn issues(data: &Path, from: Option<chrono::NaiveDate>, to: Option<chrono::N
             tracing::warn!("the hot-issue table may be incomplete: {what}");
         }
     }
-    crate::recurring::print_issues(&dir, from, to, top, &config.recurring, &mut std::io::stdout().lock())
+    crate::recurring::print_issues(&dir, from, to, top, &config.recurring, json, &mut std::io::stdout().lock())
 }
 
 pub fn quarantine(data: &Path, file: Option<&str>, every_row: bool, out: Option<&Path>) -> Result<()> {

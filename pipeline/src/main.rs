@@ -78,7 +78,8 @@ enum Command {
         #[arg(long)]
         year: Option<i32>,
     },
-    /// The hot-issue table: rank, issue, heat, time range, place / group, description, post ids.
+    /// The hot-issue table: rank, issue, heat, times reported, citizens, posts after a reply, time
+    /// range, place / group, units, description, post ids.
     Issues {
         #[arg(long)]
         data: PathBuf,
@@ -89,6 +90,9 @@ enum Command {
         to: Option<chrono::NaiveDate>,
         #[arg(long, default_value_t = 20)]
         top: usize,
+        /// One JSON object per issue (JSON lines) instead of the tab-separated table.
+        #[arg(long)]
+        json: bool,
     },
     /// The rows ingest set aside (file, row, field, reason), and a way to correct them and
     /// ingest them again: `--out FILE.jsonl` writes them as JSON lines under their files' headers.
@@ -334,7 +338,7 @@ fn main() -> ExitCode {
         }
         Command::Recurring { data } => commands::recurring(&data),
         Command::Indicators { data, year } => commands::indicators(&data, year),
-        Command::Issues { data, from, to, top } => commands::issues(&data, from, to, top),
+        Command::Issues { data, from, to, top, json } => commands::issues(&data, from, to, top, json),
         Command::Search { data, filters, json } => match filters.request() {
             Ok(request) => commands::search(&data, &request, json),
             Err(message) => {

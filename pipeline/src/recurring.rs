@@ -250,12 +250,16 @@ fn write_parquet(dir: &DataDir, relative: &str, frame: &mut DataFrame) -> Result
 
 /// Prints the hot-issue table: the issues with posts between `from` and `to` (inclusive
 /// days), counted and heated on those posts only, as of the end of the period; hottest first.
+/// A row says how many times the problem was reported (distinct submissions: not the same post
+/// exported twice, nor a citizen's double submission), by how many citizens, how many posts came
+/// after a reply, and the units addressed; with `json`, one JSON object per issue and line.
 pub fn print_issues(
     dir: &DataDir,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     top: usize,
     config: &RecurringConfig,
+    json: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
     if !dir.path(CLUSTERS_FILE).exists() {
@@ -288,25 +292,54 @@ pub fn print_issues(
         .collect();
     issues.sort_by(|a, b| b.1.heat.total_cmp(&a.1.heat).then_with(|| a.0.cmp(b.0)));
 
-    writeln!(out, "rank\tissue\theat\ttime range\tplace / group\tdescription\tposts")?;
-    for (rank, (id, issue)) in issues.iter().take(top).enumerate() {
-        let day = |ms: i64| {
-            chrono::DateTime::from_timestamp_millis(ms).map(|t| t.naive_utc().date().to_string()).unwrap_or_default()
-        };
-        let ids: Vec<&str> = issue.members.iter().map(|m| posts[m.index].post_id).collect();
+    if !json {
         writeln!(
             out,
-            "{}\t{id}\t{:.2}\t{} ~ {}\t{}\t{}\t{}",
+            "rank\tissue\theat\treported\tcitizens\tafter a reply\ttime range\tplace / group\tunits\tdescription\tposts"
+        )?;
+    }
+    let day = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms).map(|t| t.naive_utc().date().to_string()).unwrap_or_default()
+    };
+    for (rank, (id, issue)) in issues.iter().take(top).enumerate() {
+        let members: Vec<usize> = issue.members.iter().map(|m| m.index).collect();
+        let ids: Vec<&str> = members.iter().map(|&i| posts[i].post_id).collect();
+        let reported = recurring::submissions(&posts, &members);
+        if json {
+            let row = serde_json::json!({
+                "rank": rank + 1,
+                "cluster_id": id,
+                "heat": (issue.heat * 100.0).round() / 100.0,
+                "reported": reported,
+                "citizens": issue.users,
+                "repeats_after_reply": issue.repeats_after_reply,
+                "first_day": day(issue.first_at),
+                "last_day": day(issue.last_at),
+                "place": issue.place,
+                "units": issue.units,
+                "title": issue.title,
+                "likes": issue.likes,
+                "post_ids": ids,
+            });
+            writeln!(out, "{row}")?;
+            continue;
+        }
+        writeln!(
+            out,
+            "{}\t{id}\t{:.2}\t{reported}\t{}\t{}\t{} ~ {}\t{}\t{}\t{}\t{}",
             rank + 1,
             issue.heat,
+            issue.users,
+            issue.repeats_after_reply,
             day(issue.first_at),
             day(issue.last_at),
             issue.place,
+            issue.units.join("、"),
             issue.title,
             ids.join(" ")
         )?;
     }
-    if issues.is_empty() {
+    if issues.is_empty() && !json {
         writeln!(out, "(no recurring issue in this period)")?;
     }
     Ok(())

@@ -23,6 +23,20 @@ fn the_known_hot_issue_of_posts_likes_tops_the_table() {
     // (A share of the issue alone split them into a dozen issues, the largest of 12.)
     assert!(posts >= 30, "{first}");
     assert_eq!(table.lines().count(), 11);
+    // how many times, by how many citizens: what a notice publishes
+    let columns: Vec<&str> = first.split('\t').collect();
+    let (reported, citizens): (usize, usize) = (columns[3].parse().unwrap(), columns[4].parse().unwrap());
+    assert!(reported >= 30 && reported <= posts && citizens >= 30 && citizens <= posts, "{first}");
+
+    // The same table as JSON lines, for a script or a notice.
+    let json = wenzheng(["issues", "--data", &d, "--top", "3", "--json"]).ok();
+    let rows: Vec<serde_json::Value> =
+        json.lines().map(|l| serde_json::from_str(l).expect("an issue as JSON")).collect();
+    assert_eq!(rows.len(), 3, "{json}");
+    assert_eq!(rows[0]["rank"], 1);
+    assert_eq!(rows[0]["reported"].as_u64(), Some(reported as u64), "{json}");
+    assert_eq!(rows[0]["post_ids"].as_array().map(Vec::len), Some(posts), "{json}");
+    assert!(rows[0]["place"].as_str().unwrap_or("").contains("丽发新城"), "{json}");
 
     // A period with no posts says so, and is not an error.
     let empty = wenzheng(["issues", "--data", &d, "--from", "2001-01-01", "--to", "2001-12-31"]).ok();

@@ -97,6 +97,13 @@ const RESUBMITTED_WITHIN_MS: i64 = DAY_MS;
 /// its citizen again 1.5 minutes later under the second export's mask, are one submission. (The pipeline
 /// groups from cached features and passes no bodies: there the times, subjects and users
 /// decide.)
+/// How many distinct submissions `members` (in time order) are: the posts of a group that are
+/// not a copy of an earlier one (see [`issues_of`]). What a notice may say an issue was
+/// "reported N times".
+pub fn submissions(posts: &[IssuePost], members: &[usize]) -> usize {
+    distinct_posts(posts, members, usize::MAX)
+}
+
 fn distinct_posts(posts: &[IssuePost], members: &[usize], enough: usize) -> usize {
     let mut seen: Vec<&IssuePost> = Vec::with_capacity(members.len());
     let mut distinct = 0;
