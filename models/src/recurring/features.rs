@@ -21,8 +21,9 @@ use super::{IssuePost, RecurringConfig};
 /// 2: bigrams counted per month of the posts' times; 3: a name generic alone is a generic place;
 /// 4: organisations marked ([`ORGANISATION`]), the key of a name ending with a common word;
 /// 5: a name starts after a facility named before it ("搅拌站丽发新城小区"); 6: a company's key
-/// reaches back over its trade ("安乐建筑劳务有限公司", not "劳务有限公司").
-pub const FEATURES_VERSION: u32 = 6;
+/// reaches back over its trade ("安乐建筑劳务有限公司", not "劳务有限公司"); 7: 都 may stand in a
+/// name ("柠檬丽都小区").
+pub const FEATURES_VERSION: u32 = 7;
 
 /// The bit set in the hash of a place that is an organisation ([`Place::is_organisation`]):
 /// places and organisations are compared apart (see `places_agree` in [`mod@super::cluster`]).
