@@ -19,7 +19,7 @@ use crate::store::{self, DataDir};
 pub const GROUPING_FILE: &str = "issues/grouping.bin";
 
 /// Bump when the grouping's rules change: a kept grouping made by other rules is not carried on.
-const GROUPING_VERSION: u64 = 1;
+const GROUPING_VERSION: u64 = 2;
 
 /// What a kept grouping covers.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]

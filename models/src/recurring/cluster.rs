@@ -3,7 +3,8 @@
 //! No pair of posts is compared unless they name the same place (by its key, see
 //! [`super::places`]) — or, for posts that name none, have the same subject once frame words
 //! are gone. Posts are read in time order; each is compared only with the `max_candidates`
-//! most recent earlier posts of each of its blocks within `window_days`, so the work is linear
+//! most recent earlier posts of each of its blocks within `window_days` (`follow_up_days` for a
+//! post whose subject says it comes back: "再问", "三问", "再次反映"), so the work is linear
 //! in the number of posts whatever the corpus size. Two posts are linked when they are alike
 //! (`linked`), in no two districts, and at the same place: one names every place the
 //! other names (`places_agree`).
@@ -61,7 +62,8 @@ pub fn cluster(posts: &[IssuePost], config: &RecurringConfig) -> Vec<Vec<usize>>
 }
 
 /// [`cluster`] from the features of the posts (row `i` of `features` is `posts[i]`) and the
-/// bigram counts of all of them. Of `posts`, only the time and the region are read.
+/// bigram counts of all of them. Of `posts`, only the time, the region and the subject (whether
+/// it comes back to an earlier post) are read.
 pub fn cluster_features(
     posts: &[IssuePost],
     features: &FeatureTable,
@@ -91,7 +93,7 @@ pub struct Grouping {
     /// Per issue: every place its posts name (sorted). A post joins only an issue whose places
     /// agree with its own, whichever of the issue's posts it happened to be compared with.
     pub(super) issue_places: Vec<Vec<u64>>,
-    /// Each block's recent posts, in time order: the last `max_candidates` within `window_days`
+    /// Each block's recent posts, in time order: the last `max_candidates` within `follow_up_days`
     /// of the next post (older ones can be no later post's candidates).
     pub(super) blocks: HashMap<u64, Vec<u32>>,
     /// When the last post grouped was posted.
@@ -130,14 +132,27 @@ impl Grouping {
         let mut order: Vec<u32> = (self.len() as u32..posts.len() as u32).collect();
         order.sort_by_key(|&i| (posts[i as usize].posted_at, i));
         self.issue_of.resize(posts.len(), NONE);
-        let window_ms = (config.window_days * 86_400_000.0) as i64;
+        let (window_ms, kept_ms) = (config.reach_ms(false), config.reach_ms(true));
         let (mut prefix, mut profiles) = (monthly.prefix(), Profiles::new(features));
         let mut scratch = Scratch::default();
         for month in
             order.chunk_by(|&a, &b| month_of(posts[a as usize].posted_at) == month_of(posts[b as usize].posted_at))
         {
-            self.forget_before(posts, posts[month[0] as usize].posted_at - window_ms, config);
-            let mut weighed: Vec<u32> = self.blocks.values().flatten().copied().collect();
+            let month_start = posts[month[0] as usize].posted_at;
+            self.forget_before(posts, month_start - kept_ms, config);
+            // The posts the month's posts may be compared with: those of the window, and all
+            // those kept of the places of a post that comes back to an earlier one.
+            let mut weighed: Vec<u32> = self
+                .blocks
+                .values()
+                .flatten()
+                .copied()
+                .filter(|&a| posts[a as usize].posted_at >= month_start - window_ms)
+                .collect();
+            for &b in month.iter().filter(|&&b| config.follows_up(posts[b as usize].subject)) {
+                let blocks = features.get(b as usize).keys.iter().filter_map(|key| self.blocks.get(key));
+                weighed.extend(blocks.flatten());
+            }
             weighed.extend(month.iter().filter(|&&b| !features.get(b as usize).keys.is_empty()));
             weighed.sort_unstable();
             weighed.dedup();
@@ -167,11 +182,12 @@ impl Grouping {
         }
         if let Some(&last) = order.last() {
             self.last_at = Some(posts[last as usize].posted_at);
-            self.forget_before(posts, posts[last as usize].posted_at - window_ms, config);
+            self.forget_before(posts, posts[last as usize].posted_at - kept_ms, config);
         }
     }
 
-    /// Drops from the blocks the posts no post at or after `from + window` may be compared with.
+    /// Drops from the blocks the posts no post at or after `from + reach` may be compared with,
+    /// `reach` being the longest a post may look back ([`RecurringConfig::follow_up_days`]).
     fn forget_before(&mut self, posts: &[IssuePost], from: i64, config: &RecurringConfig) {
         self.blocks.retain(|_, block| {
             let old = block.len().saturating_sub(config.max_candidates);
@@ -204,7 +220,8 @@ impl Grouping {
     }
 
     /// Post `b`'s candidates into `out`: the recent earlier posts of its blocks (as the blocks
-    /// stand before `b` is added to them), each once, in order.
+    /// stand before `b` is added to them), each once, in order: within `window_days`, or
+    /// `follow_up_days` for a post that says it comes back ("再问", "三问", "再次反映").
     fn candidates(
         &self,
         b: usize,
@@ -213,12 +230,12 @@ impl Grouping {
         config: &RecurringConfig,
         out: &mut Vec<u32>,
     ) {
-        let window_ms = (config.window_days * 86_400_000.0) as i64;
+        let reach_ms = config.reach_ms(config.follows_up(posts[b].subject));
         out.clear();
         for key in prepared.keys(b) {
             let Some(block) = self.blocks.get(key) else { continue };
             let recent = block.iter().rev().take(config.max_candidates);
-            out.extend(recent.take_while(|&&a| posts[b].posted_at - posts[a as usize].posted_at <= window_ms));
+            out.extend(recent.take_while(|&&a| posts[b].posted_at - posts[a as usize].posted_at <= reach_ms));
         }
         out.sort_unstable();
         out.dedup();

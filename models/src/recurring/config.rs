@@ -47,6 +47,12 @@ pub struct RecurringConfig {
     pub elsewhere_share: f32,
     /// An issue is a group of at least this many posts.
     pub min_posts: usize,
+    /// A post whose subject says it comes back ([`RecurringConfig::follow_up_words`]: "再问",
+    /// "三问", "再次反映") is compared with the posts of its places up to this many days back,
+    /// not only `window_days`: a citizen asking again after three months asks about the issue.
+    pub follow_up_days: f64,
+    /// Words of a subject that say the post comes back to an earlier one.
+    pub follow_up_words: Vec<String>,
     pub heat: HeatWeights,
 }
 
@@ -96,6 +102,31 @@ impl Default for RecurringConfig {
             copy_subject: 0.8,
             elsewhere_share: 0.0,
             min_posts: 2,
+            follow_up_days: 365.0,
+            follow_up_words: [
+                "再问",
+                "二问",
+                "三问",
+                "四问",
+                "五问",
+                "再次",
+                "再一次",
+                "又一次",
+                "第二次",
+                "第三次",
+                "第四次",
+                "第五次",
+                "屡次",
+                "多次",
+                "一再",
+                "至今未",
+                "至今没有",
+                "仍未",
+                "仍然没有",
+                "依然没有",
+            ]
+            .map(String::from)
+            .to_vec(),
             heat: HeatWeights::default(),
         }
     }
@@ -119,6 +150,17 @@ impl RecurringConfig {
     /// Reads a config; fields left out keep the built-in defaults.
     pub fn from_toml(text: &str) -> Result<RecurringConfig, toml::de::Error> {
         toml::from_str(text)
+    }
+
+    /// Whether a post with this subject says it comes back to an earlier one.
+    pub fn follows_up(&self, subject: &str) -> bool {
+        self.follow_up_words.iter().any(|word| subject.contains(word.as_str()))
+    }
+
+    /// How far back a post may be compared with the posts of its places, in milliseconds.
+    pub(super) fn reach_ms(&self, follows_up: bool) -> i64 {
+        let days = if follows_up { self.follow_up_days.max(self.window_days) } else { self.window_days };
+        (days * 86_400_000.0) as i64
     }
 }
 

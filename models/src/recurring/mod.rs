@@ -340,6 +340,41 @@ mod tests {
     }
 
     #[test]
+    fn a_post_that_says_it_asks_again_is_compared_beyond_the_window() {
+        // the real 景城苑 posts: each 91–92 days after the one before, each saying so
+        let asked_again: [Case; 3] = [
+            (
+                "1",
+                "u1",
+                "2019-01-07",
+                "再问A6区景城苑小区的问题何时能得到解决",
+                "景城苑小区的积水和路灯问题至今没有解决。",
+                None,
+            ),
+            (
+                "2",
+                "u1",
+                "2019-04-09",
+                "三问A6区景城苑小区的问题何时能得到解决",
+                "景城苑小区的积水和路灯问题依旧。",
+                None,
+            ),
+            ("3", "u1", "2019-07-10", "四问A6区景城苑的问题何时能得到解决", "景城苑的积水和路灯问题还是老样子。", None),
+        ];
+        check(&asked_again, &[(&["1", "2", "3"], 0)]);
+        // the same posts without the words that say so are too far apart
+        let mut unsaid = asked_again;
+        unsaid[1].3 = "A6区景城苑小区的问题何时能得到解决";
+        unsaid[2].3 = "A6区景城苑的问题何时能得到解决";
+        check(&unsaid, &[]);
+        // and a year and more is too far even for a post that says so
+        let mut late = asked_again;
+        late[1].2 = "2020-04-09";
+        late[2].2 = "2021-07-10";
+        check(&late, &[]);
+    }
+
+    #[test]
     fn a_chain_of_links_does_not_grow_into_one_issue() {
         // 1 ~ 2 share the rubbish, 2 ~ 3 the street lights, 3 ~ 4 the dark nights; no other
         // pair has anything in common. Post 3 is linked to half of the issue {1, 2} and joins
