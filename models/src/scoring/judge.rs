@@ -148,11 +148,13 @@ pub(crate) fn judge(f: &Findings, asks: u8, post_chars: usize, lexicon: &Lexicon
         return with(ReplyType::OffTopic, 2, 0.5, 2, 0.5);
     }
     let r = &lexicon.rule;
+    let yes_no_answered = asks & f.answers & ask::YES_NO != 0;
     // more rule words than facts of the case: the rule explained, not applied to the case
     if f.rules >= r.min_rules && share < r.max_shared_share && facts <= f.rules {
-        // the rule explained in general; with its figures, or with what was found or done in
-        // this case ("不存在“择校”", "我局已开展…专项救助"), it is at least part of an answer
-        let level = if f.dates + f.amounts + f.outcomes > 0 { 1 } else { 2 };
+        // the rule explained in general; with its figures, with what was found or done in this
+        // case ("不存在“择校”", "我局已开展…专项救助"), or with the yes or no the post asked for
+        // ("住宅小区停车收费无需办理收费证照"), it is at least part of an answer
+        let level = if f.dates + f.amounts + f.outcomes > 0 || yes_no_answered { 1 } else { 2 };
         return with(ReplyType::GenericPolicy, level, 0.5, level, 0.5);
     }
     let thin = spec < l.vague2_below * 1.5;
@@ -176,7 +178,6 @@ pub(crate) fn judge(f: &Findings, asks: u8, post_chars: usize, lexicon: &Lexicon
         return with_vague(ReplyType::RefusalWithoutReason, 2, 0.6);
     }
     // nothing found or done, nothing dated or counted, no yes or no: only what will be done
-    let yes_no_answered = asks & f.answers & ask::YES_NO != 0;
     let put_off = f.outcomes == 0 && f.dates + f.amounts == 0 && !yes_no_answered;
     if put_off && f.deferrals > 0 && f.content_chars < DEFERRAL_CONTENT_CHARS {
         // "将充分论证研究", "将相关建议进行反馈": the will-consider template

@@ -575,6 +575,25 @@ fn a_rule_explained_with_what_was_found_in_the_case_is_part_of_an_answer() {
 }
 
 #[test]
+fn a_rule_explained_with_the_yes_or_no_asked_for_is_part_of_an_answer() {
+    // after real reply 19109 (every tuning reader: evasive 0): the post asks whether a fee is
+    // lawful and whether a licence is needed; the reply quotes the pricing rules and says no
+    // licence is needed
+    const PARKING_FEE: &str = "咨询小区物业收取电动车停车费符合法规吗？|咨询家和院小区物业收取电动车停车费符合法规吗？\
+                               有没有收费许可证和停车许可证？";
+    let (subject, body) = PARKING_FEE.split_once('|').expect("subject|body");
+    let reply = "您好！根据《西地省机动车停放服务收费管理办法》的规定，住宅小区停车服务收费实行市场调节价，\
+                 “已成立业主委员会的住宅小区停车服务收费由业主大会决定，未成立业主委员会的住宅小区停车服务收费\
+                 由停车服务管理方与入住业主参照本办法协商决定或在物业合同中约定。”住宅小区停车收费无需办理收费证照，\
+                 但须将收费标准做好收费公示。";
+    let score = scorer().score(subject, body, reply);
+    assert!(score.evasive_level < 2, "{score:?}");
+    // the same rules without the no: the rule explained, the question left
+    let rules_only = reply.replace("住宅小区停车收费无需办理收费证照，但须将收费标准做好收费公示。", "");
+    assert_eq!(scorer().score(subject, body, &rules_only).evasive_level, 2);
+}
+
+#[test]
 fn what_came_of_it_is_an_outcome() {
     // where the project stands — "已初步列入…规划", not yet in the national plan — is a finding,
     // beside the promises to follow it (after real reply 104838, its readers: evasive 0, vague 1)
