@@ -104,6 +104,9 @@ pub enum SignalKind {
     OffTopic,
     /// the case is still being handled, or a deadline for its result: 正在调查处理中, 将于15个工作日内办结
     Pending,
+    /// wording the level model learned from readers' labels weighs towards the level ("正在研究",
+    /// "逐步"), quoted in its clause when nothing else in the reply is: a level the phrases raised
+    Wording,
 }
 
 impl SignalKind {
@@ -119,6 +122,7 @@ impl SignalKind {
             SignalKind::UnansweredQuestion => "unanswered_question",
             SignalKind::OffTopic => "off_topic",
             SignalKind::Pending => "pending",
+            SignalKind::Wording => "wording",
         }
     }
 }
@@ -225,6 +229,9 @@ const DEFLECTION_QUOTE_REACH: usize = 24;
 
 /// Longest stretch of content quoted when nothing in it was matched (characters).
 const FALLBACK_QUOTE_CHARS: usize = 100;
+
+/// Clauses quoted for the level model's wording (see `conclude`): the two heaviest.
+const WORDING_QUOTES: usize = 2;
 
 impl Scorer {
     /// A scorer for `lexicon` (already validated by [`Lexicon::from_toml_str`]; a lexicon whose
@@ -499,7 +506,7 @@ impl Scorer {
             SignalKind::Deflection | SignalKind::Refusal => evasive_level > 0,
             SignalKind::GenericPromise => vague_level > 0,
             SignalKind::RuleQuote => reply_type == ReplyType::GenericPolicy,
-            SignalKind::UnansweredQuestion | SignalKind::OffTopic | SignalKind::Pending => false,
+            SignalKind::UnansweredQuestion | SignalKind::OffTopic | SignalKind::Pending | SignalKind::Wording => false,
         };
         let mut spans: Vec<(SignalKind, usize, usize)> = findings
             .signals
@@ -575,6 +582,41 @@ impl Scorer {
                 Evidence { kind, text: char_slice(reply, start, end), start, end, in_post: false }
             })
             .collect();
+        let quoted = evidence.iter().any(|e| e.kind != SignalKind::Pending);
+        if !fixed && !quoted && (evasive_level > 0 || vague_level > 0) {
+            // Nothing matched, the level was the model's: its heaviest phrases towards the higher
+            // of the two levels are quoted in their clauses, so that no level above 0 comes
+            // without a quote (a reviewer found 57 of 606 real replies at vague 1 or 2 with none).
+            let runs = findings.content_runs(&reply_f.text);
+            let towards_evasive = evasive_level > vague_level;
+            // each clause weighs what its phrases weigh (a phrase once in it), the heaviest first
+            let mut clauses: Vec<((usize, usize), f32, Vec<(usize, usize)>)> = Vec::new();
+            for (start, end, weight) in self.levels.phrases.weighing_spans(&reply_f.text, &runs, towards_evasive) {
+                let clause = signals::clause_around(&reply_f.text, start, end);
+                let clause = findings.without_leading_courtesy(&reply_f.text, clause.0, clause.1);
+                let phrase = (start, end);
+                match clauses.iter_mut().find(|c| c.0 == clause) {
+                    Some(c) if !c.2.contains(&phrase) => {
+                        c.1 += weight;
+                        c.2.push(phrase);
+                    }
+                    Some(_) => {}
+                    None => clauses.push((clause, weight, vec![phrase])),
+                }
+            }
+            clauses.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            for &((start, end), _, _) in clauses.iter().take(WORDING_QUOTES) {
+                let end = normalize::quote_end(&reply_f.text, start, end, FALLBACK_QUOTE_CHARS);
+                let (start, end) = reply_f.original_span(start, end);
+                evidence.push(Evidence {
+                    kind: SignalKind::Wording,
+                    text: char_slice(reply, start, end),
+                    start,
+                    end,
+                    in_post: false,
+                });
+            }
+        }
         evidence.sort_by_key(|e| (e.start, e.end));
         if reply_type == ReplyType::OffTopic {
             let end = reply.chars().count();

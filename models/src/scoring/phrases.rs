@@ -213,6 +213,50 @@ impl Phrases {
         self.weights.is_empty()
     }
 
+    /// Where the known n-grams of `text` (of characters, not digits or Latin letters) are whose
+    /// weight towards evasive (`evasive`) or vague (otherwise) is positive, as byte spans of `text` with that weight, the heaviest first;
+    /// only inside the `runs` of content (byte spans of `text`, as [`Self::score`] reads the
+    /// content with the rest blanked). What a level the phrases raised is quoted by.
+    pub fn weighing_spans(&self, text: &str, runs: &[(usize, usize)], evasive: bool) -> Vec<(usize, usize, f32)> {
+        let mut found = Vec::new();
+        for &(start, end) in runs {
+            // the last characters of the run with their starts, the latest first
+            let mut window = [(0u64, 0usize); 3];
+            let mut run = 0usize;
+            for (i, c) in text[start..end].char_indices() {
+                let Some(c) = phrase_char(c) else {
+                    run = 0;
+                    continue;
+                };
+                // (a folded digit or letter is no wording: "0731-…" weighs as "000")
+                if matches!(c, '0' | 'A') {
+                    run = 0;
+                    continue;
+                }
+                window = [(u64::from(u32::from(c)), start + i), window[0], window[1]];
+                let after = start + i + text[start + i..].chars().next().map_or(0, char::len_utf8);
+                run += 1;
+                let mut look = |key: u64, from: usize| {
+                    if let Some(n) = self.index.get(key) {
+                        let (we, wv) = self.weights[n as usize];
+                        let weight = if evasive { we } else { wv };
+                        if weight > 0.0 {
+                            found.push((from, after, weight));
+                        }
+                    }
+                };
+                if run >= 2 {
+                    look(window[1].0 | window[0].0 << 16, window[1].1);
+                }
+                if run >= 3 {
+                    look(window[2].0 | window[1].0 << 16 | window[0].0 << 32, window[2].1);
+                }
+            }
+        }
+        found.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        found
+    }
+
     /// The summed (evasive, vague) weights of the distinct known n-grams of `text` (read as
     /// its [`phrase_text`]: a reply's content, or that text itself).
     pub fn score(&self, text: &str) -> (f64, f64) {

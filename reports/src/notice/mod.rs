@@ -349,6 +349,7 @@ pub fn evidence_kind_label(kind: &str) -> &'static str {
         "pending" => "办理中、未办结",
         "unanswered_question" => "未答复的问题",
         "off_topic" => "答非所问",
+        "wording" => "措辞（评分模型依据）",
         _ => "其他",
     }
 }
