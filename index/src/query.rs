@@ -36,8 +36,10 @@ const REPLY_BOOST: f32 = 0.5;
 /// How much more a term's words count when they stand together as typed ("楚府中学" against
 /// "楚府路 … 长郡中学"). At 2 a word in a subject outweighed the term written out in a body:
 /// `违法建设` ranked "违法改建", "违法施工" and "违法出售" in their subjects above 13 of the 16
-/// posts that write 违法建设 (session 36); at 6, 9 of the 10 best write it.
-const TOGETHER_BOOST: f32 = 6.0;
+/// posts that write 违法建设 (session 36); at 4, 8 of the 10 best write it. At 6 (9 of 10) one
+/// passing mention in a long body outranked posts about the topic (电梯故障, 物业不作为: an
+/// analyst's review).
+const TOGETHER_BOOST: f32 = 4.0;
 /// How much a compound the dictionary holds counts when its parts stand apart ("拖欠…工资" for
 /// "拖欠工资"), against 1 for the compound itself.
 const PARTS_APART_BOOST: f32 = 0.2;
@@ -398,7 +400,8 @@ fn text_query(
     if let QueryNode::Phrase(_) = node {
         return match words.len() {
             0 => None,
-            1 => Some(word_query(text_fields, &words[0])),
+            // (quoted, a word is the word as written: not widened to the words it begins)
+            1 => Some(word_query(text_fields, &words[0], false)),
             _ => Some(phrase_any_field(text_fields, &words)),
         };
     }
@@ -435,8 +438,9 @@ pub(crate) fn word_groups(words: &[String]) -> Vec<&[String]> {
 }
 
 /// One word in any of the text fields; a place code also as the data sometimes writes it, with
-/// a space before its suffix ("J10 县": the words "j10" and "县").
-fn word_query(text_fields: &[(Field, f32)], word: &str) -> Box<dyn Query> {
+/// a space before its suffix ("J10 县": the words "j10" and "县"); `widened`, also where a text's
+/// word goes on from it ([`goes_on_in_texts`]).
+fn word_query(text_fields: &[(Field, f32)], word: &str, widened: bool) -> Box<dyn Query> {
     match place_code(word) {
         Some((code, suffix)) => {
             let apart = [code.to_string(), suffix.to_string()];
@@ -445,7 +449,7 @@ fn word_query(text_fields: &[(Field, f32)], word: &str) -> Box<dyn Query> {
                 (Occur::Should, phrase_any_field(text_fields, &apart)),
             ]))
         }
-        None if goes_on_in_texts(word) => Box::new(BooleanQuery::new(vec![
+        None if widened && goes_on_in_texts(word) => Box::new(BooleanQuery::new(vec![
             (Occur::Should, any_field(text_fields, word)),
             (Occur::Should, boosted(going_on_any_field(text_fields, word), GOING_ON_BOOST)),
         ])),
@@ -455,7 +459,8 @@ fn word_query(text_fields: &[(Field, f32)], word: &str) -> Box<dyn Query> {
 
 /// How much a word counts where jieba joined it to the characters after it ("星沙" in
 /// "星沙镇泉", cut 星沙镇泉 + 塘), against the score of the word itself (some 2–10): a constant,
-/// so such texts come after those holding the word, in the order of their other words.
+/// so such texts mostly come after those holding the word (not always after those holding it in
+/// the reply only, which counts half), in the order of their other words.
 const GOING_ON_BOOST: f32 = 0.2;
 
 /// The longer words of the index that start with one word, looked at (星沙镇泉, 星沙中贸 …).
@@ -488,14 +493,14 @@ fn going_on_any_field(text_fields: &[(Field, f32)], word: &str) -> Box<dyn Query
 /// apart rank below the words together.
 fn compound_query(text_fields: &[(Field, f32)], word: &str, analyzer: &ChineseAnalyzer) -> Box<dyn Query> {
     let Some(parts) = analyzer.word_parts(word) else {
-        return word_query(text_fields, word);
+        return word_query(text_fields, word, true);
     };
     let apart = parts.iter().map(|part| (Occur::Must, any_field(text_fields, part))).collect();
     // (the compound counts as before; its parts apart count a little, so that among the texts
     // without the compound those with more of its parts rank first, and the order of the texts
     // with it hardly moves)
     Box::new(BooleanQuery::new(vec![
-        (Occur::Should, word_query(text_fields, word)),
+        (Occur::Should, word_query(text_fields, word, true)),
         (Occur::Should, boosted(Box::new(BooleanQuery::new(apart)), PARTS_APART_BOOST)),
     ]))
 }

@@ -401,6 +401,8 @@ fn a_word_jieba_joined_to_the_characters_after_it_is_found_after_the_texts_holdi
     assert_eq!(hit.subject.marked("[", "]"), "反映A7县[星沙]镇泉塘街道板桥小区噪音");
     // one character is not widened: "镇" does not find "镇政府" nor "星沙镇泉"
     check(&index, words("镇"), "0: ");
+    // nor a quoted word, which is the word as written
+    check(&index, words("\"星沙\""), "1: g2");
 }
 
 #[test]

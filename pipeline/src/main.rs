@@ -256,7 +256,7 @@ struct SearchArgs {
     #[arg(long)]
     flagged: bool,
     /// Only cases whose reply scores at least this (0..1), evasive or vague.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     min_score: Option<f64>,
     /// relevance, newest, oldest, likes or score.
     #[arg(long, default_value = "relevance")]
