@@ -589,23 +589,18 @@ impl Scorer {
             // without a quote (a reviewer found 57 of 606 real replies at vague 1 or 2 with none).
             let runs = findings.content_runs(&reply_f.text);
             let towards_evasive = evasive_level > vague_level;
-            // each clause weighs what its phrases weigh (a phrase once in it), the heaviest first
-            let mut clauses: Vec<((usize, usize), f32, Vec<(usize, usize)>)> = Vec::new();
+            // each clause weighs what its phrases weigh, the heaviest first
+            let mut clauses: Vec<((usize, usize), f32)> = Vec::new();
             for (start, end, weight) in self.levels.phrases.weighing_spans(&reply_f.text, &runs, towards_evasive) {
                 let clause = signals::clause_around(&reply_f.text, start, end);
                 let clause = findings.without_leading_courtesy(&reply_f.text, clause.0, clause.1);
-                let phrase = (start, end);
                 match clauses.iter_mut().find(|c| c.0 == clause) {
-                    Some(c) if !c.2.contains(&phrase) => {
-                        c.1 += weight;
-                        c.2.push(phrase);
-                    }
-                    Some(_) => {}
-                    None => clauses.push((clause, weight, vec![phrase])),
+                    Some(c) => c.1 += weight,
+                    None => clauses.push((clause, weight)),
                 }
             }
             clauses.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            for &((start, end), _, _) in clauses.iter().take(WORDING_QUOTES) {
+            for &((start, end), _) in clauses.iter().take(WORDING_QUOTES) {
                 let end = normalize::quote_end(&reply_f.text, start, end, FALLBACK_QUOTE_CHARS);
                 let (start, end) = reply_f.original_span(start, end);
                 evidence.push(Evidence {
