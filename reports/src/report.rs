@@ -200,13 +200,14 @@ pub fn render_html(tables: &ReportTables, year: Option<i32>) -> Result<String, R
     let _ = write!(html, "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"/><title>{}</title><style>{CSS}</style></head><body>", escape(&title));
     let _ = write!(
         html,
-        "<header><h1>{}</h1><p class=\"muted\">统计期：{year}年{}；数据截至各表最新记录。</p></header>",
+        "<header><h1>{}</h1><p class=\"muted\">统计期：{year}年{}；{}。</p></header>",
         escape(&title),
         months
             .first()
             .zip(months.last())
             .map(|(a, b)| format!("（{}至{}）", data::month_label(a), data::month_label(b)))
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        as_of(tables)?
     );
 
     // Summary.
@@ -408,6 +409,36 @@ fn issues_section(html: &mut String, tables: &ReportTables, months: &[String]) -
     Ok(())
 }
 
+/// What the data runs to: its newest post and newest reply ("数据截至2020年1月26日（最新留言）、
+/// 2020年1月27日（最新答复）"). Overdue posts and working days are counted as of then, and a
+/// reader of an old report must know it.
+fn as_of(tables: &ReportTables) -> Result<String, ReportError> {
+    let f = &tables.post_facts;
+    let newest = |column: &str| -> Result<Option<chrono::NaiveDate>, ReportError> {
+        if !has_column(f, column) {
+            return Ok(None);
+        }
+        let max = f
+            .clone()
+            .lazy()
+            .select([col(column).max().dt().date().alias("day")])
+            .collect()
+            .map_err(|source| TableError::Column { table: "post_facts", column: column.into(), source })?;
+        let day = max
+            .column("day")
+            .and_then(|c| c.date().map(|d| d.as_date_iter().next().flatten()))
+            .map_err(|source| TableError::Column { table: "post_facts", column: column.into(), source })?;
+        Ok(day)
+    };
+    let day = |d: chrono::NaiveDate| d.format("%Y年%-m月%-d日").to_string();
+    Ok(match (newest("posted_at")?, newest("final_reply_at")?) {
+        (Some(post), Some(reply)) => format!("数据截至{}（最新留言）、{}（最新答复）", day(post), day(reply)),
+        (Some(post), None) => format!("数据截至{}（最新留言）", day(post)),
+        // (tables written before post facts kept the times)
+        (None, _) => "数据截至各表最新记录".to_string(),
+    })
+}
+
 /// The rows of the overdue list whose post is of `year`: the report speaks of the year's posts
 /// (the list itself holds every year's, as of the data's latest date).
 fn overdue_rows_of(tables: &ReportTables, year: i32) -> Result<Vec<usize>, ReportError> {
@@ -580,6 +611,26 @@ mod tests {
             "--year 2030: no post of the folder is of that year (years held: 2018 to 2019); leave --year out for \
              the latest ranked year"
         );
+    }
+
+    #[test]
+    fn the_report_says_what_day_its_data_runs_to() {
+        let mut tables = fixture();
+        // the newest post of 2020-01-26 evening, its reply the next day
+        let at =
+            |day: &str| chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap().and_hms_opt(19, 47, 0).unwrap();
+        let times = |last: &str| {
+            let mut times = vec![Some(at("2019-06-01")); tables.post_facts.height()];
+            times[3] = Some(at(last));
+            times[4] = None;
+            times
+        };
+        let (posted, replied) = (times("2020-01-26"), times("2020-01-27"));
+        let facts = &mut tables.post_facts;
+        facts.with_column(polars::prelude::Column::new("posted_at".into(), posted)).unwrap();
+        facts.with_column(polars::prelude::Column::new("final_reply_at".into(), replied)).unwrap();
+        let html = render_html(&tables, Some(2019)).unwrap();
+        assert!(html.contains("数据截至2020年1月26日（最新留言）、2020年1月27日（最新答复）"), "{html}");
     }
 
     #[test]
