@@ -221,7 +221,11 @@ pub fn monthly<DB: DrawingBackend>(area: &Area<DB>, points: &[MonthPoint], evasi
     }
     for (color, values) in lines {
         let pts: Vec<(f64, f64)> = values.iter().enumerate().filter_map(|(i, v)| Some((i as f64, (*v)?))).collect();
-        chart.draw_secondary_series(LineSeries::new(pts.clone(), color.stroke_width(3))).map_err(err)?;
+        // a month with no rate (no post due, none answered) breaks the line: drawn through, it
+        // showed a rate for months that had none
+        for run in pts.chunk_by(|a, b| b.0 - a.0 == 1.0) {
+            chart.draw_secondary_series(LineSeries::new(run.to_vec(), color.stroke_width(3))).map_err(err)?;
+        }
         chart.draw_secondary_series(pts.into_iter().map(|p| Circle::new(p, 4, color.filled()))).map_err(err)?;
     }
     Ok(())

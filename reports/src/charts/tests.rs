@@ -188,6 +188,29 @@ fn every_chart_renders_a_well_formed_svg_with_its_chinese_title() {
 }
 
 #[test]
+fn a_month_without_a_rate_breaks_the_trend_line() {
+    let unit = "A市住房和城乡建设局";
+    let lines = |tables: &ReportTables| {
+        let svg = render_svg("unit_trend", tables, Some(2019), Some(unit)).unwrap();
+        svg.matches("<polyline").count()
+    };
+    let mut tables = fixture();
+    let whole = lines(&tables);
+    // June of 2019: no post due, so no on-time rate
+    let june = col("key").eq(lit(unit)).and(col("period").eq(lit("2019-06")));
+    tables.indicators = tables
+        .indicators
+        .clone()
+        .lazy()
+        .with_column(
+            when(june).then(lit(NULL).cast(DataType::Float64)).otherwise(col("on_time_rate")).alias("on_time_rate"),
+        )
+        .collect()
+        .unwrap();
+    assert_eq!(lines(&tables), whole + 1, "the on-time line in two pieces, around June");
+}
+
+#[test]
 fn the_monthly_volume_names_the_posts_of_exports_without_replies_it_leaves_out() {
     let mut tables = fixture();
     let svg = render_svg("monthly_volume", &tables, Some(2019), None).unwrap();
