@@ -134,17 +134,16 @@ fn sparkline(months: &[String], by_month: Option<&HashMap<String, Row>>) -> Stri
             bar
         );
     }
-    let line: Vec<String> = months
-        .iter()
-        .enumerate()
-        .filter_map(|(i, m)| {
-            let rate = by_month.get(m)?.get("on_time_rate")?;
-            Some(format!("{:.1},{:.1}", i as f64 * step + step / 2.0, h - 2.0 - rate * (h - 4.0)))
-        })
-        .collect();
-    if line.len() > 1 {
+    let rates: Vec<(usize, f64)> =
+        months.iter().enumerate().filter_map(|(i, m)| Some((i, *by_month.get(m)?.get("on_time_rate")?))).collect();
+    // (a month without a rate breaks the line, as in the charts)
+    for run in rates.chunk_by(|a, b| b.0 == a.0 + 1).filter(|run| run.len() > 1) {
+        let points: Vec<String> = run
+            .iter()
+            .map(|&(i, rate)| format!("{:.1},{:.1}", i as f64 * step + step / 2.0, h - 2.0 - rate * (h - 4.0)))
+            .collect();
         let _ =
-            write!(svg, r##"<polyline points="{}" fill="none" stroke="#2e9e6b" stroke-width="2"/>"##, line.join(" "));
+            write!(svg, r##"<polyline points="{}" fill="none" stroke="#2e9e6b" stroke-width="2"/>"##, points.join(" "));
     }
     svg.push_str("</svg>");
     svg
