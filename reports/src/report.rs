@@ -136,12 +136,15 @@ fn sparkline(months: &[String], by_month: Option<&HashMap<String, Row>>) -> Stri
     }
     let rates: Vec<(usize, f64)> =
         months.iter().enumerate().filter_map(|(i, m)| Some((i, *by_month.get(m)?.get("on_time_rate")?))).collect();
-    // (a month without a rate breaks the line, as in the charts)
-    for run in rates.chunk_by(|a, b| b.0 == a.0 + 1).filter(|run| run.len() > 1) {
-        let points: Vec<String> = run
-            .iter()
-            .map(|&(i, rate)| format!("{:.1},{:.1}", i as f64 * step + step / 2.0, h - 2.0 - rate * (h - 4.0)))
-            .collect();
+    // (a month without a rate breaks the line, as in the charts; a month alone is a dot)
+    let at = |&(i, rate): &(usize, f64)| (i as f64 * step + step / 2.0, h - 2.0 - rate * (h - 4.0));
+    for run in rates.chunk_by(|a, b| b.0 == a.0 + 1) {
+        if let [alone] = run {
+            let (x, y) = at(alone);
+            let _ = write!(svg, r##"<circle cx="{x:.1}" cy="{y:.1}" r="1.5" fill="#2e9e6b"/>"##);
+            continue;
+        }
+        let points: Vec<String> = run.iter().map(at).map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
         let _ =
             write!(svg, r##"<polyline points="{}" fill="none" stroke="#2e9e6b" stroke-width="2"/>"##, points.join(" "));
     }
