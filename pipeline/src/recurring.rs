@@ -219,6 +219,10 @@ fn write_issues(dir: &DataDir, posts: &[IssuePost], issues: &[Issue]) -> Result<
             tables::datetime_column("first_at", issues.iter().map(|i| i.first_at).collect())?,
             tables::datetime_column("last_at", issues.iter().map(|i| i.last_at).collect())?,
             column("posts", &|i| i.members.len() as i64),
+            column("reported", &|i| {
+                let members: Vec<usize> = i.members.iter().map(|m| m.index).collect();
+                recurring::submissions(posts, &members) as i64
+            }),
             column("users", &|i| i.users as i64),
             column("likes", &|i| i.likes),
             column("dislikes", &|i| i.dislikes),

@@ -37,6 +37,12 @@ fn the_known_hot_issue_of_posts_likes_tops_the_table() {
     assert_eq!(rows[0]["reported"].as_u64(), Some(reported as u64), "{json}");
     assert_eq!(rows[0]["post_ids"].as_array().map(Vec::len), Some(posts), "{json}");
     assert!(rows[0]["place"].as_str().unwrap_or("").contains("丽发新城"), "{json}");
+    // and issues.parquet (so the API) keeps the same count
+    let issues = read_parquet(&dir.path().join("data/issues/issues.parquet"));
+    let ids = issues.column("cluster_id").unwrap().str().unwrap().clone();
+    let kept = issues.column("reported").unwrap().i64().unwrap().clone();
+    let top = (0..issues.height()).find(|&i| ids.get(i) == rows[0]["cluster_id"].as_str()).expect("the top issue");
+    assert_eq!(kept.get(top), Some(reported as i64));
 
     // A period with no posts says so, and is not an error.
     let empty = wenzheng(["issues", "--data", &d, "--from", "2001-01-01", "--to", "2001-12-31"]).ok();
