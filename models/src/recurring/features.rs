@@ -22,8 +22,8 @@ use super::{IssuePost, RecurringConfig};
 /// 4: organisations marked ([`ORGANISATION`]), the key of a name ending with a common word;
 /// 5: a name starts after a facility named before it ("搅拌站丽发新城小区"); 6: a company's key
 /// reaches back over its trade ("安乐建筑劳务有限公司", not "劳务有限公司"); 7: 都 may stand in a
-/// name ("柠檬丽都小区"), a name cut at eight characters does not begin inside a head ("诉高新区…"),
-/// and "A8县市" is a place code.
+/// name ("柠檬丽都小区"), and a name cut at eight characters does not begin inside a head
+/// ("诉高新区…").
 pub const FEATURES_VERSION: u32 = 7;
 
 /// The bit set in the hash of a place that is an organisation ([`Place::is_organisation`]):

@@ -297,13 +297,9 @@ pub fn all_places_in(text: &str, limit: usize) -> Vec<Place> {
     let mut run_start = 0;
     let named = |places: &Vec<Place>| places.iter().filter(|p| !p.generic).count();
     while i < chars.len() && named(&places) < limit && places.len() < 2 * limit {
-        // The suffix of a masked place code ("A市", "K9县", and "A8县市", a county-level city)
-        // ends a name, never belongs to one. ("A市市人民医院", "A市市政公司": the second 市 is
-        // the name's.)
-        let after_code = i > 0
-            && "市区县州省".contains(chars[i].1)
-            && (chars[i - 1].1.is_ascii_alphanumeric()
-                || (i > 1 && chars[i - 1].1 == '县' && chars[i].1 == '市' && chars[i - 2].1.is_ascii_alphanumeric()));
+        // The suffix of a masked place code ("A市", "K9县") ends a name, never belongs to one.
+        // ("A8县市星河湾" keeps its 市: "A7县市直小学", "A7县市政道路" are the county's.)
+        let after_code = i > 0 && chars[i - 1].1.is_ascii_alphanumeric() && "市区县州省".contains(chars[i].1);
         let class = if after_code { None } else { class_word_at(text, &chars, i) };
         let Some(class) = class else {
             if after_code || !is_name_char(chars[i].1) {
@@ -615,9 +611,10 @@ mod tests {
         // 都 names compounds ("all" does not stand before a class word)
         check("A2区柠檬丽都小区A3栋商铺噪音扰民严重", &[("柠檬丽都小区", "丽都小区")]);
         check("A市水榭花都小区停车难", &[("水榭花都小区", "花都小区")]);
-        // a name cut at eight characters does not begin inside 投诉; "A8县市" is a place code
+        // a name cut at eight characters does not begin inside 投诉
         check("投诉高新区松港雅居物业公司乱收费", &[("高新区松港雅居物业公司", "雅居物业公司")]);
-        check("A8县市星河湾小区停车难", &[("星河湾小区", "星河湾")]);
+        // the 市 after a county's code is the name's ("A7县市直小学": the county's own school)
+        check("A7县市直小学乱收费", &[("市直小学", "市直小学")]);
     }
 
     #[test]
