@@ -357,7 +357,13 @@ fn compare_all(
         let (a, b) = (a as usize, b as usize);
         let same_place = places_agree(prepared.places(a), prepared.places(b));
         let link = if same_place && regions_agree(posts[a].region, posts[b].region) {
-            linked(prepared, a, b, config)
+            // (a citizen saying they are back — "投诉好多次了", "再次反映" — at a place of their
+            // earlier post; not any post of one citizen: a prolific one's posts from one home,
+            // "请A市加快医疗诊所监督…" and "请加快A市食品安全监管…", are many problems)
+            let back = !posts[b].user_id.is_empty()
+                && posts[a].user_id == posts[b].user_id
+                && config.follows_up(posts[b].subject);
+            linked(prepared, a, b, back, config)
         } else {
             Link::None
         };

@@ -375,6 +375,37 @@ mod tests {
     }
 
     #[test]
+    fn a_citizen_who_says_they_are_back_is_back_on_the_same_problem_in_other_words() {
+        // after the real 凯乐国际城 posts of one citizen, the 23rd and the 24th time
+        let again: [Case; 2] = [
+            (
+                "1",
+                "u1",
+                "2019-07-18",
+                "A4区凯乐国际城周边的庆和里路、太平路路灯很久没亮了",
+                "凯乐国际城周边庆和里路、太平路的路灯坏了很久，晚上出门一片漆黑，反映了22次，今天是第23次。",
+                Some("2019-07-20"),
+            ),
+            (
+                "2",
+                "u1",
+                "2019-07-24",
+                "A市庆和里路、太平路的问题何时能解决，投诉好多次了",
+                "庆和里路、太平路的问题我已经投诉过23次，这次是第24次，昨晚开车回家，路口违停车辆堵死了。",
+                None,
+            ),
+        ];
+        check(&again, &[(&["1", "2"], 1)]);
+        // another citizen in these words, or the same one not saying so, is not linked on that
+        let mut other = again;
+        other[1].1 = "u2";
+        check(&other, &[]);
+        let mut unsaid = again;
+        unsaid[1].3 = "A市庆和里路、太平路的问题何时能解决";
+        check(&unsaid, &[]);
+    }
+
+    #[test]
     fn a_chain_of_links_does_not_grow_into_one_issue() {
         // 1 ~ 2 share the rubbish, 2 ~ 3 the street lights, 3 ~ 4 the dark nights; no other
         // pair has anything in common. Post 3 is linked to half of the issue {1, 2} and joins

@@ -116,7 +116,9 @@ pub(super) enum Link {
     Copy,
 }
 
-pub(super) fn linked(profiles: &Profiles, a: usize, b: usize, config: &RecurringConfig) -> Link {
+/// How alike posts `a` and `b` are; `back` when the citizen who wrote `a` wrote `b` saying they
+/// are back on it ([`RecurringConfig::follows_up`]).
+pub(super) fn linked(profiles: &Profiles, a: usize, b: usize, back: bool, config: &RecurringConfig) -> Link {
     let subject = weighted_jaccard_of(profiles.subject(a), profiles.subject(b), config.subject_bigrams);
     if subject >= config.copy_subject.max(config.subject_threshold) {
         return Link::Copy;
@@ -125,7 +127,14 @@ pub(super) fn linked(profiles: &Profiles, a: usize, b: usize, config: &Recurring
         return Link::Alike;
     }
     let content = weighted_jaccard_of(profiles.content(a), profiles.content(b), config.content_bigrams);
-    if content >= config.content_threshold || (subject >= config.both_subject && content >= config.both_content) {
+    // (one citizen at one place writing of it again in other words — "庆和里路、太平路的问题何时能
+    // 解决，投诉好多次了" after "凯乐国际城周边的庆和里路、太平路路灯很久没亮了" — is back on it:
+    // either measure at its lower bound is enough)
+    let again = back && (subject >= config.both_subject || content >= config.both_content);
+    if again
+        || content >= config.content_threshold
+        || (subject >= config.both_subject && content >= config.both_content)
+    {
         Link::Alike
     } else {
         Link::None
