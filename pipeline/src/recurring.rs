@@ -219,10 +219,7 @@ fn write_issues(dir: &DataDir, posts: &[IssuePost], issues: &[Issue]) -> Result<
             tables::datetime_column("first_at", issues.iter().map(|i| i.first_at).collect())?,
             tables::datetime_column("last_at", issues.iter().map(|i| i.last_at).collect())?,
             column("posts", &|i| i.members.len() as i64),
-            column("reported", &|i| {
-                let members: Vec<usize> = i.members.iter().map(|m| m.index).collect();
-                recurring::submissions(posts, &members) as i64
-            }),
+            column("reported", &|i| i.reported(posts) as i64),
             column("users", &|i| i.users as i64),
             column("likes", &|i| i.likes),
             column("dislikes", &|i| i.dislikes),
@@ -306,9 +303,8 @@ pub fn print_issues(
         chrono::DateTime::from_timestamp_millis(ms).map(|t| t.naive_utc().date().to_string()).unwrap_or_default()
     };
     for (rank, (id, issue)) in issues.iter().take(top).enumerate() {
-        let members: Vec<usize> = issue.members.iter().map(|m| m.index).collect();
-        let ids: Vec<&str> = members.iter().map(|&i| posts[i].post_id).collect();
-        let reported = recurring::submissions(&posts, &members);
+        let ids: Vec<&str> = issue.members.iter().map(|m| posts[m.index].post_id).collect();
+        let reported = issue.reported(&posts);
         if json {
             let row = serde_json::json!({
                 "rank": rank + 1,

@@ -104,6 +104,15 @@ pub fn submissions(posts: &[IssuePost], members: &[usize]) -> usize {
     distinct_posts(posts, members, usize::MAX)
 }
 
+impl Issue {
+    /// How many times the problem was reported: its distinct submissions ([`submissions`]);
+    /// `posts` are those the issue was summarised from.
+    pub fn reported(&self, posts: &[IssuePost]) -> usize {
+        let members: Vec<usize> = self.members.iter().map(|m| m.index).collect();
+        submissions(posts, &members)
+    }
+}
+
 fn distinct_posts(posts: &[IssuePost], members: &[usize], enough: usize) -> usize {
     let mut seen: Vec<&IssuePost> = Vec::with_capacity(members.len());
     let mut distinct = 0;
