@@ -469,7 +469,8 @@ const MAX_WORDS_GOING_ON_FROM_A_WORD: u32 = 200;
 /// Whether a word is also searched where a text's word goes on from it: a word of two or more
 /// common ideographs. jieba joins an unknown place name to what follows ("星沙镇泉塘" is cut
 /// 星沙镇泉 and 塘; 70 of the 362 posts naming 星沙 in the real exports), and search mode adds no
-/// part that is not in its dictionary. One character would go on into everything ("镇": 镇政府, 镇上 …).
+/// part that is not in its dictionary. One character would go on into everything ("镇": 镇政府,
+/// 镇上 …).
 fn goes_on_in_texts(word: &str) -> bool {
     word.chars().nth(1).is_some() && word.chars().all(is_common_ideograph)
 }

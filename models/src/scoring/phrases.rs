@@ -214,9 +214,10 @@ impl Phrases {
     }
 
     /// Where the known n-grams of `text` (of characters, not digits or Latin letters) are whose
-    /// weight towards evasive (`evasive`) or vague (otherwise) is positive, as byte spans of `text` with that weight, the heaviest first;
-    /// only inside the `runs` of content (byte spans of `text`, as [`Self::score`] reads the
-    /// content with the rest blanked). What a level the phrases raised is quoted by.
+    /// weight towards evasive (`evasive`) or vague (otherwise) is positive: byte spans of `text`
+    /// with that weight, the heaviest first, only inside the `runs` of content (byte spans of
+    /// `text`, as [`Self::score`] reads the content with the rest blanked). What a level the
+    /// phrases raised is quoted by.
     pub fn weighing_spans(&self, text: &str, runs: &[(usize, usize)], evasive: bool) -> Vec<(usize, usize, f32)> {
         let mut found = Vec::new();
         for &(start, end) in runs {
