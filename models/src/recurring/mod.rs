@@ -81,22 +81,6 @@ const DAY_MS: i64 = 86_400_000;
 /// Within a day: a double submission, not a problem that came back.
 const RESUBMITTED_WITHIN_MS: i64 = DAY_MS;
 
-/// The posts of `members` (in time order) that are not a copy of an earlier one (see
-/// [`issues_of`]), counted up to `enough`. A copy is the same post exported again (the same
-/// subject at the same moment, or the same text within a day, under another id and user mask)
-/// or the same citizen again within a day, however the subject was reworded: members of one
-/// group are about one problem already, and a citizen who resubmits it within minutes ("…扰民"
-/// at 10:01, "请管管…扰民" at 10:02) has not seen it come back. (Until session 23 the subject had to
-/// be the same: 52 of 282 issues of the real exports were one submission.)
-///
-/// Within one group, posts of the same moment are one post exported twice whatever their
-/// subjects say: an export masks a word of one copy and not of the other ("A市涉外经济学院…" and
-/// "A市经济学院…", both 2019-11-05 10:31:38; five issues of the real exports were such pairs,
-/// session 35; not at midnight, the time of every post of an export of dates alone, where the
-/// subject must be the same). And a copy of a copy is a copy: the same post in two exports, and
-/// its citizen again 1.5 minutes later under the second export's mask, are one submission. (The pipeline
-/// groups from cached features and passes no bodies: there the times, subjects and users
-/// decide.)
 /// How many distinct submissions `members` (in time order) are: the posts of a group that are
 /// not a copy of an earlier one (see [`issues_of`]). What a notice may say an issue was
 /// "reported N times".
@@ -113,6 +97,22 @@ impl Issue {
     }
 }
 
+/// The posts of `members` (in time order) that are not a copy of an earlier one (see
+/// [`issues_of`]), counted up to `enough`. A copy is the same post exported again (the same
+/// subject at the same moment, or the same text within a day, under another id and user mask)
+/// or the same citizen again within a day, however the subject was reworded: members of one
+/// group are about one problem already, and a citizen who resubmits it within minutes ("…扰民"
+/// at 10:01, "请管管…扰民" at 10:02) has not seen it come back. (Until session 23 the subject had to
+/// be the same: 52 of 282 issues of the real exports were one submission.)
+///
+/// Within one group, posts of the same moment are one post exported twice whatever their
+/// subjects say: an export masks a word of one copy and not of the other ("A市涉外经济学院…" and
+/// "A市经济学院…", both 2019-11-05 10:31:38; five issues of the real exports were such pairs,
+/// session 35; not at midnight, the time of every post of an export of dates alone, where the
+/// subject must be the same). And a copy of a copy is a copy: the same post in two exports, and
+/// its citizen again 1.5 minutes later under the second export's mask, are one submission. (The
+/// pipeline groups from cached features and passes no bodies: there the times, subjects and
+/// users decide.)
 fn distinct_posts(posts: &[IssuePost], members: &[usize], enough: usize) -> usize {
     let mut seen: Vec<&IssuePost> = Vec::with_capacity(members.len());
     let mut distinct = 0;
