@@ -190,6 +190,10 @@ pub struct QuestionWords {
     /// marks of a sentence that asks ("请问", "吗")
     #[serde(default)]
     pub interrogative: Vec<String>,
+    /// marks of a sentence that asks nothing it wants answered ("难道…吗?", "天理何在?"): its
+    /// question and demand words do not count
+    #[serde(default)]
+    pub rhetorical: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

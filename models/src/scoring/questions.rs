@@ -38,6 +38,7 @@ pub(crate) struct Questions {
     /// words that ask only in a sentence that is a question
     in_questions_only: Vec<bool>,
     interrogative: AhoCorasick,
+    rhetorical: AhoCorasick,
 }
 
 impl Questions {
@@ -71,8 +72,14 @@ impl Questions {
                 .build(list)
                 .map_err(|e| LexiconError::Invalid(format!("question words: {e}")))
         };
-        let marks: Vec<String> = q.interrogative.iter().map(|w| fold(w)).filter(|w| !w.is_empty()).collect();
-        Ok(Questions { words: build(&words)?, kinds, in_questions_only, interrogative: build(&marks)? })
+        let folded = |list: &[String]| list.iter().map(|w| fold(w)).filter(|w| !w.is_empty()).collect::<Vec<_>>();
+        Ok(Questions {
+            words: build(&words)?,
+            kinds,
+            in_questions_only,
+            interrogative: build(&folded(&q.interrogative))?,
+            rhetorical: build(&folded(&q.rhetorical))?,
+        })
     }
 
     /// The sentences of a folded text as byte spans (each with its end mark).
@@ -110,6 +117,9 @@ impl Questions {
         let mut asked = Asked { kinds: 0, quotes: Vec::new(), demanding: Vec::new() };
         for (s, e) in Self::sentences(text) {
             let sentence = &text[s..e];
+            if self.rhetorical.is_match(sentence) {
+                continue;
+            }
             // (a demand word naming a person — "请求人：…", "建议人" — labels the asker)
             let words: Vec<(u8, usize, usize)> = self
                 .asking_words(sentence)
@@ -189,6 +199,7 @@ mod tests {
             demands: words(&["希望"]),
             in_questions_only: words(&["多少", "几年", "怎么"]),
             interrogative: words(&["请问", "吗"]),
+            rhetorical: words(&["难道", "何在"]),
         })
         .unwrap()
     }
@@ -211,6 +222,14 @@ mod tests {
         check("冠市镇最近几年治安很差,花了多少钱也没用。", 0, &[]);
         check("请问这几年一共收了多少钱?", 4, &["请问这几年一共收了多少钱?"]);
         check("这到底怎么回事?", 16, &["这到底怎么回事?"]);
+    }
+
+    #[test]
+    fn a_question_asked_for_effect_asks_nothing() {
+        check("难道就没人管了吗?", 0, &[]);
+        check("路灯坏了。难道没人管吗?能否修好?", 1, &["能否修好?"]);
+        let q = questions();
+        assert!(q.demanding_sentences("天理何在,希望领导看看!").is_empty());
     }
 
     #[test]
