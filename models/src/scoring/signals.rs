@@ -631,7 +631,7 @@ impl Matchers {
             }
             // (a yes or a no under a condition the reply does not check is the rule restated:
             // "如符合以下条件，可以…" answers nobody's "can I?")
-            if cats & cat::ANSWER_YES_NO != 0 && !self.under_condition(text, start, end) {
+            if cats & cat::ANSWER_YES_NO != 0 && !self.under_condition(text, start, end) && !directs_to_ask(&text[end..]) {
                 found.answers |= ask::YES_NO;
             }
             found.answers |= if cats & cat::ANSWER_REASON != 0 { ask::REASON } else { 0 };
@@ -679,6 +679,14 @@ impl Matchers {
             found.answers |= ask::AMOUNT;
         }
     }
+}
+
+/// Whether the words after a yes or a no only send the citizen to ask elsewhere ("可以致电县教育局
+/// 咨询", "可以拨打12345"): "can" there answers nothing the post asked.
+fn directs_to_ask(after: &str) -> bool {
+    const ASK_ELSEWHERE: [&str; 10] = ["致电", "拨打", "电话", "咨询", "联系", "关注", "查询", "登录", "留言", "来电"];
+    let after = after.strip_prefix("直接").or_else(|| after.strip_prefix('再')).unwrap_or(after);
+    ASK_ELSEWHERE.iter().any(|w| after.starts_with(w))
 }
 
 /// Unit words that name a place, not a body: "B6县有关部门" is some department of the county.

@@ -243,6 +243,23 @@ fn a_pointer_to_an_office_after_an_answer_is_not_deflection() {
 }
 
 #[test]
+fn being_told_where_to_ask_is_not_a_yes() {
+    // ("可以致电…咨询" holds the answer word 可以, but tells the parent only where to ask)
+    let post = "孩子上学|我们是外地农村户口，在星沙买房后孩子户口能否迁入，是否可以在星沙上小学？";
+    check(
+        post,
+        "A7县2017年秋季城区入学办法正在研究制定过程中。文件正式出台后，将通过星沙教育微信平台向社会公示。\
+         届时也可以致电A7县教育局教育科咨询。",
+        Expect { evidence: &[(SignalKind::UnansweredQuestion, "能否迁入")], ..expect(1, 1, ReplyType::Partial) },
+    );
+    check(
+        post,
+        "经核实，2017年起您的孩子户口可以随购房单独迁入，迁入后可以在星沙第一小学就近入学。也可以致电A7县教育局教育科咨询。",
+        expect(0, 0, ReplyType::Substantive),
+    );
+}
+
+#[test]
 fn refusal_without_reason_and_with_one() {
     check(
         STREET_LIGHT,
