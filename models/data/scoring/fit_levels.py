@@ -59,6 +59,8 @@ SHIP_JUDGEMENTS = ("evasive", "vague")
 VAGUE_2_TYPES = ("acknowledgement_only", "forwarded", "deflection")
 # The lexicon's [levels] long_post_chars / long_post_figures / long_post_findings.
 LONG_POST_CHARS, LONG_POST_FIGURES, LONG_POST_FINDINGS = 500, 2, 2
+# models/src/scoring/model.rs CLEAR_ANSWER_CHARS
+CLEAR_ANSWER_CHARS = 100
 FOLDS, REPEATS, SEED = 5, 5, 7
 NOT_FEATURES = ("id", "evasive_level", "vague_level", "reply_type", "fixed", "shows_evasion",
                 "reply_phrases", "subject_phrases")
@@ -197,7 +199,8 @@ def rubric_overrides(data, dim, rows, pred):
     (nothing found, no date or amount) and a long post answered in part by the rules are not
     lowered. vague: the rules' vague 2 of an acknowledgement, a forwarding note, a deflection or a
     reply of promises only stays; a reply that answers yes or no, gives a procedure or directions,
-    or a date or an amount keeps the rules' vague 0 and is never made vague 2."""
+    or a date or an amount is never made vague 2, and when its content is shorter than
+    CLEAR_ANSWER_CHARS keeps the rules' vague 0."""
     pred = pred.copy()
     rule = data.rules[dim][rows]
     x = lambda name: data.dense[rows, data.names.index(name)]
@@ -211,8 +214,8 @@ def rubric_overrides(data, dim, rows, pred):
     else:
         pred[(rule == 2) & (data.vague_2_type[rows] | promises_only)] = 2
         answers = (x("answered_yes_no") > 0) | (x("procedures") > 0) | (x("dates_amounts") > 0)
-        pred[(rule == 0) & answers] = 0
-        pred[(rule == 1) & answers] = np.minimum(pred[(rule == 1) & answers], 1)
+        pred[(rule <= 1) & answers] = np.minimum(pred[(rule <= 1) & answers], 1)
+        pred[(rule == 0) & answers & (x("content") < np.log(1 + CLEAR_ANSWER_CHARS))] = 0
     return pred
 
 

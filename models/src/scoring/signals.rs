@@ -631,7 +631,10 @@ impl Matchers {
             }
             // (a yes or a no under a condition the reply does not check is the rule restated:
             // "如符合以下条件，可以…" answers nobody's "can I?")
-            if cats & cat::ANSWER_YES_NO != 0 && !self.under_condition(text, start, end) && !directs_to_ask(&text[end..]) {
+            if cats & cat::ANSWER_YES_NO != 0
+                && !self.under_condition(text, start, end)
+                && !directs_to_ask(&text[end..])
+            {
                 found.answers |= ask::YES_NO;
             }
             found.answers |= if cats & cat::ANSWER_REASON != 0 { ask::REASON } else { 0 };

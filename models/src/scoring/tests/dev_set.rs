@@ -237,8 +237,8 @@ fn agrees_with_the_tuning_labels() {
     let (qwk_e, qwk_v) = tune.qwk();
     assert!(tune.evasive.len() >= 20, "too few tuning labels matched the dev set");
     assert!(qwk_e >= 0.75 && qwk_v >= 0.72, "agreement fell: evasive {qwk_e:.3}, vague {qwk_v:.3}");
-    // The largest file (725 replies), a little below version 15's 0.786 / 0.777: a change that
+    // The largest file (725 replies), a little below version 21's 0.810 / 0.860: a change that
     // loses more than a few replies' worth of agreement there stops here.
     let (qwk_e, qwk_v) = tune4.qwk();
-    assert!(qwk_e >= 0.77 && qwk_v >= 0.76, "tune4 agreement fell: evasive {qwk_e:.3}, vague {qwk_v:.3}");
+    assert!(qwk_e >= 0.79 && qwk_v >= 0.84, "tune4 agreement fell: evasive {qwk_e:.3}, vague {qwk_v:.3}");
 }

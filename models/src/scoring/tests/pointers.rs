@@ -188,7 +188,9 @@ fn directions_in_other_words_than_the_post_are_not_off_topic() {
          应当与学员签订培训合同，在合同中明确培训内容、培训方式、培训学时、收费项目、收费标准、收费方式、结算方式、\
          重考重训等内容。对于驾培机构强制不退费涉嫌乱收费的，可以向物价部门投诉（0731-12358）；对于培训合同\
          条款不合理，涉嫌霸王条款的，可以向工商管理部门投诉（0731-12315）。",
-        expect(0, 0, ReplyType::Substantive),
+        // (vague 1 since scorer 21: where to complain is specific, the rule around it is general —
+        // the rubric's "mixed"; the tuning reader gave the real reply this is modelled on 1 / 2)
+        expect(0, 1, ReplyType::Substantive),
     );
     check(
         DRIVING_SCHOOL,
