@@ -230,6 +230,14 @@ fn deflection_to_an_unnamed_department_is_level_2() {
         },
     );
     check(STREET_LIGHT, "您好，该问题请自行咨询当地有关部门。", expect(2, 2, ReplyType::Deflection));
+    // (the remit of a place, with no 的 before it)
+    check(
+        STREET_LIGHT,
+        "网友：您好！您反映的问题已收悉，因路灯维护不属于A5区管辖权限范围内，请向有关部门反映。",
+        Expect {
+            evidence: &[(SignalKind::Deflection, "不属于A5区管辖权限")], ..expect(2, 2, ReplyType::Deflection)
+        },
+    );
 }
 
 #[test]
