@@ -42,6 +42,8 @@ EVIDENCE_KINDS = {
     "unanswered_question": "未答复的问题",
     "off_topic": "答非所问",
     "pending": "办理中、未办结",
+    "wording": "措辞（评分模型依据）",
+    "nothing_specific": "无具体内容",
 }
 
 

@@ -107,6 +107,9 @@ pub enum SignalKind {
     /// wording the level model learned from readers' labels weighs towards the level ("正在研究",
     /// "逐步"), quoted in its clause when nothing else in the reply is: a level the phrases raised
     Wording,
+    /// content judged vague 2 with no phrase of any list in it ("因没有说明具体施工地址，无法查实相关
+    /// 情况"): the content itself, quoted as having nothing specific to the post
+    NothingSpecific,
 }
 
 impl SignalKind {
@@ -123,6 +126,7 @@ impl SignalKind {
             SignalKind::OffTopic => "off_topic",
             SignalKind::Pending => "pending",
             SignalKind::Wording => "wording",
+            SignalKind::NothingSpecific => "nothing_specific",
         }
     }
 }
@@ -506,7 +510,11 @@ impl Scorer {
             SignalKind::Deflection | SignalKind::Refusal => evasive_level > 0,
             SignalKind::GenericPromise => vague_level > 0,
             SignalKind::RuleQuote => reply_type == ReplyType::GenericPolicy,
-            SignalKind::UnansweredQuestion | SignalKind::OffTopic | SignalKind::Pending | SignalKind::Wording => false,
+            SignalKind::UnansweredQuestion
+            | SignalKind::OffTopic
+            | SignalKind::Pending
+            | SignalKind::Wording
+            | SignalKind::NothingSpecific => false,
         };
         let mut spans: Vec<(SignalKind, usize, usize)> = findings
             .signals
@@ -561,7 +569,7 @@ impl Scorer {
             // published flag comes without a quote.
             let kind = match reply_type {
                 ReplyType::AcknowledgementOnly => Some(SignalKind::Acknowledgement),
-                _ if vague_level == 2 => Some(SignalKind::GenericPromise),
+                _ if vague_level == 2 => Some(SignalKind::NothingSpecific),
                 _ => None,
             };
             if let Some(kind) = kind {

@@ -350,6 +350,7 @@ pub fn evidence_kind_label(kind: &str) -> &'static str {
         "unanswered_question" => "未答复的问题",
         "off_topic" => "答非所问",
         "wording" => "措辞（评分模型依据）",
+        "nothing_specific" => "无具体内容",
         _ => "其他",
     }
 }

@@ -16,6 +16,7 @@ const SIGNAL_NAMES = {
   acknowledgement: "仅受理", forwarded_to_unit: "转办", forwarded_unnamed: "转交他处", deflection: "推诿",
   refusal: "拒绝", generic_policy: "套话", generic_promise: "空泛承诺", rule_quote: "照搬条文",
   unanswered_question: "未答所问", off_topic: "答非所问", pending: "办理中",
+  wording: "措辞（评分模型依据）", nothing_specific: "无具体内容",
 };
 
 // ---- small helpers ----
