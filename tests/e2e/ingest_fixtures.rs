@@ -664,6 +664,29 @@ fn an_operator_s_broken_exports_are_quarantined_row_by_row_or_refused_naming_the
 }
 
 #[test]
+fn an_excel_error_or_an_impossible_count_is_a_problem_of_its_field_never_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // (a CSV saved by Excel writes a failed VLOOKUP as the text "#N/A")
+    let file = write(
+        dir.path(),
+        "vlookup.csv",
+        "留言编号,留言主题,留言时间,留言详情,承办单位,点赞数\n\
+         301,路灯不亮,2019/4/25 9:32:09,小区路灯一个月没亮了,#N/A,3\n\
+         302,噪音扰民,2019/4/25 10:00:00,晚上施工噪音很大,A5区城管局,100000000000000000000\n\
+         303,油烟扰民,2019/4/26 10:00:00,餐馆油烟直排,A5区环保局,7\n"
+            .as_bytes(),
+    );
+    let stdout = ingest(&[&file], &data).ok();
+    assert!(stdout.contains("posts: read 3 = written 1 + quarantined 2"), "{stdout}");
+    let unit = quarantined(&data, "unit", "reason");
+    assert!(unit[0].contains("unit (承办单位) is the Excel error #N/A"), "{unit:?}");
+    let likes = quarantined(&data, "likes", "reason");
+    assert!(likes[0].contains("not a count"), "{likes:?}");
+    assert_eq!(lookup(&read_table(&data, "posts"), "post_id", "303", "likes").as_deref(), Some("7"));
+}
+
+#[test]
 fn an_export_saved_again_with_its_times_to_the_minute_or_the_day_adds_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");

@@ -155,6 +155,28 @@ impl RowReader<'_> {
         }
     }
 
+    /// The first of `fields` whose cell is a workbook's error ("#N/A" from a failed VLOOKUP, as
+    /// a workbook types it or as Excel writes it into a CSV): a problem of that field, never text
+    /// to store.
+    fn excel_error(&self, row: &RawRow, fields: &[Field]) -> Result<(), (&'static str, String)> {
+        for &field in fields {
+            for i in self.map.indices(field) {
+                if let Some(name) = row.cells.get(i).and_then(Cell::excel_error) {
+                    let header = self.header.get(i).map_or("", String::as_str);
+                    return Err((
+                        field.name(),
+                        format!(
+                            "{} ({header}) is the Excel error {name}, a formula that failed in the export: \
+                             correct the cell (or clear it) and ingest the row again",
+                            field.name()
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn text(&self, row: &RawRow, field: Field) -> String {
         match self.cell(row, field) {
             Cell::Str(s) => text::clean_text(s),
@@ -196,7 +218,10 @@ impl RowReader<'_> {
         match self.map.layout {
             Layout::Taxonomy => {
                 let category = self.text(row, Field::Category);
-                if category.is_empty() {
+                if let Err((field, reason)) = self.excel_error(row, &[Field::Category, Field::Subcategory, Field::Leaf])
+                {
+                    problem("row", field, reason, &mut out);
+                } else if category.is_empty() {
                     problem("row", "category", "missing 一级分类".into(), &mut out);
                 } else {
                     out.taxonomy = Some(TaxonomyRecord {
@@ -238,6 +263,15 @@ impl RowReader<'_> {
     }
 
     fn read_post(&self, row: &RawRow) -> Result<PostRecord, (&'static str, String)> {
+        use Field::*;
+        self.excel_error(
+            row,
+            &[PostId, UserId, Subject, Body, FullText, PostedAt, Likes, Dislikes, Category, Unit, Kind],
+        )?;
+        if self.map.layout == super::columns::Layout::PostsWithReplies {
+            // (the unit a post waits on may be read from 答复单位, below)
+            self.excel_error(row, &[ReplyUnit])?;
+        }
         let post_id = values::parse_id(self.cell(row, Field::PostId))
             .ok_or(("post_id", "missing post_id (留言编号)".to_string()))?;
         printable_id(&post_id, "post_id")?;
@@ -312,6 +346,7 @@ impl RowReader<'_> {
                 Ok(None)
             };
         }
+        self.excel_error(row, &[Field::ReplyId, Field::Reply, Field::RepliedAt, Field::ReplyUnit, Field::PostId])?;
         if body.is_empty() {
             return Err(("reply", "a reply time (答复时间) but no reply text (答复意见)".into()));
         }

@@ -160,8 +160,23 @@ fn cell_of(data: &Data) -> Cell {
             None => Cell::Float(dt.as_f64()),
         },
         Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Str(s.clone()),
-        Data::Error(e) => Cell::Str(format!("#{e:?}")),
+        Data::Error(e) => Cell::Error(excel_error_name(e)),
         Data::Empty => Cell::Empty,
+    }
+}
+
+/// The name Excel shows for an error cell (calamine's own names are "NA", "Div0" …).
+fn excel_error_name(error: &calamine::CellErrorType) -> &'static str {
+    use calamine::CellErrorType as E;
+    match error {
+        E::Div0 => "#DIV/0!",
+        E::NA => "#N/A",
+        E::Name => "#NAME?",
+        E::Null => "#NULL!",
+        E::Num => "#NUM!",
+        E::Ref => "#REF!",
+        E::Value => "#VALUE!",
+        E::GettingData => "#GETTING_DATA",
     }
 }
 

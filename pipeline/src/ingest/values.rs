@@ -13,9 +13,24 @@ pub enum Cell {
     Bool(bool),
     /// A cell the spreadsheet itself typed as a date-time.
     DateTime(NaiveDateTime),
+    /// A workbook's error cell, by the name Excel shows ("#N/A", "#REF!"): a formula that
+    /// failed in the export, never data.
+    Error(&'static str),
 }
 
+/// What Excel shows in a cell whose formula failed; a CSV saved by Excel holds them as text.
+const EXCEL_ERRORS: [&str; 8] = ["#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA"];
+
 impl Cell {
+    /// The Excel error the cell holds, typed as one by the workbook or written as its text.
+    pub fn excel_error(&self) -> Option<&str> {
+        match self {
+            Cell::Error(name) => Some(name),
+            Cell::Str(s) => EXCEL_ERRORS.iter().copied().find(|e| s.trim() == *e),
+            _ => None,
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         match self {
             Cell::Empty => true,
@@ -33,6 +48,7 @@ impl Cell {
             Cell::Float(f) => format_float(*f),
             Cell::Bool(b) => b.to_string(),
             Cell::DateTime(dt) => seconds_text(*dt),
+            Cell::Error(name) => (*name).to_string(),
         }
     }
 
@@ -85,18 +101,22 @@ pub fn parse_id(cell: &Cell) -> Option<String> {
     Some(text.to_string())
 }
 
+/// More than anyone could click (likes, dislikes): a count this big is a damaged cell.
+const MAX_COUNT: i64 = 1_000_000_000;
+
 /// A non-negative count such as likes; empty (or a dash, as exports write "none") means 0;
 /// thousands may be grouped ("1,000").
 pub fn parse_count(cell: &Cell) -> Result<i64, String> {
     match cell {
         Cell::Empty => Ok(0),
-        Cell::Int(i) if *i >= 0 => Ok(*i),
-        Cell::Float(f) if *f >= 0.0 && f.fract() == 0.0 => Ok(*f as i64),
+        Cell::Int(i) if (0..MAX_COUNT).contains(i) => Ok(*i),
+        // (a float beyond what a count can be, 1e20, would saturate to i64::MAX)
+        Cell::Float(f) if *f >= 0.0 && f.fract() == 0.0 && *f < MAX_COUNT as f64 => Ok(*f as i64),
         Cell::Str(s) if matches!(s.trim(), "" | "-" | "—" | "--") => Ok(0),
         Cell::Str(s) => {
             let t: String = s.trim().chars().filter(|c| !matches!(c, ',' | '，')).collect();
             let t = t.strip_suffix(".0").unwrap_or(&t);
-            t.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| format!("not a count: {s:?}"))
+            t.parse::<i64>().ok().filter(|n| (0..MAX_COUNT).contains(n)).ok_or_else(|| format!("not a count: {s:?}"))
         }
         other => Err(format!("not a count: {:?}", other.to_text())),
     }
@@ -141,6 +161,7 @@ pub fn parse_datetime(cell: &Cell) -> Result<NaiveDateTime, String> {
         Cell::Str(s) => parse_datetime_text(s),
         Cell::Empty => Err("missing".to_string()),
         Cell::Bool(b) => Err(format!("{b} is not a date")),
+        Cell::Error(name) => Err(format!("is the Excel error {name}, not a date")),
     }
 }
 
