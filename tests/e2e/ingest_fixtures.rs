@@ -322,6 +322,36 @@ fn a_quote_never_closed_in_the_last_column_stops_the_run_too() {
 }
 
 #[test]
+fn a_stray_quote_closed_rows_later_sets_its_row_aside_with_the_rows_it_took() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // (a real reply's cell may run over lines with commas: 2 keeps its list, 4 took 5 and 6)
+    let file = write(
+        dir.path(),
+        "stray_mid.csv",
+        "留言编号,留言主题,留言时间,留言详情\n\
+         2,路灯不亮,2019/3/5 9:00,\"一、路灯坏了,二、无人修,三、请处理\n四、谢谢\"\n\
+         3,噪音,2019/3/5 9:00,工地夜间施工\n\
+         4,油烟,2019/3/5 9:00,\"他说油烟很大\n\
+         5,井盖,2019/3/5 9:00,井盖缺失\n\
+         6,积水,2019/3/5 9:00,路面积水\"\n\
+         7,占道,2019/3/5 9:00,占道经营\n"
+            .as_bytes(),
+    );
+    let stdout = ingest(&[&file], &data).ok();
+    let posts = read_table(&data, "posts");
+    let mut ids: Vec<String> =
+        posts.column("post_id").unwrap().str().unwrap().iter().flatten().map(String::from).collect();
+    ids.sort();
+    assert_eq!(ids, ["2", "3", "7"], "{stdout}");
+    let reasons = quarantined(&data, "-", "reason");
+    assert!(reasons[0].contains("a stray quote"), "{reasons:?}");
+    // the rows it took are in its raw text, cell by cell
+    let raw = quarantined(&data, "-", "raw");
+    assert!(raw[0].starts_with("4,油烟,2019/3/5 9:00,") && raw[0].contains("6,积水"), "{raw:?}");
+}
+
+#[test]
 fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
     // CRLF line ends (Excel's CSV) and a cell of three lines above the bad rows.
     let dir = tempfile::tempdir().unwrap();

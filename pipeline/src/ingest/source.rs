@@ -367,6 +367,54 @@ fn looks_like_utf8(bytes: &[u8], whole_file: bool) -> bool {
     invalid == 0 || invalid * 20 <= valid_wide
 }
 
+impl CsvSource {
+    /// Whether a line inside one of the current record's cells starts like the record itself:
+    /// as many cells as the header, the first an id of the same form as the record's first cell
+    /// ("1003" in a row whose own first cell is "1001"). Legitimate multi-line texts with commas
+    /// (real replies hold lists) do not; a row swallowed by a stray quote does.
+    fn holds_a_row_like_this_one(&self) -> bool {
+        let id_like = |cell: &[u8]| {
+            !cell.is_empty()
+                && cell.len() <= 40
+                && cell.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+        };
+        let Some(first) = self.record.get(0).map(<[u8]>::trim_ascii) else {
+            return false;
+        };
+        if !id_like(first) {
+            return false;
+        }
+        let digits = |cell: &[u8]| cell.iter().all(u8::is_ascii_digit);
+        self.record.iter().any(|cell| {
+            cell.split(|&b| b == b'\n').skip(1).any(|line| {
+                let mut cells = line.split(|&b| b == self.delimiter);
+                let lead = cells.next().map(<[u8]>::trim_ascii).unwrap_or_default();
+                cells.count() + 1 == self.header.len() && id_like(lead) && digits(lead) == digits(first)
+            })
+        })
+    }
+}
+
+/// A record as a line of its file, cells joined by the delimiter and quoted where they must be,
+/// so that a row set aside can be read back cell by cell (its bytes alone run the cells together).
+fn csv_line(record: &csv::ByteRecord, delimiter: u8) -> String {
+    let mut line = String::new();
+    for (i, cell) in record.iter().enumerate() {
+        if i > 0 {
+            line.push(delimiter as char);
+        }
+        let cell = String::from_utf8_lossy(cell);
+        if cell.contains([delimiter as char, '"', '\n', '\r']) {
+            line.push('"');
+            line.push_str(&cell.replace('"', "\"\""));
+            line.push('"');
+        } else {
+            line.push_str(&cell);
+        }
+    }
+    line
+}
+
 impl RowSource for CsvSource {
     fn header(&self) -> &[String] {
         &self.header
@@ -421,6 +469,20 @@ impl RowSource for CsvSource {
                     // below).
                     let width_kept = self.record.len() == self.header.len();
                     self.swallowing = (width_kept && rows_inside).then_some((row, line));
+                    let raw = |record: &csv::ByteRecord| csv_line(record, self.delimiter);
+                    if width_kept && rows_inside && self.holds_a_row_like_this_one() {
+                        // Not the last row: a stray quote opened in one of its cells and closed in a
+                        // later row took the rows between into that cell. Read as it is, those rows
+                        // would be lost without a word; set aside, they are all in its raw text.
+                        let reason = format!(
+                            "row {row} (line {line}): a cell of this row runs over lines that look like rows of their \
+                             own (as many commas as the header): a stray quote (\") opened here and closed in a later \
+                             row takes the rows between into this cell; a quote inside a cell must be doubled (\"\"). \
+                             Fix the quotes and ingest the rows again"
+                        );
+                        batch.push(Err((row, reason, raw(&self.record))));
+                        continue;
+                    }
                     if !width_kept {
                         // In a row of the wrong width: a quote never closed, every line after it,
                         // to the next quote or the end of the file, read as one cell. Quarantining
@@ -437,7 +499,6 @@ impl RowSource for CsvSource {
                             ));
                         }
                     }
-                    let raw = || String::from_utf8_lossy(self.record.as_slice()).into_owned();
                     // (extra cells that are empty are a trailing delimiter, not a broken row)
                     let extra = self.record.iter().skip(self.header.len()).any(|cell| !cell.is_empty());
                     if self.record.len() < self.header.len() || extra {
@@ -446,7 +507,7 @@ impl RowSource for CsvSource {
                         let why = if extra { "a comma inside a cell that is not quoted?" } else { "a truncated row?" };
                         let reason =
                             format!("the row has {} cells, the header {}: {why}", self.record.len(), self.header.len());
-                        batch.push(Err((row, reason, raw())));
+                        batch.push(Err((row, reason, raw(&self.record))));
                         continue;
                     }
                     let cells = match self.record.iter().map(cell_of_bytes).collect::<Option<Vec<_>>>() {
@@ -457,7 +518,7 @@ impl RowSource for CsvSource {
                                 cells
                             }
                             Err(reason) => {
-                                batch.push(Err((row, reason, raw())));
+                                batch.push(Err((row, reason, raw(&self.record))));
                                 continue;
                             }
                         },
