@@ -467,6 +467,18 @@ pub fn print_ingest_report(report: &IngestReport, out: &mut impl Write) -> Resul
             file.layout, file.rows, file.blank_rows
         )?;
     }
+    for file in report.files.iter().filter(|f| !f.ignored_columns.is_empty()) {
+        let name = Path::new(&file.path).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let columns: Vec<String> = file
+            .ignored_columns
+            .iter()
+            .map(|c| match crate::ingest::columns::near_miss(c) {
+                Some(known) => format!("{c} (is it {known}?)"),
+                None => c.clone(),
+            })
+            .collect();
+        writeln!(out, "{name}: columns not read: {}", columns.join(", "))?;
+    }
     for (label, counts) in [("posts", &report.posts), ("replies", &report.replies)] {
         writeln!(
             out,

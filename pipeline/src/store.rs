@@ -69,6 +69,10 @@ pub struct InputRecord {
     pub skipped_title_rows: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped_sheets: Vec<String>,
+    /// Columns not read: headers the ingest does not know, and columns with no header that hold
+    /// data (`column 6 (no header)`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored_columns: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

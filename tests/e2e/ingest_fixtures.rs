@@ -352,6 +352,27 @@ fn a_stray_quote_closed_rows_later_sets_its_row_aside_with_the_rows_it_took() {
 }
 
 #[test]
+fn a_column_not_read_is_named_in_the_summary_and_the_manifest_with_the_header_it_looks_like() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // a slip of the pen in 留言详情, and a column with no header that holds text
+    let file = write(
+        dir.path(),
+        "slip.csv",
+        "留言编号,留言主题,留言时间,留言详細,\n401,路灯不亮,2019/3/5 9:00,小区路灯一个月没亮了,路灯在3栋旁\n"
+            .as_bytes(),
+    );
+    let stdout = ingest(&[&file], &data).ok();
+    assert!(
+        stdout.contains("slip.csv: columns not read: 留言详細 (is it 留言详情?), column 5 (no header, 1 rows)"),
+        "{stdout}"
+    );
+    let manifest = manifest(&data);
+    let ignored = &manifest["inputs"][0]["ignored_columns"];
+    assert_eq!(ignored[0], "留言详細", "{manifest}");
+}
+
+#[test]
 fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
     // CRLF line ends (Excel's CSV) and a cell of three lines above the bad rows.
     let dir = tempfile::tempdir().unwrap();

@@ -87,6 +87,19 @@ impl Batcher {
 
     pub fn process(&mut self, origin: &Origin, rows: Vec<SourceRow>, report: &mut FileReport) -> Result<()> {
         report.rows += rows.len() as u64;
+        // (a column with no header is read by no field: its data would be lost without a word)
+        let unnamed: Vec<usize> = (0..origin.header.len())
+            .filter(|&i| origin.header[i].trim().trim_start_matches('\u{feff}').is_empty())
+            .collect();
+        if !unnamed.is_empty() {
+            for row in rows.iter().flatten() {
+                for &i in &unnamed {
+                    if row.cells.get(i).is_some_and(|c| !c.is_empty()) {
+                        *report.unnamed_with_data.entry(i + 1).or_default() += 1;
+                    }
+                }
+            }
+        }
         let reader = RowReader {
             map: origin.map,
             header: origin.header,

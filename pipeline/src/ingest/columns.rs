@@ -123,6 +123,28 @@ pub fn known_columns(row: &[String]) -> usize {
     row.iter().filter(|h| ALIASES.iter().any(|(alias, _)| *alias == normalize_header(h))).count()
 }
 
+/// A header the ingest knows that an unknown header `h` looks like a slip of ("留言详細" for 留言详情,
+/// "点赞" for 点赞数): one character changed, added or left out of a Chinese header. `None` for an
+/// unrelated column ("办理状态").
+pub fn near_miss(h: &str) -> Option<&'static str> {
+    let key: Vec<char> = normalize_header(h).chars().collect();
+    if key.len() < 2 || key.iter().all(char::is_ascii) {
+        return None;
+    }
+    ALIASES.iter().map(|(alias, _)| *alias).filter(|alias| !alias.is_ascii()).find(|alias| {
+        let alias: Vec<char> = alias.chars().collect();
+        match alias.len() as isize - key.len() as isize {
+            0 => alias.iter().zip(&key).filter(|(a, b)| a != b).count() == 1,
+            1 | -1 => {
+                let (long, short) = if alias.len() > key.len() { (&alias, &key) } else { (&key, &alias) };
+                (0..long.len())
+                    .any(|skip| long.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, c)| c).eq(short.iter()))
+            }
+            _ => false,
+        }
+    })
+}
+
 fn normalize_header(h: &str) -> String {
     h.trim()
         .trim_start_matches('\u{feff}')
@@ -237,6 +259,13 @@ impl ColumnMap {
                 header.join(", ")
             ));
         };
+        let has_text = fields.iter().any(|f| matches!(f, Some(Field::Body | Field::FullText)));
+        if matches!(layout, Layout::Posts | Layout::PostsWithReplies) && !has_text {
+            tracing::warn!(
+                "no column of the posts' text (留言详情 / body): the posts keep their subject (留言主题) alone{}",
+                if ignored.is_empty() { String::new() } else { format!("; columns not read: {}", ignored.join(", ")) }
+            );
+        }
         let map = ColumnMap { fields, ignored, layout };
         map.check_required()?;
         Ok(map)

@@ -70,6 +70,9 @@ pub struct FileReport {
     pub replies: RecordCounts,
     pub taxonomy: u64,
     pub ignored_columns: Vec<String>,
+    /// Columns with no header that hold data: column number (from 1) and the rows that fill it.
+    #[serde(skip)]
+    pub unnamed_with_data: std::collections::BTreeMap<usize, u64>,
     /// Rows above a sheet's header, not read: `sheet!row: text` (an export's title lines).
     pub skipped_title_rows: Vec<String>,
     /// Sheets of a workbook that name no column the ingest knows, beside one that does, with
@@ -209,8 +212,15 @@ fn read_planned(planned: Vec<PlannedFile>, batcher: &mut Batcher, report: &mut I
             }
             file_report.layout = map.layout.name().to_string();
             file_report.ignored_columns.extend(map.ignored.iter().cloned());
-            if !map.ignored.is_empty() {
-                tracing::info!(file = %source_name, columns = ?map.ignored, "columns not used");
+            for column in &map.ignored {
+                match columns::near_miss(column) {
+                    Some(known) => tracing::warn!(
+                        file = %source_name,
+                        "column {column} is not read: is it {known}? Rename the column and ingest the file again \
+                         (a post already held is kept as first ingested)"
+                    ),
+                    None => tracing::info!(file = %source_name, "column {column} is not used"),
+                }
             }
             let header = table.header().to_vec();
             let sheet = table.sheet().map(str::to_string);
@@ -222,6 +232,14 @@ fn read_planned(planned: Vec<PlannedFile>, batcher: &mut Batcher, report: &mut I
                 batcher.process(&origin, rows, &mut file_report)
             })?;
             progress.finish();
+            for (column, rows) in std::mem::take(&mut file_report.unnamed_with_data) {
+                tracing::warn!(
+                    file = %source_name,
+                    "column {column} has no header but holds data in {rows} rows: not read (a header merged over two \
+                     columns, or a column added by hand?); give it its header and ingest the file again"
+                );
+                file_report.ignored_columns.push(format!("column {column} (no header, {rows} rows)"));
+            }
         }
         tracing::info!(
             file = %source_name,
@@ -245,6 +263,7 @@ fn read_planned(planned: Vec<PlannedFile>, batcher: &mut Batcher, report: &mut I
             ingested_at: store::now_string(),
             skipped_title_rows: file_report.skipped_title_rows.clone(),
             skipped_sheets: file_report.skipped_sheets.clone(),
+            ignored_columns: file_report.ignored_columns.clone(),
         });
         report.posts.add(&file_report.posts);
         report.replies.add(&file_report.replies);
