@@ -506,6 +506,30 @@ fn a_replies_file_answers_the_posts_of_its_own_run_whose_id_an_older_post_holds(
     // Written before the day's post, a reply can only be the old post's.
     assert_eq!(lookup(&replies, "reply_id", "R0", "post_id").as_deref(), Some("5001"));
     assert_eq!(lookup(&replies, "reply_id", "R1", "post_id").as_deref(), Some("5001"));
+
+    // A replies file of a later run cannot tell the two apart: set aside, not given to the first.
+    let day3_replies = write(
+        dir.path(),
+        "day3_replies.csv",
+        "reply_id,post_id,unit,body,replied_at\nR4,5001,A5区交警大队,已在校门口设置护学岗,2019-10-16 09:00:00\n"
+            .as_bytes(),
+    );
+    let stdout = ingest(&[&day3_replies], &data).ok();
+    assert!(stdout.contains("replies: read 1 = written 0 + quarantined 1"), "{stdout}");
+    let reasons = quarantined(&data, "post_id", "reason");
+    assert!(
+        reasons.iter().any(|r| r.contains("post id 5001 is held by more than one post (5001, 5001~day2_posts")),
+        "{reasons:?}"
+    );
+    // Named by the id it is held under, it gets in; the row set aside kept its unit.
+    let raw = quarantined(&data, "post_id", "raw");
+    let fixed = raw.iter().find(|r| r.contains("R4")).unwrap().replace("\"5001\"", "\"5001~day2_posts\"");
+    assert!(fixed.contains("A5区交警大队"), "{fixed}");
+    let corrected = write(dir.path(), "day3_fixed.jsonl", fixed.as_bytes());
+    assert_eq!(ingest(&[&corrected], &data).code(), 0);
+    let replies = read_table(&data, "replies");
+    assert_eq!(lookup(&replies, "reply_id", "R4", "post_id").as_deref(), Some("5001~day2_posts"));
+    assert_eq!(lookup(&replies, "reply_id", "R4", "unit").as_deref(), Some("A5区交警大队"));
 }
 
 #[test]

@@ -188,6 +188,24 @@ impl Batcher {
                     (None, Some((id, posted_at))) if reply.replied_at >= *posted_at => reply.post_id = id.clone(),
                     (None, _) => {}
                 }
+                // A reply of a later run to an id two posts hold (one kept as `<id>~<source>`)
+                // cannot tell which it answers: attached to the first, it could be another
+                // citizen's post, scored against the wrong text, the right one left "unanswered".
+                let held = self.known.replies.contains_key(&reply.reply_id);
+                let copies = self.known.renamed.get(&reply.post_id).filter(|_| from_replies_file && !held);
+                if let Some(copies) = copies.filter(|_| !self.renamed_posts.contains_key(&reply.post_id)) {
+                    report.replies.read += 1;
+                    report.replies.quarantined += 1;
+                    let reason = format!(
+                        "post id {0} is held by more than one post ({0}, {1}: an id another export reused, kept under a \
+                         new name), and the reply does not say which it answers: put the id of the post it answers in \
+                         post_id and ingest the reply again",
+                        reply.post_id,
+                        copies.join(", ")
+                    );
+                    problems.push(reply_problem(&reply, "post_id", reason));
+                    continue;
+                }
                 // A row's own post was compared when the row was read; a post of another file
                 // or run is compared here.
                 let posted = self.known.post_times.get(&reply.post_id).copied();
@@ -395,13 +413,19 @@ fn reply_problem(reply: &ReplyRecord, field: &str, reason: String) -> Problem {
         record: "reply",
         field: field.into(),
         reason,
-        raw: serde_json::json!({
-            "reply_id": reply.reply_id,
-            "post_id": reply.post_id,
-            "replied_at": reply.replied_at.to_string(),
-            "body": reply.body,
-        })
-        .to_string(),
+        raw: {
+            let mut raw = serde_json::json!({
+                "reply_id": reply.reply_id,
+                "post_id": reply.post_id,
+                "replied_at": reply.replied_at.to_string(),
+                "body": reply.body,
+            });
+            // (the unit as the file gave it: one resolved from the text is resolved again)
+            if let Some(unit) = reply.unit.as_ref().filter(|_| reply.unit_source == models::units::UnitSource::Given) {
+                raw["unit"] = unit.as_str().into();
+            }
+            raw.to_string()
+        },
     }
 }
 

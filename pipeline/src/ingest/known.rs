@@ -29,6 +29,9 @@ pub struct KnownRecords {
     pub regions: HashMap<String, String>,
     /// post_id → when it was posted (ms), to refuse a reply of another file dated before it.
     pub post_times: HashMap<String, i64>,
+    /// An id held by more than one post (an export reused it: the later post was kept as
+    /// `<id>~<source>`) → the renamed copies held, of the ids looked up.
+    pub renamed: HashMap<String, Vec<String>>,
     /// reply_id → content hash.
     pub replies: HashMap<String, String>,
     /// post_id → its replies' (time, reply_id), complete for every post in `timed`.
@@ -69,6 +72,7 @@ impl KnownRecords {
             posts: HashMap::default(),
             regions: HashMap::default(),
             post_times: HashMap::default(),
+            renamed: HashMap::default(),
             replies: HashMap::default(),
             reply_times: HashMap::default(),
             timed: HashSet::default(),
@@ -109,6 +113,11 @@ impl KnownRecords {
                     }
                     if let Some(time) = times.get(i) {
                         self.post_times.entry(id.to_string()).or_insert(time);
+                    }
+                    if !self.posts.contains_key(id) {
+                        for base in renamed_from(id).filter(|base| posts.contains(base)) {
+                            self.renamed.entry(base.to_string()).or_default().push(id.to_string());
+                        }
                     }
                     self.posts.entry(id.to_string()).or_insert_with(|| hashes.get(i).unwrap_or_default().to_string());
                 }
