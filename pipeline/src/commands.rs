@@ -494,6 +494,14 @@ pub fn print_ingest_report(report: &IngestReport, out: &mut impl Write) -> Resul
             }
         )?;
     }
+    if report.posts.differing > 0 {
+        writeln!(
+            out,
+            "{} posts held already come again with other likes, dislikes or unit: not updated, the values first \
+             ingested are kept (a later export's counts are not read into a folder)",
+            report.posts.differing
+        )?;
+    }
     if !report.unit_sources.is_empty() {
         let total: u64 = report.unit_sources.values().sum();
         let parts: Vec<String> = report

@@ -373,6 +373,23 @@ fn a_column_not_read_is_named_in_the_summary_and_the_manifest_with_the_header_it
 }
 
 #[test]
+fn a_later_export_with_other_likes_is_told_as_such_not_only_counted_a_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let header = "留言编号,留言主题,留言时间,留言详情,点赞数\n";
+    let first = write(dir.path(), "day1.csv", format!("{header}601,路灯不亮,2019/3/5 9:00,路灯坏了,3\n").as_bytes());
+    let later = write(dir.path(), "day9.csv", format!("{header}601,路灯不亮,2019/3/5 9:00,路灯坏了,40\n").as_bytes());
+    assert_eq!(ingest(&[&first], &data).code(), 0);
+    let stdout = ingest(&[&later], &data).ok();
+    assert!(stdout.contains("duplicates dropped 1"), "{stdout}");
+    assert!(
+        stdout.contains("1 posts held already come again with other likes, dislikes or unit: not updated"),
+        "{stdout}"
+    );
+    assert_eq!(lookup(&read_table(&data, "posts"), "post_id", "601", "likes").as_deref(), Some("3"));
+}
+
+#[test]
 fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
     // CRLF line ends (Excel's CSV) and a cell of three lines above the bad rows.
     let dir = tempfile::tempdir().unwrap();

@@ -286,6 +286,12 @@ impl Batcher {
         let (id, new) =
             admit(&mut self.known.posts, &post.post_id, &post.content_hash, &post.source, post.row, "post", counts);
         if !new {
+            if let Some((likes, dislikes, unit)) = self.known.post_values.get(&id) {
+                let unit_changed = post.unit.is_some() && post.unit != *unit;
+                if post.likes != *likes || post.dislikes != *dislikes || unit_changed {
+                    counts.differing += 1;
+                }
+            }
             return Ok((id, None));
         }
         post.post_id = id.clone();

@@ -32,6 +32,9 @@ pub struct KnownRecords {
     /// An id held by more than one post (an export reused it: the later post was kept as
     /// `<id>~<source>`) → the renamed copies held, of the ids looked up.
     pub renamed: HashMap<String, Vec<String>>,
+    /// post_id → (likes, dislikes, unit) of the stored posts looked up: what a later export of
+    /// the same post may have changed.
+    pub post_values: HashMap<String, (i64, i64, Option<String>)>,
     /// reply_id → content hash.
     pub replies: HashMap<String, String>,
     /// post_id → its replies' (time, reply_id), complete for every post in `timed`.
@@ -73,6 +76,7 @@ impl KnownRecords {
             regions: HashMap::default(),
             post_times: HashMap::default(),
             renamed: HashMap::default(),
+            post_values: HashMap::default(),
             replies: HashMap::default(),
             reply_times: HashMap::default(),
             timed: HashSet::default(),
@@ -97,7 +101,7 @@ impl KnownRecords {
 
         if let Some(ids) = self.stored.post_ids.as_ref().filter(|_| !posts.is_empty()) {
             let rows = matching(ids, &|id| held_as(id, &posts));
-            let columns = ["post_id", "content_hash", "region", "posted_at"];
+            let columns = ["post_id", "content_hash", "region", "posted_at", "likes", "dislikes", "unit"];
             if let Some(found) = read(&self.stored.post_parts, &columns, rows)? {
                 let (ids, hashes, regions) = (
                     found.column("post_id")?.str()?,
@@ -106,8 +110,13 @@ impl KnownRecords {
                 );
                 let times = found.column("posted_at")?.cast(&DataType::Int64)?;
                 let times = times.i64()?;
+                let (likes, dislikes) = (found.column("likes")?.i64()?, found.column("dislikes")?.i64()?);
+                let units = found.column("unit")?.str()?;
                 for i in 0..found.height() {
                     let id = ids.get(i).unwrap_or_default();
+                    self.post_values.entry(id.to_string()).or_insert_with(|| {
+                        (likes.get(i).unwrap_or(0), dislikes.get(i).unwrap_or(0), units.get(i).map(str::to_string))
+                    });
                     if let Some(region) = regions.get(i) {
                         self.regions.entry(id.to_string()).or_insert_with(|| region.to_string());
                     }

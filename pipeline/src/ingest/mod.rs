@@ -40,6 +40,9 @@ pub struct RecordCounts {
     pub duplicates: u64,
     /// Written under a new id because their id was taken by different content.
     pub conflicts: u64,
+    /// Duplicates of posts held whose likes, dislikes or unit differ from the held ones (a later
+    /// export of the same posts): not updated, the values first ingested are kept.
+    pub differing: u64,
 }
 
 impl RecordCounts {
@@ -49,6 +52,7 @@ impl RecordCounts {
         self.quarantined += other.quarantined;
         self.duplicates += other.duplicates;
         self.conflicts += other.conflicts;
+        self.differing += other.differing;
     }
 
     /// The accounting every run must satisfy.
