@@ -390,6 +390,30 @@ fn a_later_export_with_other_likes_is_told_as_such_not_only_counted_a_duplicate(
 }
 
 #[test]
+fn a_reply_dated_the_post_s_day_without_a_time_is_a_same_day_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let rows = write(
+        dir.path(),
+        "dateonly.csv",
+        "留言编号,留言主题,留言时间,留言详情,答复意见,答复时间\n\
+         701,路灯不亮,2019/3/5 9:32:09,路灯坏了,当天已修复,2019/3/5\n\
+         702,噪音扰民,2019/3/5 9:32:09,夜间施工,已处理,2019/3/4\n"
+            .as_bytes(),
+    );
+    let later =
+        write(dir.path(), "replies.csv", "reply_id,post_id,body,replied_at\nR9,702,已复查,2019-03-05\n".as_bytes());
+    let stdout = ingest(&[&rows], &data).ok();
+    assert!(stdout.contains("replies: read 2 = written 1 + quarantined 1"), "{stdout}");
+    assert_eq!(ingest(&[&later], &data).code(), 0);
+    let replies = read_table(&data, "replies");
+    assert_eq!(lookup(&replies, "post_id", "701", "replied_at").as_deref(), Some("2019-03-05 09:32:09"));
+    assert_eq!(lookup(&replies, "reply_id", "R9", "replied_at").as_deref(), Some("2019-03-05 09:32:09"));
+    // (a day before the post is no same-day answer: still set aside)
+    assert!(quarantined(&data, "replied_at", "reason")[0].contains("before the post was made"));
+}
+
+#[test]
 fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
     // CRLF line ends (Excel's CSV) and a cell of three lines above the bad rows.
     let dir = tempfile::tempdir().unwrap();

@@ -209,6 +209,11 @@ impl Batcher {
                 // A row's own post was compared when the row was read; a post of another file
                 // or run is compared here.
                 let posted = self.known.post_times.get(&reply.post_id).copied();
+                if let Some(posted_at) = posted.and_then(tables::from_millis).filter(|_| from_replies_file) {
+                    if let Some(same_day) = records::date_only_on_the_day(reply.replied_at, posted_at) {
+                        reply.replied_at = same_day;
+                    }
+                }
                 if let Some(posted) = posted.filter(|posted| from_replies_file && millis(reply.replied_at) < *posted) {
                     report.replies.read += 1;
                     report.replies.quarantined += 1;

@@ -356,11 +356,19 @@ impl RowReader<'_> {
         let replied_at =
             values::parse_datetime(time_cell).map_err(|e| ("replied_at", format!("replied_at (答复时间) {e}")))?;
         not_in_the_future(replied_at, self.latest, "replied_at (答复时间)").map_err(|e| ("replied_at", e))?;
-        if let Some(posted_at) = posted_at {
-            if replied_at < posted_at {
-                return Err(("replied_at", format!("replied at {replied_at} before the post was made at {posted_at}")));
-            }
-        }
+        let replied_at = match posted_at {
+            Some(posted_at) => match date_only_on_the_day(replied_at, posted_at) {
+                Some(same_day) => same_day,
+                None if replied_at < posted_at => {
+                    return Err((
+                        "replied_at",
+                        format!("replied at {replied_at} before the post was made at {posted_at}"),
+                    ))
+                }
+                None => replied_at,
+            },
+            None => replied_at,
+        };
         let replied = values::seconds_text(replied_at);
         let content_hash = content_hash(&[&post_id, &body, &replied]);
         let reply_id = values::parse_id(self.cell(row, Field::ReplyId))
@@ -384,6 +392,14 @@ impl RowReader<'_> {
             row: row.row,
         }))
     }
+}
+
+/// A reply dated the post's day with no time ("2019/3/5" to a post of 2019/3/5 9:32): answered that
+/// day, at a time the export does not give. Read as the post's own time (a same-day answer),
+/// not as midnight, hours before the post. `None` for any other reply time.
+pub fn date_only_on_the_day(replied_at: NaiveDateTime, posted_at: NaiveDateTime) -> Option<NaiveDateTime> {
+    let midnight = replied_at.time() == chrono::NaiveTime::MIN;
+    (midnight && replied_at.date() == posted_at.date() && replied_at < posted_at).then_some(posted_at)
 }
 
 /// Resolves the replying unit from the reply's text when the file did not name it.
