@@ -90,6 +90,23 @@ pub fn parse_id(cell: &Cell) -> Option<String> {
         Cell::Float(f) => format_float(*f).into(),
         other => other.to_text().into(),
     };
+    // (an id typed in full-width digits, or carrying an invisible character a copy-paste left —
+    // a zero-width space, a byte-order mark — is the same id as in every other export)
+    let text = if text.chars().any(|c| !c.is_ascii()) {
+        std::borrow::Cow::Owned(
+            text.chars()
+                .filter(|c| !matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'))
+                .map(|c| match c {
+                    '\u{FF01}'..='\u{FF5E}' if c.is_alphanumeric() => {
+                        char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c)
+                    }
+                    _ => c,
+                })
+                .collect(),
+        )
+    } else {
+        text
+    };
     let text = text.trim();
     if text.is_empty() {
         return None;
@@ -236,6 +253,15 @@ mod tests {
     fn check_date(cell: Cell, expected: &str) {
         let got = parse_datetime(&cell).unwrap_or_else(|e| panic!("{cell:?}: {e}"));
         assert_eq!(got.format("%Y-%m-%d %H:%M:%S").to_string(), expected, "{cell:?}");
+    }
+
+    #[test]
+    fn an_id_is_the_same_in_full_width_digits_or_with_an_invisible_character() {
+        assert_eq!(parse_id(&Cell::Str("６００５".into())).as_deref(), Some("6005"));
+        assert_eq!(parse_id(&Cell::Str("6006\u{200b}".into())).as_deref(), Some("6006"));
+        assert_eq!(parse_id(&Cell::Str("\u{feff}Ａ12".into())).as_deref(), Some("A12"));
+        assert_eq!(parse_id(&Cell::Str("24.0".into())).as_deref(), Some("24"));
+        assert_eq!(parse_id(&Cell::Str("\u{200b}".into())), None);
     }
 
     #[test]
