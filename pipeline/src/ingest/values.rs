@@ -92,7 +92,7 @@ pub fn parse_id(cell: &Cell) -> Option<String> {
     };
     // (an id typed in full-width digits, or carrying an invisible character a copy-paste left —
     // a zero-width space, a byte-order mark — is the same id as in every other export)
-    let text = if text.chars().any(|c| !c.is_ascii()) {
+    let text = if !text.is_ascii() {
         std::borrow::Cow::Owned(
             text.chars()
                 .filter(|c| !matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'))
