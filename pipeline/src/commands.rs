@@ -494,6 +494,14 @@ pub fn print_ingest_report(report: &IngestReport, out: &mut impl Write) -> Resul
             }
         )?;
     }
+    if report.replies.without_post > 0 {
+        writeln!(
+            out,
+            "{} replies answer a post the folder does not hold: kept, and joined to their post when a later file \
+             brings it; a mistyped post id leaves them without one (`wenzheng quarantine` does not list them)",
+            report.replies.without_post
+        )?;
+    }
     if report.posts.differing > 0 {
         writeln!(
             out,

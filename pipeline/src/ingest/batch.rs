@@ -221,8 +221,12 @@ impl Batcher {
                     continue;
                 }
                 report.replies.read += 1;
+                let orphan = from_replies_file && !self.known.posts.contains_key(&reply.post_id);
                 match self.admit_reply(reply, &mut report.replies) {
-                    Ok(Some(reply)) => replies.push(reply),
+                    Ok(Some(reply)) => {
+                        report.replies.without_post += u64::from(orphan);
+                        replies.push(reply)
+                    }
                     Ok(None) => {}
                     Err(revision) => {
                         report.replies.quarantined += 1;

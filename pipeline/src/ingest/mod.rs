@@ -43,6 +43,9 @@ pub struct RecordCounts {
     /// Duplicates of posts held whose likes, dislikes or unit differ from the held ones (a later
     /// export of the same posts): not updated, the values first ingested are kept.
     pub differing: u64,
+    /// Replies written whose post the folder does not hold (yet): a later file may bring it,
+    /// or the reply's post id is mistyped.
+    pub without_post: u64,
 }
 
 impl RecordCounts {
@@ -53,6 +56,7 @@ impl RecordCounts {
         self.duplicates += other.duplicates;
         self.conflicts += other.conflicts;
         self.differing += other.differing;
+        self.without_post += other.without_post;
     }
 
     /// The accounting every run must satisfy.
