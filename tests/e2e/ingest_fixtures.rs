@@ -414,6 +414,24 @@ fn a_reply_dated_the_post_s_day_without_a_time_is_a_same_day_answer() {
 }
 
 #[test]
+fn a_csv_s_title_line_above_its_header_is_set_aside_and_named_as_a_sheet_s_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = write(
+        dir.path(),
+        "titled.csv",
+        "某市网络问政平台留言导出（2019年3月）\n留言编号,留言主题,留言时间,留言详情\n801,路灯不亮,2019/3/5 9:00,路灯坏了\n".as_bytes(),
+    );
+    assert_eq!(ingest(&[&file], &data).code(), 0);
+    assert_eq!(lookup(&read_table(&data, "posts"), "post_id", "801", "subject").as_deref(), Some("路灯不亮"));
+    let manifest = manifest(&data);
+    assert_eq!(
+        manifest["inputs"][0]["skipped_title_rows"][0], "line 1: 某市网络问政平台留言导出（2019年3月）",
+        "{manifest}"
+    );
+}
+
+#[test]
 fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
     // CRLF line ends (Excel's CSV) and a cell of three lines above the bad rows.
     let dir = tempfile::tempdir().unwrap();

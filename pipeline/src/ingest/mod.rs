@@ -214,9 +214,12 @@ fn read_planned(planned: Vec<PlannedFile>, batcher: &mut Batcher, report: &mut I
         file_report.skipped_sheets = file.notes.clone();
         for (mut table, map) in file.tables {
             for (row, text) in table.rows_above_header() {
-                let sheet = table.sheet().unwrap_or_default();
-                tracing::warn!(file = %source_name, "{sheet} row {row} is above the header and not read: {text}");
-                file_report.skipped_title_rows.push(format!("{sheet}!{row}: {text}"));
+                let (at, place) = match table.sheet() {
+                    Some(sheet) => (format!("{sheet} row {row}"), format!("{sheet}!{row}")),
+                    None => (format!("line {row}"), format!("line {row}")),
+                };
+                tracing::warn!(file = %source_name, "{at} is above the header and not read: {text}");
+                file_report.skipped_title_rows.push(format!("{place}: {text}"));
             }
             file_report.layout = map.layout.name().to_string();
             file_report.ignored_columns.extend(map.ignored.iter().cloned());

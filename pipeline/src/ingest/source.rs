@@ -215,6 +215,8 @@ struct CsvSource {
     told_gb18030: bool,
     /// The file's name, for the log.
     file: String,
+    /// Title lines above the header, not read: line number and text.
+    above: Vec<(usize, String)>,
 }
 
 /// How many bytes are looked at to tell UTF-8 from GB18030.
@@ -224,6 +226,58 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 impl CsvSource {
     fn open(path: &Path, tabs: bool) -> Result<CsvSource, SourceError> {
+        let (mut reader, delimiter) = Self::reader(path, tabs)?;
+        let read_header = |reader: &mut csv::Reader<Box<dyn Read + Send>>| -> Result<Vec<String>, SourceError> {
+            Ok(reader
+                .byte_headers()
+                .map_err(|e| format!("the header row cannot be read: {e}"))?
+                .iter()
+                .map(|name| String::from_utf8_lossy(name).into_owned())
+                .collect())
+        };
+        let mut header = read_header(&mut reader)?;
+        // An export's title lines above the header ("某市网络问政平台留言导出（2019年3月）"), as a
+        // sheet may have: the header is the first line that names two columns the ingest knows.
+        let mut above = Vec::new();
+        if super::columns::known_columns(&header) < 2 {
+            let mut lines = vec![header.clone()];
+            let mut record = csv::ByteRecord::new();
+            while lines.len() <= ROWS_BEFORE_HEADER && reader.read_byte_record(&mut record).unwrap_or(false) {
+                let cells: Vec<String> = record.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+                if super::columns::known_columns(&cells) >= 2 {
+                    for (i, line) in lines.iter().enumerate() {
+                        let text: Vec<&str> = line.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect();
+                        if !text.is_empty() {
+                            above.push((i + 1, text.join(" ")));
+                        }
+                    }
+                    header = cells;
+                    break;
+                }
+                lines.push(cells);
+            }
+            if header == lines[0] {
+                // no header below either: read from the first line again, whose columns the
+                // error then lists
+                (reader, _) = Self::reader(path, tabs)?;
+                header = read_header(&mut reader)?;
+            }
+        }
+        Ok(CsvSource {
+            above,
+            header,
+            reader,
+            record: csv::ByteRecord::new(),
+            delimiter,
+            swallowing: None,
+            gb18030_rows: Vec::new(),
+            told_gb18030: false,
+            file: path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
+        })
+    }
+
+    /// The file's CSV reader (UTF-8 or GB18030, comma or tab) and its delimiter.
+    fn reader(path: &Path, tabs: bool) -> Result<(csv::Reader<Box<dyn Read + Send>>, u8), SourceError> {
         let mut file = File::open(path).map_err(|e| e.to_string())?;
         let mut head = vec![0; SNIFF_BYTES];
         let n = read_up_to(&mut file, &mut head).map_err(|e| e.to_string())?;
@@ -253,24 +307,9 @@ impl CsvSource {
             Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding_rs::GB18030)).build(raw))
         };
         let delimiter = if tabs { b'\t' } else { b',' };
-        let mut reader =
+        let reader =
             csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(reader);
-        let header = reader
-            .byte_headers()
-            .map_err(|e| format!("the header row cannot be read: {e}"))?
-            .iter()
-            .map(|name| String::from_utf8_lossy(name).into_owned())
-            .collect();
-        Ok(CsvSource {
-            header,
-            reader,
-            record: csv::ByteRecord::new(),
-            delimiter,
-            swallowing: None,
-            gb18030_rows: Vec::new(),
-            told_gb18030: false,
-            file: path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
-        })
+        Ok((reader, delimiter))
     }
 }
 
@@ -418,6 +457,9 @@ fn csv_line(record: &csv::ByteRecord, delimiter: u8) -> String {
 impl RowSource for CsvSource {
     fn header(&self) -> &[String] {
         &self.header
+    }
+    fn rows_above_header(&self) -> &[(usize, String)] {
+        &self.above
     }
     fn sheet(&self) -> Option<&str> {
         None
