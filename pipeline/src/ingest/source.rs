@@ -104,8 +104,30 @@ struct SheetSource {
     rows: std::vec::IntoIter<RawRow>,
 }
 
+/// What a file that does not open as a workbook looks like, for the message: an .xlsx is a zip
+/// archive (it starts with "PK"); a text file renamed .xlsx, an empty file or a cut-off download
+/// are told apart by their first bytes.
+fn what_it_is(path: &Path) -> String {
+    let mut head = [0u8; 512];
+    let n = File::open(path).and_then(|mut f| read_up_to(&mut f, &mut head)).unwrap_or(0);
+    let head = &head[..n];
+    if n == 0 {
+        "; the file is empty (0 bytes): export it again".to_string()
+    } else if head.starts_with(b"PK") {
+        "; it is a zip archive but not a whole workbook: a download cut off, or a damaged file? Export it again"
+            .to_string()
+    } else if head.starts_with(b"\xD0\xCF\x11\xE0") {
+        String::new()
+    } else if std::str::from_utf8(head).is_ok() || head.iter().all(|&b| b >= 0x09) {
+        "; it holds text, not a workbook: a CSV saved under an .xlsx name? Rename it .csv and ingest that".to_string()
+    } else {
+        String::new()
+    }
+}
+
 fn open_workbook(path: &Path) -> Result<Vec<Box<dyn RowSource>>, SourceError> {
-    let mut workbook = open_workbook_auto(path).map_err(|e| format!("not a readable workbook: {e}"))?;
+    let mut workbook =
+        open_workbook_auto(path).map_err(|e| format!("not a readable workbook: {e}{}", what_it_is(path)))?;
     let mut sources: Vec<Box<dyn RowSource>> = Vec::new();
     for name in workbook.sheet_names() {
         let range = workbook.worksheet_range(&name).map_err(|e| format!("sheet {name:?} cannot be read: {e}"))?;
