@@ -644,7 +644,18 @@ impl JsonlSource {
             ));
         }
         if header.is_empty() {
-            return Err("the file holds no JSON object (one per line)".to_string());
+            // (a JSON array of objects, as many tools save "JSON", is one value, not lines)
+            let mut start = [0u8; 64];
+            let n = File::open(path).and_then(|mut f| read_up_to(&mut f, &mut start)).unwrap_or(0);
+            let array =
+                String::from_utf8_lossy(&start[..n]).trim_start_matches('\u{feff}').trim_start().starts_with('[');
+            return Err(if array {
+                "the file is one JSON array, not JSON Lines (one object per line): write one object a line, e.g. \
+                 `jq -c '.[]' FILE > FILE.jsonl`, and ingest that"
+                    .to_string()
+            } else {
+                "the file holds no JSON object (one per line)".to_string()
+            });
         }
         let file = File::open(path).map_err(|e| e.to_string())?;
         Ok(JsonlSource { header, lines: BufReader::new(file).split(b'\n').enumerate() })
