@@ -187,7 +187,11 @@ fn parse_datetime_text(raw: &str) -> Result<NaiveDateTime, String> {
     if s.is_empty() {
         return Err("missing".to_string());
     }
-    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+    // (ISO 8601, and the offset written without its colon, "2019-03-05 14:22:05 +0800")
+    let with_offset = DateTime::parse_from_rfc3339(s)
+        .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S %z"))
+        .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%z"));
+    if let Ok(dt) = with_offset {
         let local = dt.with_timezone(&chrono::FixedOffset::east_opt(SHANGHAI_OFFSET_SECS).expect("valid offset"));
         return Ok(local.naive_local());
     }
@@ -271,6 +275,8 @@ mod tests {
         check_date(Cell::Str(" 2019/12/31 22:21:59 ".into()), "2019-12-31 22:21:59");
         check_date(Cell::Str("2023-03-14T09:32:10+08:00".into()), "2023-03-14 09:32:10");
         check_date(Cell::Str("2023-03-14T01:32:10Z".into()), "2023-03-14 09:32:10");
+        check_date(Cell::Str("2019-03-05 14:22:05 +0800".into()), "2019-03-05 14:22:05");
+        check_date(Cell::Str("2019-03-05T06:22:05+0000".into()), "2019-03-05 14:22:05");
         check_date(Cell::Str("2023-03-14T09:32:10".into()), "2023-03-14 09:32:10");
         check_date(Cell::Str("2023-03-14 09:32".into()), "2023-03-14 09:32:00");
         check_date(Cell::Str("2024-05-07T09:00:00.5".into()), "2024-05-07 09:00:00");
