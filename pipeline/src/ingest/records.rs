@@ -159,19 +159,20 @@ impl RowReader<'_> {
     /// a workbook types it or as Excel writes it into a CSV): a problem of that field, never text
     /// to store.
     fn excel_error(&self, row: &RawRow, fields: &[Field]) -> Result<(), (&'static str, String)> {
-        for &field in fields {
-            for i in self.map.indices(field) {
-                if let Some(name) = row.cells.get(i).and_then(Cell::excel_error) {
-                    let header = self.header.get(i).map_or("", String::as_str);
-                    return Err((
-                        field.name(),
-                        format!(
-                            "{} ({header}) is the Excel error {name}, a formula that failed in the export: \
-                             correct the cell (or clear it) and ingest the row again",
-                            field.name()
-                        ),
-                    ));
-                }
+        // (one pass over the row's columns, not one per field)
+        let read =
+            self.map.fields.iter().enumerate().filter_map(|(i, f)| f.filter(|f| fields.contains(f)).map(|f| (i, f)));
+        for (i, field) in read {
+            if let Some(name) = row.cells.get(i).and_then(Cell::excel_error) {
+                let header = self.header.get(i).map_or("", String::as_str);
+                return Err((
+                    field.name(),
+                    format!(
+                        "{} ({header}) is the Excel error {name}, a formula that failed in the export: correct the \
+                         cell (or clear it) and ingest the row again",
+                        field.name()
+                    ),
+                ));
             }
         }
         Ok(())

@@ -26,7 +26,8 @@ impl Cell {
     pub fn excel_error(&self) -> Option<&str> {
         match self {
             Cell::Error(name) => Some(name),
-            Cell::Str(s) => EXCEL_ERRORS.iter().copied().find(|e| s.trim() == *e),
+            // (a text cell is looked at only when it starts with "#": most cells of a file are text)
+            Cell::Str(s) if s.trim_start().starts_with('#') => EXCEL_ERRORS.iter().copied().find(|e| s.trim() == *e),
             _ => None,
         }
     }
