@@ -132,11 +132,15 @@ pub struct Export {
     /// Rows ingest could not read into cells: to be corrected in the original file, where the
     /// row numbers point.
     pub unreadable: Vec<(String, i64)>,
+    /// Edited copies of records the folder holds: not written, since a folder keeps the version
+    /// first ingested and would set the corrected line aside again.
+    pub edited_copies: Vec<(String, i64)>,
 }
 
 /// Writes each quarantined row that ingest read into cells as one JSON line, under its file's
 /// own headers, for correcting and ingesting again. A row whose post and reply were both set
-/// aside is written once. The file is written whole or not at all.
+/// aside is written once; an edited copy of a record held is not written (see
+/// [`Export::edited_copies`]). The file is written whole or not at all.
 pub fn write_jsonl(rows: &[QuarantinedRow], path: &Path) -> Result<Export> {
     let mut export = Export::default();
     let mut seen = BTreeSet::new();
@@ -145,7 +149,9 @@ pub fn write_jsonl(rows: &[QuarantinedRow], path: &Path) -> Result<Export> {
         if !seen.insert((&row.file, &row.sheet, row.row)) {
             continue;
         }
-        if row.has_cells() {
+        if row.reason.contains(crate::ingest::EDITED_COPY) {
+            export.edited_copies.push((row.file.clone(), row.row));
+        } else if row.has_cells() {
             // As ingest kept it: compact JSON, one line.
             text.push_str(row.raw.trim());
             text.push('\n');
@@ -200,7 +206,7 @@ mod tests {
             row("b.csv", 9, "row", "row", "7,\"unclosed"),
         ];
         let export = write_jsonl(&rows, &path).expect("written");
-        assert_eq!(export, Export { lines: 1, unreadable: vec![("b.csv".into(), 9)] });
+        assert_eq!(export, Export { lines: 1, unreadable: vec![("b.csv".into(), 9)], edited_copies: vec![] });
         let text = std::fs::read_to_string(&path).expect("read");
         assert_eq!(text, "{\"留言编号\":\"7\",\"留言时间\":\"2019-13-01\",\"答复时间\":\"x\"}\n");
     }

@@ -517,6 +517,11 @@ fn an_edited_copy_of_a_post_or_reply_held_is_quarantined_and_the_first_version_k
     assert_eq!(reasons.len(), 2, "{reasons:?}");
     assert!(reasons[0].starts_with("post 7001 posted at 2019-09-02 09:00:00 is already held with other text"));
     assert!(reasons[1].contains("to post 7001 at 2019-09-04 10:00:00 is already held with other text"));
+    // (written out for correcting, an edited copy would be set aside again: it is not offered)
+    let out = dir.path().join("fix.jsonl");
+    let said =
+        wenzheng(["quarantine", "--data", &data.display().to_string(), "--out", &out.display().to_string()]).ok();
+    assert!(said.contains("0 rows written to") && said.contains("not written: edited copies"), "{said}");
 
     // Another post under the same id at another time is still a conflict, kept beside it.
     let day3 = write(

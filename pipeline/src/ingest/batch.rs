@@ -444,6 +444,10 @@ fn reply_problem(reply: &ReplyRecord, field: &str, reason: String) -> Problem {
     }
 }
 
+/// How the quarantine's reason names an edited copy of a record held (see
+/// [`crate::quarantine::write_jsonl`], which does not offer such rows for correction).
+pub const EDITED_COPY: &str = "this is an edited copy";
+
 /// The quarantine entry of an edited copy of a post held: same id, same time, other text.
 fn revised_post(post: &PostRecord, held_at: NaiveDateTime) -> Problem {
     Problem {
@@ -451,8 +455,8 @@ fn revised_post(post: &PostRecord, held_at: NaiveDateTime) -> Problem {
         record: "post",
         field: "body".into(),
         reason: format!(
-            "post {} posted at {held_at} is already held with other text: this is an edited copy of it; \
-             the version ingested first is kept, with its replies and scores",
+            "post {} posted at {held_at} is already held with other text: {EDITED_COPY} of it; the version \
+             ingested first is kept, with its replies and scores",
             post.post_id
         ),
         raw: serde_json::json!({
@@ -490,8 +494,8 @@ fn edits(held_id: &str, held_at: NaiveDateTime, reply: &ReplyRecord) -> bool {
 /// The quarantine entry of an edited copy of a reply held.
 fn revised_reply(reply: &ReplyRecord, held_id: &str, held_at: NaiveDateTime) -> Problem {
     let reason = format!(
-        "reply {held_id} to post {} at {held_at} is already held with other text: this is an edited copy of \
-         it; the version ingested first is kept, with its score",
+        "reply {held_id} to post {} at {held_at} is already held with other text: {EDITED_COPY} of it; the \
+         version ingested first is kept, with its score",
         reply.post_id
     );
     reply_problem(reply, "body", reason)

@@ -7,6 +7,7 @@
 //! under `<id>~<source file stem>`.
 
 mod batch;
+pub use batch::EDITED_COPY;
 pub mod columns;
 mod known;
 mod records;
