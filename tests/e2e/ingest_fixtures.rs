@@ -523,6 +523,21 @@ fn an_edited_copy_of_a_post_or_reply_held_is_quarantined_and_the_first_version_k
         wenzheng(["quarantine", "--data", &data.display().to_string(), "--out", &out.display().to_string()]).ok();
     assert!(said.contains("0 rows written to") && said.contains("not written: edited copies"), "{said}");
 
+    // The held post given another time (a clerk correcting a reply's quarantined row in its post's
+    // time) is set aside too, not kept as a second post.
+    let retimed = write(
+        dir.path(),
+        "retimed.csv",
+        "post_id,subject,body,posted_at\n7001,路灯不亮,路灯坏了，电话13812345678,2019-09-01 09:00:00\n".as_bytes(),
+    );
+    assert_eq!(ingest(&[&retimed], &data).code(), 0);
+    let reasons = quarantined(&data, "posted_at", "reason");
+    assert!(
+        reasons.iter().any(|r| r.contains("is already held with the same text, posted at 2019-09-02 09:00:00")),
+        "{reasons:?}"
+    );
+    assert_eq!(read_table(&data, "posts").height(), 1);
+
     // Another post under the same id at another time is still a conflict, kept beside it.
     let day3 = write(
         dir.path(),
@@ -853,14 +868,16 @@ fn an_export_saved_again_with_its_times_to_the_minute_or_the_day_adds_nothing() 
     let stdout = ingest(&[&saved], &data).ok();
     assert!(stdout.contains("posts: read 2 = written 0 + quarantined 0 + duplicates dropped 2"), "{stdout}");
     assert!(stdout.contains("replies: read 2 = written 0 + quarantined 0 + duplicates dropped 2"), "{stdout}");
-    // Another time in the same minute is another post (a conflict, kept), not a rounding.
+    // Another time in the same minute is no rounding: the post held with another time, set aside
+    // (since session 37; it had been kept as a second post, the citizen's post twice).
     let other = write(
         dir.path(),
         "other.csv",
         format!("{header}301,路灯不亮,2019/4/25 9:32:30,小区路灯一个月没亮了,,\n").as_bytes(),
     );
     let stdout = ingest(&[&other], &data).ok();
-    assert!(stdout.contains("posts: read 1 = written 1"), "{stdout}");
+    assert!(stdout.contains("posts: read 1 = written 0 + quarantined 1"), "{stdout}");
+    assert!(quarantined(&data, "posted_at", "reason")[0].contains("is already held with the same text"));
 }
 
 #[test]

@@ -161,6 +161,9 @@ impl Batcher {
             }
             // The id the row's post is stored under (a conflict's rename), for the row's reply.
             let mut post_stored_as = None;
+            // The row's post was set aside as a copy of the post held: its reply answers that
+            // post, and is compared with that post's time, not the copy's.
+            let mut answers_the_held_post = false;
             if let Some(post) = outcome.post {
                 report.posts.read += 1;
                 let (exported_as, posted_at) = (post.post_id.clone(), post.posted_at);
@@ -177,6 +180,7 @@ impl Batcher {
                         report.posts.quarantined += 1;
                         problems.push(revision);
                         post_stored_as = Some(exported_as);
+                        answers_the_held_post = true;
                     }
                 }
             }
@@ -209,12 +213,13 @@ impl Batcher {
                 // A row's own post was compared when the row was read; a post of another file
                 // or run is compared here.
                 let posted = self.known.post_times.get(&reply.post_id).copied();
-                if let Some(posted_at) = posted.and_then(tables::from_millis).filter(|_| from_replies_file) {
+                let compare = from_replies_file || answers_the_held_post;
+                if let Some(posted_at) = posted.and_then(tables::from_millis).filter(|_| compare) {
                     if let Some(same_day) = records::date_only_on_the_day(reply.replied_at, posted_at) {
                         reply.replied_at = same_day;
                     }
                 }
-                if let Some(posted) = posted.filter(|posted| from_replies_file && millis(reply.replied_at) < *posted) {
+                if let Some(posted) = posted.filter(|posted| compare && millis(reply.replied_at) < *posted) {
                     report.replies.read += 1;
                     report.replies.quarantined += 1;
                     problems.push(replied_before_post(&reply, posted));
@@ -290,6 +295,13 @@ impl Batcher {
             // `<id>~<file>`, it had none of the replies and was listed as overdue.
             if at_or_rounded(held_at, post.posted_at) && post.content_hash != *held {
                 return Err(revised_post(&post, held_at));
+            }
+            // The same id with the same text at another time is the post held given another
+            // time (a quarantined row corrected in its post's time instead of its reply's): kept
+            // as a second post `<id>~<file>`, the citizen's post was in the tables twice.
+            let same_text = records::content_hash(&[&post.subject, &post.body, &values::seconds_text(held_at)]);
+            if !at_or_rounded(held_at, post.posted_at) && same_text == *held {
+                return Err(retimed_post(&post, held_at));
             }
         }
         let (id, new) =
@@ -458,6 +470,28 @@ fn revised_post(post: &PostRecord, held_at: NaiveDateTime) -> Problem {
             "post {} posted at {held_at} is already held with other text: {EDITED_COPY} of it; the version \
              ingested first is kept, with its replies and scores",
             post.post_id
+        ),
+        raw: serde_json::json!({
+            "post_id": post.post_id,
+            "posted_at": post.posted_at.to_string(),
+            "subject": post.subject,
+            "body": post.body,
+        })
+        .to_string(),
+    }
+}
+
+/// The quarantine entry of a post held given another time: same id, same text.
+fn retimed_post(post: &PostRecord, held_at: NaiveDateTime) -> Problem {
+    Problem {
+        row: post.row,
+        record: "post",
+        field: "posted_at".into(),
+        reason: format!(
+            "post {} is already held with the same text, posted at {held_at}: {EDITED_COPY} of it, posted at {}; \
+             the time ingested first is kept (a reply set aside as dated before its post is corrected in its own \
+             time, 答复时间)",
+            post.post_id, post.posted_at
         ),
         raw: serde_json::json!({
             "post_id": post.post_id,
