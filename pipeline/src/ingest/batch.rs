@@ -462,37 +462,33 @@ pub const EDITED_COPY: &str = "this is an edited copy";
 
 /// The quarantine entry of an edited copy of a post held: same id, same time, other text.
 fn revised_post(post: &PostRecord, held_at: NaiveDateTime) -> Problem {
-    Problem {
-        row: post.row,
-        record: "post",
-        field: "body".into(),
-        reason: format!(
-            "post {} posted at {held_at} is already held with other text: {EDITED_COPY} of it; the version \
-             ingested first is kept, with its replies and scores",
-            post.post_id
-        ),
-        raw: serde_json::json!({
-            "post_id": post.post_id,
-            "posted_at": post.posted_at.to_string(),
-            "subject": post.subject,
-            "body": post.body,
-        })
-        .to_string(),
-    }
+    let reason = format!(
+        "post {} posted at {held_at} is already held with other text: {EDITED_COPY} of it; the version ingested \
+         first is kept, with its replies and scores",
+        post.post_id
+    );
+    post_problem(post, "body", reason)
 }
 
 /// The quarantine entry of a post held given another time: same id, same text.
 fn retimed_post(post: &PostRecord, held_at: NaiveDateTime) -> Problem {
+    let reason = format!(
+        "post {} is already held with the same text, posted at {held_at}: {EDITED_COPY} of it, posted at {}; the \
+         time ingested first is kept (a reply set aside as dated before its post is corrected in its own time, \
+         答复时间)",
+        post.post_id, post.posted_at
+    );
+    post_problem(post, "posted_at", reason)
+}
+
+/// The quarantine entry of a post set aside after it was read (its row is gone by then: the
+/// post's fields stand for it).
+fn post_problem(post: &PostRecord, field: &str, reason: String) -> Problem {
     Problem {
         row: post.row,
         record: "post",
-        field: "posted_at".into(),
-        reason: format!(
-            "post {} is already held with the same text, posted at {held_at}: {EDITED_COPY} of it, posted at {}; \
-             the time ingested first is kept (a reply set aside as dated before its post is corrected in its own \
-             time, 答复时间)",
-            post.post_id, post.posted_at
-        ),
+        field: field.into(),
+        reason,
         raw: serde_json::json!({
             "post_id": post.post_id,
             "posted_at": post.posted_at.to_string(),
