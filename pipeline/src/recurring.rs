@@ -23,7 +23,7 @@ use crate::store::{self, DataDir, StageRecord};
 use crate::tables;
 
 /// Bump when the clustering changes, so readers know the issues were recomputed.
-pub const RECURRING_VERSION: &str = "7";
+pub const RECURRING_VERSION: &str = "8";
 
 pub const CLUSTERS_FILE: &str = "issues/clusters.parquet";
 pub const ISSUES_FILE: &str = "issues/issues.parquet";

@@ -58,7 +58,7 @@ pub fn summarise(posts: &[IssuePost], members: &[usize], as_of: i64, weights: &H
         .map(|(&index, repeat_after_reply)| Member { index, repeat_after_reply })
         .collect();
 
-    let users = distinct(members.iter().map(|&i| posts[i].user_id)).len();
+    let users = super::citizens(posts, &members);
     let likes = members.iter().map(|&i| posts[i].likes).sum();
     let dislikes = members.iter().map(|&i| posts[i].dislikes).sum();
     let units = by_frequency(members.iter().filter_map(|&i| posts[i].unit));
@@ -175,10 +175,6 @@ fn place(posts: &[IssuePost], members: &[usize]) -> String {
         (None, Some(n)) => n,
         (None, None) => String::new(),
     }
-}
-
-fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> std::collections::HashSet<&'a str> {
-    items.collect()
 }
 
 /// Distinct items, most frequent first, ties in order of first appearance.
