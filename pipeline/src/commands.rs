@@ -227,24 +227,18 @@ pub fn quarantine(data: &Path, file: Option<&str>, every_row: bool, out: Option<
         data.display()
     );
     if !export.edited_copies.is_empty() {
-        let first: Vec<String> =
-            export.edited_copies.iter().take(10).map(|(file, row)| format!("{file} row {row}")).collect();
         crate::say!(
-            "{} not written: edited copies of posts or replies the folder holds ({}{}); a folder keeps the version \
+            "{} not written: edited copies of posts or replies the folder holds ({}); a folder keeps the version \
              first ingested, so a corrected copy would be set aside again",
             crate::quarantine::count(export.edited_copies.len(), "row"),
-            first.join(", "),
-            if export.edited_copies.len() > 10 { ", …" } else { "" }
+            crate::quarantine::first_rows(&export.edited_copies)
         );
     }
     if !export.unreadable.is_empty() {
-        let first: Vec<String> =
-            export.unreadable.iter().take(10).map(|(file, row)| format!("{file} row {row}")).collect();
         crate::say!(
-            "{} could not be read into cells (a broken line, not UTF-8): correct them in the original file ({}{})",
+            "{} could not be read into cells (a broken line, not UTF-8): correct them in the original file ({})",
             crate::quarantine::count(export.unreadable.len(), "row"),
-            first.join(", "),
-            if export.unreadable.len() > 10 { ", …" } else { "" }
+            crate::quarantine::first_rows(&export.unreadable)
         );
     }
     Ok(())

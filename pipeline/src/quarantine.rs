@@ -164,6 +164,12 @@ pub fn write_jsonl(rows: &[QuarantinedRow], path: &Path) -> Result<Export> {
     Ok(export)
 }
 
+/// The first ten of `rows` as "file row N", joined, with "…" when there are more.
+pub fn first_rows(rows: &[(String, i64)]) -> String {
+    let first: Vec<String> = rows.iter().take(10).map(|(file, row)| format!("{file} row {row}")).collect();
+    format!("{}{}", first.join(", "), if rows.len() > 10 { ", …" } else { "" })
+}
+
 /// "1 row", "3 rows".
 pub fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
