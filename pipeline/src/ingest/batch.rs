@@ -284,11 +284,10 @@ impl Batcher {
         let held = self.known.posts.get(&post.post_id).filter(|hash| **hash != post.content_hash);
         let held_at = self.known.post_times.get(&post.post_id).and_then(|ms| tables::from_millis(*ms));
         if let (Some(held), Some(held_at)) = (held, held_at) {
-            if rounds_to(held_at, post.posted_at) {
-                let same = records::content_hash(&[&post.subject, &post.body, &values::seconds_text(held_at)]);
-                if same == *held {
-                    post.content_hash = same;
-                }
+            // this post's text at the held post's time: equal to the held hash when the text is the same
+            let same_text = records::content_hash(&[&post.subject, &post.body, &values::seconds_text(held_at)]);
+            if rounds_to(held_at, post.posted_at) && same_text == *held {
+                post.content_hash = same_text.clone();
             }
             // The same id at the same time with other text is this post edited (a phone number
             // masked afterwards, a line added), not another post: kept as a second post
@@ -299,7 +298,6 @@ impl Batcher {
             // The same id with the same text at another time is the post held given another
             // time (a quarantined row corrected in its post's time instead of its reply's): kept
             // as a second post `<id>~<file>`, the citizen's post was in the tables twice.
-            let same_text = records::content_hash(&[&post.subject, &post.body, &values::seconds_text(held_at)]);
             if !at_or_rounded(held_at, post.posted_at) && same_text == *held {
                 return Err(retimed_post(&post, held_at));
             }
