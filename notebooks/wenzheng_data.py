@@ -103,6 +103,35 @@ def responsible_units(posts: pl.DataFrame, replies: pl.DataFrame) -> pl.DataFram
     )
 
 
+def answering_known(posts: pl.DataFrame, replies: pl.DataFrame) -> pl.DataFrame:
+    """post_id → reply_known: whether the post's file says how posts were answered (the rule of
+    reports/post_facts.parquet). A posts-only export (a likes export) carries no replies, so its
+    posts are neither unanswered nor overdue: the indicators leave them out. A file carries
+    replies when a reply came with one of its posts, from the file itself or from a file of
+    replies alone; a reply that came with another export's copy of a post does not count."""
+    if "source" not in posts.columns or "source" not in replies.columns:
+        return posts.select("post_id", reply_known=pl.lit(True))
+    post_source = posts.select("post_id", own=pl.col("source").fill_null(""))
+    files_with_posts = post_source["own"].unique()
+    carried = (
+        replies.select("post_id", source=pl.col("source").fill_null(""))
+        .join(post_source, on="post_id", how="inner")
+        .filter((pl.col("source") == pl.col("own")) | ~pl.col("source").is_in(files_with_posts.implode()))
+        .select("post_id")
+        .unique()
+        .with_columns(carried=pl.lit(True))
+    )
+    answered = replies.select("post_id").unique().with_columns(has_reply=pl.lit(True))
+    return (
+        post_source.join(carried, on="post_id", how="left")
+        .join(answered, on="post_id", how="left")
+        .with_columns(
+            reply_known=pl.col("carried").fill_null(False).any().over("own") | pl.col("has_reply").fill_null(False)
+        )
+        .select("post_id", "reply_known")
+    )
+
+
 def highlight(text: str, evidence: list[dict], in_post: bool = False) -> str:
     """HTML of `text` with the evidence spans (character offsets) in <mark>, overlaps merged."""
     text = text or ""

@@ -63,3 +63,5 @@ trap 'rm -rf "$notebook_dir"' EXIT
 "$CARGO_TARGET_DIR/release/wenzheng" run "$notebook_dir/corpus/posts.csv" "$notebook_dir/corpus/replies.csv" \
     --out "$notebook_dir/data" >/dev/null
 python3 notebooks/run_all.py "$notebook_dir/data"
+# unit_trends' own indicators (a folder without reports/) must equal the Rust ones.
+python3 notebooks/check_fallback.py "$notebook_dir/data"
