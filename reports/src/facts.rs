@@ -14,8 +14,12 @@
 //!   but not `replied`, and overdue once past its deadline: the date an interim reply committed
 //!   to, if one did (a complex case, `committed_deadline`), else its kind's. The final reply (latest of all) gets the evasive / vague / acknowledgement-only /
 //!   duplicate verdicts: a post whose only reply says "received, being handled" is `ack_only`.
-//! - **As-of moment.** The latest time stamp of posts and replies: the data cannot know about
-//!   replies after it, so overdue and acceptance are judged at that moment.
+//! - **As-of moment.** The latest time stamp of the replies and of the posts whose answering is
+//!   known (see "Exports without replies"): the data cannot know about replies after it, so
+//!   overdue and acceptance are judged at that moment. A likes export that runs on after the
+//!   export of replies does not move it: judged at its last post, the last days of the replies'
+//!   export would look unanswered (two real posts became overdue so, their unit's 2020 score
+//!   falling by 30 points).
 //! - **On time** needs a final reply by the due time; posts with no reply are not on time.
 //! - **Posts without a time** cannot be placed on a calendar: they are left out (ingest
 //!   quarantines them, so this only happens with hand-made tables).
@@ -153,12 +157,12 @@ pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalend
         ])
         .filter(col("posted_at").is_not_null());
 
-    let mut as_of = max_millis(&inputs.posts, "posted_at")?;
+    let mut latest_reply = None;
     let mut reply_units = None;
     match &inputs.replies {
         Some(replies) => {
             require(replies, "replies", &REPLY_COLUMNS)?;
-            as_of = as_of.max(max_millis(replies, "replied_at")?);
+            latest_reply = Some(max_millis(replies, "replied_at")?);
             let replies = &replies_after_their_post(replies, &inputs.posts)?;
             reply_units = Some(
                 replies
@@ -224,6 +228,7 @@ pub fn post_facts(inputs: &ReportInputs, rules: &DeadlineRules, cal: &WorkCalend
     let repeats = repeats_after_the_unit_replied(&facts, reply_units.as_ref())?;
     let mut facts = facts.drop("cluster_id")?;
     facts.with_column(repeats)?;
+    let as_of = as_of_moment(&facts, latest_reply)?.unwrap_or(0);
     let deadlines = deadline_columns(&facts, as_of, rules, cal)?;
     let unit_types = unit_type_column(facts.column("unit")?.str()?);
     let mut facts = facts.hstack(&deadlines)?;
@@ -241,6 +246,24 @@ pub fn answering_known(facts: &DataFrame) -> LazyFrame {
     } else {
         facts
     }
+}
+
+/// The moment overdue posts and acceptance are judged at, in milliseconds (see "As-of moment"):
+/// the latest of `latest_reply` and the `posted_at` of the facts whose `reply_known` holds; of
+/// every post when none does (a folder of posts alone, where nothing is overdue) or the facts
+/// have no such column (written before it). `None` when there is no time at all.
+pub fn as_of_moment(facts: &DataFrame, latest_reply: Option<i64>) -> Result<Option<i64>, FactsError> {
+    let posted = facts.column("posted_at")?.cast(&ms())?.cast(&DataType::Int64)?;
+    let posted = posted.i64()?;
+    let latest_known = match facts.column("reply_known").ok() {
+        Some(known) => {
+            let known = known.bool()?;
+            posted.iter().zip(known.iter()).filter(|(_, known)| known.unwrap_or(false)).filter_map(|(at, _)| at).max()
+        }
+        None => None,
+    };
+    let latest_post = latest_known.or_else(|| posted.max());
+    Ok(latest_post.into_iter().chain(latest_reply.filter(|at| *at > 0)).max())
 }
 
 /// The latest time stamp of a column, in milliseconds (0 when it is empty).
@@ -1079,6 +1102,37 @@ pub(crate) mod tests {
             .expect("city");
         let posts: i64 = city.column("posts").unwrap().i64().unwrap().sum().unwrap_or(0);
         assert_eq!(posts, 4, "the likes export's posts are not counted: {city}");
+    }
+
+    /// The reply export ends on 10-18 (r3b); a likes export runs on to November. Judged as of
+    /// its last post, p6 (unanswered in the reply export) would be overdue by a month of working
+    /// days that the data knows nothing about: it is judged as of 10-18.
+    #[test]
+    fn a_likes_export_that_runs_on_does_not_move_the_as_of_moment() {
+        let overdue_p6 = |late_post_source: &str| {
+            let mut inputs = sample_inputs();
+            let sources = ["a.xlsx", "a.xlsx", "a.xlsx", late_post_source, "likes.xlsx", "a.xlsx"];
+            inputs.posts.with_column(Column::new("source".into(), sources)).expect("source");
+            let mut posted: Vec<Option<i64>> =
+                inputs.posts.column("posted_at").unwrap().cast(&DataType::Int64).unwrap().i64().unwrap().to_vec();
+            posted[3] = Some(millis_of(NaiveDateTime::parse_from_str("2019-11-29 10:00", "%Y-%m-%d %H:%M").unwrap()));
+            let posted = Series::new("posted_at".into(), posted).cast(&ms()).unwrap();
+            inputs.posts.with_column(posted.into()).expect("posted_at");
+            let facts = post_facts(&inputs, &DeadlineRules::default(), &WorkCalendar::default()).expect("facts");
+            let as_of = as_of_moment(&facts, Some(max_millis(inputs.replies.as_ref().unwrap(), "replied_at").unwrap()));
+            let p6 = facts.column("overdue_workdays").unwrap().i32().unwrap().get(5);
+            (as_of.unwrap().map(naive), p6)
+        };
+        let (as_of, late) = overdue_p6("likes.xlsx");
+        assert_eq!(as_of.map(|t| t.to_string()).as_deref(), Some("2019-10-18 10:00:00"));
+        // due 10-14 (5 working days from 10-08, Saturday 10-12 a make-up workday): overdue by
+        // 10-15, 10-16, 10-17 and 10-18
+        assert_eq!(late, Some(4));
+        // the same late post in the export with replies: an unanswered post of that export, the
+        // data runs to it
+        let (as_of, late) = overdue_p6("a.xlsx");
+        assert_eq!(as_of.map(|t| t.to_string()).as_deref(), Some("2019-11-29 10:00:00"));
+        assert!(late > Some(20), "{late:?}");
     }
 
     /// p6 is in the likes export and in the export with replies; its copy from the likes export

@@ -196,3 +196,26 @@ fn the_order_of_the_files_does_not_change_the_indicators() {
     }
     assert!(!facts.column("replied").unwrap().bool().unwrap().any(), "{facts}");
 }
+
+/// posts_likes.xlsx runs to 2020-01-26, the replies of replies_dev.xlsx to 2020-01-08 17:22: a
+/// deadline after the last reply cannot be known to be missed (two posts were overdue so).
+#[test]
+fn no_post_is_overdue_on_a_deadline_the_replies_do_not_reach() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data").display().to_string();
+    let (replies, likes) = (shared_file("replies_dev.xlsx"), shared_file("posts_likes.xlsx"));
+    wenzheng(["run", &replies.display().to_string(), &likes.display().to_string(), "--out", &data]).ok();
+    let facts = read_report(Path::new(&data), "post_facts.parquet");
+    let millis = |name: &str| col(name).cast(DataType::Int64);
+    let latest = |name: &str| facts.column(name).unwrap().cast(&DataType::Int64).unwrap().i64().unwrap().max();
+    // (the last reply is a receipt, a post's first reply: no final reply is as late)
+    let last_reply = latest("first_reply_at").max(latest("final_reply_at")).unwrap();
+    assert_eq!(last_reply, 1_578_504_146_000, "2020-01-08 17:22:26 in milliseconds");
+    let late = facts
+        .lazy()
+        .filter(col("overdue").and(millis("due_at").gt_eq(lit(last_reply))))
+        .select([col("post_id"), col("posted_at"), col("due_at"), col("overdue_workdays")])
+        .collect()
+        .unwrap();
+    assert_eq!(late.height(), 0, "overdue on a deadline after the last reply ({last_reply}): {late}");
+}

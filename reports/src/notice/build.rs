@@ -41,7 +41,17 @@ pub fn build_notice(
     }
     let posts = Posts::read(inputs.posts)?;
     let replies = Replies::read(inputs.replies)?;
-    let as_of = posts.posted_at.iter().chain(replies.replied_at.iter()).flatten().max().copied();
+    let as_of = match inputs.facts {
+        // the indicators' moment, which left out the posts of exports without replies
+        Some(facts) if facts.column("reply_known").is_ok() => {
+            let latest_reply = replies.replied_at.iter().flatten().max().map(|t| t.and_utc().timestamp_millis());
+            crate::facts::as_of_moment(facts, latest_reply)
+                .map_err(|_| missing("posted_at"))?
+                .and_then(chrono::DateTime::from_timestamp_millis)
+                .map(|t| t.naive_utc())
+        }
+        _ => posts.posted_at.iter().chain(replies.replied_at.iter()).flatten().max().copied(),
+    };
     let data_from = posts.posted_at.iter().chain(replies.replied_at.iter()).flatten().min().copied();
     let in_period = |t: NaiveDateTime| (from..=to).contains(&t.date());
 
