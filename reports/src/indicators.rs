@@ -16,8 +16,8 @@
 //!   earlier post of it / posts: the problem came back after the unit answered it.
 //!
 //! Posts of an export without replies (`reply_known` false, see `facts`) are left out: nothing
-//! says how they were answered. Every rate is null when its denominator is 0. `sql/indicators.sql` computes the yearly unit
-//! rows the same way in plain SQL; a test keeps the two in step.
+//! says how they were answered. Every rate is null when its denominator is 0. `sql/indicators.sql` computes the unit rows
+//! (monthly and yearly) the same way in plain SQL; a test keeps the two in step.
 
 use polars::prelude::*;
 
