@@ -53,7 +53,7 @@ pub(crate) fn specificity(f: &Findings, asks: u8, lexicon: &Lexicon) -> f64 {
 /// but names nothing the citizen asked about.
 /// "How" questions are too loose to hold a reply to ("怎么办?" ends many complaints).
 fn answered(f: &Findings, asks: u8) -> bool {
-    let direct = asks & !ask::HOW;
+    let direct = asks & ask::DIRECT;
     let about_the_case = f.shared_terms > 0 || f.dates + f.amounts + f.place_units + f.procedures > 0;
     direct == 0 || (direct & f.answers != 0 && about_the_case)
 }
@@ -99,6 +99,9 @@ pub(crate) fn judge(f: &Findings, asks: u8, post_chars: usize, lexicon: &Lexicon
     if f.content_chars < l.min_content_chars {
         return if f.refusal_without_reason {
             with(ReplyType::RefusalWithoutReason, 2, 0.7, 2, 0.9)
+        } else if f.deflection && f.sent_to_ask && !f.deflection_generic && !f.outside_remit {
+            // asked how, told only which office to ask: where the answer is, not the answer
+            with(ReplyType::Deflection, 1, 0.7, 2, 0.6)
         } else if f.deflection {
             with(ReplyType::Deflection, 2, if f.deflection_generic { 0.8 } else { 0.6 }, 2, 0.9)
         } else if let Some((evasive, ev_within, vague, va_within)) = bare_forward(f) {
@@ -113,7 +116,7 @@ pub(crate) fn judge(f: &Findings, asks: u8, post_chars: usize, lexicon: &Lexicon
     let promise_share = f64::from(f.promises) / f64::from(f.promises + facts).max(1.0);
     // a short reply with no promise that states what was found or answers the question is
     // specific however few facts it counts ("目前不支持异地缴存人办理商转公")
-    let direct = asks & !ask::HOW;
+    let direct = asks & ask::DIRECT;
     let formula = f.deflection || f.refusal_without_reason || f.forwarded_named || f.forwarded_unnamed;
     // (asked how, being told where and how to do it is as clear: "持驾驶证到车管所办理")
     let procedure_given = asks & ask::HOW != 0 && f.procedures > 0;
@@ -162,7 +165,7 @@ pub(crate) fn judge(f: &Findings, asks: u8, post_chars: usize, lexicon: &Lexicon
         // sent to a named office after saying something: the rubric's hard case. Asked for
         // information, being shown where it is kept is half an answer (level 1); asked to act,
         // being sent elsewhere is not engaging (level 2).
-        let asked_for_information = asks & !ask::HOW != 0;
+        let asked_for_information = asks & ask::DIRECT != 0 || f.sent_to_ask;
         // Sent away with nothing else, the few facts it holds are where it sends the citizen
         // ("因K市职业技术学院不归我局管辖，建议您直接向K市职业技术学院反映"): nothing of this post,
         // vague 2 like the rubric's anchoring deflection.

@@ -133,6 +133,10 @@ pub struct Deflection {
     /// with no content but them and no receipt formula, a deflection, not an acknowledgement
     #[serde(default)]
     pub advice: Vec<String>,
+    /// verbs that send the citizen to ask ("请致电…咨询"): to a post that asks how or where, a
+    /// named office to ask is where the answer may be had, not the answer
+    #[serde(default)]
+    pub asking: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -179,6 +183,10 @@ pub struct QuestionWords {
     pub amount: Vec<String>,
     pub reason: Vec<String>,
     pub how: Vec<String>,
+    /// of the `how` words, those that ask where to go or whom to ask ("哪个部门", "找谁"):
+    /// naming the office answers them, even an office to ask
+    #[serde(default, rename = "where")]
+    pub where_to: Vec<String>,
     /// words of a demand ("请求", "希望"): with the question words above they mark the post's
     /// sentences a reply should cover
     #[serde(default)]

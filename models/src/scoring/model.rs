@@ -82,7 +82,7 @@ pub(crate) fn features(f: &Findings, asks: u8, rules: &RuleView, post_chars: usi
         capped(f.demands, 5),
         capped(f.demands - f.demands_covered, 5),
         coverage,
-        flag(rules.unanswered && asks & !ask::HOW != 0),
+        flag(rules.unanswered && asks & ask::DIRECT != 0),
         (1.0 + post_chars as f64).ln(),
         flag(f.forwarded_named),
         flag(f.deflection),

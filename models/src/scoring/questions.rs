@@ -43,12 +43,13 @@ pub(crate) struct Questions {
 
 impl Questions {
     pub fn new(q: &QuestionWords) -> Result<Self, LexiconError> {
-        let lists: [(&[String], u8); 6] = [
+        let lists: [(&[String], u8); 7] = [
             (&q.yes_no, super::signals::ask::YES_NO),
             (&q.when, super::signals::ask::WHEN),
             (&q.amount, super::signals::ask::AMOUNT),
             (&q.reason, super::signals::ask::REASON),
             (&q.how, super::signals::ask::HOW),
+            (&q.where_to, super::signals::ask::HOW | super::signals::ask::WHERE),
             (&q.demands, 0),
         ];
         let only: Vec<String> = q.in_questions_only.iter().map(|w| fold(w)).collect();
@@ -134,7 +135,8 @@ impl Questions {
                 if n == 0 && demands {
                     asked.demanding.push((s, quote_start(text, s, s + start), e));
                 }
-                if kind & !asked.kinds != 0 {
+                // (a "where" is a kind of "how": quoted once with it)
+                if kind & !asked.kinds & !super::signals::ask::WHERE != 0 {
                     let quote = (quote_start(text, s, s + start), quote_end(text, s + start, e));
                     asked.quotes.push((kind & !asked.kinds, quote.0, quote.1));
                 }
@@ -196,6 +198,7 @@ mod tests {
             amount: words(&["多少", "几年"]),
             reason: words(&["为什么"]),
             how: words(&["怎么"]),
+            where_to: words(&["哪个部门"]),
             demands: words(&["希望"]),
             in_questions_only: words(&["多少", "几年", "怎么"]),
             interrogative: words(&["请问", "吗"]),

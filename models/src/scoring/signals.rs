@@ -46,6 +46,10 @@ pub(crate) mod ask {
     pub const AMOUNT: u8 = 1 << 2;
     pub const REASON: u8 = 1 << 3;
     pub const HOW: u8 = 1 << 4;
+    /// asked where to go or whom to ask (a `HOW` question too)
+    pub const WHERE: u8 = 1 << 5;
+    /// the direct questions: a reply is held to their answers ("how" is too loose to be)
+    pub const DIRECT: u8 = YES_NO | WHEN | AMOUNT | REASON;
 }
 
 /// A signal found, as a byte span of the folded reply (or post).
@@ -69,6 +73,9 @@ pub(crate) struct Findings {
     pub deflection_generic: bool,
     /// the deflection says the matter is outside the unit's remit
     pub outside_remit: bool,
+    /// asked how or where, the citizen is sent to ask a named office ("请致电省律师协会咨询"):
+    /// where the answer may be had, not the answer
+    pub sent_to_ask: bool,
     pub refusal_without_reason: bool,
     pub promises: u32,
     /// promises to study or consider the matter later
@@ -146,6 +153,7 @@ pub(crate) struct Matchers {
     generic_targets: Vec<String>,
     outside_remit: Vec<String>,
     remit_words: Vec<String>,
+    asking: Vec<String>,
     phrases: AhoCorasick,
     phrase_cats: Vec<u16>,
     dates: PatternList,
@@ -373,6 +381,7 @@ impl Matchers {
             generic_targets: folded(&lexicon.deflection.generic_targets),
             outside_remit: folded(&lexicon.deflection.outside_remit),
             remit_words: folded(&lexicon.deflection.remit_words),
+            asking: folded(&lexicon.deflection.asking),
             phrases,
             phrase_cats,
             dates: compile("specific.dates", &lexicon.specific.dates)?,
@@ -466,11 +475,20 @@ impl Matchers {
             // whose duty it is ("应属交通运管部门职责") states remit, not directions
             let is_remit = self.remit_words.iter().any(|w| text[start..end].contains(w.as_str()));
             if asks & ask::HOW != 0 && !generic && !outside_remit && !is_remit {
-                // asked how or where, being shown the office or the court is the answer
-                found.procedures += 1;
-                found.directions += 1;
-                found.answers |= ask::HOW;
-                continue;
+                // asked how (not where), sent to ask ("请致电西地省律师协会办公室…咨询"), not to do
+                // it there: where the answer may be had, half an answer (see `judge`)
+                let to_ask = self.asking.iter().any(|w| text[start..clause_end].contains(w.as_str()));
+                // (after a procedure of its own, "具体问题，您可以拨打12348热线咨询" is for more)
+                let procedure_besides = scan.spans(List::Procedures).any(|(s, _)| s < start || s >= clause_end);
+                if to_ask && asks & ask::WHERE == 0 && !procedure_besides {
+                    found.sent_to_ask = true;
+                } else {
+                    // asked how or where, being shown the office or the court is the answer
+                    found.procedures += 1;
+                    found.directions += 1;
+                    found.answers |= ask::HOW;
+                    continue;
+                }
             }
             mark(&mut roles, start, end, Role::Deflection);
             found.deflection = true;

@@ -379,14 +379,15 @@ fn a_specific_reply_that_says_jiaqiang_is_not_vague() {
 
 #[test]
 fn a_reply_that_dodges_the_question_is_not_specific_where_it_matters() {
-    // Sent to a named office, the question (how is the service counted?) left open: evasive 1,
-    // and its key part is missing, so not vague 0 for the office it names.
+    // Sent to ask a named office, the question (how is the service counted?) left open:
+    // evasive 1, where the answer may be had; and nothing else said, so vague 2, not 0 for the
+    // office it names (session 38; it was vague 1).
     let score = scorer().score(
         "咨询农村干部的退休待遇标准",
         "咨询农村退休村干部退休待遇标准，如何计算工龄。",
         "网友：你好。你所反映的问题，建议你到D12市组织部咨询。",
     );
-    assert_eq!((score.evasive_level, score.vague_level), (1, 1));
+    assert_eq!((score.evasive_level, score.vague_level), (1, 2));
 }
 
 #[test]

@@ -49,6 +49,21 @@ fn asked_how_being_shown_where_to_go_is_the_answer() {
     assert!(named.reply_type != ReplyType::Deflection && named.evasive_level < 2, "{named:?}");
 }
 
+/// Asked how to do it, told only which office to ask: where the answer may be had, not the
+/// answer (real reply 163653, both its readers 1 / 2; it was 0 / 0, read as directions). Told
+/// where to go and do it, or told how before "for more, call …", it is still answered.
+#[test]
+fn asked_how_being_sent_to_ask_a_named_office_is_half_an_answer() {
+    let transfer =
+        "外省律师转入是如何申请的？|外省律师转入需要转入执业档案是如何申请的？是本人去司法局申请调档还是网上申请？";
+    check(
+        transfer,
+        "您好，留言收悉。您的问题请致电西地省律师协会办公室0731-84000000咨询。谢谢。",
+        expect(1, 2, ReplyType::Deflection),
+    );
+    check(transfer, "您好，请持执业证到西地省律师协会办公室办理转入手续。", expect(0, 0, ReplyType::Substantive));
+}
+
 #[test]
 fn a_deflection_is_quoted_to_the_end_of_its_clause() {
     // (the pattern stops at the first unit word: "所" of "所在地")
