@@ -18,8 +18,8 @@
 //!   known (see "Exports without replies"): the data cannot know about replies after it, so
 //!   overdue and acceptance are judged at that moment. A likes export that runs on after the
 //!   export of replies does not move it: judged at its last post, the last days of the replies'
-//!   export would look unanswered (two real posts became overdue so, their unit's 2020 score
-//!   falling by 30 points).
+//!   export would look unanswered (two real posts were overdue so, and their unit's 2020 score
+//!   was 33.3 where it is 44.4).
 //! - **On time** needs a final reply by the due time; posts with no reply are not on time.
 //! - **Posts without a time** cannot be placed on a calendar: they are left out (ingest
 //!   quarantines them, so this only happens with hand-made tables).

@@ -133,7 +133,7 @@ pub struct Deflection {
     /// with no content but them and no receipt formula, a deflection, not an acknowledgement
     #[serde(default)]
     pub advice: Vec<String>,
-    /// verbs that send the citizen to ask ("请致电…咨询"): to a post that asks how or where, a
+    /// verbs that send the citizen to ask ("请致电…咨询"): to a post that asks how (not where), a
     /// named office to ask is where the answer may be had, not the answer
     #[serde(default)]
     pub asking: Vec<String>,

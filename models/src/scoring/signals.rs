@@ -73,8 +73,8 @@ pub(crate) struct Findings {
     pub deflection_generic: bool,
     /// the deflection says the matter is outside the unit's remit
     pub outside_remit: bool,
-    /// asked how or where, the citizen is sent to ask a named office ("请致电省律师协会咨询"):
-    /// where the answer may be had, not the answer
+    /// asked how (not where or whom), the citizen is sent to ask a named office
+    /// ("请致电省律师协会咨询"): where the answer may be had, not the answer
     pub sent_to_ask: bool,
     pub refusal_without_reason: bool,
     pub promises: u32,
