@@ -417,8 +417,59 @@ fn text_query(
     if groups.len() > 1 {
         clauses.push((Occur::Should, boosted(phrase_any_field(text_fields, &words), TOGETHER_BOOST)));
     }
-    boolean(clauses)
+    let together = boolean(clauses)?;
+    let going_on = words_going_on(text_fields, &words, groups.len());
+    if going_on.is_empty() {
+        return Some(together);
+    }
+    // (only where the words as cut are not found: a text that holds them ranks as before)
+    let elsewhere: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+        (Occur::Must, Box::new(BooleanQuery::new(going_on)) as Box<dyn Query>),
+        (Occur::MustNot, together.box_clone()),
+    ]));
+    Some(Box::new(BooleanQuery::new(vec![
+        (Occur::Should, together),
+        (Occur::Should, boosted(elsewhere, GOING_ON_BOOST)),
+    ])))
 }
+
+/// Where the texts may hold a term cut otherwise than the query: jieba joins
+/// an unknown name to what follows in a text, and the query's own cut of it may differ. The
+/// words in order, the last going on into a longer word ("梅溪" is cut 梅 + 溪 and a text's
+/// "梅溪湖" 梅 + 溪湖; "万家丽" 万家 + 丽, "万家丽路" 万家 + 丽路); and a name the query cuts into
+/// single characters, as the start of one word ("榔梨" is cut 榔 + 梨, "榔梨段" one word). Each
+/// counts like a word going on ([`GOING_ON_BOOST`]): after the texts holding the words as cut.
+fn words_going_on(text_fields: &[(Field, f32)], words: &[String], groups: usize) -> Vec<(Occur, Box<dyn Query>)> {
+    let mut out = Vec::new();
+    // (a last word of two characters or more already goes on: see `compound_query`)
+    let last_goes_on = words.last().is_some_and(|w| w.chars().count() == 1 && w.chars().all(is_common_ideograph));
+    // (a number's group is already read going on: "102路" in "102路车")
+    if words.len() > 1 && groups == words.len() && last_goes_on {
+        out.push((Occur::Should, phrase_going_on_any_field(text_fields, words, MAX_WORDS_GOING_ON_FROM_A_WORD)));
+    }
+    let joined = words.concat();
+    if words.len() > 1 && words.iter().all(|w| w.chars().count() == 1) && goes_on_in_texts(&joined) {
+        out.push((Occur::Should, going_on_any_field(text_fields, &joined)));
+    }
+    // one word, which a text may cut in two, its second part going on ("梅溪" in "梅溪湖", cut
+    // 梅 + 溪湖; "松雅湖" in "松雅湖畔", 松雅 + 湖畔)
+    if let [word] = words {
+        if goes_on_in_texts(word) && word.chars().count() <= MAX_CHARS_CUT_APART {
+            for (at, _) in word.char_indices().skip(1) {
+                let parts = [word[..at].to_string(), word[at..].to_string()];
+                out.push((
+                    Occur::Should,
+                    phrase_going_on_any_field(text_fields, &parts, MAX_WORDS_GOING_ON_FROM_A_WORD),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The longest word looked for cut in two ([`words_going_on`]): place names are two to four
+/// characters; a longer word is a compound, found by its parts ([`compound_query`]).
+const MAX_CHARS_CUT_APART: usize = 4;
 
 /// The words of a term in the groups that must stand together: a number and the word after it
 /// (the last number of a term, the word before it).
@@ -512,12 +563,18 @@ fn number_any_field(text_fields: &[(Field, f32)], group: &[String]) -> Box<dyn Q
     if group.last().is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit())) {
         return phrase_any_field(text_fields, group);
     }
+    phrase_going_on_any_field(text_fields, group, MAX_WORDS_GOING_ON)
+}
+
+/// The words next to each other, in order, the last one also where a text's word goes on from
+/// it (looking at `max_expansions` such words), in any of the text fields.
+fn phrase_going_on_any_field(text_fields: &[(Field, f32)], words: &[String], max_expansions: u32) -> Box<dyn Query> {
     let clauses = text_fields
         .iter()
         .map(|&(field, boost)| {
-            let terms = group.iter().enumerate().map(|(i, w)| (i, Term::from_field_text(field, w)));
+            let terms = words.iter().enumerate().map(|(i, w)| (i, Term::from_field_text(field, w)));
             let mut phrase = PhrasePrefixQuery::new_with_offset(terms.collect());
-            phrase.set_max_expansions(MAX_WORDS_GOING_ON);
+            phrase.set_max_expansions(max_expansions);
             (Occur::Should, boosted(Box::new(phrase), boost))
         })
         .collect();

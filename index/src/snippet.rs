@@ -55,8 +55,8 @@ impl Highlighter {
         Ok(Highlighter { words })
     }
 
-    /// The `groups` of words a search marks ([`crate::query::marked_words`]) that occur in
-    /// `field`: a group as one word of the index, or as pieces that are all indexed.
+    /// The `groups` of words a search marks ([`crate::query::marked_words`]), weighted by how
+    /// rare they are in `field`: as one word of the index, or as pieces that are all indexed.
     pub fn for_groups(searcher: &Searcher, groups: &[Vec<String>], field: Field) -> Result<Highlighter> {
         let mut words = Vec::with_capacity(groups.len());
         for group in groups {
@@ -72,8 +72,10 @@ impl Highlighter {
                     .min()
                     .unwrap_or(0),
             };
+            // (a name no text holds as a word, found where the texts cut it otherwise — "梅溪"
+            // in 梅 + 溪湖 — is marked where it is written, as the rarest of words)
             let doc_freq = if whole > 0 { whole } else { pieces };
-            if doc_freq > 0 && !group.concat().is_empty() {
+            if !group.concat().is_empty() {
                 words.push((group.clone(), 1.0 / (1.0 + doc_freq as f32)));
             }
         }
