@@ -94,6 +94,11 @@ impl ChineseAnalyzer {
         self.segmenter.tokens(&text).into_iter().filter(|w| is_searchable(w)).map(lowercase).collect()
     }
 
+    /// Whether the dictionary holds `word` (see [`ChineseSegmenter::knows`]).
+    pub fn knows(&self, word: &str) -> bool {
+        self.segmenter.knows(word)
+    }
+
     /// The parts of a query word that the dictionary holds whole ("拖欠工资" → "拖欠", "工资";
     /// "乱收费" → "乱收", "收费"), when they cover every character of it: the search-mode parts
     /// the index also holds for each occurrence of the word. `None` for a word of fewer than

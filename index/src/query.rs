@@ -418,7 +418,7 @@ fn text_query(
         clauses.push((Occur::Should, boosted(phrase_any_field(text_fields, &words), TOGETHER_BOOST)));
     }
     let together = boolean(clauses)?;
-    let going_on = words_going_on(text_fields, &words, groups.len());
+    let going_on = words_going_on(text_fields, &words, groups.len(), analyzer);
     if going_on.is_empty() {
         return Some(together);
     }
@@ -433,13 +433,19 @@ fn text_query(
     ])))
 }
 
-/// Where the texts may hold a term cut otherwise than the query: jieba joins
-/// an unknown name to what follows in a text, and the query's own cut of it may differ. The
-/// words in order, the last going on into a longer word ("梅溪" is cut 梅 + 溪 and a text's
-/// "梅溪湖" 梅 + 溪湖; "万家丽" 万家 + 丽, "万家丽路" 万家 + 丽路); and a name the query cuts into
-/// single characters, as the start of one word ("榔梨" is cut 榔 + 梨, "榔梨段" one word). Each
-/// counts like a word going on ([`GOING_ON_BOOST`]): after the texts holding the words as cut.
-fn words_going_on(text_fields: &[(Field, f32)], words: &[String], groups: usize) -> Vec<(Occur, Box<dyn Query>)> {
+/// Where the texts may hold a term cut otherwise than the query: jieba joins an unknown name to
+/// what follows in a text, and the query's own cut of it may differ. The query's words in order,
+/// the last (one character) going on into a longer word ("万家丽" is cut 万家 + 丽, a text's
+/// "万家丽路" 万家 + 丽路); a name the query cuts into single characters, as the start of one word
+/// ("榔梨" is cut 榔 + 梨, "榔梨镇" one word); and one word cut in two, its second part going on
+/// ("梅溪" in a text's "梅溪湖", cut 梅 + 溪湖). Each counts like a word going on
+/// ([`GOING_ON_BOOST`]), and only where the words as cut are not found ([`text_query`]).
+fn words_going_on(
+    text_fields: &[(Field, f32)],
+    words: &[String],
+    groups: usize,
+    analyzer: &ChineseAnalyzer,
+) -> Vec<(Occur, Box<dyn Query>)> {
     let mut out = Vec::new();
     // (a last word of two characters or more already goes on: see `compound_query`)
     let last_goes_on = words.last().is_some_and(|w| w.chars().count() == 1 && w.chars().all(is_common_ideograph));
@@ -451,21 +457,24 @@ fn words_going_on(text_fields: &[(Field, f32)], words: &[String], groups: usize)
     if words.len() > 1 && words.iter().all(|w| w.chars().count() == 1) && goes_on_in_texts(&joined) {
         out.push((Occur::Should, going_on_any_field(text_fields, &joined)));
     }
-    // one word, which a text may cut in two, its second part going on ("梅溪" in "梅溪湖", cut
-    // 梅 + 溪湖; "松雅湖" in "松雅湖畔", 松雅 + 湖畔)
+    // one word the dictionary does not hold (joined by the HMM), which a text may cut in two,
+    // its second part going on ("梅溪" in "梅溪湖", cut 梅 + 溪湖; "松雅湖" in "松雅湖畔", 松雅 +
+    // 湖畔); a word it holds (小学, 噪音) is cut as a word in the texts too
     if let [word] = words {
-        if goes_on_in_texts(word) && word.chars().count() <= MAX_CHARS_CUT_APART {
+        if goes_on_in_texts(word) && word.chars().count() <= MAX_CHARS_CUT_APART && !analyzer.knows(word) {
             for (at, _) in word.char_indices().skip(1) {
                 let parts = [word[..at].to_string(), word[at..].to_string()];
-                out.push((
-                    Occur::Should,
-                    phrase_going_on_any_field(text_fields, &parts, MAX_WORDS_GOING_ON_FROM_A_WORD),
-                ));
+                out.push((Occur::Should, phrase_going_on_any_field(text_fields, &parts, MAX_SECOND_PARTS)));
             }
         }
     }
     out
 }
+
+/// The words of the index a word's second part may go on into, looked at, when the word is
+/// looked for cut in two: most words a query holds are cut so, and their second part is often
+/// a common character (学 of 小学), whose words going on are many.
+const MAX_SECOND_PARTS: u32 = 200;
 
 /// The longest word looked for cut in two ([`words_going_on`]): place names are two to four
 /// characters; a longer word is a compound, found by its parts ([`compound_query`]).

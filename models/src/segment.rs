@@ -84,6 +84,12 @@ impl ChineseSegmenter {
         self.id = new_dictionary_id();
     }
 
+    /// Whether the dictionary (with the local words) holds `word`: a word it does not hold was
+    /// joined by the HMM, and texts may cut it otherwise.
+    pub fn knows(&self, word: &str) -> bool {
+        self.jieba.has_word(word)
+    }
+
     /// Words of `text` in normal mode: every character belongs to exactly one token.
     pub fn tokens<'a>(&self, text: &'a str) -> Vec<&'a str> {
         self.cut(text, false)
