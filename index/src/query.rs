@@ -472,8 +472,7 @@ fn words_going_on(
 }
 
 /// The words of the index a word's second part may go on into, looked at, when the word is
-/// looked for cut in two ([`words_going_on`]). (Fewer, 50, took no time off: what a common
-/// second part costs is its positions, and it lost cases.)
+/// looked for cut in two ([`words_going_on`]). (50 took no time off and lost cases.)
 const MAX_SECOND_PARTS: u32 = 200;
 
 /// The longest word looked for cut in two ([`words_going_on`]): place names are two to four
