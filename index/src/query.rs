@@ -380,7 +380,7 @@ pub(crate) fn marked_words(node: &QueryNode, analyzer: &ChineseAnalyzer) -> Vec<
 
 /// The terms and phrases of a query that a hit matches, `(text, is a phrase)`: all but those
 /// under a NOT.
-fn searched_texts(node: &QueryNode) -> Vec<(&str, bool)> {
+pub(crate) fn searched_texts(node: &QueryNode) -> Vec<(&str, bool)> {
     match node {
         QueryNode::Words(text) => vec![(text, false)],
         QueryNode::Phrase(text) => vec![(text, true)],

@@ -109,6 +109,24 @@ pub struct SearchResults {
     pub total: u64,
     pub offset: usize,
     pub hits: Vec<Hit>,
+    /// When nothing matched: the query with a term that no text holds written as the texts
+    /// write a term one character away ("噪音饶民" → "噪音扰民"), and how many cases that finds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<Suggestion>,
+}
+
+/// The longest term a suggestion is looked for (a place or a topic; a longer one is a phrase
+/// of several words, each looked for on its own).
+const MAX_SUGGESTED_CHARS: usize = 6;
+
+/// The words one character away from a typed one that a suggestion tries, the most common first.
+const MAX_SUGGESTIONS_TRIED: usize = 10;
+
+/// A query to try instead of one that found nothing ([`SearchResults::suggestion`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub query: String,
+    pub total: u64,
 }
 
 /// A case found: the post, a snippet of each text, and how it was answered.
@@ -187,6 +205,11 @@ impl Snippet {
 impl CaseIndex {
     /// One page of the cases matching `request`.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        self.search_suggesting(request, true)
+    }
+
+    /// [`Self::search`]; with `suggest`, a query that finds nothing gets a suggestion.
+    fn search_suggesting(&self, request: &SearchRequest, suggest: bool) -> Result<SearchResults> {
         check_page(request)?;
         let searcher = self.reader.searcher();
         let request = &self.resolved(&searcher, request)?;
@@ -239,15 +262,97 @@ impl CaseIndex {
                 ranking.by_key((SortByStaticFastValue::<f64>::for_field("score"), Order::Desc), |_| None)?
             }
         };
+        let mut suggestion = None;
         if total == 0 {
             self.check_exact_filters(&searcher, request)?;
+            if let Some(node) = node.as_ref().filter(|_| suggest) {
+                suggestion = self.suggestion(&searcher, request, node)?;
+            }
         }
         let snippets = Snippets::for_groups(&searcher, &marked, &self.fields)?;
         let hits = ranked
             .into_iter()
             .map(|(relevance, address)| self.hit(&searcher, address, relevance, &snippets))
             .collect::<Result<_>>()?;
-        Ok(SearchResults { total: total as u64, offset: request.offset, hits })
+        Ok(SearchResults { total: total as u64, offset: request.offset, hits, suggestion })
+    }
+
+    /// For a query that found nothing: the first term typed (a word, or a quoted phrase) that no
+    /// subject or body holds as a word, of two to six Chinese characters, written as a word one
+    /// character away ("饶民" → "扰民": a typo is most often a character of the same sound), when
+    /// the query so written finds cases (with the same filters). Of the words one character away,
+    /// the one whose term (the typed term so written, "噪音扰民") the most texts hold as written,
+    /// else the most common word ("居民" is in more texts than "扰民", "噪音居民" in almost none).
+    fn suggestion(&self, searcher: &Searcher, request: &SearchRequest, node: &QueryNode) -> Result<Option<Suggestion>> {
+        let text_fields = [self.fields.subject, self.fields.body];
+        let held = |word: &str| -> Result<bool> {
+            for field in text_fields {
+                if searcher.doc_freq(&Term::from_field_text(field, word))? > 0 {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        };
+        let count = |query: String| -> Result<u64> {
+            let retry = SearchRequest { query, offset: 0, limit: 1, ..request.clone() };
+            Ok(self.search_suggesting(&retry, false)?.total)
+        };
+        for (typed, _) in query::searched_texts(node) {
+            let typed = typed.trim();
+            // the term as typed, else each of its words no text holds
+            let mut tried: Vec<String> = vec![typed.to_string()];
+            tried.extend(self.analyzer.query_words(typed).into_iter().filter(|w| w != typed));
+            for word in tried {
+                let chars = word.chars().count();
+                if !(2..=MAX_SUGGESTED_CHARS).contains(&chars)
+                    || !word.chars().all(models::text::is_common_ideograph)
+                    || held(&word)?
+                {
+                    continue;
+                }
+                let mut best: Option<(u64, String)> = None;
+                for replacement in self.words_one_character_away(searcher, &word, &text_fields)? {
+                    let written = count(format!("\"{}\"", typed.replacen(word.as_str(), &replacement, 1)))?;
+                    if best.as_ref().is_none_or(|(most, _)| written > *most) {
+                        best = Some((written, replacement));
+                    }
+                }
+                let Some((_, replacement)) = best else { continue };
+                let query = request.query.replacen(word.as_str(), &replacement, 1);
+                let total = count(query.clone())?;
+                if total > 0 {
+                    return Ok(Some(Suggestion { query, total }));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// The words of the subjects and bodies that differ from `word` in one character (as many
+    /// characters, the others in place), the most common first: at most
+    /// [`MAX_SUGGESTIONS_TRIED`].
+    fn words_one_character_away(&self, searcher: &Searcher, word: &str, fields: &[Field]) -> Result<Vec<String>> {
+        let target: Vec<char> = word.chars().collect();
+        let mut counts: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+        for &field in fields {
+            for segment in searcher.segment_readers() {
+                let terms = segment.inverted_index(field)?;
+                let mut stream = terms.terms().stream().map_err(tantivy::TantivyError::from)?;
+                while stream.advance() {
+                    let Ok(term) = std::str::from_utf8(stream.key()) else { continue };
+                    if term.len() != word.len() {
+                        continue; // (the same number of bytes: ideographs are three each)
+                    }
+                    let differ = term.chars().zip(&target).filter(|(a, b)| a != *b).count();
+                    if differ == 1 {
+                        *counts.entry(term.to_string()).or_default() += u64::from(stream.value().doc_freq);
+                    }
+                }
+            }
+        }
+        let mut words: Vec<(String, u64)> = counts.into_iter().collect();
+        words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(words.into_iter().take(MAX_SUGGESTIONS_TRIED).map(|(word, _)| word).collect())
     }
 
     /// `request` with its region written as the data writes regions ("a7县", "Ａ７县", "A7縣" are

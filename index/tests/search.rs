@@ -458,6 +458,26 @@ fn a_name_the_texts_cut_otherwise_than_the_query_is_found() {
     assert!(ids.contains(&"m1") && !ids.contains(&"x1"), "{ids:?}");
 }
 
+/// A query that finds nothing because of a typo of one character ("饶" for "扰", "基" for "积")
+/// says what to search instead, and how many cases that finds; of the words one character away,
+/// the one that makes the typed term a phrase the texts hold ("噪音扰民", not the commoner "居民").
+#[test]
+fn a_typo_of_one_character_gets_a_suggestion() {
+    let mut docs = cases();
+    docs.push(case("t1", "2019-07-06 10:00", "居民楼下噪音", "居民反映楼下噪音。", "A市环保局", 0, None));
+    docs.push(case("t2", "2019-07-07 10:00", "居民区路灯", "居民区路灯坏了。", "A市城管局", 0, None));
+    let index = index_of(&docs);
+    let suggested = |query: &str| {
+        let results = index.search(&words(query)).expect("results");
+        results.suggestion.map(|s| (s.query, s.total))
+    };
+    assert_eq!(suggested("噪音饶民"), Some(("噪音扰民".to_string(), 2)));
+    assert_eq!(suggested("\"噪音饶民\""), Some(("\"噪音扰民\"".to_string(), 1)));
+    // found, or nothing one character away: no suggestion
+    assert_eq!(suggested("噪音扰民"), None);
+    assert_eq!(suggested("飞机场"), None);
+}
+
 #[test]
 fn a_term_written_out_in_a_body_ranks_above_its_words_apart_in_subjects() {
     let docs = [

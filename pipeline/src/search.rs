@@ -563,7 +563,12 @@ pub fn print_results(
     let count_out: &mut dyn Write = if json { count_out } else { &mut *out };
     let shown: usize = results.hits.iter().map(|hit| 1 + hit.also.len()).sum();
     match shown {
-        0 if results.total == 0 => writeln!(count_out, "no case matches")?,
+        0 if results.total == 0 => match &results.suggestion {
+            Some(suggestion) => {
+                writeln!(count_out, "no case matches; did you mean {} ({} cases)?", suggestion.query, suggestion.total)?
+            }
+            None => writeln!(count_out, "no case matches")?,
+        },
         0 => writeln!(
             count_out,
             "{} cases match; this page (from {}) is past the last",

@@ -310,6 +310,12 @@ fn a_supervisor_logs_in_reads_the_ranking_a_unit_and_searches() {
     assert!(total.as_str().is_some_and(|t| t.starts_with("找到 ")), "{total}");
     std::fs::write(artifacts().join("dashboard_search.png"), browser.screenshot()).expect("screenshot written");
 
+    // A typo of one character (油咽): nothing found, and a link to the word the texts write.
+    browser.go(&format!("{url}/#/search?q=%E6%B2%B9%E5%92%BD"));
+    let suggested =
+        browser.until("the suggestion", "return document.querySelector('#search-suggestion a')?.textContent", "");
+    assert_eq!(suggested.as_str(), Some("油烟"), "{suggested}");
+
     // A query it cannot read is named in Chinese, the API's message after it.
     browser.go(&format!("{url}/#/search?q=%22%E6%B2%B9%E7%83%9F"));
     let refused = browser.until("the refusal", "return document.querySelector('#view .error')?.textContent", "");

@@ -409,7 +409,12 @@ pub async fn search(
     results.hits = index::fold_twins(results.hits);
     let masked = caller.masked();
     let hits: Vec<Value> = results.hits.iter().map(|h| hit_json(h, masked)).collect();
-    Ok(Json(json!({ "total": results.total, "offset": results.offset, "limit": limit, "hits": hits })))
+    let mut answer = json!({ "total": results.total, "offset": results.offset, "limit": limit, "hits": hits });
+    if let Some(suggestion) = &results.suggestion {
+        // (nothing found: a query one character away that finds cases, "噪音扰民" for "噪音饶民")
+        answer["suggestion"] = json!({ "q": suggestion.query, "total": suggestion.total });
+    }
+    Ok(Json(answer))
 }
 
 /// A search hit with its snippets masked as needed and highlights in characters.

@@ -573,6 +573,19 @@ async fn search_filters_by_region_and_category_as_the_cli_does() {
 }
 
 #[tokio::test]
+async fn a_search_that_finds_nothing_for_a_typo_suggests_the_word() {
+    let app = app_with_index();
+    // 油咽 (a typo of 油烟, one character away): nothing found, and the query to try instead
+    let (status, found) = get_from(&app, "/api/search?q=%E6%B2%B9%E5%92%BD", ANALYST).await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(found["total"].as_u64(), Some(0), "{found}");
+    assert_eq!((found["suggestion"]["q"].as_str(), found["suggestion"]["total"].as_u64()), (Some("油烟"), Some(1)));
+    // found: no suggestion
+    let (_, found) = get_from(&app, "/api/search?q=%E6%B2%B9%E7%83%9F", ANALYST).await;
+    assert!(found.get("suggestion").is_none(), "{found}");
+}
+
+#[tokio::test]
 async fn search_marks_the_words_in_characters_and_masks_for_analysts() {
     let app = app_with_index();
     let (status, found) = get_from(&app, "/api/search?q=%E6%B2%B9%E7%83%9F", ANALYST).await;

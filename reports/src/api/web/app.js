@@ -300,6 +300,12 @@ async function searchPage(params) {
       q.set("limit", "20");
       const data = await api("/api/search?" + q.toString());
       parts.push(el("p", { class: "meta", id: "search-total" }, "找到 " + data.total + " 个案例。"));
+      if (data.suggestion) {
+        const retry = new URLSearchParams(params);
+        retry.set("q", data.suggestion.q);
+        parts.push(el("p", { class: "meta", id: "search-suggestion" }, "您是不是要找：",
+          el("a", { href: "#/search?" + retry.toString() }, data.suggestion.q), "（" + data.suggestion.total + " 个案例）"));
+      }
       parts.push(el("div", { id: "hits" }, data.hits.map(hitItem)));
     } catch (e) { parts.push(failure(e)); }
   }
