@@ -108,7 +108,8 @@ pub enum SignalKind {
     /// "逐步"), quoted in its clause when nothing else in the reply is: a level the phrases raised
     Wording,
     /// content judged vague 2 with no phrase of any list in it ("因没有说明具体施工地址，无法查实相关
-    /// 情况"): the content itself, quoted as having nothing specific to the post
+    /// 情况"), or a reply of courtesy alone ("网友：您好！2019年3月5日"): the content itself (the
+    /// whole reply when it is all courtesy), quoted as having nothing specific to the post
     NothingSpecific,
 }
 
@@ -564,14 +565,13 @@ impl Scorer {
         });
         let published = evasive_level == 2 || vague_level == 2;
         if published && spans.is_empty() && !reply_f.text.is_empty() {
-            // Judged empty with nothing matched ("网友：您好！2019年3月5日", "此事正在调查处理中。"):
-            // the content is the evidence, or the whole reply when it is all courtesy, so that no
-            // published flag comes without a quote.
-            let kind = match reply_type {
-                ReplyType::AcknowledgementOnly => Some(SignalKind::Acknowledgement),
-                _ if vague_level == 2 => Some(SignalKind::NothingSpecific),
-                _ => None,
-            };
+            // Judged empty with nothing matched ("网友：您好！2019年3月5日", "请联系8177025核实相关
+            // 情况"): the content is the evidence, or the whole reply when it is all courtesy, so
+            // that no published flag comes without a quote. It is quoted as saying nothing
+            // specific, not as a receipt: no receipt formula matched, and a notice that called a
+            // bare date "仅告知收悉" would misquote the unit.
+            let kind = (reply_type == ReplyType::AcknowledgementOnly || vague_level == 2)
+                .then_some(SignalKind::NothingSpecific);
             if let Some(kind) = kind {
                 let mut runs = findings.content_runs(&reply_f.text);
                 if runs.is_empty() {

@@ -325,10 +325,25 @@ fn every_published_flag_quotes_the_reply() {
         "希望重视农村老人教育|我个人觉得本市有关部门要重视老人教育，给农村添加活力。",
         "网友：您好！2019年3月5日",
         Expect {
-            evidence: &[(SignalKind::Acknowledgement, "网友：您好！2019年3月5日")],
+            evidence: &[(SignalKind::NothingSpecific, "网友：您好！2019年3月5日")],
             ..expect(2, 2, ReplyType::AcknowledgementOnly)
         },
     );
+}
+
+#[test]
+fn a_reply_with_no_receipt_in_it_is_not_quoted_as_one() {
+    // typed acknowledgement only, but no receipt formula was found: the notice must not say the
+    // unit "仅告知收悉" of a bare date, a pointer elsewhere or a request to call
+    let (subject, body) = ("G3县新人民医院搬迁", "G3县新人民医院多久搬迁呀？");
+    for reply in
+        ["2019年1月14日", "网友：您好！您所反映的问题已经回复，回复链接：", "请联系8177025核实相关情况，以便处置。"]
+    {
+        let score = scorer().score(subject, body, reply);
+        assert_eq!(score.reply_type, ReplyType::AcknowledgementOnly, "{reply}: {score:?}");
+        assert!(score.evidence.iter().any(|e| e.kind == SignalKind::NothingSpecific), "{reply}: {:?}", score.evidence);
+        assert!(score.evidence.iter().all(|e| e.kind != SignalKind::Acknowledgement), "{reply}: {:?}", score.evidence);
+    }
 }
 
 #[test]

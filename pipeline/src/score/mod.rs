@@ -30,7 +30,7 @@ type HashMap<K, V> = PlHashMap<K, V>;
 type HashSet<V> = PlHashSet<V>;
 
 /// Bump when the scorer's judgement changes, so old scores are recomputed.
-pub const SCORER_VERSION: &str = "22";
+pub const SCORER_VERSION: &str = "23";
 
 pub const SCORES_FILE: &str = "scores/replies.parquet";
 
