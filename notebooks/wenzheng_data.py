@@ -39,7 +39,7 @@ EVIDENCE_KINDS = {
     "refusal": "无理由拒绝",
     "generic_promise": "空泛承诺",
     "rule_quote": "照搬规定",
-    "unanswered_question": "未答复的问题",
+    "unanswered_question": "未回应的诉求",
     "off_topic": "答非所问",
     "pending": "办理中、未办结",
     "wording": "措辞（评分模型依据）",

@@ -114,6 +114,21 @@ pub enum SignalKind {
 }
 
 impl SignalKind {
+    pub const ALL: [SignalKind; 12] = [
+        SignalKind::Acknowledgement,
+        SignalKind::ForwardedToUnit,
+        SignalKind::ForwardedUnnamed,
+        SignalKind::Deflection,
+        SignalKind::Refusal,
+        SignalKind::GenericPromise,
+        SignalKind::RuleQuote,
+        SignalKind::UnansweredQuestion,
+        SignalKind::OffTopic,
+        SignalKind::Pending,
+        SignalKind::Wording,
+        SignalKind::NothingSpecific,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             SignalKind::Acknowledgement => "acknowledgement",

@@ -27,3 +27,20 @@ pub async fn asset(Path(file): Path<String>) -> Response {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use models::scoring::SignalKind;
+
+    use crate::notice::evidence_kind_label;
+
+    #[test]
+    fn the_dashboard_names_evidence_as_the_notice_does() {
+        for kind in SignalKind::ALL {
+            let label = evidence_kind_label(kind.as_str());
+            assert_ne!(label, "其他", "the notice has no name for {kind:?}");
+            let entry = format!("{}: \"{label}\"", kind.as_str());
+            assert!(super::SCRIPT.contains(&entry), "app.js's SIGNAL_NAMES lacks {entry}");
+        }
+    }
+}

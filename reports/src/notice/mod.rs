@@ -347,7 +347,8 @@ pub fn evidence_kind_label(kind: &str) -> &'static str {
         "generic_promise" => "空泛承诺",
         "rule_quote" => "照搬规定",
         "pending" => "办理中、未办结",
-        "unanswered_question" => "未答复的问题",
+        // a question or a demand of the post ("请问…？", "建议…", "恳请…") the reply leaves open
+        "unanswered_question" => "未回应的诉求",
         "off_topic" => "答非所问",
         "wording" => "措辞（评分模型依据）",
         "nothing_specific" => "无具体内容",

@@ -12,10 +12,12 @@ const COMPONENTS = [
   ["resolution", "解决"], ["satisfaction", "满意"],
 ];
 const FLAG_NAMES = { evasive: "推诿", vague: "敷衍", overdue: "超时" };
+// The notice's names (reports/src/notice/mod.rs evidence_kind_label), so that the dashboard and
+// the published notice call the same evidence by the same words.
 const SIGNAL_NAMES = {
-  acknowledgement: "仅受理", forwarded_to_unit: "转办", forwarded_unnamed: "转交他处", deflection: "推诿",
-  refusal: "拒绝", generic_policy: "套话", generic_promise: "空泛承诺", rule_quote: "照搬条文",
-  unanswered_question: "未答所问", off_topic: "答非所问", pending: "办理中",
+  acknowledgement: "仅告知收悉", forwarded_to_unit: "转办（点名单位）", forwarded_unnamed: "转“相关部门”",
+  deflection: "推诿", refusal: "无理由拒绝", generic_promise: "空泛承诺", rule_quote: "照搬规定",
+  unanswered_question: "未回应的诉求", off_topic: "答非所问", pending: "办理中、未办结",
   wording: "措辞（评分模型依据）", nothing_specific: "无具体内容",
 };
 
