@@ -585,15 +585,14 @@ impl Scorer {
             // that no published flag comes without a quote. It is quoted as saying nothing
             // specific, not as a receipt: no receipt formula matched, and a notice that called a
             // bare date "仅告知收悉" would misquote the unit.
-            let kind = (reply_type == ReplyType::AcknowledgementOnly || vague_level == 2)
-                .then_some(SignalKind::NothingSpecific);
-            if let Some(kind) = kind {
+            if reply_type == ReplyType::AcknowledgementOnly || vague_level == 2 {
                 let mut runs = findings.content_runs(&reply_f.text);
                 if runs.is_empty() {
                     runs.push((0, reply_f.text.len()));
                 }
                 let quoted = |(start, end): (usize, usize)| {
-                    (kind, start, normalize::quote_end(&reply_f.text, start, end, FALLBACK_QUOTE_CHARS))
+                    let end = normalize::quote_end(&reply_f.text, start, end, FALLBACK_QUOTE_CHARS);
+                    (SignalKind::NothingSpecific, start, end)
                 };
                 spans.extend(runs.iter().take(EVIDENCE_PER_KIND).copied().map(quoted));
             }
